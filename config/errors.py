@@ -1,0 +1,32 @@
+"""The one base of every domain error. It knows nothing of HTTP: each door (API,
+portal, admin) maps `code` to its own way of answering, in one place per door."""
+
+
+class DomainError(Exception):
+    """A rule said no. `code` is stable and machine-readable; `message` names the
+    field, line, row or SKU at fault; `errors` lists them where there are several."""
+
+    code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, errors: list | dict | None = None, **extra):
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.errors = errors
+        self.extra = extra
+
+    def as_dict(self) -> dict:
+        body = {"code": self.code, "detail": self.message}
+        if self.errors:
+            body["errors"] = self.errors
+        body.update(self.extra)
+        return body
+
+
+class NotFoundError(DomainError):
+    code = "not_found"
+
+
+class ConflictError(DomainError):
+    code = "conflict"

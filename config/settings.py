@@ -1,0 +1,245 @@
+"""Bouquet's one settings module: everything that differs between machines comes from
+the environment, with defaults that work for `make run` on one machine."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+DEBUG = env_bool("DEBUG", False)
+# The default key only serves a developer's machine; production sets SECRET_KEY.
+SECRET_KEY = env("SECRET_KEY", "bouquet-development-only-secret-key-change-me-in-production")
+ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "django_q",
+    "import_export",
+    "partners",
+    "inventory",
+    "orders",
+    "payments",
+    "fulfillment",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------
+# Persistent connections (CONN_MAX_AGE) rather than Django's pool: gunicorn's sync
+# workers hold one connection each, and health checks drop a connection that died
+# with a PostgreSQL restart instead of failing the next request.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", "postgres://bouquet:bouquet@127.0.0.1:5432/bouquet"),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+DATABASES["default"].setdefault("OPTIONS", {})
+# A request or step never waits forever on PostgreSQL: connecting is bounded, and so
+# is waiting for a row lock (a lock timeout is a transient error that the journey
+# retries with backoff).
+DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 3))
+DATABASES["default"]["OPTIONS"].setdefault(
+    "options", f"-c lock_timeout={env_int('DB_LOCK_TIMEOUT_MS', 10000)} "
+    f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 30000)}"
+)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: cache, coalesced wake-ups, circuit breaker, django-q2 broker ---------------
+REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "bouquet",
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            # Redis down must not hang a request: fail fast and let callers degrade.
+            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_TIMEOUT": 1,
+        },
+    }
+}
+
+# django-q2 on the Redis broker. Redis delivers at most once, so every task is
+# idempotent and the sweeper (a schedule) guarantees progress; timeout stays below
+# retry, and workers are recycled so a leaking worker cannot grow without bound.
+Q_CLUSTER = {
+    "name": "bouquet",
+    "workers": env_int("Q_WORKERS", 2),
+    "recycle": 500,
+    "max_rss": 300_000,  # KiB
+    "timeout": 60,
+    "retry": 90,
+    "max_attempts": 1,
+    "save_limit": 200,
+    "ack_failures": True,
+    "catch_up": False,
+    "redis": REDIS_URL,
+    "label": "Bouquet tasks",
+}
+
+# --- The order journey -------------------------------------------------------------------
+BOUQUET = {
+    # Orders claimed per batch by a journey step, and how long a claim is leased: a
+    # worker that dies mid-batch hands its orders back when the lease runs out.
+    "STEP_BATCH_SIZE": env_int("STEP_BATCH_SIZE", 50),
+    "STEP_LEASE_SECONDS": env_int("STEP_LEASE_SECONDS", 60),
+    # A step task keeps draining for at most this long, then re-wakes itself, so it
+    # finishes well inside django-q2's timeout.
+    "STEP_TIME_BUDGET_SECONDS": env_int("STEP_TIME_BUDGET_SECONDS", 20),
+    # Attempts per order and step before the order is parked in the dead-letter table.
+    "STEP_MAX_ATTEMPTS": env_int("STEP_MAX_ATTEMPTS", 6),
+    "STEP_BACKOFF_BASE_SECONDS": env_int("STEP_BACKOFF_BASE_SECONDS", 2),
+    "STEP_BACKOFF_MAX_SECONDS": env_int("STEP_BACKOFF_MAX_SECONDS", 300),
+    # At most one pending wake-up task per step for this long.
+    "WAKE_TTL_SECONDS": env_int("WAKE_TTL_SECONDS", 30),
+    # The sweeper calls an order stuck when it has not moved for this long.
+    "STUCK_AFTER_SECONDS": env_int("STUCK_AFTER_SECONDS", 120),
+    "IDEMPOTENCY_KEY_TTL_HOURS": env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48),
+    "CURRENCY": "EUR",
+}
+
+# --- Stripe ------------------------------------------------------------------------------
+STRIPE_API_BASE = env("STRIPE_API_BASE", "http://127.0.0.1:8420")
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "sk_test_bouquetlocalstripe0000000000")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "whsec_bouquetlocal")
+STRIPE_TIMEOUT_SECONDS = float(env("STRIPE_TIMEOUT_SECONDS", "10"))
+# After this many consecutive failures the payment step pauses for the cool-off
+# instead of hammering a sick dependency.
+STRIPE_BREAKER_THRESHOLD = env_int("STRIPE_BREAKER_THRESHOLD", 5)
+STRIPE_BREAKER_COOLOFF_SECONDS = env_int("STRIPE_BREAKER_COOLOFF_SECONDS", 30)
+
+# --- Auth, i18n, static --------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# With DEBUG off, whitenoise serves the collected files.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- REST API --------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Bouquet ERP API",
+    "DESCRIPTION": "Orders, catalogue, prices, stock, events and shipments for the supplier's ERP and warehouse systems.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Logging: one JSON object a line -------------------------------------------------------
+LOG_LEVEL = env("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+        # django-q2 logs a line per enqueue at INFO; our own wake-up log says more.
+        "django-q": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "bouquet": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # The SDK logs every request at INFO; the gateway logs what matters.
+        "stripe": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}

@@ -1,0 +1,70 @@
+"""Shipments: made from an order's reservations, one per warehouse, after re-routing
+away from warehouses that closed since the stock was reserved; and dispatch."""
+
+from collections import defaultdict
+
+from django.db.models.functions import Now
+
+from fulfillment.models import Shipment, ShipmentLine
+from inventory.models import Reservation, Warehouse
+from inventory.services import Demand, release_reservations, reserve_stock
+
+
+def reroute_from_closed_warehouses(*, order) -> list[int]:
+    """Move the order's reservations off warehouses that are closed now, to open ones
+    by the routing rule; return the closed warehouse ids it moved away from. Raise
+    OutOfStockError (with the closed reservations released) when none can serve.
+    Call inside the finalize transaction, holding the order's lock."""
+    reserved_in = set(
+        Reservation.objects.filter(order_id=order.id, status=Reservation.Status.ACTIVE).values_list("warehouse_id", flat=True)
+    )
+    closed = list(Warehouse.objects.filter(id__in=reserved_in, is_open=False).values_list("id", flat=True))
+    if not closed:
+        return []
+    released = release_reservations(order_id=order.id, warehouse_ids=closed, note="warehouse closed; re-routing")
+    per_line: dict[tuple[int, int], int] = defaultdict(int)
+    for reservation in released:
+        per_line[(reservation.order_line_id, reservation.product_id)] += reservation.quantity
+    reserve_stock(
+        order_id=order.id,
+        demands=[Demand(line_id, product_id, quantity) for (line_id, product_id), quantity in per_line.items()],
+        preferred_warehouse_id=order.partner.home_warehouse_id,
+        exclude_warehouse_ids=closed,
+        actor="reroute",
+    )
+    return closed
+
+
+def create_shipments(*, order) -> list[Shipment]:
+    """One shipment per warehouse holding the order's active reservations."""
+    reservations = list(Reservation.objects.filter(order_id=order.id, status=Reservation.Status.ACTIVE))
+    by_warehouse: dict[int, list[Reservation]] = defaultdict(list)
+    for reservation in reservations:
+        by_warehouse[reservation.warehouse_id].append(reservation)
+    shipments = Shipment.objects.bulk_create([Shipment(order_id=order.id, warehouse_id=w) for w in sorted(by_warehouse)])
+    ShipmentLine.objects.bulk_create(
+        [
+            ShipmentLine(shipment=shipment, order_line_id=r.order_line_id, product_id=r.product_id, quantity=r.quantity, reservation_id=r.id)
+            for shipment in shipments
+            for r in by_warehouse[shipment.warehouse_id]
+        ]
+    )
+    return shipments
+
+
+def lock_shipment(*, shipment_id: int) -> Shipment | None:
+    return Shipment.objects.select_for_update(of=("self",)).select_related("warehouse").filter(id=shipment_id).first()
+
+
+def mark_dispatched(*, shipment: Shipment, tracking_number: str) -> list[int]:
+    """Mark a locked shipment dispatched and return the reservation ids it carries."""
+    shipment.status = Shipment.Status.DISPATCHED
+    shipment.tracking_number = tracking_number
+    shipment.dispatched_at = Now()
+    shipment.updated_at = Now()
+    shipment.save(update_fields=["status", "tracking_number", "dispatched_at", "updated_at"])
+    return list(shipment.lines.values_list("reservation_id", flat=True))
+
+
+def all_dispatched(*, order_id: int) -> bool:
+    return not Shipment.objects.filter(order_id=order_id).exclude(status=Shipment.Status.DISPATCHED).exists()

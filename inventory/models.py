@@ -1,0 +1,125 @@
+"""Products, warehouses, stock per product and warehouse, reservations and the stock
+movement ledger. This app knows no other app: orders are referred to by id only."""
+
+from django.db import models
+from django.db.models import F, Q
+
+
+class Warehouse(models.Model):
+    code = models.CharField(max_length=10, unique=True)
+    name = models.CharField(max_length=100)
+    # Lower serves first, after a partner's home warehouse.
+    priority = models.PositiveSmallIntegerField(default=10)
+    is_open = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["priority", "code"]
+
+    def __str__(self):
+        return self.code
+
+
+class Product(models.Model):
+    sku = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=40, db_index=True)
+    unit = models.CharField(max_length=20, default="stem")
+    case_pack = models.PositiveIntegerField(default=1, help_text="Orders come in multiples of this.")
+    min_order_qty = models.PositiveIntegerField(default=0, help_text="0 means no minimum beyond one case.")
+    list_price = models.DecimalField(max_digits=10, decimal_places=2)
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sku"]
+        constraints = [
+            models.CheckConstraint(condition=Q(case_pack__gt=0), name="product_case_pack_positive"),
+            models.CheckConstraint(condition=Q(min_order_qty__gte=0), name="product_min_order_qty_not_negative"),
+            models.CheckConstraint(condition=Q(list_price__gte=0), name="product_list_price_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.sku} {self.name}"
+
+
+class Stock(models.Model):
+    """What a warehouse holds of a product. `on_hand` is set by the ERP and by
+    dispatches; `reserved` is ours alone. `version` grows with every change of
+    `on_hand`, so writers that do not lock can detect that someone wrote first;
+    reservations do not bump it, so a busy SKU does not starve the ERP's sync."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stock")
+    on_hand = models.IntegerField(default=0)
+    reserved = models.IntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["product_id", "warehouse_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "warehouse"], name="stock_unique_product_warehouse"),
+            models.CheckConstraint(condition=Q(reserved__gte=0), name="stock_reserved_not_negative"),
+            models.CheckConstraint(condition=Q(on_hand__gte=F("reserved")), name="stock_reserved_within_on_hand"),
+        ]
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+    def __str__(self):
+        return f"{self.product.sku}@{self.warehouse.code}"
+
+
+class Reservation(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        RELEASED = "released"
+        COMMITTED = "committed"
+
+    order_id = models.BigIntegerField(db_index=True)
+    order_line_id = models.BigIntegerField()
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"order {self.order_id}: {self.quantity} x {self.product_id} @ {self.warehouse_id} ({self.status})"
+
+
+class StockMovement(models.Model):
+    """The ledger: every change of a stock row writes one movement in the same
+    transaction, so summing the movements of a row gives the row."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", "goods received"
+        SYNC = "sync", "set by ERP or back office"
+        RESERVE = "reserve", "reserved for an order"
+        RELEASE = "release", "reservation released"
+        DISPATCH = "dispatch", "dispatched"
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    on_hand_delta = models.IntegerField(default=0)
+    reserved_delta = models.IntegerField(default=0)
+    order_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor = models.CharField(max_length=150, blank=True)
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["product", "warehouse"], name="movement_product_warehouse")]
+
+    def __str__(self):
+        return f"{self.kind} {self.on_hand_delta:+}/{self.reserved_delta:+}"

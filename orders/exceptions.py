@@ -1,0 +1,43 @@
+from config.errors import ConflictError, DomainError, NotFoundError
+
+
+class OrderError(DomainError):
+    code = "order_error"
+
+
+class OrderValidationError(OrderError):
+    """The order as sent cannot be accepted; `errors` names each field or line at fault."""
+
+    code = "invalid_order"
+
+
+class OrderNotFoundError(NotFoundError):
+    code = "order_not_found"
+
+
+class InvalidTransitionError(OrderError):
+    code = "invalid_transition"
+
+
+class NotCancellableError(ConflictError):
+    code = "not_cancellable"
+
+
+class NotHeldError(ConflictError):
+    code = "not_on_hold"
+
+
+class IdempotencyKeyRequiredError(OrderError):
+    code = "idempotency_key_required"
+
+
+class IdempotencyKeyReusedError(OrderError):
+    """The key was used before with a different request body."""
+
+    code = "idempotency_key_reused"
+
+
+class IdempotencyKeyInFlightError(ConflictError):
+    """The first request with this key is still being processed."""
+
+    code = "idempotency_key_in_flight"

@@ -1,0 +1,159 @@
+"""Running a journey step: the order's state is the queue.
+
+A step claims a batch of orders waiting at its state with `FOR UPDATE SKIP LOCKED`,
+leasing them (pushing `next_attempt_at` forward) in the same statement, so other
+workers skip them without any lock being held while the orders are handled. Each
+order is then handled in its own short transaction by the step's handler, whose
+compare-and-set transitions make a repeat, or a second worker after a lease ran out,
+harmless. A failure pushes the order back with exponential backoff; after the last
+attempt the order is parked (hold `dead_letter`) with a dead-letter row for the back
+office."""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from orders.journey import handlers
+from orders.journey.wakeups import wake_on_commit
+from orders.models import Order
+from payments.exceptions import PaymentGatewayUnavailableError
+from payments.services import record_dead_letter
+
+logger = logging.getLogger("bouquet.journey")
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    # SQL condition on `o` (orders_order) for orders waiting at this step.
+    waiting: str
+    handle: Callable[[int], None]
+    wakes: tuple[str, ...]
+
+
+STEPS: dict[str, Step] = {
+    step.name: step
+    for step in (
+        Step("reserve", "o.status = 'CREATED'", handlers.reserve_order, ("pay",)),
+        Step("pay", "o.status IN ('INVENTORY_RESERVED', 'PAYMENT_PENDING')", handlers.pay_order, ("finalize", "refund")),
+        Step("finalize", "o.status = 'PAID'", handlers.finalize_order, ("refund",)),
+        Step(
+            "refund",
+            "o.status = 'CANCELLED' AND EXISTS (SELECT 1 FROM payments_payment p "
+            "WHERE p.order_id = o.id AND p.status = 'refund_pending')",
+            handlers.refund_order,
+            (),
+        ),
+    )
+}
+
+
+def claim_orders(step: Step, *, limit: int) -> list[int]:
+    """Lease up to `limit` orders waiting at the step, oldest first, and return their ids."""
+    lease = settings.BOUQUET["STEP_LEASE_SECONDS"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE orders_order SET next_attempt_at = statement_timestamp() + make_interval(secs => %s)
+             WHERE id IN (
+                SELECT o.id FROM orders_order o
+                 WHERE {step.waiting} AND o.hold = '' AND o.next_attempt_at <= statement_timestamp()
+                 ORDER BY o.id
+                 LIMIT %s
+                   FOR UPDATE SKIP LOCKED)
+            RETURNING id
+            """,
+            [lease, limit],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def backoff_seconds(attempts: int) -> float:
+    base = settings.BOUQUET["STEP_BACKOFF_BASE_SECONDS"]
+    return min(base * 2 ** max(attempts - 1, 0), settings.BOUQUET["STEP_BACKOFF_MAX_SECONDS"])
+
+
+def defer_order(order_id: int, *, seconds: float) -> None:
+    """Let the order wait `seconds` before a step claims it again, without counting
+    an attempt (Stripe cooling off, a PaymentIntent still processing)."""
+    Order.objects.filter(id=order_id).update(next_attempt_at=_now_plus(seconds))
+
+
+def _now_plus(seconds: float):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() + timedelta(seconds=seconds)
+
+
+def record_step_failure(step: Step, order_id: int, error: BaseException) -> None:
+    """Count a failed attempt and push the order back with backoff, or park it in the
+    dead-letter table after the last attempt."""
+    max_attempts = settings.BOUQUET["STEP_MAX_ATTEMPTS"]
+    with transaction.atomic():
+        order = Order.objects.select_for_update(of=("self",)).only("id", "number", "attempts", "status").get(id=order_id)
+        order.attempts += 1
+        message = f"{type(error).__name__}: {error}"
+        if order.attempts >= max_attempts:
+            Order.objects.filter(id=order_id).update(attempts=order.attempts, hold=Order.Hold.DEAD_LETTER)
+            record_dead_letter(task=f"journey.{step.name}", order_id=order_id, error=message, attempts=order.attempts)
+            logger.error(
+                "step failed for the last time; order dead-lettered",
+                extra={"order": order.number, "step": step.name, "attempts": order.attempts, "error": message},
+            )
+        else:
+            delay = backoff_seconds(order.attempts)
+            Order.objects.filter(id=order_id).update(attempts=order.attempts, next_attempt_at=_now_plus(delay))
+            logger.warning(
+                "step failed; will retry",
+                extra={"order": order.number, "step": step.name, "attempts": order.attempts, "retry_in_s": delay, "error": message},
+            )
+
+
+def run_one(step: Step, order_id: int) -> None:
+    """Handle one claimed order, turning any failure into a retry or a dead letter."""
+    try:
+        step.handle(order_id)
+    except PaymentGatewayUnavailableError as exc:
+        if exc.retry_after is not None:  # the breaker is open: no attempt was made
+            defer_order(order_id, seconds=exc.retry_after)
+            return
+        record_step_failure(step, order_id, exc)
+    except Exception as exc:
+        try:
+            record_step_failure(step, order_id, exc)
+        except Exception:
+            # The database itself is failing: the lease runs out and a later run retries.
+            logger.exception("could not record step failure", extra={"order_id": order_id, "step": step.name})
+
+
+def run_step(step_name: str, *, time_budget: float | None = None) -> int:
+    """Handle orders waiting at the step until none is left or the time budget is
+    spent; return how many were handled. If work remains, wake the step again."""
+    step = STEPS[step_name]
+    budget = settings.BOUQUET["STEP_TIME_BUDGET_SECONDS"] if time_budget is None else time_budget
+    deadline = time.monotonic() + budget
+    batch_size = settings.BOUQUET["STEP_BATCH_SIZE"]
+    handled = 0
+    while True:
+        order_ids = claim_orders(step, limit=batch_size)
+        if not order_ids:
+            break
+        for order_id in order_ids:
+            run_one(step, order_id)
+        handled += len(order_ids)
+        wake_on_commit(*step.wakes)
+        if time.monotonic() >= deadline:
+            wake_on_commit(step.name)
+            break
+    return handled
+
+
+def run_all_steps(*, time_budget: float | None = None) -> dict[str, int]:
+    """Run every step once in journey order (the sweeper, tests and `manage.py sweep`)."""
+    return {name: run_step(name, time_budget=time_budget) for name in STEPS}

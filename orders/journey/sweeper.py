@@ -1,0 +1,47 @@
+"""The sweeper: what guarantees progress. The queue is only a hint (django-q2's Redis
+broker loses a task whose worker dies), so every minute the sweeper runs every step
+over whatever is due, reports orders that have not moved for too long, and purges
+old idempotency records. `manage.py sweep` runs the same."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Min
+from django.utils import timezone
+
+from orders.journey.steps import run_all_steps
+from orders.models import FINAL_STATUSES, IdempotencyRecord, Order
+
+logger = logging.getLogger("bouquet.journey")
+
+
+def stuck_orders():
+    """Orders in a non-final state, not held for a person, unchanged for too long."""
+    threshold = timezone.now() - timedelta(seconds=settings.BOUQUET["STUCK_AFTER_SECONDS"])
+    return Order.objects.exclude(status__in=FINAL_STATUSES).filter(hold="", updated_at__lt=threshold)
+
+
+def oldest_unfinished_age_seconds() -> float:
+    """Age of the oldest order not yet final and not held: the figure to watch, since a
+    dead worker stalls progress without growing the queue."""
+    oldest = Order.objects.exclude(status__in=FINAL_STATUSES).filter(hold="").aggregate(oldest=Min("created_at"))["oldest"]
+    return (timezone.now() - oldest).total_seconds() if oldest else 0.0
+
+
+def purge_idempotency_records() -> int:
+    cutoff = timezone.now() - timedelta(hours=settings.BOUQUET["IDEMPOTENCY_KEY_TTL_HOURS"])
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def sweep() -> dict:
+    stuck = stuck_orders().count()
+    if stuck:
+        logger.warning("sweeper found stuck orders", extra={"stuck": stuck})
+    handled = run_all_steps()
+    purged = purge_idempotency_records()
+    report = {"stuck": stuck, "handled": handled, "purged_idempotency_records": purged,
+              "oldest_unfinished_age_s": round(oldest_unfinished_age_seconds(), 1)}
+    logger.info("sweep done", extra=report)
+    return report

@@ -1,0 +1,154 @@
+"""Orders and their lines (prices fixed at intake), the event log, idempotency records.
+
+`Order.status` changes only through `orders.journey.transitions.transition`."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Now
+
+
+class OrderStatus(models.TextChoices):
+    CREATED = "CREATED"
+    INVENTORY_RESERVED = "INVENTORY_RESERVED"
+    PAYMENT_PENDING = "PAYMENT_PENDING"
+    PAID = "PAID"
+    CONFIRMED = "CONFIRMED"
+    SHIPPED = "SHIPPED"
+    CANCELLED = "CANCELLED"
+
+
+FINAL_STATUSES = frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED})
+
+
+class NextOrderNumber(models.Func):
+    """The database numbers orders from a sequence, so the insert itself returns the
+    number: no extra round trip, no gaps filled twice."""
+
+    template = "'BQ-' || lpad(nextval('orders_order_number_seq')::text, 8, '0')"
+    output_field = models.CharField()
+
+    def __init__(self):
+        super().__init__()
+
+
+class Order(models.Model):
+    class Source(models.TextChoices):
+        API = "api"
+        PORTAL = "portal"
+        CSV = "csv"
+        ADMIN = "admin"
+
+    class Hold(models.TextChoices):
+        NONE = "", "not held"
+        CREDIT = "credit", "credit hold"
+        DEAD_LETTER = "dead_letter", "dead-lettered"
+
+    number = models.CharField(max_length=20, unique=True, db_default=NextOrderNumber())
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="orders")
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ship_to = models.ForeignKey(
+        "partners.ShipToAddress", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    po_number = models.CharField(max_length=64, blank=True)
+    requested_delivery_date = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.API)
+    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.CREATED)
+    cancel_reason = models.CharField(max_length=40, blank=True)
+    cancel_detail = models.TextField(blank=True)
+    # A held order waits for a person (credit hold, dead letter); steps skip it.
+    hold = models.CharField(max_length=20, choices=Hold.choices, blank=True, default="")
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+    # The journey's bookkeeping: failed attempts of the current step, and when a step
+    # may next claim the order (a lease while a worker holds it, a backoff after a
+    # failure).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_default=Now())
+    created_at = models.DateTimeField(db_default=Now())
+    updated_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
+        ]
+        indexes = [
+            # What every journey step claims from: orders waiting at a state.
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                name="order_waiting_at_step",
+                condition=Q(hold="") & ~Q(status__in=["SHIPPED", "CANCELLED"]),
+            ),
+            models.Index(fields=["partner", "-created_at"], name="order_partner_recent"),
+            models.Index(fields=["updated_at"], name="order_updated_at"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveSmallIntegerField()
+    product = models.ForeignKey("inventory.Product", on_delete=models.PROTECT, related_name="+")
+    sku = models.CharField(max_length=40)
+    product_name = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    line_total = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["order_id", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_no"], name="order_line_unique_no"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="order_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_line_price_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.sku}"
+
+
+class OrderEvent(models.Model):
+    """One row per transition (and per note worth keeping), written in the same
+    transaction as the change it records. Read in id order, it is the ERP's feed."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    reason = models.CharField(max_length=40, blank=True)
+    detail = models.TextField(blank=True)
+    actor = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.from_status or '-'} -> {self.to_status}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a partner's Idempotency-Key, kept so a replay gets it again."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(db_default=Now(), db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "key"], name="idempotency_unique_partner_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.partner_id}:{self.key}"

@@ -1,0 +1,16 @@
+"""django-q2 tasks: thin, idempotent, safe to run twice or at once."""
+
+from orders.journey.steps import run_step
+from orders.journey.sweeper import sweep
+from orders.journey.wakeups import clear_wake_flag
+
+
+def run_step_task(step_name: str) -> int:
+    # Clear the flag first: orders committed from now on wake a fresh task, so none
+    # waits for the sweeper.
+    clear_wake_flag(step_name)
+    return run_step(step_name)
+
+
+def sweep_task() -> dict:
+    return sweep()

@@ -1,0 +1,5 @@
+from config.errors import DomainError
+
+
+class PartnerError(DomainError):
+    code = "partner_error"

@@ -1,0 +1,118 @@
+"""Partner companies, their users, ship-to addresses, price lists and credit.
+
+Partners refer to inventory's products (price lists) and warehouses (home warehouse);
+nothing else outside this app."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Partner(models.Model):
+    class PaymentMethod(models.TextChoices):
+        CARD = "card", "card on file"
+        ACCOUNT = "account", "on account"
+
+    class Segment(models.TextChoices):
+        FLORIST = "florist"
+        GARDEN_CENTRE = "garden_centre", "garden centre"
+        SUPERMARKET = "supermarket"
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    segment = models.CharField(max_length=20, choices=Segment.choices, default=Segment.FLORIST)
+    email = models.EmailField(blank=True)
+    payment_method = models.CharField(max_length=10, choices=PaymentMethod.choices, default=PaymentMethod.CARD)
+    home_warehouse = models.ForeignKey(
+        "inventory.Warehouse", null=True, blank=True, on_delete=models.SET_NULL, related_name="home_partners"
+    )
+    stripe_customer_id = models.CharField(max_length=255, blank=True)
+    stripe_payment_method_id = models.CharField(max_length=255, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class CreditAccount(models.Model):
+    """The partner's credit row, kept apart from `Partner` so that locking it for a
+    credit check does not block order inserts that reference the partner."""
+
+    partner = models.OneToOneField(Partner, on_delete=models.CASCADE, primary_key=True, related_name="credit")
+    credit_limit = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    # What on-account orders owe, paid or later and not yet settled.
+    open_balance = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(credit_limit__gte=0), name="credit_limit_not_negative"),
+            models.CheckConstraint(condition=Q(open_balance__gte=0), name="credit_open_balance_not_negative"),
+        ]
+
+    @property
+    def headroom(self):
+        return self.credit_limit - self.open_balance
+
+    def __str__(self):
+        return f"{self.partner_id}: {self.open_balance} of {self.credit_limit}"
+
+
+class Membership(models.Model):
+    """Ties a user to the partner company they work for."""
+
+    class Role(models.TextChoices):
+        BUYER = "buyer"
+        ADMIN = "admin"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.BUYER)
+
+    def __str__(self):
+        return f"{self.user} at {self.partner.code} ({self.role})"
+
+
+class ShipToAddress(models.Model):
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="ship_tos")
+    label = models.CharField(max_length=100)
+    line1 = models.CharField(max_length=200)
+    line2 = models.CharField(max_length=200, blank=True)
+    postcode = models.CharField(max_length=20)
+    city = models.CharField(max_length=100)
+    country = models.CharField(max_length=2, default="NL")
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["partner_id", "-is_default", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "label"], name="ship_to_unique_label_per_partner"),
+        ]
+
+    def __str__(self):
+        return f"{self.label}, {self.city}"
+
+
+class PartnerPrice(models.Model):
+    """A partner's price for a product from `min_quantity` units up: several rows for
+    one product make quantity breaks."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="prices")
+    product = models.ForeignKey("inventory.Product", on_delete=models.CASCADE, related_name="partner_prices")
+    min_quantity = models.PositiveIntegerField(default=1)
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["partner_id", "product_id", "min_quantity"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "product", "min_quantity"], name="price_unique_break"),
+            models.CheckConstraint(condition=Q(min_quantity__gte=1), name="price_min_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="price_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.partner_id}/{self.product_id} from {self.min_quantity}: {self.unit_price}"

@@ -1,0 +1,109 @@
+"""Payment records: what was asked of Stripe and what it answered, the events it sent,
+and the dead-letter table. These functions record; moving an order is the journey's
+job (in `orders`), which calls them."""
+
+import logging
+from contextlib import contextmanager
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models.functions import Now
+
+from partners.services import return_credit
+from payments.models import DeadLetter, Payment, StripeEvent
+
+logger = logging.getLogger("bouquet.payments")
+
+
+def create_payment(*, order, method: str, status: str) -> Payment:
+    return Payment.objects.create(order=order, method=method, status=status, amount=order.total, currency=order.currency)
+
+
+def lock_payment(*, order_id: int) -> Payment | None:
+    """Lock the order's payment row, if it has one. Call after locking the order."""
+    return Payment.objects.select_for_update().filter(order_id=order_id).first()
+
+
+def mark_payment(payment: Payment, status: str, *, stripe_status: str | None = None, last_error: str | None = None) -> None:
+    payment.status = status
+    fields = ["status", "updated_at"]
+    if stripe_status is not None:
+        payment.stripe_status = stripe_status
+        fields.append("stripe_status")
+    if last_error is not None:
+        payment.last_error = last_error[:2000]
+        fields.append("last_error")
+    payment.updated_at = Now()
+    payment.save(update_fields=fields)
+
+
+def store_payment_intent(*, payment: Payment, payment_intent_id: str, stripe_status: str) -> str:
+    """Store the PaymentIntent's id on the payment unless one is stored already, and
+    return the id that is stored (ours, or the one another worker stored first)."""
+    stored = Payment.objects.filter(id=payment.id, stripe_payment_intent_id__isnull=True).update(
+        stripe_payment_intent_id=payment_intent_id, stripe_status=stripe_status, updated_at=Now()
+    )
+    if stored:
+        payment.stripe_payment_intent_id = payment_intent_id
+        return payment_intent_id
+    payment.refresh_from_db(fields=["stripe_payment_intent_id", "stripe_status"])
+    return payment.stripe_payment_intent_id
+
+
+def mark_refunded(*, payment: Payment, refund_id: str) -> bool:
+    return bool(
+        Payment.objects.filter(id=payment.id, status=Payment.Status.REFUND_PENDING).update(
+            status=Payment.Status.REFUNDED, stripe_refund_id=refund_id, updated_at=Now()
+        )
+    )
+
+
+def settle_payment_on_cancel(payment: Payment | None) -> None:
+    """Undo what the payment did for an order being cancelled: a card charge becomes
+    due for refund, an on-account draw goes back on the credit line, anything not yet
+    charged is cancelled. Call with the payment locked, inside the cancel's transaction."""
+    if payment is None:
+        return
+    S = Payment.Status
+    if payment.method == Payment.Method.CARD:
+        if payment.status == S.SUCCEEDED:
+            mark_payment(payment, S.REFUND_PENDING)
+        elif payment.status == S.PENDING:
+            mark_payment(payment, S.CANCELED)
+    else:
+        if payment.status == S.SUCCEEDED:
+            return_credit(partner_id=payment.order.partner_id, amount=payment.amount)
+            mark_payment(payment, S.CANCELED)
+        elif payment.status == S.HELD:
+            mark_payment(payment, S.CANCELED)
+
+
+def record_stripe_event(*, event_id: str, event_type: str, payment_intent_id: str, payload: dict) -> bool:
+    """Store a Stripe event by id; return False if it was seen before (a redelivery)."""
+    try:
+        with transaction.atomic():
+            StripeEvent.objects.create(id=event_id, type=event_type, payment_intent_id=payment_intent_id, payload=payload)
+    except IntegrityError:
+        return False
+    return True
+
+
+def record_dead_letter(*, task: str, order_id: int | None, error: str, attempts: int) -> DeadLetter:
+    return DeadLetter.objects.create(task=task, order_id=order_id, error=error[:5000], attempts=attempts)
+
+
+@contextmanager
+def payment_call_lock(*, order_id: int):
+    """Yield whether this worker may talk to Stripe for the order now: a session-level
+    advisory lock, taken without waiting and held across the Stripe calls (no row lock
+    is held meanwhile), keeps two workers from confirming or refunding one order at
+    once. It dies with the connection, so a killed worker does not keep it."""
+    key = f"stripe-call:{order_id}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [key])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [key])
