@@ -120,3 +120,19 @@ def payment_intents_for_order(order) -> list[dict]:
         if not page.get("has_more") or not page["data"]:
             return found
         params = {"limit": 100, "starting_after": page["data"][-1]["id"]}
+
+
+def place(partner, lines: dict, **kwargs):
+    """Place an order of {sku: quantity} through the intake service and return it."""
+    from orders.services.intake import place_order
+
+    return place_order(partner=partner, lines=[{"sku": s, "quantity": q} for s, q in lines.items()], **kwargs).order
+
+
+def drive_journey(rounds: int = 6) -> None:
+    """Run every step until nothing is due (what the workers do, inline)."""
+    from orders.journey.steps import run_all_steps
+
+    for _ in range(rounds):
+        if not any(run_all_steps().values()):
+            return

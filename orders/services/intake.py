@@ -187,64 +187,78 @@ def place_order(
                  "ship_to": getattr(ship_to, "id", ship_to)}
             )
 
-    with transaction.atomic():
-        if idempotency_key:
-            record = _claim_idempotency_key(partner, idempotency_key, request_fingerprint)
-            if record is not None:
-                logger.info("idempotent replay", extra={"order": record.response.get("number"), "partner": partner.code})
-                return IntakeResult(order=record.order, snapshot=record.response, replayed=True)
-
-        errors: list[dict] = []
-        if not partner.active:
-            errors.append({"field": "partner", "code": "partner_inactive", "detail": f"Partner {partner.code} is not active."})
-        if not isinstance(lines, Sequence) or isinstance(lines, (str, bytes)) or not lines:
-            errors.append({"field": "lines", "code": "lines_required", "detail": "An order needs at least one line."})
-            lines = []
-        elif len(lines) > MAX_LINES:
-            errors.append({"field": "lines", "code": "too_many_lines", "detail": f"An order takes at most {MAX_LINES} lines; got {len(lines)}."})
-            lines = []
-        delivery_date = _validate_header(po_number, requested_delivery_date, errors)
-        address = _resolve_ship_to(partner, ship_to, errors)
-        skus = {str(l.get("sku") or "").strip() for l in lines if isinstance(l, Mapping)}
-        products_by_sku = {p.sku: p for p in Product.objects.filter(sku__in=skus)} if skus else {}
-        good, line_errors = validate_lines(lines, products_by_sku)
-        errors.extend(line_errors)
-        if errors:
-            raise OrderValidationError(_summarise(errors), errors=errors)
-
-        unit_prices = prices_for(
-            partner_id=partner.id,
-            quantities={product.id: quantity for product, quantity in good},
-            list_prices={product.id: product.list_price for product, _ in good},
+    try:
+        return _place_order_atomically(
+            partner=partner, user=user, lines=lines, po_number=po_number, requested_delivery_date=requested_delivery_date,
+            ship_to=ship_to, idempotency_key=idempotency_key, request_fingerprint=request_fingerprint, source=source,
         )
-        order_lines = []
-        for line_no, (product, quantity) in enumerate(good, start=1):
-            unit_price = unit_prices[product.id]
-            order_lines.append(OrderLine(
-                line_no=line_no, product=product, sku=product.sku, product_name=product.name, quantity=quantity,
-                unit_price=unit_price, line_total=(unit_price * quantity).quantize(CENT, ROUND_HALF_UP),
-            ))
-        order = Order.objects.create(
-            partner=partner, placed_by=user if getattr(user, "is_authenticated", False) else None,
-            ship_to=address, po_number=po_number, requested_delivery_date=delivery_date, source=source,
-            status=OrderStatus.CREATED, total=sum((l.line_total for l in order_lines), Decimal("0.00")),
-        )
-        for line in order_lines:
-            line.order = order
-        OrderLine.objects.bulk_create(order_lines)
-        OrderEvent.objects.create(order=order, from_status="", to_status=OrderStatus.CREATED,
-                                  actor=getattr(user, "username", "") or source)
-        snapshot = order_snapshot(order, order_lines)
-        if idempotency_key:
-            try:
-                with transaction.atomic():
-                    IdempotencyRecord.objects.create(partner=partner, key=idempotency_key, fingerprint=request_fingerprint,
-                                                     order=order, response=snapshot)
-            except IntegrityError:
-                raise IdempotencyKeyInFlightError(f"A request with Idempotency-Key {idempotency_key!r} is still being processed; retry shortly.") from None
-        wake_on_commit("reserve")
-    logger.info("order accepted", extra={"order": order.number, "partner": partner.code, "lines": len(order_lines),
-                                         "total": str(order.total), "source": source})
+    except IntegrityError as exc:
+        if idempotency_key and "idempotency_unique_partner_key" in str(exc):
+            raise IdempotencyKeyInFlightError(
+                f"A request with Idempotency-Key {idempotency_key!r} is still being processed; retry shortly."
+            ) from None
+        raise
+
+
+@transaction.atomic
+def _place_order_atomically(*, partner, user, lines, po_number, requested_delivery_date, ship_to, idempotency_key,
+                            request_fingerprint, source) -> IntakeResult:
+    if idempotency_key:
+        record = _claim_idempotency_key(partner, idempotency_key, request_fingerprint)
+        if record is not None:
+            logger.info("idempotent replay", extra={"order": record.response.get("number"), "partner": partner.code})
+            return IntakeResult(order=record.order, snapshot=record.response, replayed=True)
+
+    errors: list[dict] = []
+    if not partner.active:
+        errors.append({"field": "partner", "code": "partner_inactive", "detail": f"Partner {partner.code} is not active."})
+    if not isinstance(lines, Sequence) or isinstance(lines, (str, bytes)) or not lines:
+        errors.append({"field": "lines", "code": "lines_required", "detail": "An order needs at least one line."})
+        lines = []
+    elif len(lines) > MAX_LINES:
+        errors.append({"field": "lines", "code": "too_many_lines", "detail": f"An order takes at most {MAX_LINES} lines; got {len(lines)}."})
+        lines = []
+    delivery_date = _validate_header(po_number, requested_delivery_date, errors)
+    address = _resolve_ship_to(partner, ship_to, errors)
+    skus = {str(l.get("sku") or "").strip() for l in lines if isinstance(l, Mapping)}
+    products_by_sku = {p.sku: p for p in Product.objects.filter(sku__in=skus)} if skus else {}
+    good, line_errors = validate_lines(lines, products_by_sku)
+    errors.extend(line_errors)
+    if errors:
+        raise OrderValidationError(_summarise(errors), errors=errors)
+
+    unit_prices = prices_for(
+        partner_id=partner.id,
+        quantities={product.id: quantity for product, quantity in good},
+        list_prices={product.id: product.list_price for product, _ in good},
+    )
+    order_lines = []
+    for line_no, (product, quantity) in enumerate(good, start=1):
+        unit_price = unit_prices[product.id]
+        order_lines.append(OrderLine(
+            line_no=line_no, product=product, sku=product.sku, product_name=product.name, quantity=quantity,
+            unit_price=unit_price, line_total=(unit_price * quantity).quantize(CENT, ROUND_HALF_UP),
+        ))
+    order = Order.objects.create(
+        partner=partner, placed_by=user if getattr(user, "is_authenticated", False) else None,
+        ship_to=address, po_number=po_number, requested_delivery_date=delivery_date, source=source,
+        status=OrderStatus.CREATED, total=sum((l.line_total for l in order_lines), Decimal("0.00")),
+    )
+    for line in order_lines:
+        line.order = order
+    OrderLine.objects.bulk_create(order_lines)
+    OrderEvent.objects.create(order=order, from_status="", to_status=OrderStatus.CREATED,
+                              actor=getattr(user, "username", "") or source)
+    snapshot = order_snapshot(order, order_lines)
+    if idempotency_key:
+        # The advisory lock above keeps a second writer of this key out, so no
+        # savepoint is spent guarding this insert; the unique constraint still
+        # backs it, and `place_order` answers its violation as a key in flight.
+        IdempotencyRecord.objects.create(partner=partner, key=idempotency_key, fingerprint=request_fingerprint,
+                                         order=order, response=snapshot)
+    wake_on_commit("reserve")
+    accepted = {"order": order.number, "partner": partner.code, "lines": len(order_lines), "total": str(order.total), "source": source}
+    transaction.on_commit(lambda: logger.info("order accepted", extra=accepted))
     return IntakeResult(order=order, snapshot=snapshot, replayed=False)
 
 

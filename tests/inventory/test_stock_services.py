@@ -1,0 +1,105 @@
+"""Stock rules: the version-checked write, routing, and the ledger."""
+
+import pytest
+
+from inventory.exceptions import OnHandBelowReservedError, OutOfStockError, VersionConflictError
+from inventory.models import Reservation, Stock, StockMovement
+from inventory.routing import Demand, plan_allocations
+from inventory.services import release_reservations, reserve_stock, set_on_hand
+
+pytestmark = pytest.mark.django_db
+
+
+def test_set_on_hand_with_a_stale_version_is_refused_and_changes_nothing(warehouses, make_product):
+    product = make_product("ROSE-V", stock={warehouses["AMS"]: 100})
+    set_on_hand(product=product, warehouse=warehouses["AMS"], on_hand=120, expected_version=1, actor="erp")
+
+    with pytest.raises(VersionConflictError) as conflict:
+        set_on_hand(product=product, warehouse=warehouses["AMS"], on_hand=90, expected_version=1, actor="clerk")
+
+    assert conflict.value.code == "version_conflict"
+    assert "ROSE-V@AMS" in conflict.value.message and "version 2" in conflict.value.message
+    stock = Stock.objects.get(product=product)
+    assert (stock.on_hand, stock.version) == (120, 2)
+
+
+def test_set_on_hand_creates_a_missing_row_from_version_zero(warehouses, make_product):
+    product = make_product("ROSE-NEW")
+
+    stock = set_on_hand(product=product, warehouse=warehouses["LHR"], on_hand=40, expected_version=0, actor="erp")
+
+    assert (stock.on_hand, stock.reserved, stock.version) == (40, 0, 1)
+    assert StockMovement.objects.filter(product=product, kind="sync", on_hand_delta=40).exists()
+
+
+def test_set_on_hand_never_erases_reservations(warehouses, make_product):
+    product = make_product("ROSE-R", stock={warehouses["AMS"]: 100}, case_pack=1)
+    reserve_stock(order_id=1, demands=[Demand(1, product.id, 30)], preferred_warehouse_id=warehouses["AMS"].id)
+
+    with pytest.raises(OnHandBelowReservedError) as refused:
+        set_on_hand(product=product, warehouse=warehouses["AMS"], on_hand=20, expected_version=1, actor="erp")
+
+    assert "30 units reserved" in refused.value.message
+    stock = set_on_hand(product=product, warehouse=warehouses["AMS"], on_hand=50, expected_version=1, actor="erp")
+    assert (stock.on_hand, stock.reserved) == (50, 30)
+
+
+def test_reserving_prefers_the_home_warehouse_then_priority(warehouses, make_product):
+    product = make_product("ROSE-H", stock={warehouses["AMS"]: 100, warehouses["RTM"]: 100}, case_pack=1)
+
+    [reservation] = reserve_stock(order_id=7, demands=[Demand(1, product.id, 10)], preferred_warehouse_id=warehouses["RTM"].id)
+
+    assert reservation.warehouse == warehouses["RTM"]
+
+
+def test_reserving_splits_a_line_only_when_no_single_warehouse_can_serve(warehouses, make_product):
+    product = make_product("ROSE-S", stock={warehouses["AMS"]: 30, warehouses["RTM"]: 30, warehouses["LHR"]: 100}, case_pack=1)
+
+    whole = reserve_stock(order_id=8, demands=[Demand(1, product.id, 50)], preferred_warehouse_id=warehouses["AMS"].id)
+    split = reserve_stock(order_id=9, demands=[Demand(1, product.id, 100)], preferred_warehouse_id=warehouses["AMS"].id)
+
+    assert [(r.warehouse.code, r.quantity) for r in whole] == [("LHR", 50)]
+    assert sorted((r.warehouse.code, r.quantity) for r in split) == [("AMS", 30), ("LHR", 40), ("RTM", 30)]
+
+
+def test_reserving_is_all_or_nothing(warehouses, make_product):
+    plenty = make_product("ROSE-P", stock={warehouses["AMS"]: 100}, case_pack=1)
+    scarce = make_product("ROSE-Q", stock={warehouses["AMS"]: 5}, case_pack=1)
+
+    with pytest.raises(OutOfStockError) as short:
+        reserve_stock(order_id=10, demands=[Demand(1, plenty.id, 10), Demand(2, scarce.id, 6)], preferred_warehouse_id=None)
+
+    assert short.value.short == {"ROSE-Q": 1}
+    assert not Reservation.objects.filter(order_id=10).exists()
+    assert Stock.objects.get(product=plenty).reserved == 0
+
+
+def test_closed_warehouses_are_not_reserved_from(warehouses, make_product):
+    product = make_product("ROSE-CL", stock={warehouses["AMS"]: 100, warehouses["RTM"]: 100}, case_pack=1)
+    warehouses["AMS"].is_open = False
+    warehouses["AMS"].save()
+
+    [reservation] = reserve_stock(order_id=11, demands=[Demand(1, product.id, 10)], preferred_warehouse_id=warehouses["AMS"].id)
+
+    assert reservation.warehouse == warehouses["RTM"]
+
+
+def test_release_gives_stock_back_and_writes_the_ledger(warehouses, make_product):
+    product = make_product("ROSE-RL", stock={warehouses["AMS"]: 100}, case_pack=1)
+    reserve_stock(order_id=12, demands=[Demand(1, product.id, 10)], preferred_warehouse_id=None)
+
+    release_reservations(order_id=12)
+    release_reservations(order_id=12)
+
+    assert Stock.objects.get(product=product).reserved == 0
+    assert StockMovement.objects.filter(order_id=12, kind="release").count() == 1
+
+
+def test_routing_prefers_fewer_shipments_over_preference():
+    demands = [Demand(1, 1, 10), Demand(2, 2, 10)]
+    available = {(1, 100): 10, (2, 200): 10, (1, 300): 10, (2, 300): 10}
+
+    allocations, short = plan_allocations(demands, available, [100, 200, 300])
+
+    assert short == {}
+    assert {a.warehouse_id for a in allocations} == {300}

@@ -1,0 +1,90 @@
+"""Cancelling gives back stock and undoes the payment, until CONFIRMED."""
+
+import pytest
+
+from inventory.models import Stock
+from orders.exceptions import NotCancellableError
+from orders.models import OrderStatus
+from orders.services.cancellation import cancel_order
+from partners.models import CreditAccount
+from payments.models import Payment
+from tests.conftest import drive_journey, payment_intents_for_order, place
+
+pytestmark = pytest.mark.django_db
+
+S = OrderStatus
+
+
+def test_cancelling_a_paid_card_order_releases_stock_and_refunds_once(card_buyer, warehouses, make_product):
+    make_product("ROSE-C1", stock={warehouses["AMS"]: 100}, case_pack=10)
+    order = place(card_buyer, {"ROSE-C1": 20})
+    from orders.journey.steps import run_step
+
+    run_step("reserve")
+    run_step("pay")
+    order.refresh_from_db()
+    assert order.status == S.PAID
+
+    cancel_order(order_id=order.id, reason="changed my mind", actor="bloom")
+    drive_journey()
+    drive_journey()
+
+    order.refresh_from_db()
+    assert (order.status, order.cancel_reason, order.cancel_detail) == (S.CANCELLED, "cancelled", "changed my mind")
+    assert Stock.objects.get(product__sku="ROSE-C1").reserved == 0
+    payment = Payment.objects.get(order=order)
+    assert payment.status == Payment.Status.REFUNDED and payment.stripe_refund_id
+    [intent] = payment_intents_for_order(order)
+    assert len(intent["latest_charge"]["refunds"]["data"]) == 1
+
+
+def test_cancelling_an_on_account_order_returns_the_credit(account_buyer, warehouses, make_product):
+    make_product("PLANT-C", stock={warehouses["RTM"]: 10}, case_pack=1, list_price="10.00")
+    order = place(account_buyer, {"PLANT-C": 5})
+    from orders.journey.steps import run_step
+
+    run_step("reserve")
+    run_step("pay")
+    assert CreditAccount.objects.get(partner=account_buyer).open_balance == 50
+
+    cancel_order(order_id=order.id, actor="fern")
+
+    assert CreditAccount.objects.get(partner=account_buyer).open_balance == 0
+    assert Payment.objects.get(order=order).status == Payment.Status.CANCELED
+
+
+def test_cancelling_a_new_order_needs_no_payment(card_buyer, warehouses, make_product):
+    make_product("ROSE-C2", stock={warehouses["AMS"]: 100}, case_pack=10)
+    order = place(card_buyer, {"ROSE-C2": 20})
+
+    cancel_order(order_id=order.id, actor="erp")
+    drive_journey()
+
+    order.refresh_from_db()
+    assert order.status == S.CANCELLED
+    assert Stock.objects.get(product__sku="ROSE-C2").reserved == 0
+    assert list(order.events.values_list("to_status", flat=True)) == [S.CREATED, S.CANCELLED]
+
+
+def test_cancelling_twice_is_a_no_op(card_buyer, warehouses, make_product):
+    make_product("ROSE-C3", stock={warehouses["AMS"]: 100}, case_pack=10)
+    order = place(card_buyer, {"ROSE-C3": 20})
+
+    cancel_order(order_id=order.id, actor="erp")
+    cancel_order(order_id=order.id, actor="erp")
+
+    assert order.events.filter(to_status=S.CANCELLED).count() == 1
+
+
+def test_a_confirmed_order_cannot_be_cancelled(account_buyer, warehouses, make_product):
+    make_product("PLANT-C4", stock={warehouses["RTM"]: 10}, case_pack=1, list_price="1.00")
+    order = place(account_buyer, {"PLANT-C4": 1})
+    drive_journey()
+
+    with pytest.raises(NotCancellableError) as refused:
+        cancel_order(order_id=order.id, actor="fern")
+
+    assert refused.value.code == "not_cancellable"
+    assert order.number in refused.value.message and "CONFIRMED" in refused.value.message
+    order.refresh_from_db()
+    assert order.status == S.CONFIRMED

@@ -1,0 +1,101 @@
+"""Concurrency claims, proven with real threads against the real database: no
+oversell, no deadlock, one event per transition, one PaymentIntent, one charge."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connections
+
+from inventory.models import Reservation, Stock
+from orders.journey import handlers
+from orders.journey.handlers import PaymentBusyError
+from orders.journey.steps import run_step
+from orders.models import Order, OrderStatus
+from payments.models import Payment
+from tests.conftest import payment_intents_for_order, place
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+S = OrderStatus
+
+
+def in_threads(function, items, *, workers: int) -> list:
+    """Run function(item) on a pool of threads, each with its own connection; return
+    the results and exceptions in item order."""
+
+    def call(item):
+        try:
+            return function(item)
+        except Exception as exc:  # collected for the test to assert on
+            return exc
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(call, items))
+
+
+def test_hot_sku_200_buyers_for_the_last_50_units(account_buyer, warehouses, make_product):
+    make_product("ROSE-HOT", stock={warehouses["RTM"]: 30, warehouses["AMS"]: 20}, case_pack=1, list_price="1.00")
+
+    def buy(_):
+        order = place(account_buyer, {"ROSE-HOT": 1})
+        handlers.reserve_order(order.id)
+        return order.id
+
+    outcomes = in_threads(buy, range(200), workers=16)
+
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
+    orders = Order.objects.filter(id__in=outcomes)
+    assert orders.filter(status=S.INVENTORY_RESERVED).count() == 50
+    assert orders.filter(status=S.CANCELLED, cancel_reason="out_of_stock").count() == 150
+    assert sum(s.reserved for s in Stock.objects.filter(product__sku="ROSE-HOT")) == 50
+    assert all(s.reserved == s.on_hand for s in Stock.objects.filter(product__sku="ROSE-HOT"))
+
+
+def test_orders_locking_the_same_skus_in_opposite_order_do_not_deadlock(account_buyer, warehouses, make_product):
+    make_product("SKU-A", stock={warehouses["RTM"]: 1000, warehouses["AMS"]: 1000}, case_pack=1, list_price="1.00")
+    make_product("SKU-B", stock={warehouses["RTM"]: 1000, warehouses["AMS"]: 1000}, case_pack=1, list_price="1.00")
+    orders = [
+        place(account_buyer, {"SKU-A": 1, "SKU-B": 1} if i % 2 else {"SKU-B": 1, "SKU-A": 1})
+        for i in range(60)
+    ]
+
+    outcomes = in_threads(lambda order: handlers.reserve_order(order.id), orders, workers=12)
+
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
+    assert Order.objects.filter(status=S.INVENTORY_RESERVED).count() == 60
+
+
+def test_each_step_run_twice_and_concurrently_moves_the_order_once(card_buyer, warehouses, make_product):
+    make_product("ROSE-TWICE", stock={warehouses["AMS"]: 100}, case_pack=10)
+    order = place(card_buyer, {"ROSE-TWICE": 20})
+
+    for handler in (handlers.reserve_order, handlers.pay_order, handlers.finalize_order):
+        outcomes = in_threads(handler, [order.id, order.id], workers=2)
+        assert [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, PaymentBusyError)] == []
+        handler(order.id)  # and once more, afterwards
+
+    order.refresh_from_db()
+    assert order.status == S.CONFIRMED
+    events = list(order.events.values_list("to_status", flat=True))
+    assert events == [S.CREATED, S.INVENTORY_RESERVED, S.PAYMENT_PENDING, S.PAID, S.CONFIRMED]
+    assert Reservation.objects.filter(order_id=order.id).count() == 1
+    assert Payment.objects.filter(order=order).count() == 1
+    [intent] = payment_intents_for_order(order)
+    assert intent["status"] == "succeeded"
+    assert order.shipments.count() == 1
+
+
+def test_two_workers_running_every_step_at_once_charge_each_order_once(card_buyer, warehouses, make_product):
+    make_product("ROSE-WORKERS", stock={warehouses["AMS"]: 1000}, case_pack=10)
+    orders = [place(card_buyer, {"ROSE-WORKERS": 10}) for _ in range(12)]
+
+    for step in ("reserve", "pay", "finalize"):
+        in_threads(lambda _: run_step(step), [1, 2], workers=2)
+
+    for order in orders:
+        order.refresh_from_db()
+        assert order.status == S.CONFIRMED
+        assert order.events.count() == 5
+        assert len(payment_intents_for_order(order)) == 1

@@ -1,0 +1,88 @@
+"""Nothing accepted is lost: a wake-up that never ran, a dependency that keeps
+failing, a breaker that opens."""
+
+import pytest
+from django.test import override_settings
+from django_q.brokers import get_broker
+
+from orders.journey.steps import run_step
+from orders.journey.sweeper import sweep
+from orders.journey.wakeups import wake
+from orders.models import Order, OrderStatus
+from orders.services.operations import retry_dead_letter
+from orders.tasks import run_step_task
+from payments.models import DeadLetter
+from tests.conftest import drive_journey, place
+
+S = OrderStatus
+UNREACHABLE = "http://127.0.0.1:9"
+REDIS_DOWN = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0",
+                          "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2}}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_whose_wake_up_was_lost_is_finished_by_the_sweeper(account_buyer, warehouses, make_product):
+    make_product("PLANT-LOST", stock={warehouses["RTM"]: 10}, case_pack=1, list_price="1.00")
+    with override_settings(CACHES=REDIS_DOWN):
+        order = place(account_buyer, {"PLANT-LOST": 1})  # intake keeps accepting with Redis down
+    assert get_broker().queue_size() == 0
+
+    report = sweep()
+
+    order.refresh_from_db()
+    assert order.status == S.CONFIRMED
+    assert report["handled"]["reserve"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_intake_wakes_each_step_once_however_many_orders_arrive(account_buyer, warehouses, make_product):
+    make_product("PLANT-WAKE", stock={warehouses["RTM"]: 100}, case_pack=1, list_price="1.00")
+
+    for _ in range(25):
+        place(account_buyer, {"PLANT-WAKE": 1})
+
+    assert get_broker().queue_size() == 1
+    run_step_task("reserve")  # what the worker runs; it clears the flag first
+    assert Order.objects.filter(status=S.INVENTORY_RESERVED).count() == 25
+    assert wake("reserve") is True
+
+
+@pytest.mark.django_db
+def test_a_step_that_always_fails_is_dead_lettered_and_can_be_retried(card_buyer, warehouses, make_product, settings):
+    stand_in = settings.STRIPE_API_BASE
+    settings.STRIPE_API_BASE, settings.STRIPE_BREAKER_THRESHOLD = UNREACHABLE, 100
+    settings.BOUQUET = {**settings.BOUQUET, "STEP_MAX_ATTEMPTS": 3, "STEP_BACKOFF_BASE_SECONDS": 0}
+    make_product("ROSE-DL", stock={warehouses["AMS"]: 100}, case_pack=10)
+    order = place(card_buyer, {"ROSE-DL": 10})
+    run_step("reserve")
+
+    for _ in range(5):
+        run_step("pay")
+
+    order.refresh_from_db()
+    assert (order.status, order.hold, order.attempts) == (S.PAYMENT_PENDING, Order.Hold.DEAD_LETTER, 3)
+    [dead_letter] = DeadLetter.objects.filter(order=order)
+    assert dead_letter.task == "journey.pay" and "PaymentGatewayUnavailable" in dead_letter.error
+
+    settings.STRIPE_API_BASE = stand_in
+    retry_dead_letter(dead_letter_id=dead_letter.id, actor="backoffice")
+    drive_journey()
+
+    order.refresh_from_db()
+    assert order.status == S.CONFIRMED
+    dead_letter.refresh_from_db()
+    assert (dead_letter.status, dead_letter.resolved_by) == ("retried", "backoffice")
+
+
+@pytest.mark.django_db
+def test_the_circuit_breaker_pauses_payments_without_spending_attempts(card_buyer, warehouses, make_product, settings):
+    make_product("ROSE-CB", stock={warehouses["AMS"]: 100}, case_pack=10)
+    settings.STRIPE_API_BASE, settings.STRIPE_BREAKER_THRESHOLD, settings.STRIPE_BREAKER_COOLOFF_SECONDS = UNREACHABLE, 2, 60
+    orders = [place(card_buyer, {"ROSE-CB": 10}) for _ in range(4)]
+    run_step("reserve")
+
+    run_step("pay")
+
+    attempts = sorted(Order.objects.filter(id__in=[o.id for o in orders]).values_list("attempts", flat=True))
+    assert attempts == [0, 0, 1, 1]  # two real failures opened the breaker; the rest wait
+    assert all(o.status == S.PAYMENT_PENDING for o in Order.objects.filter(id__in=[o.id for o in orders]))

@@ -1,0 +1,167 @@
+"""Stripe's webhook: signatures enforced, each event id handled once, and events that
+arrive twice, late or out of order change nothing."""
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connections
+
+from orders.journey import handlers
+from orders.journey.steps import run_step
+from orders.models import OrderStatus
+from payments import gateway
+from payments.models import Payment, StripeEvent
+from payments.stand_in import register_webhook
+from tests.conftest import drive_journey, payment_intents_for_order, place
+
+S = OrderStatus
+WEBHOOK_URL = "/payments/stripe/webhook/"
+
+
+def signed(payload: dict, secret: str | None = None) -> tuple[bytes, str]:
+    body = json.dumps(payload).encode()
+    timestamp = int(time.time())
+    digest = hmac.new((secret or settings.STRIPE_WEBHOOK_SECRET).encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return body, f"t={timestamp},v1={digest}"
+
+
+def event_for(intent_id: str, event_type: str, event_id: str, status: str) -> dict:
+    return {"id": event_id, "object": "event", "type": event_type, "api_version": "2017-08-15", "created": int(time.time()),
+            "data": {"object": {"id": intent_id, "object": "payment_intent", "status": status}}}
+
+
+def deliver(client, payload: dict, secret: str | None = None):
+    body, signature = signed(payload, secret)
+    return client.post(WEBHOOK_URL, data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature)
+
+
+@pytest.fixture
+def paid_card_order(card_buyer, warehouses, make_product):
+    make_product("ROSE-WH", stock={warehouses["AMS"]: 100}, case_pack=10)
+    order = place(card_buyer, {"ROSE-WH": 10})
+    run_step("reserve")
+    run_step("pay")
+    order.refresh_from_db()
+    assert order.status == S.PAID
+    return order
+
+
+@pytest.mark.django_db
+def test_a_bad_signature_is_refused_and_nothing_is_recorded(client, paid_card_order):
+    intent_id = Payment.objects.get(order=paid_card_order).stripe_payment_intent_id
+
+    answer = deliver(client, event_for(intent_id, "payment_intent.succeeded", "evt_forged", "succeeded"), secret="whsec_wrong")
+
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid_signature"
+    assert not StripeEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_replayed_event_is_handled_once(client, paid_card_order):
+    intent_id = Payment.objects.get(order=paid_card_order).stripe_payment_intent_id
+    event = event_for(intent_id, "payment_intent.succeeded", "evt_replayed", "succeeded")
+
+    first, second = deliver(client, event), deliver(client, event)
+    drive_journey()
+
+    assert (first.json()["status"], second.json()["status"]) == ("recorded", "duplicate")
+    assert StripeEvent.objects.filter(id="evt_replayed").count() == 1
+    paid_card_order.refresh_from_db()
+    assert paid_card_order.status == S.CONFIRMED
+    assert paid_card_order.events.filter(to_status=S.PAID).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_late_failure_event_after_success_changes_nothing(client, paid_card_order):
+    intent_id = Payment.objects.get(order=paid_card_order).stripe_payment_intent_id
+
+    deliver(client, event_for(intent_id, "payment_intent.payment_failed", "evt_late_fail", "requires_payment_method"))
+    deliver(client, event_for(intent_id, "payment_intent.succeeded", "evt_success", "succeeded"))
+    drive_journey()
+
+    paid_card_order.refresh_from_db()
+    assert paid_card_order.status == S.CONFIRMED
+    assert Payment.objects.get(order=paid_card_order).status == Payment.Status.SUCCEEDED
+    assert len(payment_intents_for_order(paid_card_order)) == 1
+
+
+@pytest.mark.django_db
+def test_the_webhook_finishes_a_payment_whose_worker_died_after_confirming(client, card_buyer, warehouses, make_product):
+    make_product("ROSE-DIED", stock={warehouses["AMS"]: 100}, case_pack=10)
+    order = place(card_buyer, {"ROSE-DIED": 10})
+    run_step("reserve")
+    handlers.start_payment(order.id)
+    payment = Payment.objects.get(order=order)
+    # The worker created and confirmed the PaymentIntent, then died before recording it.
+    intent = gateway.create_payment_intent(amount=payment.amount, currency="EUR", customer_id=card_buyer.stripe_customer_id,
+                                           payment_method_id=card_buyer.stripe_payment_method_id,
+                                           idempotency_key="x", metadata={"order_id": str(order.id)})
+    Payment.objects.filter(id=payment.id).update(stripe_payment_intent_id=intent["id"])
+    gateway.confirm_payment_intent(intent["id"], idempotency_key="y")
+
+    deliver(client, event_for(intent["id"], "payment_intent.succeeded", "evt_after_crash", "succeeded"))
+    drive_journey()
+
+    order.refresh_from_db()
+    assert order.status == S.CONFIRMED
+    assert len(payment_intents_for_order(order)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+def test_webhook_racing_the_confirm_call_gives_one_paid_and_one_charge(client, card_buyer, warehouses, make_product):
+    make_product("ROSE-RACE", stock={warehouses["AMS"]: 100}, case_pack=10)
+    order = place(card_buyer, {"ROSE-RACE": 10})
+    run_step("reserve")
+    handlers.start_payment(order.id)
+
+    def webhook_side():
+        try:
+            for _ in range(200):
+                intent_id = Payment.objects.filter(order=order).values_list("stripe_payment_intent_id", flat=True).first()
+                if intent_id:
+                    deliver(client, event_for(intent_id, "payment_intent.succeeded", "evt_race", "succeeded"))
+                    try:
+                        handlers.pay_order(order.id)
+                    except handlers.PaymentBusyError:
+                        pass
+                    return
+                time.sleep(0.005)
+        finally:
+            connections.close_all()
+
+    racer = threading.Thread(target=webhook_side)
+    racer.start()
+    handlers.pay_order(order.id)
+    racer.join()
+    drive_journey()
+
+    order.refresh_from_db()
+    assert order.status == S.CONFIRMED
+    assert order.events.filter(to_status=S.PAID).count() == 1
+    [intent] = payment_intents_for_order(order)
+    assert intent["status"] == "succeeded"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+def test_the_stand_in_delivers_signed_events_that_the_endpoint_accepts(live_server, card_buyer, warehouses, make_product):
+    register_webhook(url=f"{live_server.url}{WEBHOOK_URL}")
+    make_product("ROSE-LIVE", stock={warehouses["AMS"]: 100}, case_pack=10)
+    order = place(card_buyer, {"ROSE-LIVE": 10})
+    run_step("reserve")
+    run_step("pay")
+    intent_id = Payment.objects.get(order=order).stripe_payment_intent_id
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not StripeEvent.objects.filter(payment_intent_id=intent_id).exists():
+        time.sleep(0.2)
+
+    event = StripeEvent.objects.get(payment_intent_id=intent_id)
+    assert event.type == "payment_intent.succeeded"
