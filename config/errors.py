@@ -30,3 +30,9 @@ class NotFoundError(DomainError):
 
 class ConflictError(DomainError):
     code = "conflict"
+
+
+class UnprocessableError(DomainError):
+    """Well-formed, but it contradicts what came before (a reused idempotency key)."""
+
+    code = "unprocessable"

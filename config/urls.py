@@ -1,11 +1,38 @@
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import health
+from config.api import errors as api_errors
+
+api_v1 = [
+    path("", include("orders.api.urls")),
+]
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("payments/", include("payments.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+
+def _json_for_machines(json_view, html_view):
+    """JSON errors under /api/ and /payments/, the usual pages elsewhere."""
+
+    def view(request, *args, **kwargs):
+        if request.path.startswith(("/api/", "/payments/")):
+            return json_view(request, *args, **kwargs)
+        return html_view(request, *args, **kwargs)
+
+    return view
+
+
+from django.views import defaults as _defaults  # noqa: E402
+
+handler400 = _json_for_machines(api_errors.json_bad_request, _defaults.bad_request)
+handler404 = _json_for_machines(api_errors.json_not_found, _defaults.page_not_found)
+handler500 = _json_for_machines(api_errors.json_server_error, _defaults.server_error)

@@ -1,4 +1,4 @@
-from config.errors import ConflictError, DomainError, NotFoundError
+from config.errors import ConflictError, DomainError, NotFoundError, UnprocessableError
 
 
 class OrderError(DomainError):
@@ -31,7 +31,7 @@ class IdempotencyKeyRequiredError(OrderError):
     code = "idempotency_key_required"
 
 
-class IdempotencyKeyReusedError(OrderError):
+class IdempotencyKeyReusedError(UnprocessableError):
     """The key was used before with a different request body."""
 
     code = "idempotency_key_reused"

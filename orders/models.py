@@ -32,6 +32,17 @@ class NextOrderNumber(models.Func):
         super().__init__()
 
 
+class CurrentTransactionId(models.Func):
+    """The id of the writing transaction: the event feed orders by it so that an event
+    committed late is never behind a reader's cursor (see orders.selectors)."""
+
+    template = "pg_current_xact_id()::text::bigint"
+    output_field = models.BigIntegerField()
+
+    def __init__(self):
+        super().__init__()
+
+
 class Order(models.Model):
     class Source(models.TextChoices):
         API = "api"
@@ -127,9 +138,11 @@ class OrderEvent(models.Model):
     detail = models.TextField(blank=True)
     actor = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(db_default=Now())
+    tx_id = models.BigIntegerField(db_default=CurrentTransactionId(), editable=False)
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["tx_id", "id"], name="order_event_feed")]
 
     def __str__(self):
         return f"{self.from_status or '-'} -> {self.to_status}"

@@ -1,0 +1,185 @@
+"""Orders through the REST API: thin doors onto the intake, cancellation and
+selector functions."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api.access import IsPartnerOrStaff, MissingPartnerError, PartnerNotFoundError, caller_partner
+from config.api.pagination import StandardPagination
+from orders.api import serializers as s
+from orders.exceptions import IdempotencyKeyRequiredError, OrderError, OrderValidationError
+from orders.models import OrderStatus
+from orders.selectors import event_feed, get_order, orders_visible_to
+from orders.services.cancellation import cancel_order
+from orders.services.intake import fingerprint_request, place_order
+from partners.models import Partner
+
+ORDER_FIELDS = {"partner", "po_number", "requested_delivery_date", "ship_to", "lines"}
+LINE_FIELDS = {"sku", "quantity"}
+ERRORS = {
+    400: OpenApiResponse(s.ErrorOutput, description="Bad input: `code` says what, `errors` lists each field or line."),
+    401: OpenApiResponse(s.ErrorOutput, description="No or invalid token."),
+    403: OpenApiResponse(s.ErrorOutput, description="Not allowed for this token."),
+    404: OpenApiResponse(s.ErrorOutput, description="Not found (or another partner's)."),
+}
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
+    description="Required. One key per order; a replay with the same body returns the first answer.",
+)
+
+
+def parse_order_body(body, *, staff: bool) -> dict:
+    """Check the JSON shape of an order; the intake service checks the content."""
+    if not isinstance(body, dict):
+        raise OrderValidationError("The body must be a JSON object.", code="invalid_body")
+    errors = [{"field": f, "code": "unknown_field", "detail": f"Unknown field {f!r}."} for f in sorted(set(body) - ORDER_FIELDS)]
+    if "partner" in body and not staff:
+        errors.append({"field": "partner", "code": "not_allowed", "detail": "partner is for staff tokens only; your token orders for its own partner."})
+    for field in ("po_number", "requested_delivery_date", "partner"):
+        if body.get(field) is not None and not isinstance(body[field], str):
+            errors.append({"field": field, "code": "invalid_type", "detail": f"{field} must be a string."})
+    if body.get("ship_to") is not None and (isinstance(body["ship_to"], bool) or not isinstance(body["ship_to"], int)):
+        errors.append({"field": "ship_to", "code": "invalid_type", "detail": "ship_to must be an address id (integer)."})
+    lines = body.get("lines")
+    if not isinstance(lines, list):
+        errors.append({"field": "lines", "code": "lines_required", "detail": "lines must be a list of {sku, quantity}."})
+    else:
+        for number, line in enumerate(lines, start=1):
+            if isinstance(line, dict) and set(line) - LINE_FIELDS:
+                unknown = ", ".join(sorted(set(line) - LINE_FIELDS))
+                errors.append({"line": number, "sku": str(line.get("sku", "")), "code": "unknown_field", "detail": f"Line {number}: unknown field(s) {unknown}."})
+    if errors:
+        raise OrderValidationError(errors[0]["detail"] if len(errors) == 1 else f"{len(errors)} problems with this order; see errors.", errors=errors)
+    return body
+
+
+def resolve_partner(user, body) -> Partner:
+    partner = caller_partner(user)
+    if partner is not None:
+        return partner
+    code = body.get("partner")
+    if not code:
+        raise MissingPartnerError("Staff tokens must name the partner the order is for: add \"partner\": \"<code>\".", errors=[{"field": "partner", "code": "partner_required", "detail": "partner is required for staff tokens."}])
+    partner = Partner.objects.filter(code=code).first()
+    if partner is None:
+        raise PartnerNotFoundError(f"Partner {code} not found.")
+    return partner
+
+
+class OrderListCreateApi(APIView):
+    permission_classes = [IsPartnerOrStaff]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        summary="Place an order",
+        parameters=[IDEMPOTENCY_KEY],
+        request=s.PlaceOrderInput,
+        responses={202: OpenApiResponse(description="Accepted in state CREATED (or the first answer again, with header Idempotent-Replayed: true)."),
+                   **ERRORS, 409: OpenApiResponse(s.ErrorOutput, description="idempotency_key_in_flight: the first request with this key is still running."),
+                   422: OpenApiResponse(s.ErrorOutput, description="idempotency_key_reused: the key was used with another body.")},
+        examples=[OpenApiExample("Order", request_only=True, value={"po_number": "PO-1042", "requested_delivery_date": "2027-02-13", "lines": [{"sku": "ROS-RED-50", "quantity": 100}]})],
+    )
+    def post(self, request):
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            raise IdempotencyKeyRequiredError("Send an Idempotency-Key header (one unique key per order) so a retry cannot place it twice.")
+        body = parse_order_body(request.data, staff=request.user.is_staff)
+        result = place_order(
+            partner=resolve_partner(request.user, body),
+            user=request.user,
+            lines=body.get("lines") or [],
+            po_number=body.get("po_number") or "",
+            requested_delivery_date=body.get("requested_delivery_date"),
+            ship_to=body.get("ship_to"),
+            idempotency_key=key,
+            request_fingerprint=fingerprint_request(body),
+        )
+        headers = {"Location": f"/api/v1/orders/{result.snapshot['number']}/"}
+        if result.replayed:
+            headers["Idempotent-Replayed"] = "true"
+        return Response(result.snapshot, status=202, headers=headers)
+
+    @extend_schema(
+        summary="List orders",
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=OrderStatus.values),
+            OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="Orders changed at or after this time (ISO 8601)."),
+        ],
+        responses={200: s.OrderSummaryOutput(many=True), **ERRORS},
+    )
+    def get(self, request):
+        orders = orders_visible_to(partner=caller_partner(request.user)).order_by("updated_at", "id")
+        status_filter = request.query_params.get("status")
+        if status_filter:
+            if status_filter not in OrderStatus.values:
+                raise OrderError(f"status {status_filter!r} is not one of {', '.join(OrderStatus.values)}.", code="invalid_filter")
+            orders = orders.filter(status=status_filter)
+        updated_since = request.query_params.get("updated_since")
+        if updated_since:
+            from django.utils.dateparse import parse_datetime
+
+            moment = parse_datetime(updated_since)
+            if moment is None:
+                raise OrderError(f"updated_since {updated_since!r} is not an ISO 8601 date-time.", code="invalid_filter")
+            orders = orders.filter(updated_at__gte=moment)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(orders, request, view=self)
+        return paginator.get_paginated_response(s.OrderSummaryOutput(page, many=True).data)
+
+
+class OrderDetailApi(APIView):
+    permission_classes = [IsPartnerOrStaff]
+
+    @extend_schema(summary="An order with its lines, shipments and events", responses={200: s.OrderDetailOutput, **ERRORS})
+    def get(self, request, number: str):
+        return Response(s.OrderDetailOutput(get_order(partner=caller_partner(request.user), number=number)).data)
+
+
+class OrderCancelApi(APIView):
+    permission_classes = [IsPartnerOrStaff]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        summary="Cancel an order (until CONFIRMED)",
+        request=s.CancelOrderInput,
+        responses={200: s.OrderDetailOutput, **ERRORS, 409: OpenApiResponse(s.ErrorOutput, description="not_cancellable: CONFIRMED or later.")},
+    )
+    def post(self, request, number: str):
+        partner = caller_partner(request.user)
+        order = get_order(partner=partner, number=number, for_detail=False)
+        body = s.CancelOrderInput(data=request.data if isinstance(request.data, dict) else {})
+        body.is_valid(raise_exception=True)
+        cancel_order(order_id=order.id, reason=body.validated_data.get("reason", ""), actor=request.user.username)
+        return Response(s.OrderDetailOutput(get_order(partner=partner, number=number)).data)
+
+
+class EventFeedApi(APIView):
+    permission_classes = [IsPartnerOrStaff]
+
+    @extend_schema(
+        summary="The order event feed, for pulling with a cursor",
+        description=(
+            "Events after the event `after` (0 or absent: from the start), in feed order. Pass the last id you "
+            "received as `after` next time. Events appear once their transaction and every older one has ended, "
+            "so a cursor never moves past an event that commits late."
+        ),
+        parameters=[OpenApiParameter("after", OpenApiTypes.INT), OpenApiParameter("limit", OpenApiTypes.INT, description="At most 500; default 100.")],
+        responses={200: OpenApiResponse(description="{results: [event], next_after: id, has_more: bool}"), **ERRORS},
+    )
+    def get(self, request):
+        try:
+            after = int(request.query_params.get("after") or 0)
+            limit = int(request.query_params.get("limit") or 100)
+        except ValueError:
+            raise OrderError("after and limit must be whole numbers.", code="invalid_cursor") from None
+        if after < 0 or limit < 1:
+            raise OrderError("after must be 0 or more and limit 1 or more.", code="invalid_cursor")
+        events = event_feed(partner=caller_partner(request.user), after=after, limit=limit)
+        return Response({
+            "results": s.FeedEventOutput(events, many=True).data,
+            "next_after": events[-1].id if events else after,
+            "has_more": len(events) == min(limit, 500),
+        })

@@ -1,0 +1,72 @@
+"""Reads of orders, scoped to who is asking: a partner's user sees that partner's
+orders only (another partner's order is simply not found), staff see all."""
+
+from django.db.models import Prefetch, QuerySet
+
+from orders.exceptions import OrderNotFoundError
+from orders.models import Order, OrderEvent
+
+FEED_PAGE_MAX = 500
+
+
+def orders_visible_to(*, partner) -> QuerySet[Order]:
+    """All orders for staff (partner None), else the partner's."""
+    orders = Order.objects.select_related("partner", "ship_to")
+    return orders if partner is None else orders.filter(partner=partner)
+
+
+def get_order(*, partner, number: str, for_detail: bool = True) -> Order:
+    orders = orders_visible_to(partner=partner)
+    if for_detail:
+        from fulfillment.models import Shipment
+
+        orders = orders.select_related("payment").prefetch_related(
+            "lines", "events", Prefetch("shipments", queryset=Shipment.objects.select_related("warehouse").prefetch_related("lines__order_line"))
+        )
+    order = orders.filter(number=number).first()
+    if order is None:
+        raise OrderNotFoundError(f"Order {number} not found.")
+    return order
+
+
+# Events are read in (writing transaction id, event id) order, and only from
+# transactions older than every transaction still running. An event id is drawn when
+# the row is inserted, not when its transaction commits, so a reader going by id
+# alone could move its cursor past an event whose transaction commits a moment later
+# and never see it. Every transaction below the snapshot's xmin has ended, so the
+# events served are final, and any transaction still to commit has a higher id than
+# all of them: it lands after the cursor.
+_FEED_SQL = """
+SELECT e.id, e.tx_id
+  FROM orders_orderevent e {partner_join}
+ WHERE e.tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+   AND (e.tx_id, e.id) > (%(cursor_tx)s, %(after)s)
+   {partner_filter}
+ ORDER BY e.tx_id, e.id
+ LIMIT %(limit)s
+"""
+
+
+def event_feed(*, partner, after: int, limit: int) -> list[OrderEvent]:
+    """Return up to `limit` events after the event with id `after` (0: from the start),
+    in feed order, each with its order."""
+    from django.db import connection
+
+    cursor_tx = -1
+    if after:
+        cursor_tx = OrderEvent.objects.filter(id=after).values_list("tx_id", flat=True).first()
+        if cursor_tx is None:
+            from orders.exceptions import OrderError
+
+            raise OrderError(f"after={after} is not an event id this feed has served.", code="invalid_cursor")
+    params = {"cursor_tx": cursor_tx, "after": after, "limit": min(max(limit, 1), FEED_PAGE_MAX)}
+    partner_join = partner_filter = ""
+    if partner is not None:
+        partner_join = "JOIN orders_order o ON o.id = e.order_id"
+        partner_filter = "AND o.partner_id = %(partner_id)s"
+        params["partner_id"] = partner.id
+    with connection.cursor() as db:
+        db.execute(_FEED_SQL.format(partner_join=partner_join, partner_filter=partner_filter), params)
+        ids = [row[0] for row in db.fetchall()]
+    events = OrderEvent.objects.select_related("order").in_bulk(ids)
+    return [events[i] for i in ids]
