@@ -41,3 +41,6 @@ class ShipmentLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="shipment_line_quantity_positive"),
         ]
+
+    def __str__(self):
+        return f"{self.quantity} x product {self.product_id}"

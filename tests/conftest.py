@@ -22,6 +22,12 @@ def clean_redis():
     yield
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing costs a third of a second per user; tests check logic, not cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 LEDGER_MISMATCH_SQL = """
 SELECT s.id, s.on_hand, s.reserved, COALESCE(m.on_hand, 0), COALESCE(m.reserved, 0)
   FROM inventory_stock s

@@ -1,6 +1,11 @@
 """Orders through the REST API: thin doors onto the intake, cancellation and
 selector functions."""
 
+from datetime import datetime
+from datetime import timezone as dt_timezone
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.parsers import JSONParser
@@ -8,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.access import IsPartnerOrStaff, MissingPartnerError, PartnerNotFoundError, caller_partner
-from config.api.pagination import StandardPagination
+from config.api.pagination import StandardPagination, paginated
 from orders.api import serializers as s
 from orders.exceptions import IdempotencyKeyRequiredError, OrderError, OrderValidationError
 from orders.models import OrderStatus
@@ -54,6 +59,19 @@ def parse_order_body(body, *, staff: bool) -> dict:
     if errors:
         raise OrderValidationError(errors[0]["detail"] if len(errors) == 1 else f"{len(errors)} problems with this order; see errors.", errors=errors)
     return body
+
+
+def parse_moment(name: str, value: str) -> datetime:
+    """An ISO 8601 date-time as an aware UTC datetime (any offset a client sends)."""
+    try:
+        moment = parse_datetime(value)
+        if moment is not None:
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
+            return moment.astimezone(dt_timezone.utc)
+    except (ValueError, OverflowError):
+        pass
+    raise OrderError(f"{name} {value!r} is not an ISO 8601 date-time.", code="invalid_filter")
 
 
 def resolve_partner(user, body) -> Partner:
@@ -108,7 +126,7 @@ class OrderListCreateApi(APIView):
             OpenApiParameter("status", OpenApiTypes.STR, enum=OrderStatus.values),
             OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="Orders changed at or after this time (ISO 8601)."),
         ],
-        responses={200: s.OrderSummaryOutput(many=True), **ERRORS},
+        responses={200: paginated(s.OrderSummaryOutput), **ERRORS},
     )
     def get(self, request):
         orders = orders_visible_to(partner=caller_partner(request.user)).order_by("updated_at", "id")
@@ -119,12 +137,7 @@ class OrderListCreateApi(APIView):
             orders = orders.filter(status=status_filter)
         updated_since = request.query_params.get("updated_since")
         if updated_since:
-            from django.utils.dateparse import parse_datetime
-
-            moment = parse_datetime(updated_since)
-            if moment is None:
-                raise OrderError(f"updated_since {updated_since!r} is not an ISO 8601 date-time.", code="invalid_filter")
-            orders = orders.filter(updated_at__gte=moment)
+            orders = orders.filter(updated_at__gte=parse_moment("updated_since", updated_since))
         paginator = StandardPagination()
         page = paginator.paginate_queryset(orders, request, view=self)
         return paginator.get_paginated_response(s.OrderSummaryOutput(page, many=True).data)

@@ -35,11 +35,11 @@ def purge_idempotency_records() -> int:
     return deleted
 
 
-def sweep() -> dict:
+def sweep(*, time_budget: float | None = None) -> dict:
     stuck = stuck_orders().count()
     if stuck:
         logger.warning("sweeper found stuck orders", extra={"stuck": stuck})
-    handled = run_all_steps()
+    handled = run_all_steps(time_budget=time_budget)
     purged = purge_idempotency_records()
     report = {"stuck": stuck, "handled": handled, "purged_idempotency_records": purged,
               "oldest_unfinished_age_s": round(oldest_unfinished_age_seconds(), 1)}

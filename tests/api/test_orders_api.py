@@ -148,3 +148,13 @@ def test_the_event_feed_pages_with_a_cursor(fern_api, other_partner_api, roses):
 def test_schema_and_docs_are_served(fern_api):
     assert fern_api.get("/api/schema/").status_code == 200
     assert APIClient().get("/api/docs/").status_code == 200
+
+
+def test_updated_since_takes_any_offset_and_refuses_nonsense(fern_api, roses):
+    post_order(fern_api, {"lines": [{"sku": "ROS-RED-50", "quantity": 50}]})
+
+    odd_offset = fern_api.get(ORDERS, {"updated_since": "2000-05-29T16:25:45+20:27"})
+    nonsense = fern_api.get(ORDERS, {"updated_since": "yesterday"})
+
+    assert odd_offset.status_code == 200 and odd_offset.json()["count"] == 1
+    assert nonsense.status_code == 400 and nonsense.json()["code"] == "invalid_filter"

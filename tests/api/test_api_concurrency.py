@@ -1,0 +1,90 @@
+"""The API under concurrent clients: one order per idempotency key, and an ERP pulling
+the event feed while orders flow sees every event exactly once."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connections
+from rest_framework.authtoken.models import Token
+
+from orders.models import Order, OrderEvent
+from tests.api.conftest import client_for
+from tests.conftest import drive_journey
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+@pytest.fixture
+def roses(warehouses, make_product):
+    return make_product("ROS-CONC", stock={warehouses["RTM"]: 100000}, case_pack=10, list_price="0.40")
+
+
+def fresh_client(user):
+    # APIClient is not thread-safe: one per thread, same token.
+    return client_for(user)
+
+
+def test_twenty_threads_with_one_key_make_one_order(fern_api, roses):
+    user = Token.objects.get(key=fern_api._credentials["HTTP_AUTHORIZATION"].split()[1]).user
+    body = {"lines": [{"sku": "ROS-CONC", "quantity": 10}]}
+
+    def send(_):
+        try:
+            answer = fresh_client(user).post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="same-key")
+            return answer.status_code, answer.get("Idempotent-Replayed"), answer.json()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(send, range(20)))
+
+    assert Order.objects.count() == 1
+    number = Order.objects.get().number
+    statuses = sorted(code for code, _, _ in answers)
+    assert set(statuses) <= {202, 409}
+    fresh = [a for a in answers if a[0] == 202 and a[1] is None]
+    assert len(fresh) == 1
+    assert all(body["number"] == number for code, _, body in answers if code == 202)
+    assert all(body["code"] == "idempotency_key_in_flight" for code, _, body in answers if code == 409)
+
+
+def test_an_erp_pulling_the_feed_while_orders_flow_sees_every_event_once(fern_api, staff_api, roses):
+    user = Token.objects.get(key=fern_api._credentials["HTTP_AUTHORIZATION"].split()[1]).user
+    placing_done = threading.Event()
+    seen: list[int] = []
+
+    def place(index):
+        try:
+            answer = fresh_client(user).post("/api/v1/orders/", {"lines": [{"sku": "ROS-CONC", "quantity": 10}]},
+                                             format="json", HTTP_IDEMPOTENCY_KEY=f"flow-{index}")
+            assert answer.status_code == 202
+            if index % 4 == 0:
+                drive_journey(rounds=1)
+        finally:
+            connections.close_all()
+
+    def pull():
+        after = 0
+        try:
+            while True:
+                finished = placing_done.is_set()
+                page = staff_api.get("/api/v1/events/", {"after": after, "limit": 7}).json()
+                seen.extend(e["id"] for e in page["results"])
+                after = page["next_after"]
+                if finished and not page["has_more"]:
+                    return
+        finally:
+            connections.close_all()
+
+    reader = threading.Thread(target=pull)
+    reader.start()
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        list(pool.map(place, range(60)))
+    drive_journey()
+    placing_done.set()
+    reader.join(timeout=60)
+
+    assert not reader.is_alive()
+    assert len(seen) == len(set(seen)), "an event was served twice"
+    assert sorted(seen) == sorted(OrderEvent.objects.values_list("id", flat=True)), "an event was skipped"
