@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import health
@@ -10,6 +11,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # The partner portal will live at /; until then the address leads to the back office.
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),

@@ -141,7 +141,7 @@ banner() {
 
   Bouquet is running.
 
-    portal      $WEB_URL/
+    portal      $WEB_URL/  (the back office until the partner portal lands)
     admin       $WEB_URL/admin/
     API docs    $WEB_URL/api/docs/
     health      $WEB_URL/healthz
