@@ -3,9 +3,12 @@
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from partners.models import CreditAccount, PartnerPrice
+from config.errors import NotFoundError
+from partners.exceptions import PartnerError
+from partners.models import CreditAccount, Partner, PartnerPrice
 
 
 def prices_for(*, partner_id: int, quantities: dict[int, int], list_prices: dict[int, Decimal]) -> dict[int, Decimal]:
@@ -68,3 +71,51 @@ def return_credit(*, partner_id: int, amount: Decimal) -> None:
     account = lock_credit_account(partner_id=partner_id)
     new_balance = max(Decimal("0"), account.open_balance - amount)
     CreditAccount.objects.filter(pk=account.pk).update(open_balance=new_balance)
+
+
+# unit_price is DecimalField(max_digits=10, decimal_places=2); min_quantity a
+# PostgreSQL integer.
+MAX_UNIT_PRICE = Decimal("99999999.99")
+MAX_MIN_QUANTITY = 2_147_483_647
+
+
+def set_partner_price(*, partner: Partner, product, unit_price: Decimal, min_quantity: int = 1) -> tuple[PartnerPrice, bool]:
+    """Set the partner's unit price for the product from `min_quantity` units up (one
+    quantity break; 1 is the plain price), and return the row with whether it was
+    created. Raise PartnerError naming the field for a price below 0, with more than
+    2 decimals, or a break below 1. Orders already placed keep their prices."""
+    errors = []
+    if not isinstance(unit_price, Decimal) or not unit_price.is_finite() or not 0 <= unit_price <= MAX_UNIT_PRICE or unit_price != unit_price.quantize(Decimal("0.01")):
+        errors.append({"field": "unit_price", "code": "invalid_price", "detail": f"unit_price must be an amount from 0 to {MAX_UNIT_PRICE} with at most 2 decimals."})
+    if isinstance(min_quantity, bool) or not isinstance(min_quantity, int) or not 1 <= min_quantity <= MAX_MIN_QUANTITY:
+        errors.append({"field": "min_quantity", "code": "invalid_min_quantity", "detail": "min_quantity must be a whole number of at least 1."})
+    if errors:
+        raise PartnerError(
+            errors[0]["detail"] if len(errors) == 1 else f"{len(errors)} problems with the price; see errors.",
+            code="invalid_price", errors=errors,
+        )
+    key = {"partner": partner, "product": product, "min_quantity": min_quantity}
+    with transaction.atomic():
+        price = PartnerPrice.objects.select_for_update().filter(**key).first()
+        if price is None:
+            try:
+                # A savepoint: a concurrent writer of the same break may win the
+                # insert, and then this one updates the row it made.
+                with transaction.atomic():
+                    return PartnerPrice.objects.create(**key, unit_price=unit_price), True
+            except IntegrityError:
+                price = PartnerPrice.objects.select_for_update().get(**key)
+        price.unit_price = unit_price
+        price.save(update_fields=["unit_price", "updated_at"])
+    return price, False
+
+
+def remove_partner_price(*, partner: Partner, product, min_quantity: int = 1) -> None:
+    """Delete the partner's price break for the product at `min_quantity`; without
+    any break left the product sells to the partner at its list price. Raise
+    NotFoundError (`price_not_found`) naming the break when there is none."""
+    deleted, _ = PartnerPrice.objects.filter(partner=partner, product=product, min_quantity=min_quantity).delete()
+    if not deleted:
+        raise NotFoundError(
+            f"Partner {partner.code} has no price for {product.sku} from {min_quantity} units.", code="price_not_found"
+        )
