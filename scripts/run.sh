@@ -104,10 +104,14 @@ prepare_django() {
     "$PY" manage.py stripe_register_webhook --url "$WEB_URL/payments/stripe/webhook/"
 }
 
+# One JSON object a line, like the application's own logs.
+ACCESS_LOG_JSON='{"time": "%(t)s", "level": "INFO", "logger": "gunicorn.access", "method": "%(m)s", "path": "%(U)s", "query": "%(q)s", "status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s, "remote": "%(h)s"}'
+
 start_servers() {
     start_child gunicorn "$VENV/bin/gunicorn" config.wsgi:application \
         --bind "$WEB_HOST:$WEB_PORT" --workers "${WEB_WORKERS:-2}" \
-        --no-control-socket --graceful-timeout 20 --access-logfile -
+        --no-control-socket --graceful-timeout 20 --access-logfile - \
+        --access-logformat "$ACCESS_LOG_JSON"
     start_child qcluster "$PY" manage.py qcluster
 }
 
