@@ -58,6 +58,8 @@ class PartnerSpec:
     ship_tos: tuple[tuple[str, str, str, str, str], ...]
     card_number: str = ""
     credit_limit: Decimal | None = None
+    # Invoices already open when the demo starts, so a larger order shows a credit hold.
+    opening_balance: Decimal = Decimal("0.00")
     # (sku, ((min_quantity, percent off list), ...)): several rows make quantity breaks.
     prices: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = ()
 
@@ -181,6 +183,7 @@ PARTNERS = [
         payment_method=Partner.PaymentMethod.ACCOUNT, home_warehouse="RTM", username="fern", role=Membership.Role.BUYER,
         ship_tos=(("Garden centre", "Kralingse Plaslaan 7", "3062 DA", "Rotterdam", "NL"),),
         credit_limit=Decimal("5000.00"),
+        opening_balance=Decimal("4600.00"),
         prices=(("PL-KAL-10", ((1, 10), (60, 15))), ("PL-HYDR-14", ((1, 10),)), ("PL-OLEA-120", ((1, 5),))),
     ),
     PartnerSpec(
@@ -214,10 +217,12 @@ def _differs(obj: models.Model, name: str, value) -> bool:
     return getattr(obj, name) != value
 
 
-def _ensure(tally: _Tally, kind: str, model: type[models.Model], lookup: dict, values: dict) -> tuple[models.Model, bool]:
+def _ensure(tally: _Tally, kind: str, model: type[models.Model], lookup: dict, values: dict,
+            create_only: dict | None = None) -> tuple[models.Model, bool]:
     """Return the row found by `lookup` and whether it was created, after making its
-    `values` true. A row that already matches is not written."""
-    obj, created = model.objects.get_or_create(**lookup, defaults=values)
+    `values` true (and `create_only` too, for a new row). A row that already matches is
+    not written."""
+    obj, created = model.objects.get_or_create(**lookup, defaults={**values, **(create_only or {})})
     if created:
         tally.add(kind, "created")
         return obj, True
@@ -251,8 +256,10 @@ def _ensure_partner(tally: _Tally, spec: PartnerSpec, warehouses: dict[str, Ware
     user = _ensure_user(tally, spec.username, email=spec.email)
     _ensure(tally, "memberships", Membership, {"user": user}, {"partner": partner, "role": spec.role})
     if spec.credit_limit is not None:
-        # The open balance is the journey's; only the limit belongs to the demo.
-        _ensure(tally, "credit accounts", CreditAccount, {"partner": partner}, {"credit_limit": spec.credit_limit})
+        # The open balance is the journey's once the account exists; the demo only
+        # opens it with the invoices the partner already owes.
+        _ensure(tally, "credit accounts", CreditAccount, {"partner": partner},
+                {"credit_limit": spec.credit_limit}, create_only={"open_balance": spec.opening_balance})
     for position, (label, line1, postcode, city, country) in enumerate(spec.ship_tos):
         _ensure(tally, "ship-tos", ShipToAddress, {"partner": partner, "label": label}, {
             "line1": line1, "postcode": postcode, "city": city, "country": country, "is_default": position == 0,

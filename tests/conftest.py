@@ -118,11 +118,13 @@ def account_buyer(warehouses):
 
 
 def payment_intents_for_order(order) -> list[dict]:
-    """Every PaymentIntent the stand-in holds for this order (by our metadata)."""
+    """Every PaymentIntent the stand-in holds for this order (by our metadata and the
+    partner's customer, which each test creates afresh)."""
     found, params = [], {"limit": 100}
     while True:
         page = gateway.client().v1.payment_intents.list(params=params).to_dict()
-        found.extend(pi for pi in page["data"] if (pi.get("metadata") or {}).get("order_id") == str(order.id))
+        found.extend(pi for pi in page["data"] if (pi.get("metadata") or {}).get("order_id") == str(order.id)
+                     and pi.get("customer") == order.partner.stripe_customer_id)
         if not page.get("has_more") or not page["data"]:
             return found
         params = {"limit": 100, "starting_after": page["data"][-1]["id"]}

@@ -11,21 +11,25 @@ from django.db.models import Min
 from django.utils import timezone
 
 from orders.journey.steps import run_all_steps
-from orders.models import FINAL_STATUSES, IdempotencyRecord, Order
+from orders.models import IdempotencyRecord, Order, OrderStatus
+
+# The states a step moves an order out of. CONFIRMED waits for the warehouse's
+# dispatch, not for us, so it is never "stuck".
+MOVED_BY_STEPS = (OrderStatus.CREATED, OrderStatus.INVENTORY_RESERVED, OrderStatus.PAYMENT_PENDING, OrderStatus.PAID)
 
 logger = logging.getLogger("bouquet.journey")
 
 
 def stuck_orders():
-    """Orders in a non-final state, not held for a person, unchanged for too long."""
+    """Orders waiting at a step, not held for a person, unchanged for too long."""
     threshold = timezone.now() - timedelta(seconds=settings.BOUQUET["STUCK_AFTER_SECONDS"])
-    return Order.objects.exclude(status__in=FINAL_STATUSES).filter(hold="", updated_at__lt=threshold)
+    return Order.objects.filter(status__in=MOVED_BY_STEPS, hold="", updated_at__lt=threshold)
 
 
 def oldest_unfinished_age_seconds() -> float:
-    """Age of the oldest order not yet final and not held: the figure to watch, since a
-    dead worker stalls progress without growing the queue."""
-    oldest = Order.objects.exclude(status__in=FINAL_STATUSES).filter(hold="").aggregate(oldest=Min("created_at"))["oldest"]
+    """Age of the oldest order waiting at a step and not held: the figure to watch, since
+    a dead worker stalls progress without growing the queue."""
+    oldest = Order.objects.filter(status__in=MOVED_BY_STEPS, hold="").aggregate(oldest=Min("updated_at"))["oldest"]
     return (timezone.now() - oldest).total_seconds() if oldest else 0.0
 
 

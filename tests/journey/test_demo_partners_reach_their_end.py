@@ -154,3 +154,44 @@ def test_closing_the_only_warehouse_that_can_serve_cancels_and_refunds(card_buye
     assert (order.status, order.cancel_reason) == (S.CANCELLED, "warehouse_unavailable")
     assert Payment.objects.get(order=order).status == Payment.Status.REFUNDED
     assert Stock.objects.get(product__sku="MUM-2").reserved == 0
+
+
+@pytest.mark.slow
+def test_the_demo_worlds_partners_each_reach_their_end(breaker_reset):
+    from django.core.management import call_command
+
+    from partners.models import Partner
+
+    call_command("demo_data", stdout=__import__("io").StringIO())
+    bloom, fern, thorn = (Partner.objects.get(code=code) for code in ("BLOOM", "FERN", "THORN"))
+    sku = "RO-NAOMI-50"
+
+    bloom_order = place(bloom, {sku: 100})
+    fern_order = place(fern, {sku: 100})
+    fern_big = place(fern, dict([large_order_past(fern.credit.headroom)]))  # FERN already owes 4,600.00
+    thorn_order = place(thorn, {sku: 50})
+    drive_journey()
+    for shipment in Shipment.objects.filter(order=bloom_order):
+        confirm_dispatch(shipment_id=shipment.id, tracking_number=f"DEMO-{shipment.id}", actor="wms")
+
+    for order in (bloom_order, fern_order, fern_big, thorn_order):
+        order.refresh_from_db()
+    assert bloom_order.status == S.SHIPPED
+    assert fern_order.status == S.CONFIRMED
+    assert (fern_big.status, fern_big.hold) == (S.PAYMENT_PENDING, Order.Hold.CREDIT)
+    assert (thorn_order.status, thorn_order.cancel_reason) == (S.CANCELLED, "payment_declined")
+    assert not Reservation.objects.filter(order_id=thorn_order.id, status="active").exists()
+
+
+def large_order_past(amount) -> tuple[str, int]:
+    """A (sku, quantity) in stock whose value at list price passes `amount`."""
+    from django.db.models import Sum
+
+    from inventory.models import Product
+
+    for product in Product.objects.filter(active=True).annotate(on_hand=Sum("stock__on_hand")).order_by("-list_price"):
+        cases = int(amount / (product.list_price * product.case_pack)) + 1
+        quantity = max(cases * product.case_pack, product.min_order_qty)
+        if product.on_hand and quantity <= product.on_hand:
+            return product.sku, quantity
+    raise AssertionError("the demo world has no stock worth that much")

@@ -86,3 +86,16 @@ def test_the_circuit_breaker_pauses_payments_without_spending_attempts(card_buye
     attempts = sorted(Order.objects.filter(id__in=[o.id for o in orders]).values_list("attempts", flat=True))
     assert attempts == [0, 0, 1, 1]  # two real failures opened the breaker; the rest wait
     assert all(o.status == S.PAYMENT_PENDING for o in Order.objects.filter(id__in=[o.id for o in orders]))
+
+
+@pytest.mark.django_db
+def test_the_sweeper_counts_orders_waiting_at_a_step_not_those_waiting_for_dispatch(account_buyer, warehouses, make_product, settings):
+    make_product("PLANT-STUCK", stock={warehouses["RTM"]: 10}, case_pack=1, list_price="1.00")
+    confirmed = place(account_buyer, {"PLANT-STUCK": 1})
+    drive_journey()
+    waiting = place(account_buyer, {"PLANT-STUCK": 1})
+    Order.objects.filter(id__in=[confirmed.id, waiting.id]).update(updated_at="2000-01-01T00:00:00Z")
+
+    from orders.journey.sweeper import stuck_orders
+
+    assert list(stuck_orders()) == [waiting]
