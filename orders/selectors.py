@@ -70,3 +70,22 @@ def event_feed(*, partner, after: int, limit: int) -> list[OrderEvent]:
         ids = [row[0] for row in db.fetchall()]
     events = OrderEvent.objects.select_related("order").in_bulk(ids)
     return [events[i] for i in ids]
+
+
+def sync_watermark():
+    """The moment up to which order changes are final: the earlier of now and the start
+    of the oldest transaction still writing. A change's `updated_at` is stamped when its
+    statement runs, before it commits, so a change committing later can carry an older
+    stamp than what a reader already saw; but never older than its own transaction's
+    start. An ERP that asks next for `updated_since` = this watermark misses nothing."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT LEAST(statement_timestamp(), COALESCE(min(xact_start), statement_timestamp()))
+              FROM pg_stat_activity
+             WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
+            """
+        )
+        return cursor.fetchone()[0]

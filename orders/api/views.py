@@ -17,7 +17,7 @@ from config.api.pagination import StandardPagination, paginated
 from orders.api import serializers as s
 from orders.exceptions import IdempotencyKeyRequiredError, OrderError, OrderValidationError
 from orders.models import OrderStatus
-from orders.selectors import event_feed, get_order, orders_visible_to
+from orders.selectors import event_feed, get_order, orders_visible_to, sync_watermark
 from orders.services.cancellation import cancel_order
 from orders.services.intake import fingerprint_request, place_order
 from partners.models import Partner
@@ -124,7 +124,11 @@ class OrderListCreateApi(APIView):
         summary="List orders",
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=OrderStatus.values),
-            OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="Orders changed at or after this time (ISO 8601)."),
+            OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description=(
+                "Orders changed at or after this time (ISO 8601). For incremental sync pass the Sync-Watermark "
+                "header of your previous call: changes committed late are never behind it.")),
+            OpenApiParameter("Sync-Watermark", OpenApiTypes.DATETIME, OpenApiParameter.HEADER, response=True,
+                             description="Every change before this moment is final and included; use it as the next updated_since."),
         ],
         responses={200: paginated(s.OrderSummaryOutput), **ERRORS},
     )
@@ -138,9 +142,12 @@ class OrderListCreateApi(APIView):
         updated_since = request.query_params.get("updated_since")
         if updated_since:
             orders = orders.filter(updated_at__gte=parse_moment("updated_since", updated_since))
+        watermark = sync_watermark()  # read before the page, so nothing lands between
         paginator = StandardPagination()
         page = paginator.paginate_queryset(orders, request, view=self)
-        return paginator.get_paginated_response(s.OrderSummaryOutput(page, many=True).data)
+        response = paginator.get_paginated_response(s.OrderSummaryOutput(page, many=True).data)
+        response["Sync-Watermark"] = watermark.isoformat()
+        return response
 
 
 class OrderDetailApi(APIView):

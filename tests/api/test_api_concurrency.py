@@ -88,3 +88,40 @@ def test_an_erp_pulling_the_feed_while_orders_flow_sees_every_event_once(fern_ap
     assert not reader.is_alive()
     assert len(seen) == len(set(seen)), "an event was served twice"
     assert sorted(seen) == sorted(OrderEvent.objects.values_list("id", flat=True)), "an event was skipped"
+
+
+def test_an_erp_syncing_by_watermark_while_orders_flow_misses_no_order(fern_api, staff_api, roses):
+    user = Token.objects.get(key=fern_api._credentials["HTTP_AUTHORIZATION"].split()[1]).user
+    placing_done = threading.Event()
+    seen: set[str] = set()
+
+    def place(index):
+        try:
+            answer = fresh_client(user).post("/api/v1/orders/", {"lines": [{"sku": "ROS-CONC", "quantity": 10}]},
+                                             format="json", HTTP_IDEMPOTENCY_KEY=f"sync-{index}")
+            assert answer.status_code == 202
+        finally:
+            connections.close_all()
+
+    def sync():
+        since = "2000-01-01T00:00:00+00:00"
+        try:
+            while True:
+                finished = placing_done.is_set()
+                url, params = "/api/v1/orders/", {"updated_since": since, "page_size": 500}
+                answer = staff_api.get(url, params)
+                seen.update(o["number"] for o in answer.json()["results"])
+                since = answer["Sync-Watermark"]
+                if finished:
+                    return
+        finally:
+            connections.close_all()
+
+    reader = threading.Thread(target=sync)
+    reader.start()
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        list(pool.map(place, range(60)))
+    placing_done.set()
+    reader.join(timeout=60)
+
+    assert seen == set(Order.objects.values_list("number", flat=True))
