@@ -8,6 +8,9 @@ from config.api import errors as api_errors
 
 api_v1 = [
     path("", include("orders.api.urls")),
+    path("", include("inventory.api.urls")),
+    path("", include("partners.api.urls")),
+    path("", include("fulfillment.api.urls")),
 ]
 
 urlpatterns = [

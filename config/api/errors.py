@@ -10,6 +10,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.api.parsers import BodyTooLarge
 from config.errors import ConflictError, DomainError, NotFoundError, UnprocessableError
 
 logger = logging.getLogger("bouquet.api")
@@ -26,6 +27,7 @@ DRF_CODES = {
     exceptions.NotAcceptable: "not_acceptable",
     exceptions.UnsupportedMediaType: "unsupported_media_type",
     exceptions.Throttled: "throttled",
+    BodyTooLarge: "body_too_large",
 }
 
 

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -89,7 +88,6 @@ def resolve_partner(user, body) -> Partner:
 
 class OrderListCreateApi(APIView):
     permission_classes = [IsPartnerOrStaff]
-    parser_classes = [JSONParser]
 
     @extend_schema(
         summary="Place an order",
@@ -160,7 +158,6 @@ class OrderDetailApi(APIView):
 
 class OrderCancelApi(APIView):
     permission_classes = [IsPartnerOrStaff]
-    parser_classes = [JSONParser]
 
     @extend_schema(
         summary="Cancel an order (until CONFIRMED)",

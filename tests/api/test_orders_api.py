@@ -158,3 +158,13 @@ def test_updated_since_takes_any_offset_and_refuses_nonsense(fern_api, roses):
 
     assert odd_offset.status_code == 200 and odd_offset.json()["count"] == 1
     assert nonsense.status_code == 400 and nonsense.json()["code"] == "invalid_filter"
+
+
+def test_an_oversized_body_is_413_and_places_nothing(fern_api, roses, settings):
+    settings.API_MAX_BODY_BYTES = 2000
+    lines = [{"sku": f"SKU-{i}", "quantity": 10} for i in range(200)]
+
+    answer = post_order(fern_api, {"lines": lines})
+
+    assert answer.status_code == 413 and answer.json()["code"] == "body_too_large"
+    assert not Order.objects.exists()

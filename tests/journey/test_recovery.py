@@ -99,3 +99,22 @@ def test_the_sweeper_counts_orders_waiting_at_a_step_not_those_waiting_for_dispa
     from orders.journey.sweeper import stuck_orders
 
     assert list(stuck_orders()) == [waiting]
+
+
+@pytest.mark.django_db
+def test_idempotency_keys_are_kept_a_day_then_purged(account_buyer, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.factories import IdempotencyRecordFactory
+    from orders.journey.sweeper import purge_idempotency_records
+    from orders.models import IdempotencyRecord
+
+    assert settings.BOUQUET["IDEMPOTENCY_KEY_TTL_HOURS"] >= 24
+    fresh = IdempotencyRecordFactory(partner=account_buyer)
+    old = IdempotencyRecordFactory(partner=account_buyer)
+    IdempotencyRecord.objects.filter(id=old.id).update(created_at=timezone.now() - timedelta(hours=settings.BOUQUET["IDEMPOTENCY_KEY_TTL_HOURS"] + 1))
+
+    assert purge_idempotency_records() == 1
+    assert list(IdempotencyRecord.objects.all()) == [fresh]
