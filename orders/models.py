@@ -165,3 +165,83 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.partner_id}:{self.key}"
+
+
+class Cart(models.Model):
+    """A portal user's cart, kept in the database so it survives devices and restarts.
+    `idempotency_key` goes into the checkout form and is renewed once an order is
+    placed, so a double click or a resubmitted form places one order."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    ship_to = models.ForeignKey("partners.ShipToAddress", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    po_number = models.CharField(max_length=64, blank=True)
+    requested_delivery_date = models.DateField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"cart of {self.user}"
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("inventory.Product", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "product"], name="cart_line_unique_product"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="cart_line_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.product_id}"
+
+
+class CsvUpload(models.Model):
+    """A CSV file of order lines and what became of it. The file is kept here (not on
+    one host's disk) so any worker can process it; its hash recognises a second upload
+    of the same file."""
+
+    class Status(models.TextChoices):
+        INVALID = "invalid", "rejected: see the report"
+        QUEUED = "queued"
+        PROCESSING = "processing"
+        DONE = "done"
+        FAILED = "failed"
+
+    class Mode(models.TextChoices):
+        ALL_OR_NOTHING = "all", "all rows or none"
+        VALID_ROWS = "valid", "only the valid rows"
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="csv_uploads")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    filename = models.CharField(max_length=255)
+    content_hash = models.CharField(max_length=64)
+    content = models.TextField()
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.ALL_OR_NOTHING)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    orders_created = models.PositiveIntegerField(default=0)
+    # Every bad row with its line number and reason.
+    report = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_default=Now())
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            # A file is placed once per partner; a rejected one may be uploaded again.
+            models.UniqueConstraint(
+                fields=["partner", "content_hash"], name="csv_upload_placed_once",
+                condition=~Q(status__in=["invalid", "failed"]),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.filename} ({self.status})"
