@@ -87,6 +87,8 @@ class ShipToAddress(models.Model):
     is_default = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = "ship-to address"
+        verbose_name_plural = "ship-to addresses"
         ordering = ["partner_id", "-is_default", "label"]
         constraints = [
             models.UniqueConstraint(fields=["partner", "label"], name="ship_to_unique_label_per_partner"),

@@ -26,6 +26,7 @@ stop_localstripe() {
 main() {
     "$SCRIPTS/ensure_venv.sh"
     "$SCRIPTS/ensure_services.sh"
+    "$SCRIPTS/ensure_browser.sh"
 
     # Start the stand-in only where the tests will look for it; a caller who set
     # STRIPE_API_BASE elsewhere brings their own.

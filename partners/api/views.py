@@ -1,0 +1,65 @@
+"""A partner's prices through the REST API: thin doors onto set_partner_price and
+remove_partner_price, for staff and integration tokens."""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api.access import IsStaff, PartnerNotFoundError
+from inventory.api.serializers import parse_filters
+from inventory.selectors import get_product
+from orders.api.serializers import ErrorOutput
+from partners.api import serializers as s
+from partners.models import Partner
+from partners.services import remove_partner_price, set_partner_price
+
+ERRORS = {
+    400: OpenApiResponse(ErrorOutput, description="Bad input: `code` says what, `errors` lists each field at fault."),
+    401: OpenApiResponse(ErrorOutput, description="No or invalid token."),
+    403: OpenApiResponse(ErrorOutput, description="Staff and integration tokens only."),
+    404: OpenApiResponse(ErrorOutput, description="partner_not_found or product_not_found, naming which."),
+}
+PRICE_EXAMPLE = {"partner": "FERN", "sku": "ROS-RED-50", "min_quantity": 1, "unit_price": "0.36", "updated_at": "2027-02-10T06:30:00Z"}
+
+
+def get_partner(code: str) -> Partner:
+    # PostgreSQL text cannot hold NUL: such a code names no partner.
+    partner = Partner.objects.filter(code=code).first() if "\x00" not in code else None
+    if partner is None:
+        raise PartnerNotFoundError(f"Partner {code} not found.")
+    return partner
+
+
+class PartnerPriceApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        summary="Set a partner's price for a product (staff)",
+        description="One row per quantity break: `min_quantity` 1 is the plain price; higher ones apply from that many units per line.",
+        request=s.PartnerPriceInput,
+        responses={200: OpenApiResponse(s.PartnerPriceOutput, description="Changed."),
+                   201: OpenApiResponse(s.PartnerPriceOutput, description="Created."), **ERRORS},
+        examples=[OpenApiExample("Price from 500 units", request_only=True, value={"unit_price": "0.32", "min_quantity": 500})],
+    )
+    def put(self, request, partner_code: str, sku: str):
+        body = s.PartnerPriceInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        price, created = set_partner_price(
+            partner=get_partner(partner_code), product=get_product(sku=sku, include_inactive=True), **body.validated_data
+        )
+        return Response(s.PartnerPriceOutput(price).data, status=201 if created else 200)
+
+    @extend_schema(
+        summary="Remove a partner's price break (staff)",
+        description="Without any break left the partner buys the product at list price.",
+        parameters=[s.PartnerPriceRemoveInput],
+        responses={204: OpenApiResponse(description="Removed."), **ERRORS,
+                   404: OpenApiResponse(ErrorOutput, description="partner_not_found, product_not_found, or price_not_found (no such break).")},
+        examples=[OpenApiExample("Not found", status_codes=["404"], response_only=True,
+                                 value={"code": "price_not_found", "detail": "Partner FERN has no price for ROS-RED-50 from 500 units."})],
+    )
+    def delete(self, request, partner_code: str, sku: str):
+        query = parse_filters(s.PartnerPriceRemoveInput, request)
+        remove_partner_price(partner=get_partner(partner_code), product=get_product(sku=sku, include_inactive=True),
+                             min_quantity=query["min_quantity"])
+        return Response(status=204)
