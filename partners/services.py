@@ -42,8 +42,11 @@ def lock_credit_account(*, partner_id: int) -> CreditAccount:
     """Lock the partner's credit row (creating an empty one if missing) so that two
     concurrent orders cannot both pass the limit. Call inside a transaction, after
     locking the order."""
-    account, _ = CreditAccount.objects.get_or_create(partner_id=partner_id)
-    return CreditAccount.objects.select_for_update().get(pk=account.pk)
+    account = CreditAccount.objects.select_for_update().filter(pk=partner_id).first()
+    if account is None:
+        CreditAccount.objects.get_or_create(partner_id=partner_id)
+        account = CreditAccount.objects.select_for_update().get(pk=partner_id)
+    return account
 
 
 def try_draw_credit(*, partner_id: int, amount: Decimal) -> tuple[bool, CreditAccount]:
