@@ -3,6 +3,7 @@ from two workers at once: it locks the order, checks the state it expects, and
 otherwise does nothing. Calls to Stripe happen outside any transaction."""
 
 import logging
+
 from django.db import transaction
 
 from fulfillment import services as fulfillment
@@ -56,10 +57,10 @@ def reserve_order(order_id: int) -> None:
         transition(order, S.INVENTORY_RESERVED)
 
 
-def start_payment(order_id: int) -> Order | None:
+def start_payment(order_id: int) -> Order:
     """INVENTORY_RESERVED -> PAYMENT_PENDING with a payment row. On account, the credit
     check runs at once: within the limit the order goes on to PAID; past it the order
-    waits on credit hold. Return the order, or None if it was not waiting here."""
+    waits on credit hold. Return the order as it now is."""
     with transaction.atomic():
         order = lock_order(order_id)
         if order.status != S.INVENTORY_RESERVED:
@@ -87,7 +88,7 @@ def start_payment(order_id: int) -> Order | None:
 def pay_order(order_id: int) -> None:
     """Start the payment if not started, then charge the card on file."""
     order = start_payment(order_id)
-    if order is None or order.status != S.PAYMENT_PENDING or order.hold:
+    if order.status != S.PAYMENT_PENDING or order.hold:
         return
     with payments.payment_call_lock(order_id=order.id) as mine:
         if not mine:
