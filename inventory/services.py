@@ -294,5 +294,5 @@ def upsert_product(
             for field, value in fields.items():
                 setattr(product, field, value)
             product.save(update_fields=[*fields, "updated_at"])
-    logger.info("product upserted", extra={"sku": sku, "created": created, "active": active, "actor": actor})
+    logger.info("product upserted", extra={"sku": sku, "new_product": created, "active": active, "actor": actor})
     return product, created

@@ -23,6 +23,10 @@ class NotCancellableError(ConflictError):
     code = "not_cancellable"
 
 
+class NotDispatchableError(ConflictError):
+    code = "not_dispatchable"
+
+
 class NotHeldError(ConflictError):
     code = "not_on_hold"
 
@@ -41,3 +45,17 @@ class IdempotencyKeyInFlightError(ConflictError):
     """The first request with this key is still being processed."""
 
     code = "idempotency_key_in_flight"
+
+
+class CsvFileError(OrderError):
+    """A CSV upload cannot be read as order lines at all (encoding, size, empty, columns);
+    nothing is stored or placed."""
+
+    code = "invalid_csv"
+
+
+class DuplicateCsvUploadError(ConflictError):
+    """The partner uploaded this very file before (same content hash); `upload_id` names
+    the first upload."""
+
+    code = "duplicate_upload"

@@ -14,6 +14,17 @@ VISA = "4242424242424242"
 DECLINING_CARD = "4000000000000341"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """One test database per Redis database: runs side by side on one machine, each
+    with its own REDIS_URL, then never drop each other's database."""
+    from django.conf import settings
+
+    redis_db = settings.REDIS_URL.rsplit("/", 1)[-1] or "0"
+    database = settings.DATABASES["default"]
+    database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_r{redis_db}"
+
+
 @pytest.fixture(autouse=True)
 def clean_redis():
     """Each test starts with an empty Redis database (wake-up flags, breaker state,

@@ -87,9 +87,3 @@ class PlaceOrderInput(serializers.Serializer):
 
 class CancelOrderInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
-
-
-class ErrorOutput(serializers.Serializer):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    errors = serializers.ListField(child=serializers.DictField(), required=False)

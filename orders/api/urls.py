@@ -4,7 +4,7 @@ from orders.api import views
 
 urlpatterns = [
     path("orders/", views.OrderListCreateApi.as_view(), name="api-orders"),
-    path("orders/<str:number>/", views.OrderDetailApi.as_view(), name="api-order"),
-    path("orders/<str:number>/cancel/", views.OrderCancelApi.as_view(), name="api-order-cancel"),
+    path("orders/<slug:number>/", views.OrderDetailApi.as_view(), name="api-order"),
+    path("orders/<slug:number>/cancel/", views.OrderCancelApi.as_view(), name="api-order-cancel"),
     path("events/", views.EventFeedApi.as_view(), name="api-events"),
 ]

@@ -12,7 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.access import IsPartnerOrStaff, MissingPartnerError, PartnerNotFoundError, caller_partner
-from config.api.pagination import StandardPagination, paginated
+from config.api.pagination import StandardPagination
+from config.api.schema import ErrorOutput, error_responses
 from orders.api import serializers as s
 from orders.exceptions import IdempotencyKeyRequiredError, OrderError, OrderValidationError
 from orders.models import OrderStatus
@@ -23,12 +24,7 @@ from partners.models import Partner
 
 ORDER_FIELDS = {"partner", "po_number", "requested_delivery_date", "ship_to", "lines"}
 LINE_FIELDS = {"sku", "quantity"}
-ERRORS = {
-    400: OpenApiResponse(s.ErrorOutput, description="Bad input: `code` says what, `errors` lists each field or line."),
-    401: OpenApiResponse(s.ErrorOutput, description="No or invalid token."),
-    403: OpenApiResponse(s.ErrorOutput, description="Not allowed for this token."),
-    404: OpenApiResponse(s.ErrorOutput, description="Not found (or another partner's)."),
-}
+ERRORS = error_responses(_404="Not found (or another partner's).")
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
     description="Required. One key per order; a replay with the same body returns the first answer.",
@@ -88,14 +84,15 @@ def resolve_partner(user, body) -> Partner:
 
 class OrderListCreateApi(APIView):
     permission_classes = [IsPartnerOrStaff]
+    pagination_class = StandardPagination  # tells the schema the list is paged
 
     @extend_schema(
         summary="Place an order",
         parameters=[IDEMPOTENCY_KEY],
         request=s.PlaceOrderInput,
         responses={202: OpenApiResponse(description="Accepted in state CREATED (or the first answer again, with header Idempotent-Replayed: true)."),
-                   **ERRORS, 409: OpenApiResponse(s.ErrorOutput, description="idempotency_key_in_flight: the first request with this key is still running."),
-                   422: OpenApiResponse(s.ErrorOutput, description="idempotency_key_reused: the key was used with another body.")},
+                   **ERRORS, 409: OpenApiResponse(ErrorOutput, description="idempotency_key_in_flight: the first request with this key is still running."),
+                   422: OpenApiResponse(ErrorOutput, description="idempotency_key_reused: the key was used with another body.")},
         examples=[OpenApiExample("Order", request_only=True, value={"po_number": "PO-1042", "requested_delivery_date": "2027-02-13", "lines": [{"sku": "ROS-RED-50", "quantity": 100}]})],
     )
     def post(self, request):
@@ -128,7 +125,7 @@ class OrderListCreateApi(APIView):
             OpenApiParameter("Sync-Watermark", OpenApiTypes.DATETIME, OpenApiParameter.HEADER, response=True,
                              description="Every change before this moment is final and included; use it as the next updated_since."),
         ],
-        responses={200: paginated(s.OrderSummaryOutput), **ERRORS},
+        responses={200: s.OrderSummaryOutput(many=True), **ERRORS},
     )
     def get(self, request):
         orders = orders_visible_to(partner=caller_partner(request.user)).order_by("updated_at", "id")
@@ -162,7 +159,7 @@ class OrderCancelApi(APIView):
     @extend_schema(
         summary="Cancel an order (until CONFIRMED)",
         request=s.CancelOrderInput,
-        responses={200: s.OrderDetailOutput, **ERRORS, 409: OpenApiResponse(s.ErrorOutput, description="not_cancellable: CONFIRMED or later.")},
+        responses={200: s.OrderDetailOutput, **ERRORS, 409: OpenApiResponse(ErrorOutput, description="not_cancellable: CONFIRMED or later.")},
     )
     def post(self, request, number: str):
         partner = caller_partner(request.user)

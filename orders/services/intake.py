@@ -10,6 +10,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from datetime import timezone as dt_timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, connection, transaction
@@ -18,7 +19,7 @@ from django.utils import timezone
 from inventory.models import Product
 from orders.exceptions import IdempotencyKeyInFlightError, IdempotencyKeyReusedError, OrderValidationError
 from orders.journey.wakeups import wake_on_commit
-from orders.models import IdempotencyRecord, Order, OrderEvent, OrderLine, OrderStatus
+from orders.models import Order, OrderLine, OrderStatus
 from partners.models import Partner, ShipToAddress
 from partners.services import prices_for
 
@@ -60,7 +61,8 @@ def order_snapshot(order: Order, lines: Sequence[OrderLine]) -> dict:
              "unit_price": str(l.unit_price), "line_total": str(l.line_total)}
             for l in lines
         ],
-        "created_at": order.created_at.isoformat() if hasattr(order.created_at, "isoformat") else None,
+        # Always six digits of microseconds, as the intake statement writes it too.
+        "created_at": order.created_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00") if order.created_at else None,
     }
 
 
@@ -146,19 +148,88 @@ def _validate_header(po_number: str, requested_delivery_date, errors: list[dict]
     return requested_delivery_date
 
 
-def _claim_idempotency_key(partner: Partner, key: str, fingerprint: str) -> IdempotencyRecord | None:
-    """Inside the intake transaction: return the stored record for a replay, None if
-    the key is new. Raise if the key is in flight or was used for another body."""
+_CLAIM_KEY_SQL = """
+SELECT pg_try_advisory_xact_lock(hashtextextended(%(lock)s, 0)), r.fingerprint, r.order_id, r.response
+  FROM (SELECT 1) AS one
+  LEFT JOIN orders_idempotencyrecord r ON r.partner_id = %(partner)s AND r.key = %(key)s
+"""
+
+
+def _claim_idempotency_key(partner: Partner, key: str, fingerprint: str) -> tuple[int, dict] | None:
+    """Inside the intake transaction: return (order id, stored answer) for a replay, or
+    None if the key is new. Raise if the key is in flight or was used for another body.
+
+    The advisory lock is held until the transaction ends, so a concurrent request with
+    the same key cannot take it and is told the first is in flight. (If the first
+    commits between this statement's snapshot and its lock, the record is not seen
+    here and the unique constraint stops the second insert: still one order.)"""
     with connection.cursor() as cursor:
-        # Held until this transaction ends: a concurrent request with the same key
-        # cannot get it and is told the first is in flight.
-        cursor.execute("SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))", [f"idempotency:{partner.id}:{key}"])
-        if not cursor.fetchone()[0]:
-            raise IdempotencyKeyInFlightError(f"A request with Idempotency-Key {key!r} is still being processed; retry shortly.")
-    record = IdempotencyRecord.objects.filter(partner=partner, key=key).first()
-    if record is not None and record.fingerprint != fingerprint:
+        cursor.execute(_CLAIM_KEY_SQL, {"lock": f"idempotency:{partner.id}:{key}", "partner": partner.id, "key": key})
+        locked, stored_fingerprint, order_id, response = cursor.fetchone()
+    if not locked:
+        raise IdempotencyKeyInFlightError(f"A request with Idempotency-Key {key!r} is still being processed; retry shortly.")
+    if stored_fingerprint is None:
+        return None
+    if stored_fingerprint != fingerprint:
         raise IdempotencyKeyReusedError(f"Idempotency-Key {key!r} was already used with a different request body.")
-    return record
+    return order_id, response if isinstance(response, dict) else json.loads(response)
+
+
+# The order, its lines, its first event and the idempotency record in one statement:
+# intake is the hot path, and every round trip and ORM compilation counts.
+_WRITE_ORDER_SQL = """
+WITH new_order AS (
+    INSERT INTO orders_order (partner_id, placed_by_id, ship_to_id, po_number, requested_delivery_date, source,
+                              status, cancel_reason, cancel_detail, hold, total, currency, attempts)
+    VALUES (%(partner)s, %(user)s, %(ship_to)s, %(po_number)s, %(delivery_date)s, %(source)s,
+            'CREATED', '', '', '', %(total)s, %(currency)s, 0)
+    RETURNING id, number, created_at, updated_at, next_attempt_at
+), new_lines AS (
+    INSERT INTO orders_orderline (order_id, line_no, product_id, sku, product_name, quantity, unit_price, line_total)
+    SELECT o.id, l.line_no, l.product_id, l.sku, l.product_name, l.quantity, l.unit_price, l.line_total
+      FROM new_order o,
+           unnest(%(line_nos)s::int[], %(product_ids)s::bigint[], %(skus)s::text[], %(names)s::text[],
+                  %(quantities)s::int[], %(unit_prices)s::numeric[], %(line_totals)s::numeric[])
+           AS l(line_no, product_id, sku, product_name, quantity, unit_price, line_total)
+), new_event AS (
+    INSERT INTO orders_orderevent (order_id, from_status, to_status, reason, detail, actor)
+    SELECT id, '', 'CREATED', '', '', %(actor)s FROM new_order
+), new_key AS (
+    INSERT INTO orders_idempotencyrecord (partner_id, key, fingerprint, order_id, response)
+    SELECT %(partner)s, %(key)s, %(fingerprint)s, id,
+           %(response)s::jsonb || jsonb_build_object(
+               'number', number,
+               'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'))
+      FROM new_order WHERE %(key)s IS NOT NULL
+)
+SELECT id, number, created_at, updated_at, next_attempt_at FROM new_order
+"""
+
+
+def _write_order(*, partner, user, address, po_number, delivery_date, source, order_lines, total, key, fingerprint) -> Order:
+    order = Order(partner=partner, placed_by=user, ship_to=address, po_number=po_number,
+                  requested_delivery_date=delivery_date, source=source, status=OrderStatus.CREATED, total=total)
+    # The database numbers and stamps the order; the statement adds both to the answer.
+    order.number = order.created_at = None
+    response = order_snapshot(order, order_lines)
+    with connection.cursor() as cursor:
+        cursor.execute(_WRITE_ORDER_SQL, {
+            "partner": partner.id, "user": user.pk if user is not None else None,
+            "ship_to": address.id if address else None, "po_number": po_number, "delivery_date": delivery_date,
+            "source": source, "total": total, "currency": order.currency,
+            "line_nos": [l.line_no for l in order_lines], "product_ids": [l.product_id for l in order_lines],
+            "skus": [l.sku for l in order_lines], "names": [l.product_name for l in order_lines],
+            "quantities": [l.quantity for l in order_lines], "unit_prices": [l.unit_price for l in order_lines],
+            "line_totals": [l.line_total for l in order_lines],
+            "actor": getattr(user, "username", "") or source,
+            "key": key, "fingerprint": fingerprint, "response": json.dumps(response),
+        })
+        order.id, order.number, order.created_at, order.updated_at, order.next_attempt_at = cursor.fetchone()
+    order._state.adding = False
+    order._state.db = "default"
+    for line in order_lines:
+        line.order = order
+    return order
 
 
 def place_order(
@@ -204,10 +275,11 @@ def place_order(
 def _place_order_atomically(*, partner, user, lines, po_number, requested_delivery_date, ship_to, idempotency_key,
                             request_fingerprint, source) -> IntakeResult:
     if idempotency_key:
-        record = _claim_idempotency_key(partner, idempotency_key, request_fingerprint)
-        if record is not None:
-            logger.info("idempotent replay", extra={"order": record.response.get("number"), "partner": partner.code})
-            return IntakeResult(order=record.order, snapshot=record.response, replayed=True)
+        replay = _claim_idempotency_key(partner, idempotency_key, request_fingerprint)
+        if replay is not None:
+            order_id, snapshot = replay
+            logger.info("idempotent replay", extra={"order": snapshot.get("number"), "partner": partner.code})
+            return IntakeResult(order=Order.objects.get(id=order_id), snapshot=snapshot, replayed=True)
 
     errors: list[dict] = []
     if not partner.active:
@@ -239,23 +311,13 @@ def _place_order_atomically(*, partner, user, lines, po_number, requested_delive
             line_no=line_no, product=product, sku=product.sku, product_name=product.name, quantity=quantity,
             unit_price=unit_price, line_total=(unit_price * quantity).quantize(CENT, ROUND_HALF_UP),
         ))
-    order = Order.objects.create(
-        partner=partner, placed_by=user if getattr(user, "is_authenticated", False) else None,
-        ship_to=address, po_number=po_number, requested_delivery_date=delivery_date, source=source,
-        status=OrderStatus.CREATED, total=sum((l.line_total for l in order_lines), Decimal("0.00")),
+    order = _write_order(
+        partner=partner, user=user if getattr(user, "is_authenticated", False) else None, address=address,
+        po_number=po_number, delivery_date=delivery_date, source=source, order_lines=order_lines,
+        total=sum((l.line_total for l in order_lines), Decimal("0.00")),
+        key=idempotency_key or None, fingerprint=request_fingerprint,
     )
-    for line in order_lines:
-        line.order = order
-    OrderLine.objects.bulk_create(order_lines)
-    OrderEvent.objects.create(order=order, from_status="", to_status=OrderStatus.CREATED,
-                              actor=getattr(user, "username", "") or source)
     snapshot = order_snapshot(order, order_lines)
-    if idempotency_key:
-        # The advisory lock above keeps a second writer of this key out, so no
-        # savepoint is spent guarding this insert; the unique constraint still
-        # backs it, and `place_order` answers its violation as a key in flight.
-        IdempotencyRecord.objects.create(partner=partner, key=idempotency_key, fingerprint=request_fingerprint,
-                                         order=order, response=snapshot)
     wake_on_commit("reserve")
     accepted = {"order": order.number, "partner": partner.code, "lines": len(order_lines), "total": str(order.total), "source": source}
     transaction.on_commit(lambda: logger.info("order accepted", extra=accepted))

@@ -11,7 +11,7 @@ from fulfillment import services as fulfillment
 from fulfillment.exceptions import ShipmentNotFoundError
 from fulfillment.models import Shipment
 from inventory.services import commit_reservations
-from orders.exceptions import NotHeldError, OrderError
+from orders.exceptions import NotDispatchableError, NotHeldError, OrderError
 from orders.journey.transitions import lock_order, transition
 from orders.journey.wakeups import wake_on_commit
 from orders.models import Order, OrderStatus
@@ -45,7 +45,7 @@ def confirm_dispatch(*, shipment_id: int, tracking_number: str, actor: str) -> S
         if shipment.status == Shipment.Status.DISPATCHED:
             return shipment
         if order.status != OrderStatus.CONFIRMED:
-            raise OrderError(f"Order {order.number} is {order.status}; only CONFIRMED orders are dispatched.", code="not_dispatchable")
+            raise NotDispatchableError(f"Order {order.number} is {order.status}; only CONFIRMED orders are dispatched.")
         reservation_ids = fulfillment.mark_dispatched(shipment=shipment, tracking_number=tracking_number)
         commit_reservations(reservation_ids=reservation_ids, actor=actor, note=f"shipment {shipment.id} of {order.number}")
         if fulfillment.all_dispatched(order_id=order.id):

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from inventory.api.serializers import MAX_WHOLE_NUMBER, StrictInput, WholeNumberField
+from config.api.inputs import MAX_WHOLE_NUMBER, StrictInput, WholeNumberField
 from partners.models import PartnerPrice
 
 

@@ -6,19 +6,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.access import IsStaff, PartnerNotFoundError
-from inventory.api.serializers import parse_filters
+from config.api.schema import ErrorOutput, error_responses
+from config.api.inputs import parse_filters
 from inventory.selectors import get_product
-from orders.api.serializers import ErrorOutput
 from partners.api import serializers as s
 from partners.models import Partner
 from partners.services import remove_partner_price, set_partner_price
 
-ERRORS = {
-    400: OpenApiResponse(ErrorOutput, description="Bad input: `code` says what, `errors` lists each field at fault."),
-    401: OpenApiResponse(ErrorOutput, description="No or invalid token."),
-    403: OpenApiResponse(ErrorOutput, description="Staff and integration tokens only."),
-    404: OpenApiResponse(ErrorOutput, description="partner_not_found or product_not_found, naming which."),
-}
+ERRORS = error_responses(_403="Staff and integration tokens only.", _404="partner_not_found or product_not_found, naming which.")
 PRICE_EXAMPLE = {"partner": "FERN", "sku": "ROS-RED-50", "min_quantity": 1, "unit_price": "0.36", "updated_at": "2027-02-10T06:30:00Z"}
 
 

@@ -2,6 +2,7 @@
 the event feed while orders flow sees every event exactly once."""
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -67,23 +68,31 @@ def test_an_erp_pulling_the_feed_while_orders_flow_sees_every_event_once(fern_ap
     def pull():
         after = 0
         try:
-            while True:
+            # Pull until every committed event has come (a skipped one never would, and
+            # the deadline fails the test) — other transactions on the server may hold
+            # the feed back a moment, so an empty page is not the end.
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
                 finished = placing_done.is_set()
                 page = staff_api.get("/api/v1/events/", {"after": after, "limit": 7}).json()
                 seen.extend(e["id"] for e in page["results"])
                 after = page["next_after"]
-                if finished and not page["has_more"]:
+                if finished and not page["has_more"] and len(seen) >= expected[0]:
                     return
+                if not page["results"]:
+                    time.sleep(0.05)
         finally:
             connections.close_all()
 
+    expected = [10**9]
     reader = threading.Thread(target=pull)
     reader.start()
     with ThreadPoolExecutor(max_workers=20) as pool:
         list(pool.map(place, range(60)))
     drive_journey()
+    expected[0] = OrderEvent.objects.count()
     placing_done.set()
-    reader.join(timeout=60)
+    reader.join(timeout=150)
 
     assert not reader.is_alive()
     assert len(seen) == len(set(seen)), "an event was served twice"
@@ -106,22 +115,24 @@ def test_an_erp_syncing_by_watermark_while_orders_flow_misses_no_order(fern_api,
     def sync():
         since = "2000-01-01T00:00:00+00:00"
         try:
-            while True:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
                 finished = placing_done.is_set()
-                url, params = "/api/v1/orders/", {"updated_since": since, "page_size": 500}
-                answer = staff_api.get(url, params)
+                answer = staff_api.get("/api/v1/orders/", {"updated_since": since, "page_size": 500})
                 seen.update(o["number"] for o in answer.json()["results"])
                 since = answer["Sync-Watermark"]
-                if finished:
+                if finished and len(seen) >= expected[0]:
                     return
         finally:
             connections.close_all()
 
+    expected = [10**9]
     reader = threading.Thread(target=sync)
     reader.start()
     with ThreadPoolExecutor(max_workers=20) as pool:
         list(pool.map(place, range(60)))
+    expected[0] = Order.objects.count()
     placing_done.set()
-    reader.join(timeout=60)
+    reader.join(timeout=150)
 
     assert seen == set(Order.objects.values_list("number", flat=True))

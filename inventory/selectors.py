@@ -1,0 +1,89 @@
+"""Reads of the catalogue and of stock levels.
+
+A product's availability is what open warehouses hold beyond their reservations:
+routing never serves from a closed warehouse, so its stock is not offered."""
+
+from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from config.errors import NotFoundError
+from inventory.models import Product, Stock, Warehouse
+
+
+def _usable_key(value: str) -> bool:
+    # PostgreSQL text cannot hold NUL; such a key names nothing, and asking the
+    # database about it would fail instead of answering "not found".
+    return bool(value) and "\x00" not in value
+
+
+def _available_in_open_warehouses() -> Coalesce:
+    per_product = (
+        Stock.objects.filter(product=OuterRef("pk"), warehouse__is_open=True)
+        .order_by()
+        .values("product")
+        .annotate(total=Sum(F("on_hand") - F("reserved")))
+        .values("total")
+    )
+    return Coalesce(Subquery(per_product, output_field=IntegerField()), Value(0))
+
+
+def catalogue(*, include_inactive: bool, q: str = "", category: str = "", active: bool | None = None) -> QuerySet[Product]:
+    """Return products by SKU, each annotated with `available` (open warehouses,
+    on hand less reserved), in one query. `q` matches SKU or name, `category` the
+    category, both ignoring case; inactive products only when `include_inactive`."""
+    products = Product.objects.annotate(available=_available_in_open_warehouses()).order_by("sku")
+    if not include_inactive:
+        products = products.filter(active=True)
+    if active is not None:
+        products = products.filter(active=active)
+    if q:
+        products = products.filter(Q(sku__icontains=q) | Q(name__icontains=q))
+    if category:
+        products = products.filter(category__iexact=category)
+    return products
+
+
+def get_product(*, sku: str, include_inactive: bool) -> Product:
+    """Return the product with its `available` annotation; raise NotFoundError
+    (`product_not_found`) naming the SKU when there is none, or when it is inactive
+    and inactive products are not asked for."""
+    product = catalogue(include_inactive=include_inactive).filter(sku=sku).first() if _usable_key(sku) else None
+    if product is None:
+        raise NotFoundError(f"Product {sku} not found.", code="product_not_found")
+    return product
+
+
+def find_product(*, sku: str) -> Product | None:
+    return Product.objects.filter(sku=sku).first() if _usable_key(sku) else None
+
+
+def find_warehouse(*, code: str) -> Warehouse | None:
+    return Warehouse.objects.filter(code=code).first() if _usable_key(code) else None
+
+
+def get_warehouse(*, code: str) -> Warehouse:
+    """Return the warehouse; raise NotFoundError (`warehouse_not_found`) naming it."""
+    warehouse = find_warehouse(code=code)
+    if warehouse is None:
+        raise NotFoundError(f"Warehouse {code} not found.", code="warehouse_not_found")
+    return warehouse
+
+
+def stock_levels(*, product: Product | None = None, warehouse: Warehouse | None = None) -> QuerySet[Stock]:
+    """Return stock rows by SKU, then warehouse code, each with its product and
+    warehouse; only the given product's or warehouse's when named."""
+    rows = Stock.objects.select_related("product", "warehouse").order_by("product__sku", "warehouse__code")
+    if product is not None:
+        rows = rows.filter(product=product)
+    if warehouse is not None:
+        rows = rows.filter(warehouse=warehouse)
+    return rows
+
+
+def get_stock(*, product: Product, warehouse: Warehouse) -> Stock:
+    """Return the stock row of the product in the warehouse; raise NotFoundError
+    (`stock_not_found`) when the warehouse has never held it."""
+    row = stock_levels(product=product, warehouse=warehouse).first()
+    if row is None:
+        raise NotFoundError(f"No stock row for {product.sku}@{warehouse.code}.", code="stock_not_found")
+    return row
