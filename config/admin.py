@@ -1,6 +1,11 @@
-"""What every app's admin shares: the site's names and the view-only mixin."""
+"""What every app's admin shares: the site's names and home page, the view-only
+mixin, and the rules every import and export of the back office follows."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+
+from config.admin_formats import BACK_OFFICE_FORMATS
 
 admin.site.site_header = "Bouquet back office"
 admin.site.site_title = "Bouquet back office"
@@ -19,3 +24,87 @@ class ViewOnlyMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+_plain_index = admin.site.index
+
+
+def _index_with_health(request, extra_context=None):
+    """The admin home answers "are we OK?" above the usual list of models."""
+    from orders.admin_dashboard import back_office_health  # the apps are loaded by now
+
+    context = {"health": back_office_health(), **(extra_context or {})}
+    return _plain_index(request, extra_context=context)
+
+
+# An attribute on the one default site rather than a site subclass: the site is
+# Django's own (INSTALLED_APPS names django.contrib.admin), and get_urls() wraps
+# whatever `index` is when the URLs are first built, after every admin module loaded.
+admin.site.index = _index_with_health
+
+
+def describe_row_problems(result, limit: int = 50) -> list[str]:
+    """Return 'row N: reason' for every refused row of an import result (and the
+    file-level errors), the first `limit` of them."""
+    lines = [f"file: {error.error}" for error in result.base_errors]
+    for invalid in result.invalid_rows:
+        reasons = "; ".join(
+            f"{field}: {' '.join(str(m) for m in msgs)}" if field != "__all__" else " ".join(str(m) for m in msgs)
+            for field, msgs in invalid.error_dict.items()
+        )
+        lines.append(f"row {invalid.number}: {reasons}")
+    for error_row in result.error_rows:
+        lines.append(f"row {error_row.number}: {'; '.join(str(e.error) for e in error_row.errors)}")
+    return lines[:limit] + ([f"... and {len(lines) - limit} more"] if len(lines) > limit else [])
+
+
+class BackOfficeImportExportMixin:
+    """CSV and XLSX both ways, formulas escaped on export, and an import that is all
+    or nothing per file with a report naming every bad row.
+
+    Mix into a ModelAdmin together with import-export's ImportExportModelAdmin (or
+    ExportMixin) and name `resource_classes`."""
+
+    formats = BACK_OFFICE_FORMATS
+    import_formats = BACK_OFFICE_FORMATS
+    export_formats = BACK_OFFICE_FORMATS
+
+    def get_import_formats(self):
+        return [f for f in self.import_formats if f().can_import()]
+
+    def get_export_formats(self):
+        return [f for f in self.export_formats if f().can_export()]
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        # One refused row rolls back the whole file, also in the real (confirmed) run.
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, UnicodeDecodeError):
+            form.add_error(
+                "import_file",
+                f"The file is not UTF-8 text (byte 0x{e.object[e.start]:02x} at position {e.start} cannot be read). "
+                "Save it as \"CSV UTF-8\" (or upload an XLSX file) and try again. Nothing was imported.",
+            )
+            return
+        form.add_error(
+            "import_file",
+            f"The file could not be read as the chosen format ({type(e).__name__}: {e}). "
+            "Check the format and the file. Nothing was imported.",
+        )
+
+    def process_result(self, result, request):
+        # The preview passed, but the real run found a row refused (someone wrote in
+        # between): the transaction was rolled back, so say so instead of "done".
+        if result.has_errors() or result.has_validation_errors():
+            problems = describe_row_problems(result)
+            self.message_user(
+                request,
+                "Nothing was imported: " + "; ".join(problems),
+                level=messages.ERROR,
+            )
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        return super().process_result(result, request)

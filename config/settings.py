@@ -156,8 +156,13 @@ BOUQUET = {
     # The sweeper calls an order stuck when it has not moved for this long.
     "STUCK_AFTER_SECONDS": env_int("STUCK_AFTER_SECONDS", 120),
     "IDEMPOTENCY_KEY_TTL_HOURS": env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48),
+    # The largest CSV of order lines the portal and `import_orders` accept.
+    "CSV_UPLOAD_MAX_BYTES": env_int("CSV_UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
     "CURRENCY": "EUR",
 }
+
+# `make bench` mounts a bare insert view to measure the ceiling it compares intake to.
+BENCH_CEILING_VIEW = env_bool("BENCH_CEILING_VIEW", False)
 
 # --- Stripe ------------------------------------------------------------------------------
 STRIPE_API_BASE = env("STRIPE_API_BASE", "http://127.0.0.1:8420")
@@ -256,3 +261,11 @@ LOGGING = {
         "stripe": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
+# --- Back office imports and exports (django-import-export) ----------------------------
+# A file is imported in one transaction; cells a spreadsheet would run as formulas are
+# escaped on export (the back office's formats escape + - @ as well, config/admin_formats.py).
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

@@ -1,7 +1,21 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import Exists, OuterRef
+from django.template.response import TemplateResponse
+from import_export.admin import ExportMixin
 
-from config.admin import ViewOnlyMixin
-from orders.models import IdempotencyRecord, Order, OrderEvent, OrderLine
+from config.admin import BackOfficeImportExportMixin, ViewOnlyMixin
+from config.errors import DomainError
+from fulfillment.models import Shipment
+from inventory.models import Reservation, Warehouse
+from orders.journey.sweeper import MOVED_BY_STEPS, stuck_orders
+from orders.models import Cart, CartLine, CsvUpload, IdempotencyRecord, Order, OrderEvent, OrderLine
+from orders.resources import OrderLineExportResource
+from orders.services.cancellation import cancel_order
+from orders.services.operations import redrive_order, release_credit_hold
+from payments.models import DeadLetter, Payment
+
 
 class LineInline(ViewOnlyMixin, admin.TabularInline):
     model = OrderLine
@@ -11,21 +25,141 @@ class LineInline(ViewOnlyMixin, admin.TabularInline):
 
 class EventInline(ViewOnlyMixin, admin.TabularInline):
     model = OrderEvent
+    verbose_name_plural = "timeline (order events)"
     fields = ["created_at", "from_status", "to_status", "reason", "detail", "actor"]
     readonly_fields = fields
 
 
-@admin.register(Order)
-class OrderAdmin(ViewOnlyMixin, admin.ModelAdmin):
-    """Orders are watched here, never edited: the status moves only through the
-    journey's services, so every change writes its event."""
+class PaymentInline(ViewOnlyMixin, admin.StackedInline):
+    model = Payment
+    fields = ["method", "status", "amount", "currency", "stripe_payment_intent_id", "stripe_status", "stripe_refund_id",
+              "last_error", "updated_at"]
+    readonly_fields = fields
 
-    list_display = ["number", "partner", "status", "hold", "total", "currency", "source", "created_at", "updated_at"]
-    list_filter = ["status", "hold", "source"]
-    search_fields = ["=number", "po_number", "partner__code", "partner__name"]
+
+class ShipmentInline(ViewOnlyMixin, admin.TabularInline):
+    model = Shipment
+    fields = ["warehouse", "status", "tracking_number", "created_at", "dispatched_at"]
+    readonly_fields = fields
+    show_change_link = True
+
+
+class DeadLetterInline(ViewOnlyMixin, admin.TabularInline):
+    model = DeadLetter
+    fields = ["task", "status", "attempts", "error", "created_at", "resolved_at", "resolved_by"]
+    readonly_fields = fields
+    show_change_link = True
+
+
+class WarehouseFilter(admin.SimpleListFilter):
+    """Orders served by a warehouse: shipped from it, or holding stock reserved there."""
+
+    title = "warehouse"
+    parameter_name = "warehouse"
+
+    def lookups(self, request, model_admin):
+        return [(w.code, f"{w.code} {w.name}") for w in Warehouse.objects.all()]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(
+            Exists(Shipment.objects.filter(order=OuterRef("pk"), warehouse__code=self.value()))
+            | Exists(Reservation.objects.filter(order_id=OuterRef("pk"), warehouse__code=self.value()))
+        )
+
+
+class AttentionFilter(admin.SimpleListFilter):
+    """What the admin home links to: orders stuck past the sweeper's threshold, and
+    orders still waiting at a step."""
+
+    title = "needs attention"
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("stuck", "stuck past the sweeper's threshold"), ("waiting", "waiting at a step (not held)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "stuck":
+            return queryset.filter(pk__in=stuck_orders().values("pk"))
+        if self.value() == "waiting":
+            return queryset.filter(status__in=MOVED_BY_STEPS, hold="")
+        return queryset
+
+
+class CancelReasonForm(forms.Form):
+    reason = forms.CharField(max_length=200, help_text="Kept in the order's timeline and shown to the partner.")
+
+
+@admin.register(Order)
+class OrderAdmin(BackOfficeImportExportMixin, ExportMixin, ViewOnlyMixin, admin.ModelAdmin):
+    """Orders are watched here, never edited: the status moves only through the
+    journey's services, so every change writes its event. The actions call those
+    services and leave an admin log entry besides the events they write."""
+
+    list_display = ["number", "partner", "status", "hold", "total", "created_at", "updated_at"]
+    list_filter = ["status", "hold", ("partner", admin.RelatedOnlyFieldListFilter), "created_at", WarehouseFilter,
+                   AttentionFilter, "source"]
+    search_fields = ["=number", "po_number", "=lines__sku", "partner__code", "partner__name"]
+    search_help_text = "Order number, PO number, SKU of a line, or the partner's code or name."
     list_select_related = ["partner"]
     date_hierarchy = "created_at"
-    inlines = [LineInline, EventInline]
+    inlines = [LineInline, EventInline, PaymentInline, ShipmentInline, DeadLetterInline]
+    actions = ["cancel_orders", "redrive_orders", "release_credit_holds"]
+    resource_classes = [OrderLineExportResource]
+
+    def has_operate_permission(self, request):
+        """The actions move orders through services; they need the right to change orders."""
+        return request.user.has_perm("orders.change_order")
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("orders.view_order")
+
+    def _run(self, request, orders, verb: str, call) -> None:
+        done, failed = [], []
+        for order in orders:
+            try:
+                outcome = call(order)
+            except DomainError as exc:
+                failed.append(f"{order.number}: {exc.message}")
+                continue
+            self.log_change(request, order, f"{verb} from the back office" + (f" ({outcome})" if outcome else ""))
+            done.append(order.number)
+        if done:
+            self.message_user(request, f"{verb}: {', '.join(done)}.", messages.SUCCESS)
+        for problem in failed:
+            self.message_user(request, f"Not {verb.lower()}: {problem}", messages.ERROR)
+
+    @admin.action(description="Cancel selected orders (asks for a reason)", permissions=["operate"])
+    def cancel_orders(self, request, queryset):
+        form = CancelReasonForm(request.POST if "confirm" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            actor = request.user.get_username()
+            self._run(request, queryset, "Cancelled",
+                      lambda order: cancel_order(order_id=order.id, reason=reason, actor=actor) and f"reason: {reason}")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Cancel orders",
+            "opts": self.model._meta,
+            "orders": queryset,
+            "form": form,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "action": "cancel_orders",
+        }
+        return TemplateResponse(request, "admin/orders/order/cancel_orders.html", context)
+
+    @admin.action(description="Re-drive selected orders now", permissions=["operate"])
+    def redrive_orders(self, request, queryset):
+        actor = request.user.get_username()
+        self._run(request, queryset, "Re-driven", lambda order: f"at {redrive_order(order_id=order.id, actor=actor)}")
+
+    @admin.action(description="Release credit hold of selected orders", permissions=["operate"])
+    def release_credit_holds(self, request, queryset):
+        actor = request.user.get_username()
+        self._run(request, queryset, "Credit hold released",
+                  lambda order: release_credit_hold(order_id=order.id, actor=actor) and "moved to PAID")
 
 
 @admin.register(OrderLine)
@@ -50,3 +184,38 @@ class IdempotencyRecordAdmin(ViewOnlyMixin, admin.ModelAdmin):
     search_fields = ["key", "partner__code", "=order__number"]
     list_select_related = ["partner", "order"]
     date_hierarchy = "created_at"
+
+
+class CartLineInline(ViewOnlyMixin, admin.TabularInline):
+    model = CartLine
+    fields = ["product", "quantity", "added_at"]
+    readonly_fields = fields
+
+
+@admin.register(Cart)
+class CartAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """Partners' carts, for answering "what did I have in my cart?"; the portal writes them."""
+
+    list_display = ["user", "partner", "po_number", "updated_at"]
+    search_fields = ["user__username", "partner__code", "po_number"]
+    list_select_related = ["user", "partner"]
+    inlines = [CartLineInline]
+
+
+@admin.register(CartLine)
+class CartLineAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ["cart", "product", "quantity", "added_at"]
+    search_fields = ["cart__user__username", "product__sku"]
+    list_select_related = ["cart__user", "product"]
+
+
+@admin.register(CsvUpload)
+class CsvUploadAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """Partners' CSV uploads and their reports; the portal and the import task write them."""
+
+    list_display = ["id", "partner", "filename", "status", "mode", "total_rows", "processed_rows", "orders_created", "created_at"]
+    list_filter = ["status", "mode"]
+    search_fields = ["partner__code", "filename", "=content_hash"]
+    list_select_related = ["partner"]
+    date_hierarchy = "created_at"
+    exclude = ["content"]

@@ -1,12 +1,35 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from import_export.admin import ImportExportModelAdmin
+from rest_framework.authtoken.models import Token
 
+from config.admin import BackOfficeImportExportMixin
 from partners.models import CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
+from partners.resources import PartnerPriceResource, PartnerResource
+
+
+def create_api_tokens(model_admin, request, users) -> None:
+    """Give each user an API token and show its key once; a user who has one keeps it
+    (delete it under "Tokens" first to rotate it)."""
+    for user in users:
+        if Token.objects.filter(user=user).exists():
+            model_admin.message_user(
+                request, f"{user.get_username()} already has an API token; delete it under Auth Token to issue a new one.",
+                messages.WARNING,
+            )
+            continue
+        token = Token.objects.create(user=user)
+        model_admin.log_change(request, user.membership if hasattr(user, "membership") else user, "created an API token")
+        model_admin.message_user(
+            request, f"API token for {user.get_username()}: {token.key} (shown once; copy it now).", messages.SUCCESS
+        )
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    fields = ["user", "role"]
     autocomplete_fields = ["user"]
     extra = 0
+    show_change_link = True
 
 
 class ShipToInline(admin.TabularInline):
@@ -17,9 +40,9 @@ class ShipToInline(admin.TabularInline):
 
 class CreditInline(admin.StackedInline):
     model = CreditAccount
-    fields = ["credit_limit", "open_balance"]
+    fields = ["credit_limit", "open_balance", "headroom"]
     # The open balance moves with on-account orders only.
-    readonly_fields = ["open_balance"]
+    readonly_fields = ["open_balance", "headroom"]
     can_delete = False
 
 
@@ -32,14 +55,34 @@ class PriceInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "segment", "payment_method", "home_warehouse", "active", "created_at"]
+class PartnerAdmin(BackOfficeImportExportMixin, ImportExportModelAdmin):
+    list_display = ["code", "name", "segment", "payment_method", "home_warehouse", "credit_limit", "open_balance",
+                    "active", "created_at"]
     list_filter = ["active", "segment", "payment_method", "home_warehouse"]
     search_fields = ["code", "name", "email"]
-    list_select_related = ["home_warehouse"]
+    list_select_related = ["home_warehouse", "credit"]
     # The gateway stores these when it puts a card on file.
     readonly_fields = ["stripe_customer_id", "stripe_payment_method_id", "created_at"]
     inlines = [MembershipInline, ShipToInline, CreditInline, PriceInline]
+    resource_classes = [PartnerResource]
+    actions = ["create_api_tokens_for_users"]
+
+    @admin.display(description="credit limit")
+    def credit_limit(self, partner):
+        credit = getattr(partner, "credit", None)
+        return credit.credit_limit if credit else None
+
+    @admin.display(description="open balance")
+    def open_balance(self, partner):
+        credit = getattr(partner, "credit", None)
+        return credit.open_balance if credit else None
+
+    @admin.action(description="Create an API token for each user of the selected partners", permissions=["change"])
+    def create_api_tokens_for_users(self, request, queryset):
+        users = [m.user for m in Membership.objects.filter(partner__in=queryset).select_related("user").order_by("user__username")]
+        if not users:
+            self.message_user(request, "The selected partners have no users.", messages.WARNING)
+        create_api_tokens(self, request, users)
 
 
 @admin.register(CreditAccount)
@@ -53,11 +96,20 @@ class CreditAccountAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "partner", "role"]
+    list_display = ["user", "partner", "role", "has_api_token"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__email", "partner__code", "partner__name"]
     list_select_related = ["user", "partner"]
     autocomplete_fields = ["user", "partner"]
+    actions = ["create_api_token"]
+
+    @admin.display(description="API token", boolean=True)
+    def has_api_token(self, membership):
+        return Token.objects.filter(user_id=membership.user_id).exists()
+
+    @admin.action(description="Create an API token for the selected users", permissions=["change"])
+    def create_api_token(self, request, queryset):
+        create_api_tokens(self, request, [m.user for m in queryset.select_related("user")])
 
 
 @admin.register(ShipToAddress)
@@ -70,7 +122,8 @@ class ShipToAddressAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartnerPrice)
-class PartnerPriceAdmin(admin.ModelAdmin):
+class PartnerPriceAdmin(BackOfficeImportExportMixin, ImportExportModelAdmin):
+    resource_classes = [PartnerPriceResource]
     list_display = ["partner", "product", "min_quantity", "unit_price", "updated_at"]
     list_filter = ["product__category"]
     search_fields = ["partner__code", "product__sku", "product__name"]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from fulfillment.factories import ShipmentLineFactory
 from inventory.factories import ReservationFactory, StockFactory, StockMovementFactory
 from orders.factories import IdempotencyRecordFactory, OrderEventFactory, OrderFactory, OrderLineFactory
-from orders.models import Order
+from orders.models import Cart, CartLine, CsvUpload, Order
 from partners.factories import MembershipFactory, PartnerPriceFactory, ShipToAddressFactory, UserFactory
 from payments.factories import DeadLetterFactory, PaymentFactory, StripeEventFactory
 from payments.models import DeadLetter
@@ -41,6 +41,9 @@ def one_of_each():
     MembershipFactory(partner=order.partner)
     ShipToAddressFactory(partner=order.partner)
     PartnerPriceFactory(partner=order.partner, product=line.product)
+    cart = Cart.objects.create(user=UserFactory(username="cart-owner"), partner=order.partner, idempotency_key="cart-key")
+    CartLine.objects.create(cart=cart, product=line.product, quantity=10)
+    CsvUpload.objects.create(partner=order.partner, filename="lines.csv", content_hash="0" * 64, content="sku,quantity\n")
     return order
 
 

@@ -1,0 +1,123 @@
+"""Importing stock levels from a file (the back office's spreadsheet of counts).
+
+Each row says "set on_hand of this SKU in this warehouse, I read version V" and goes
+through `set_on_hand`, so an import is version-checked and writes the ledger like any
+other writer. A file is all or nothing: the caller runs every row inside one
+transaction and rolls it back when any row is refused (import-export's dry run does
+exactly that for the preview, and again for the real import)."""
+
+from dataclasses import dataclass
+
+from inventory.exceptions import InventoryError, VersionConflictError
+from inventory.models import Product, Stock, Warehouse
+from inventory.services import set_on_hand
+
+REQUIRED_COLUMNS = ("sku", "warehouse", "on_hand", "version")
+
+
+class StockRowError(InventoryError):
+    """One row of a stock file was refused; `field` names the column at fault."""
+
+    code = "invalid_stock_row"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+        super().__init__(message, code=code, field=field)
+        self.field = field
+
+
+@dataclass
+class StockRowChange:
+    """What one row did: the row before (None when the import created it) and after."""
+
+    before: Stock | None
+    after: Stock
+
+    @property
+    def created(self) -> bool:
+        return self.before is None
+
+    @property
+    def changed(self) -> bool:
+        return self.before is None or self.before.on_hand != self.after.on_hand
+
+
+def check_stock_columns(headers) -> None:
+    """Raise InventoryError naming the columns a stock file lacks."""
+    present = {str(h).strip().lower() for h in headers or () if h is not None}
+    missing = [c for c in REQUIRED_COLUMNS if c not in present]
+    if missing:
+        raise InventoryError(
+            f"The file lacks the column(s) {', '.join(missing)}; a stock file has the columns "
+            f"{', '.join(REQUIRED_COLUMNS)}.",
+            code="missing_columns",
+        )
+
+
+def _whole_number(raw, *, field: str, label: str) -> int:
+    if isinstance(raw, bool):
+        raise StockRowError(f"{field} {raw!r} for {label} is not a whole number.", field=field, code="invalid_quantity")
+    if isinstance(raw, int):
+        value = raw
+    elif isinstance(raw, float) and raw.is_integer():
+        value = int(raw)  # spreadsheets hand whole numbers over as floats
+    else:
+        text = "" if raw is None else str(raw).strip()
+        if text.endswith(".0"):
+            text = text[:-2]
+        if not text.lstrip("-").isdigit():
+            raise StockRowError(
+                f"{field} {text!r} for {label} is not a whole number." if text else f"{field} is missing for {label}.",
+                field=field, code="invalid_quantity",
+            )
+        value = int(text)
+    if value < 0:
+        raise StockRowError(f"{field} {value} for {label} must be at least 0.", field=field, code="invalid_quantity")
+    return value
+
+
+class StockImport:
+    """The rows of one stock file, applied one by one in the caller's transaction.
+
+    Call `apply_row` for every row inside one transaction and roll it back if any row
+    raised: then nothing of the file is written."""
+
+    def __init__(self, *, actor: str, source: str = "stock import"):
+        self.actor = actor
+        self.source = source
+        self._rows_by_key: dict[tuple[str, str], int] = {}
+
+    def apply_row(self, values: dict, *, row_number: int) -> StockRowChange:
+        """Set on_hand for the row's SKU and warehouse, checking the version it
+        carries, and return what changed. Raise StockRowError naming the column at
+        fault (nothing written for this row)."""
+        values = {str(k).strip().lower(): v for k, v in values.items() if k is not None}
+        sku = str(values.get("sku") or "").strip()
+        code = str(values.get("warehouse") or "").strip()
+        if not sku:
+            raise StockRowError("sku is missing.", field="sku", code="missing_sku")
+        if not code:
+            raise StockRowError(f"warehouse is missing for {sku}.", field="warehouse", code="missing_warehouse")
+        label = f"{sku}@{code}"
+        first_row = self._rows_by_key.setdefault((sku, code), row_number)
+        if first_row != row_number:
+            raise StockRowError(f"{label} appears again (first on row {first_row}); give each stock row once.",
+                                field="sku", code="duplicate_row")
+        product = Product.objects.filter(sku=sku).first()
+        if product is None:
+            raise StockRowError(f"Unknown SKU {sku}.", field="sku", code="unknown_sku")
+        warehouse = Warehouse.objects.filter(code=code).first()
+        if warehouse is None:
+            raise StockRowError(f"Unknown warehouse {code}.", field="warehouse", code="unknown_warehouse")
+        on_hand = _whole_number(values.get("on_hand"), field="on_hand", label=label)
+        version = _whole_number(values.get("version"), field="version", label=label)
+
+        before = Stock.objects.filter(product=product, warehouse=warehouse).select_related("product", "warehouse").first()
+        try:
+            after = set_on_hand(product=product, warehouse=warehouse, on_hand=on_hand, expected_version=version,
+                                actor=self.actor, note=f"{self.source}, row {row_number}")
+        except VersionConflictError as exc:
+            raise StockRowError(exc.message, field="version", code=exc.code) from None
+        except InventoryError as exc:
+            raise StockRowError(exc.message, field="on_hand", code=exc.code) from None
+        after.product, after.warehouse = product, warehouse
+        return StockRowChange(before=before, after=after)

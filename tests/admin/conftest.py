@@ -1,0 +1,56 @@
+"""Fixtures of the back-office tests: a staff clerk's client and a credit-held order."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from orders.models import Order, OrderStatus
+from partners.factories import UserFactory
+from tests.conftest import drive_journey, place
+
+
+@pytest.fixture
+def clerk(db):
+    return UserFactory(username="clerk", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def staff_client(client, clerk):
+    client.force_login(clerk)
+    return client
+
+
+@pytest.fixture
+def rose(make_product, warehouses):
+    """A rose at 10.00 a stem, 1,000 in Rotterdam (FERN's home) and 200 in Aalsmeer."""
+    return make_product("RO-RED-50", list_price=Decimal("10.00"), case_pack=10,
+                        stock={warehouses["RTM"]: 1000, warehouses["AMS"]: 200})
+
+
+@pytest.fixture
+def held_order(account_buyer, rose) -> Order:
+    """A FERN order of 6,000.00 against a 5,000.00 limit: on credit hold."""
+    order = place(account_buyer, {rose.sku: 600}, po_number="PO-HOLD-1")
+    drive_journey()
+    order.refresh_from_db()
+    assert (order.status, order.hold) == (OrderStatus.PAYMENT_PENDING, Order.Hold.CREDIT)
+    return order
+
+
+def changelist(model_label: str) -> str:
+    app, model = model_label.split(".")
+    return reverse(f"admin:{app}_{model}_changelist")
+
+
+def change_url(obj) -> str:
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def run_action(client, model_label: str, action: str, objects, **extra):
+    return client.post(changelist(model_label), {"action": action, "_selected_action": [o.pk for o in objects], **extra},
+                       follow=True)
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
