@@ -26,6 +26,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 @pytest.fixture(autouse=True)
+def fresh_token_cache():
+    from config.api.authentication import forget_cached_tokens
+
+    forget_cached_tokens()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def clean_redis():
     """Each test starts with an empty Redis database (wake-up flags, breaker state,
     django-q2's queue): the tests' REDIS_URL names a database of their own."""

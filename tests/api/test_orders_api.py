@@ -185,3 +185,15 @@ def test_an_oversized_body_is_413_and_places_nothing(fern_api, roses, settings):
 def test_an_order_number_with_a_nul_byte_is_a_json_404(fern_api):
     answer = fern_api.get(f"{ORDERS}BQ%00X/")
     assert answer.status_code == 404 and answer.json()["code"] == "not_found"
+
+
+def test_a_deleted_token_stops_working_once_the_cache_forgets_it(fern_api, roses):
+    from rest_framework.authtoken.models import Token
+
+    from config.api.authentication import forget_cached_tokens
+
+    assert fern_api.get(ORDERS).status_code == 200
+    Token.objects.all().delete()
+    forget_cached_tokens()  # what TOKEN_CACHE_SECONDS does by itself
+
+    assert fern_api.get(ORDERS).status_code == 401
