@@ -158,6 +158,9 @@ BOUQUET = {
     "IDEMPOTENCY_KEY_TTL_HOURS": env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48),
     # The largest CSV of order lines the portal and `import_orders` accept.
     "CSV_UPLOAD_MAX_BYTES": env_int("CSV_UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
+    # An upload's task places orders for at most this long, then re-enqueues itself
+    # (django-q2 kills a task at 60 s).
+    "CSV_TASK_TIME_BUDGET_SECONDS": env_int("CSV_TASK_TIME_BUDGET_SECONDS", 40),
     "CURRENCY": "EUR",
 }
 

@@ -1,6 +1,6 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import health
@@ -14,8 +14,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    # The partner portal will live at /; until then the address leads to the back office.
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("", include("orders.portal.urls")),
+    path("accounts/", include("orders.portal.auth_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
@@ -24,6 +24,11 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+if settings.BENCH_CEILING_VIEW:
+    from config import bench
+
+    urlpatterns.append(path("bench/ceiling/", bench.ceiling))
 
 
 def _json_for_machines(json_view, html_view):

@@ -1,7 +1,6 @@
 """The catalogue and stock levels through the REST API: thin doors onto the inventory
 selectors, the product upsert and the version-checked stock write."""
 
-from decimal import Decimal
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -13,10 +12,9 @@ from config.api.pagination import StandardPagination
 from config.api.inputs import parse_filters
 from config.api.schema import error_responses
 from inventory.api import serializers as s
-from inventory.models import Product
 from inventory.selectors import catalogue, get_product, get_stock, get_warehouse, stock_levels
 from inventory.services import set_on_hand, upsert_product
-from partners.services import price_table, prices_for
+from partners.services import catalogue_prices
 
 ERRORS = error_responses()
 NOT_FOUND = {404: OpenApiResponse(s.ErrorOutput, description="product_not_found or warehouse_not_found, naming the SKU or code.")}
@@ -29,24 +27,10 @@ PRODUCT_EXAMPLE = {
 STOCK_EXAMPLE = {"sku": "ROS-RED-50", "warehouse": "AMS", "on_hand": 1500, "reserved": 300, "available": 1200, "version": 7, "updated_at": "2027-02-10T06:30:00Z"}
 
 
-def catalogue_pricing(products: list[Product], *, partner) -> dict[int, tuple[Decimal, list[tuple[int, Decimal]]]]:
-    """Return each product's unit price for one case and its quantity breaks, for the
-    partner (list price and no breaks for staff): two queries for the whole page."""
-    if partner is None or not products:
-        return {p.id: (p.list_price, []) for p in products}
-    one_case = prices_for(
-        partner_id=partner.id,
-        quantities={p.id: p.case_pack for p in products},
-        list_prices={p.id: p.list_price for p in products},
-    )
-    breaks = price_table(partner_id=partner.id, product_ids=one_case)
-    return {p.id: (one_case[p.id], breaks.get(p.id, [])) for p in products}
-
-
 def product_output(products, *, user, many: bool = False) -> dict | list:
     partner = caller_partner(user)
     page = list(products) if many else [products]
-    context = {"staff": partner is None, "pricing": catalogue_pricing(page, partner=partner)}
+    context = {"staff": partner is None, "pricing": catalogue_prices(products=page, partner=partner)}
     return s.ProductOutput(products, many=many, context=context).data
 
 

@@ -11,7 +11,8 @@ from django.db.models import Min
 from django.utils import timezone
 
 from orders.journey.steps import run_all_steps
-from orders.models import IdempotencyRecord, Order, OrderStatus
+from orders.models import CsvUpload, IdempotencyRecord, Order, OrderStatus
+from orders.services.csv_import import enqueue_csv_upload
 
 # The states a step moves an order out of. CONFIRMED waits for the warehouse's
 # dispatch, not for us, so it is never "stuck".
@@ -39,6 +40,17 @@ def purge_idempotency_records() -> int:
     return deleted
 
 
+def requeue_waiting_uploads() -> int:
+    """Enqueue again the CSV uploads still queued after the stuck threshold (their task
+    was lost with a worker or the broker). A second task for an upload is harmless:
+    only one claims it, and placed orders are recognised by their idempotency keys."""
+    threshold = timezone.now() - timedelta(seconds=settings.BOUQUET["STUCK_AFTER_SECONDS"])
+    waiting = list(CsvUpload.objects.filter(status=CsvUpload.Status.QUEUED, created_at__lt=threshold).values_list("id", flat=True))
+    for upload_id in waiting:
+        enqueue_csv_upload(upload_id)
+    return len(waiting)
+
+
 def sweep(*, time_budget: float | None = None) -> dict:
     stuck = stuck_orders().count()
     if stuck:
@@ -46,6 +58,7 @@ def sweep(*, time_budget: float | None = None) -> dict:
     handled = run_all_steps(time_budget=time_budget)
     purged = purge_idempotency_records()
     report = {"stuck": stuck, "handled": handled, "purged_idempotency_records": purged,
+              "requeued_uploads": requeue_waiting_uploads(),
               "oldest_unfinished_age_s": round(oldest_unfinished_age_seconds(), 1)}
     logger.info("sweep done", extra=report)
     return report

@@ -66,7 +66,7 @@ def order_snapshot(order: Order, lines: Sequence[OrderLine]) -> dict:
     }
 
 
-def _parse_quantity(raw) -> int | None:
+def parse_whole_number(raw) -> int | None:
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int):
@@ -105,7 +105,7 @@ def validate_lines(lines: Sequence[Mapping], products_by_sku: Mapping[str, Produ
         if not product.active:
             fail(line_no, sku, "inactive_sku", f"Line {line_no}: {sku} is no longer sold.")
             continue
-        quantity = _parse_quantity(line.get("quantity"))
+        quantity = parse_whole_number(line.get("quantity"))
         if quantity is None or quantity <= 0 or quantity > MAX_QUANTITY:
             fail(line_no, sku, "invalid_quantity", f"Line {line_no}: quantity for {sku} must be a whole number from 1 to {MAX_QUANTITY}.")
             continue
@@ -123,14 +123,14 @@ def validate_lines(lines: Sequence[Mapping], products_by_sku: Mapping[str, Produ
 def _resolve_ship_to(partner: Partner, ship_to, errors: list[dict]) -> ShipToAddress | None:
     if ship_to in (None, ""):
         return ShipToAddress.objects.filter(partner=partner).order_by("-is_default", "id").first()
-    ship_to_id = ship_to.id if isinstance(ship_to, ShipToAddress) else _parse_quantity(ship_to)
+    ship_to_id = ship_to.id if isinstance(ship_to, ShipToAddress) else parse_whole_number(ship_to)
     address = ShipToAddress.objects.filter(id=ship_to_id, partner=partner).first() if ship_to_id else None
     if address is None:
         errors.append({"field": "ship_to", "code": "invalid_ship_to", "detail": f"ship_to {ship_to} is not one of {partner.code}'s addresses."})
     return address
 
 
-def _validate_header(po_number: str, requested_delivery_date, errors: list[dict]) -> date | None:
+def validate_header(po_number: str, requested_delivery_date, errors: list[dict]) -> date | None:
     if len(po_number) > MAX_PO_LENGTH:
         errors.append({"field": "po_number", "code": "too_long", "detail": f"po_number is longer than {MAX_PO_LENGTH} characters."})
     if requested_delivery_date in (None, ""):
@@ -290,7 +290,7 @@ def _place_order_atomically(*, partner, user, lines, po_number, requested_delive
     elif len(lines) > MAX_LINES:
         errors.append({"field": "lines", "code": "too_many_lines", "detail": f"An order takes at most {MAX_LINES} lines; got {len(lines)}."})
         lines = []
-    delivery_date = _validate_header(po_number, requested_delivery_date, errors)
+    delivery_date = validate_header(po_number, requested_delivery_date, errors)
     address = _resolve_ship_to(partner, ship_to, errors)
     skus = {str(l.get("sku") or "").strip() for l in lines if isinstance(l, Mapping)}
     products_by_sku = {p.sku: p for p in Product.objects.filter(sku__in=skus)} if skus else {}

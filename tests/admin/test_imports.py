@@ -1,7 +1,6 @@
 """Imports and exports of the back office: CSV and XLSX both ways, a preview of what
 will change, every bad row reported with its number, all or nothing per file."""
 
-import io
 import re
 
 import pytest

@@ -1,6 +1,5 @@
 """POST/GET /api/v1/orders/, cancel, and the event feed."""
 
-import json
 
 import pytest
 from rest_framework.test import APIClient

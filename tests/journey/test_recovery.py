@@ -118,3 +118,17 @@ def test_idempotency_keys_are_kept_a_day_then_purged(account_buyer, settings):
 
     assert purge_idempotency_records() == 1
     assert list(IdempotencyRecord.objects.all()) == [fresh]
+
+
+@pytest.mark.django_db
+def test_the_sweeper_enqueues_again_a_csv_upload_whose_task_was_lost(account_buyer):
+    from orders.models import CsvUpload
+
+    lost = CsvUpload.objects.create(partner=account_buyer, filename="lost.csv", content_hash="a" * 64, content="sku,quantity\n")
+    CsvUpload.objects.filter(id=lost.id).update(created_at="2000-01-01T00:00:00Z")
+    CsvUpload.objects.create(partner=account_buyer, filename="new.csv", content_hash="b" * 64, content="sku,quantity\n")
+
+    report = sweep()
+
+    assert report["requeued_uploads"] == 1
+    assert get_broker().queue_size() == 1

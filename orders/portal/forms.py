@@ -1,0 +1,91 @@
+"""The portal's forms: they parse what the browser sent; the rules (case packs, minimums,
+ship-to ownership, dates) are the services' to check, so quantities stay text here and
+reach `validate_lines` as typed."""
+
+import re
+
+from django import forms
+
+from orders.models import OrderStatus
+from partners.models import ShipToAddress
+
+QUICK_ORDER_ROWS = 8
+_SEPARATOR = re.compile(r"[\t;,]")
+
+
+class CatalogueFilterForm(forms.Form):
+    q = forms.CharField(label="Search name or SKU", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. rose or RO-"}))
+    category = forms.ChoiceField(label="Category", required=False)
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "All categories")] + [(c, c.capitalize()) for c in categories]
+
+
+class AddToCartForm(forms.Form):
+    sku = forms.CharField(max_length=40, widget=forms.HiddenInput)
+    quantity = forms.CharField(label="Quantity", max_length=12)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+def parse_pasted_lines(text: str) -> list[dict]:
+    """Read spreadsheet lines "SKU<tab, comma or semicolon>quantity" into lines; blank
+    lines and a header row ("sku", "quantity") are skipped."""
+    lines = []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        # Extra columns (a note, a price) are ignored: SKU first, quantity second.
+        parts = [part.strip() for part in _SEPARATOR.split(raw)]
+        sku, quantity = parts[0], parts[1] if len(parts) > 1 else ""
+        if not lines and sku.lower() == "sku" and not quantity.isdigit():
+            continue
+        lines.append({"sku": sku, "quantity": quantity})
+    return lines
+
+
+class QuickOrderForm(forms.Form):
+    """Rows of SKU and quantity (`sku_1`, `quantity_1`, ...) plus a pasted block."""
+
+    paste = forms.CharField(
+        label="Or paste from a spreadsheet", required=False, max_length=200_000,
+        help_text="One line per product: SKU and quantity separated by a tab, comma or semicolon.",
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "RO-NAOMI-50\t100\nTU-STRONG-GOLD;50"}),
+    )
+
+    def rows(self) -> list[dict]:
+        """The filled-in rows in order, then the pasted lines."""
+        data = self.data
+        row_numbers = sorted({int(m.group(1)) for key in data for m in [re.fullmatch(r"sku_(\d+)", key)] if m})
+        lines = []
+        for n in row_numbers:
+            sku = (data.get(f"sku_{n}") or "").strip()
+            quantity = (data.get(f"quantity_{n}") or "").strip()
+            if sku or quantity:
+                lines.append({"sku": sku, "quantity": quantity})
+        return lines + parse_pasted_lines(self.cleaned_data.get("paste", ""))
+
+
+class CheckoutForm(forms.Form):
+    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    ship_to = forms.ModelChoiceField(label="Ship to", queryset=ShipToAddress.objects.none(), empty_label=None,
+                                     required=False)
+    po_number = forms.CharField(label="PO number", required=False, max_length=64)
+    requested_delivery_date = forms.DateField(label="Requested delivery date", required=False,
+                                              widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ship_to"].queryset = ShipToAddress.objects.filter(partner=partner).order_by("-is_default", "label")
+        self.fields["ship_to"].error_messages["invalid_choice"] = "Choose one of your own addresses."
+
+
+class CancelOrderForm(forms.Form):
+    reason = forms.CharField(label="Reason for cancelling", required=False, max_length=200)
+
+
+class OrderFilterForm(forms.Form):
+    q = forms.CharField(label="Order number or PO", required=False, max_length=64,
+                        widget=forms.TextInput(attrs={"type": "search"}))
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "All statuses")] + list(OrderStatus.choices))

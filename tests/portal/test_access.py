@@ -1,0 +1,70 @@
+"""Who may see which portal page: partner users only, each partner its own data."""
+
+import pytest
+
+from orders.models import Order, OrderStatus
+from partners.factories import UserFactory
+from tests.conftest import place
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/", "/catalogue/", "/quick-order/", "/cart/", "/orders/", "/orders/BQ-00000001/"]
+POSTS = ["/cart/", "/cart/add/", "/orders/BQ-00000001/cancel/", "/orders/BQ-00000001/reorder/"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_anonymous_visitors_are_sent_to_sign_in(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={path}"
+
+
+@pytest.mark.parametrize("path", POSTS)
+def test_anonymous_posts_change_nothing_and_go_to_sign_in(client, path):
+    response = client.post(path, {"sku": "X", "quantity": "10"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_staff_without_a_partner_are_sent_to_the_back_office(client, path):
+    client.force_login(UserFactory(username="clerk", is_staff=True))
+
+    response = client.get(path)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+
+
+def test_a_user_without_a_partner_is_refused(client):
+    client.force_login(UserFactory(username="drifter"))
+
+    assert client.get("/catalogue/").status_code == 403
+
+
+def test_another_partners_order_is_not_found(client, account_buyer, products, other_partner_user):
+    order = place(account_buyer, {"ROSE-RED": 20})
+    client.force_login(other_partner_user)
+
+    assert client.get(f"/orders/{order.number}/").status_code == 404
+    assert client.post(f"/orders/{order.number}/cancel/", {"reason": "mine now"}).status_code == 404
+    assert client.post(f"/orders/{order.number}/reorder/").status_code == 404
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CREATED
+
+
+def test_lists_show_only_the_partners_own_orders(client, account_buyer, products, other_partner_user, buyer):
+    own = place(account_buyer, {"ROSE-RED": 20}, po_number="PO-FERN")
+    client.force_login(other_partner_user)
+
+    assert own.number not in client.get("/orders/").content.decode()
+    assert own.number not in client.get("/").content.decode()
+    client.force_login(buyer)
+    assert own.number in client.get("/orders/").content.decode()
+
+
+def test_an_unknown_order_number_is_not_found(portal):
+    assert portal.get("/orders/BQ-99999999/").status_code == 404
+    assert Order.objects.count() == 0

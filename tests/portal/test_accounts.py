@@ -1,0 +1,70 @@
+"""Sign in and out, password change and reset, on the portal's own templates."""
+
+import pytest
+from django.core import mail
+
+from partners.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_in_leads_to_the_portal_home(client, buyer):
+    page = client.get("/accounts/login/")
+    assert page.status_code == 200
+    assert 'for="id_username"' in page.content.decode() and "Sign in" in page.content.decode()
+
+    response = client.post("/accounts/login/", {"username": "fernbuyer", "password": "bouquet-test"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == "/"
+    assert "Good day" in response.content.decode()
+
+
+def test_a_wrong_password_is_explained(client, buyer):
+    response = client.post("/accounts/login/", {"username": "fernbuyer", "password": "nope"})
+
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_sign_out_is_a_post(portal):
+    response = portal.post("/accounts/logout/")
+
+    assert response.status_code == 302
+    assert portal.get("/").status_code == 302
+
+
+def test_password_change(portal):
+    page = portal.get("/accounts/password_change/")
+    assert page.status_code == 200
+
+    response = portal.post("/accounts/password_change/", {
+        "old_password": "bouquet-test", "new_password1": "Tulips-in-Feb-13", "new_password2": "Tulips-in-Feb-13",
+    })
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password_change/done/"
+    assert portal.get(response["Location"]).status_code == 200
+
+
+def test_password_reset_mails_a_link(client, buyer):
+    response = client.post("/accounts/password_reset/", {"email": buyer.email})
+
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "Reset your Bouquet portal password"
+    assert "/accounts/reset/" in mail.outbox[0].body
+
+
+def test_password_reset_link_sets_a_new_password(client):
+    user = UserFactory(username="rosa")
+    client.post("/accounts/password_reset/", {"email": user.email})
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
+    path = link.split("testserver", 1)[1]
+
+    form = client.get(path, follow=True)
+    assert "Choose a new password" in form.content.decode()
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": "Peonies-4-ever!", "new_password2": "Peonies-4-ever!"})
+
+    assert done.status_code == 302
+    assert client.login(username="rosa", password="Peonies-4-ever!")
