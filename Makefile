@@ -7,7 +7,7 @@
 SHELL := /bin/bash
 ARGS ?=
 
-.PHONY: help run test venv services clean
+.PHONY: help run test bench venv services clean
 
 help: ## list the targets
 	@echo "Bouquet targets:"
@@ -20,6 +20,9 @@ run: ## start PostgreSQL, Redis, the Stripe stand-in, gunicorn and the workers
 
 test: ## run the test suite (services and the Stripe stand-in start as needed)
 	@exec scripts/test.sh $(ARGS)
+
+bench: ## measure DESIGN section 9 (QUICK=1 for a short run); results in bench/results/
+	@exec scripts/bench.sh $(ARGS)
 
 venv: ## create .venv and install the project with its dev tools
 	@scripts/ensure_venv.sh

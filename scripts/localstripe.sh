@@ -23,7 +23,7 @@ find_strays() {
         pid=${f#/proc/}
         pid=${pid%/cmdline}
         [[ $pid == "$$" ]] && continue
-        [[ $(pid_cmdline "$pid") == *"/localstripe --port $port "* ]] && echo "$pid"
+        [[ $(pid_cmdline "$pid") == *"stripe_stand_in.py --port $port "* ]] && echo "$pid"
     done
     return 0
 }
@@ -54,14 +54,15 @@ stop() {
 start() {
     local port=$1 pid logfile
     logfile="$RUN_DIR/localstripe-$port.log"
-    [[ -x $VENV/bin/localstripe ]] || die "$VENV/bin/localstripe is missing; run scripts/ensure_venv.sh"
+    [[ -x $VENV/bin/localstripe ]] || die "localstripe is not installed in $VENV; run scripts/ensure_venv.sh"
     mkdir -p "$RUN_DIR"
     stop "$port"
     port_open "$port" && die "port $port is in use by another program; stop it first"
 
     # setsid: its own session and process group, so Ctrl-C in the terminal does not
     # reach it (the caller stops it in order) and the whole group can be stopped.
-    setsid "$VENV/bin/localstripe" --port "$port" --from-scratch \
+    # Through our launcher, which turns off localstripe's per-write snapshot to disk.
+    setsid "$VENV/bin/python" "$REPO_ROOT/scripts/stripe_stand_in.py" --port "$port" --from-scratch \
         </dev/null >"$logfile" 2>&1 &
     pid=$!
     echo "$pid" >"$RUN_DIR/localstripe-$port.pid"

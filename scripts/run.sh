@@ -145,7 +145,7 @@ banner() {
 
   Bouquet is running.
 
-    portal      $WEB_URL/  (the back office until the partner portal lands)
+    portal      $WEB_URL/  (sign in as bloom, fern or thorn)
     admin       $WEB_URL/admin/
     API docs    $WEB_URL/api/docs/
     health      $WEB_URL/healthz

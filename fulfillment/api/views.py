@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from config.api.access import IsStaff
 from config.api.schema import ErrorOutput, error_responses
-from config.api.pagination import StandardPagination
+from config.api.pagination import StandardPagination, paginated_response
 from fulfillment.api import serializers as s
 from fulfillment.selectors import get_shipment, list_shipments
 from config.api.inputs import parse_filters
@@ -33,9 +33,7 @@ class ShipmentListApi(APIView):
     def get(self, request):
         filters = parse_filters(s.ShipmentFilterInput, request)
         shipments = list_shipments(warehouse=filters.get("warehouse"), status=filters.get("status"))
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(shipments, request, view=self)
-        return paginator.get_paginated_response(s.ShipmentOutput(page, many=True).data)
+        return paginated_response(self, request, shipments, lambda page: s.ShipmentOutput(page, many=True).data)
 
 
 class ShipmentDispatchApi(APIView):

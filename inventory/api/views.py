@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.access import IsPartnerOrStaff, IsStaff, StaffWritesOnly, caller_partner
-from config.api.pagination import StandardPagination
+from config.api.pagination import StandardPagination, paginated_response
 from config.api.inputs import parse_filters
 from config.api.schema import error_responses
 from inventory.api import serializers as s
@@ -49,9 +49,7 @@ class ProductListApi(APIView):
         partner = caller_partner(request.user)
         filters = parse_filters(s.ProductFilterInput, request)
         products = catalogue(include_inactive=partner is None, **filters)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(products, request, view=self)
-        return paginator.get_paginated_response(product_output(page, user=request.user, many=True))
+        return paginated_response(self, request, products, lambda page: product_output(page, user=request.user, many=True))
 
 
 class ProductApi(APIView):
@@ -98,9 +96,7 @@ class StockListApi(APIView):
     def get(self, request):
         filters = parse_filters(s.StockFilterInput, request)
         rows = stock_levels(product=filters.get("sku"), warehouse=filters.get("warehouse"))
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(s.StockOutput(page, many=True).data)
+        return paginated_response(self, request, rows, lambda page: s.StockOutput(page, many=True).data)
 
 
 class StockApi(APIView):

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.access import IsPartnerOrStaff, MissingPartnerError, PartnerNotFoundError, caller_partner
-from config.api.pagination import StandardPagination
+from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import ErrorOutput, error_responses
 from orders.api import serializers as s
 from orders.exceptions import IdempotencyKeyRequiredError, OrderError, OrderValidationError
@@ -138,9 +138,7 @@ class OrderListCreateApi(APIView):
         if updated_since:
             orders = orders.filter(updated_at__gte=parse_moment("updated_since", updated_since))
         watermark = sync_watermark()  # read before the page, so nothing lands between
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(orders, request, view=self)
-        response = paginator.get_paginated_response(s.OrderSummaryOutput(page, many=True).data)
+        response = paginated_response(self, request, orders, lambda page: s.OrderSummaryOutput(page, many=True).data)
         response["Sync-Watermark"] = watermark.isoformat()
         return response
 

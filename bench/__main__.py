@@ -1,0 +1,115 @@
+"""Run the benchmark: `python -m bench [--quick]` (what `make bench` calls)."""
+
+import argparse
+import signal
+import os
+import platform as host
+import sys
+from datetime import datetime, timezone
+
+from bench.platform import BENCH_ENV, ROOT, Platform, fresh_database
+
+RESULTS = ROOT / "bench" / "results"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a short run (under 3 minutes)")
+    # Tuned on this 2-core machine: see bench/README.md for what each measured.
+    parser.add_argument("--web-workers", type=int, default=int(os.environ.get("BENCH_WEB_WORKERS", 3)))
+    parser.add_argument("--q-workers", type=int, default=int(os.environ.get("BENCH_Q_WORKERS", 2)))
+    parser.add_argument("--only", default="", help="comma-separated scenarios (ceiling,intake,end_to_end,spike,hot_sku,csv)")
+    return parser.parse_args()
+
+
+def machine() -> dict:
+    import django
+    import psutil
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    return {"cores": os.cpu_count(), "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": host.python_version(), "django": django.get_version(), "postgresql": postgres,
+            "platform": host.platform()}
+
+
+def main() -> int:
+    # SIGTERM (or Ctrl-C) ends the run through `finally`, which stops what it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    args = parse_args()
+    os.environ.update(BENCH_ENV)
+    sys.path.insert(0, str(ROOT))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    quick = args.quick
+    only = set(filter(None, args.only.split(",")))
+
+    def wanted(name):
+        return not only or name in only
+
+    fresh_database()
+    bench = Platform(web_workers=args.web_workers, q_workers=args.q_workers, log_path=RESULTS / f"platform-{stamp}.log")
+    figures: dict = {"run": {"at": stamp, "quick": quick, "web_workers": args.web_workers, "q_workers": args.q_workers}}
+    try:
+        print("preparing: migrate, stand-in, data set", flush=True)
+        bench.manage("migrate", "--noinput")
+        bench.start_stand_in()
+        print("  " + bench.manage("bench_data", "--partners", "200", "--skus", "2000").strip(), flush=True)
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            # Fresh tables have no planner statistics until autovacuum comes by; a
+            # database in service has them.
+            cursor.execute("ANALYZE")
+        from bench import report, scenarios
+
+        figures["machine"] = machine()
+        bench.start_servers()
+        bench.sample_memory()
+        traffic = scenarios.Traffic(bench.base_url)
+        seconds = 5 if quick else 15
+
+        if wanted("ceiling"):
+            print("ceiling: a bare insert view on the same gunicorn", flush=True)
+            figures["ceiling"] = scenarios.ceiling(bench.base_url, rates=[300, 500] if quick else [300, 400, 500, 600, 700, 800], seconds=seconds)
+        if wanted("intake"):
+            print("intake: POST /api/v1/orders/ at constant arrival rates", flush=True)
+            figures["intake"] = scenarios.intake(traffic, rates=[100, 300] if quick else [100, 200, 250, 300, 350, 400, 500], seconds=seconds)
+            if "ceiling" in figures and figures["ceiling"]["rate_per_s"]:
+                figures["intake"]["fraction_of_ceiling"] = round(figures["intake"]["rate_per_s"] / figures["ceiling"]["rate_per_s"], 2)
+        if wanted("end_to_end"):
+            print("end to end: accepted to CONFIRMED, half card, half on account", flush=True)
+            figures["end_to_end"] = scenarios.end_to_end(traffic, rate=100, seconds=10 if quick else 30)
+            print(f"    {figures['end_to_end']['rate_per_s']}/s confirmed", flush=True)
+        if wanted("spike"):
+            print("spike: base rate, then fifty times it, then base again", flush=True)
+            figures["spike"] = scenarios.spike(traffic, base_rate=6, factor=50, base_s=5 if quick else 15, spike_s=15 if quick else 60)
+            report.spike_picture(figures["spike"], RESULTS / f"spike-{stamp}.png")
+            figures["spike"]["picture"] = f"spike-{stamp}.png"
+        if wanted("hot_sku"):
+            print("hot SKU: 500 buyers for the last 100 units", flush=True)
+            figures["hot_sku"] = scenarios.hot_sku(traffic, buyers=500, units=100)
+        if wanted("csv"):
+            print("csv: a 10,000-line file through the importer", flush=True)
+            figures["csv"] = scenarios.csv_import({**os.environ}, lines=2000 if quick else 10_000)
+        figures["memory"] = {"peak_mib": round(max(bench.memory_peak_mib, bench.rss_mib()), 1)}
+    finally:
+        bench.stop()
+    from bench import report
+
+    path = RESULTS / f"bench-{stamp}.json"
+    report.write_json(figures, path)
+    (RESULTS / "latest.json").write_text(path.read_text())
+    print()
+    print(report.table(figures))
+    print(f"\nfigures: {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""An open-loop load generator: requests leave at a constant arrival rate whatever the
+server does, and latency is measured from each request's *intended* send time, so a
+stall shows up as latency instead of quietly lowering the rate (what closed-loop tools
+such as wrk or hey do, understating the tail)."""
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import aiohttp
+
+
+@dataclass
+class Sample:
+    intended: float  # seconds since the run's start
+    latency_s: float
+    status: int  # 0: no answer (connection error, timeout)
+    body: dict | None = None
+
+
+@dataclass
+class RunResult:
+    samples: list[Sample] = field(default_factory=list)
+    duration_s: float = 0.0
+    cpu_s: float = 0.0  # the generator's own CPU time
+
+    def ok(self, expected: int = 202) -> list[Sample]:
+        return [s for s in self.samples if s.status == expected]
+
+    def errors(self, expected: int = 202) -> int:
+        return sum(1 for s in self.samples if s.status != expected)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+RequestFactory = Callable[[int], tuple[str, str, dict, dict | None]]  # i -> (method, url, headers, json)
+
+
+async def _send(session, make_request, index, intended, start, result, keep_body):
+    method, url, headers, body = make_request(index)
+    status, payload = 0, None
+    try:
+        async with session.request(method, url, headers=headers, json=body) as response:
+            status = response.status
+            if keep_body:
+                payload = await response.json(content_type=None)
+            else:
+                await response.read()
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+        status = 0
+    result.samples.append(Sample(intended, time.monotonic() - start - intended, status, payload))
+
+
+async def _run(make_request: RequestFactory, schedule: list[float], *, keep_body: bool, timeout_s: float, connections: int) -> RunResult:
+    result = RunResult()
+    connector = aiohttp.TCPConnector(limit=connections, force_close=False)
+    timeout = aiohttp.ClientTimeout(total=timeout_s)
+    cpu_before = time.process_time()
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        start = time.monotonic()
+        tasks = []
+        for index, intended in enumerate(schedule):
+            delay = start + intended - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(_send(session, make_request, index, intended, start, result, keep_body)))
+        await asyncio.gather(*tasks)
+        result.duration_s = time.monotonic() - start
+    result.cpu_s = time.process_time() - cpu_before
+    return result
+
+
+def constant_rate(rate: float, seconds: float, offset: float = 0.0) -> list[float]:
+    count = int(rate * seconds)
+    return [offset + i / rate for i in range(count)]
+
+
+def run(make_request: RequestFactory, schedule: list[float], *, keep_body: bool = False, timeout_s: float = 10.0,
+        connections: int = 512) -> RunResult:
+    """Send one request per entry of `schedule` (seconds from now) and collect samples."""
+    return asyncio.run(_run(make_request, schedule, keep_body=keep_body, timeout_s=timeout_s, connections=connections))

@@ -1,0 +1,154 @@
+"""Bring the platform up for the benchmark as `make run` does (gunicorn, a qcluster,
+the Stripe stand-in), with production-like settings, on a database of its own; watch
+its memory; and stop everything it started, whatever happens."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_DIR = ROOT / ".run"
+VENV_BIN = Path(sys.executable).parent
+
+BENCH_ENV = {
+    "DATABASE_URL": "postgres://bouquet:bouquet@127.0.0.1:5432/bouquet_bench",
+    "REDIS_URL": "redis://127.0.0.1:6379/2",
+    "STRIPE_API_BASE": "http://127.0.0.1:8440",
+    "STRIPE_SECRET_KEY": "sk_test_bouquetlocalstripe0000000000",
+    "STRIPE_WEBHOOK_SECRET": "whsec_bouquetlocal",
+    "DEBUG": "0",
+    "BENCH_CEILING_VIEW": "1",
+    "DJANGO_SETTINGS_MODULE": "config.settings",
+}
+WEB = "127.0.0.1:8050"
+
+
+class Platform:
+    def __init__(self, *, web_workers: int, q_workers: int, log_path: Path, worker_niceness: int = 10):
+        self.web_workers = web_workers
+        self.q_workers = q_workers
+        self.worker_niceness = worker_niceness
+        self.log = open(log_path, "ab")
+        self.children: dict[str, subprocess.Popen] = {}
+        self.memory_peak_mib = 0.0
+        self._sampling = threading.Event()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{WEB}"
+
+    def env(self) -> dict:
+        return {**os.environ, **BENCH_ENV, "Q_WORKERS": str(self.q_workers)}
+
+    def manage(self, *args: str) -> str:
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env(), check=True,
+                              capture_output=True, text=True).stdout
+
+    def _start(self, name: str, argv: list[str]) -> None:
+        self.children[name] = subprocess.Popen(argv, cwd=ROOT, env=self.env(), stdout=self.log, stderr=self.log,
+                                               start_new_session=True)
+
+    def start_stand_in(self) -> None:
+        # Stripe runs on someone else's machines in production; here the stand-in shares
+        # ours, so it yields the CPU like the workers do.
+        self._start("localstripe", ["nice", "-n", "10", sys.executable, str(ROOT / "scripts" / "stripe_stand_in.py"),
+                                    "--port", "8440", "--from-scratch"])
+        _wait_for(lambda: _answers("http://127.0.0.1:8440/v1/customers"), 30, "the Stripe stand-in")
+
+    def start_servers(self) -> None:
+        self._start("gunicorn", [
+            str(VENV_BIN / "gunicorn"), "config.wsgi:application", "--bind", WEB, "--workers", str(self.web_workers),
+            "--no-control-socket", "--graceful-timeout", "10", "--backlog", "2048",
+        ])
+        # Workers yield the CPU to the web tier: at a peak, accepting orders comes
+        # first and the journey catches up after (the spike scenario measures that).
+        self._start("qcluster", ["nice", "-n", str(self.worker_niceness), sys.executable, "manage.py", "qcluster"])
+        _wait_for(lambda: _answers(f"{self.base_url}/readyz"), 60, "gunicorn")
+        self.manage("stripe_register_webhook", "--url", f"{self.base_url}/payments/stripe/webhook/")
+
+    def stop(self) -> None:
+        self._sampling.set()
+        for process in self.children.values():
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 20
+        for process in self.children.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        self.children.clear()
+        self.log.close()
+
+    # --- memory ----------------------------------------------------------------------
+
+    def platform_processes(self) -> list[psutil.Process]:
+        """Every process of the platform: what we started with its children, and the
+        PostgreSQL and Redis servers it uses."""
+        found = []
+        for process in self.children.values():
+            try:
+                parent = psutil.Process(process.pid)
+                found.extend([parent, *parent.children(recursive=True)])
+            except psutil.NoSuchProcess:
+                pass
+        for process in psutil.process_iter(["name"]):
+            if process.info["name"] in ("postgres", "redis-server"):
+                found.append(process)
+        return found
+
+    def rss_mib(self) -> float:
+        total = 0
+        for process in self.platform_processes():
+            try:
+                # Unique set size: shared pages (PostgreSQL's shared buffers, forked
+                # workers' code) are not counted once per process.
+                total += process.memory_full_info().uss
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+        return total / 2**20
+
+    def sample_memory(self, interval_s: float = 1.0) -> None:
+        def loop():
+            while not self._sampling.wait(interval_s):
+                self.memory_peak_mib = max(self.memory_peak_mib, self.rss_mib())
+
+        threading.Thread(target=loop, daemon=True).start()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+
+
+def _wait_for(check, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} did not come up within {seconds:.0f}s")
+
+
+def fresh_database() -> None:
+    """Start every run from an empty database of its own, so no work left over from an
+    earlier run competes with the one being measured and runs can be compared."""
+    import psycopg
+
+    with psycopg.connect("postgres://bouquet:bouquet@127.0.0.1:5432/postgres", autocommit=True) as connection:
+        connection.execute("DROP DATABASE IF EXISTS bouquet_bench WITH (FORCE)")
+        connection.execute("CREATE DATABASE bouquet_bench")
