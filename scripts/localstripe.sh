@@ -39,7 +39,7 @@ stop() {
     # Finish stopping even when Ctrl-C arrives meanwhile (make run's second Ctrl-C
     # reaches this script too); it takes a few seconds at most.
     trap '' INT
-    STOP_TIMEOUT=5 stop_pidfile "$RUN_DIR/localstripe-$port.pid" localstripe
+    STOP_TIMEOUT=5 stop_pidfile "$RUN_DIR/localstripe-$port.pid" stripe_stand_in
     strays=$(find_strays "$port")
     if [[ -n $strays ]]; then
         log "stopping leftover localstripe on port $port (pid $(echo $strays))"
