@@ -88,7 +88,7 @@ def test_conflicting_and_invalid_stock_rows_are_all_reported_and_nothing_is_writ
         f"RO-RED-50,AMS,300,1\n"              # fine on its own
         f"RO-RED-50,RTM,900,{stock.version + 5}\n"  # stale version
         "NOPE,RTM,10,0\n"                     # unknown SKU
-        "RO-RED-50,XXX,10,0\n"                # unknown warehouse
+        "RO-RED-50,NOWHERE,10,0\n"                # unknown warehouse
         f"RO-RED-50,RTM,lots,{stock.version}\n"  # not a number (and a repeat)
     )
 
@@ -98,7 +98,7 @@ def test_conflicting_and_invalid_stock_rows_are_all_reported_and_nothing_is_writ
     assert problems(response) == [
         "row 2: version: Stock RO-RED-50@RTM was changed by someone else (version 1, you sent 6); read it again.",
         "row 3: sku: Unknown SKU NOPE.",
-        "row 4: warehouse: Unknown warehouse XXX.",
+        "row 4: warehouse: Unknown warehouse NOWHERE.",
         "row 5: sku: RO-RED-50@RTM appears again (first on row 2); give each stock row once.",
     ]
     assert "Unknown SKU NOPE." in text(response)

@@ -67,7 +67,7 @@ def test_the_list_filters_by_warehouse_and_status(staff_api, confirmed_order):
     assert staff_api.get(SHIPMENTS, {"warehouse": "AMS", "status": "pending"}).json()["count"] == 0
 
 
-@pytest.mark.parametrize("params, field", [({"warehouse": "XXX"}, "warehouse"), ({"status": "lost"}, "status")])
+@pytest.mark.parametrize("params, field", [({"warehouse": "NOWHERE"}, "warehouse"), ({"status": "lost"}, "status")])
 def test_an_unknown_warehouse_or_status_filter_is_400_naming_it(staff_api, confirmed_order, params, field):
     answer = staff_api.get(SHIPMENTS, params)
     assert answer.status_code == 400 and answer.json()["code"] == "invalid_filter"

@@ -59,7 +59,7 @@ def test_the_list_filters_by_sku_and_warehouse(staff_api, roses, tulips):
     assert staff_api.get(STOCK, {"sku": "TUL-YEL-10", "warehouse": "RTM"}).json()["count"] == 0
 
 
-@pytest.mark.parametrize("params, field", [({"sku": "NOPE"}, "sku"), ({"warehouse": "XXX"}, "warehouse"), ({"warehouse": "A\x00"}, "warehouse")])
+@pytest.mark.parametrize("params, field", [({"sku": "NOPE"}, "sku"), ({"warehouse": "NOWHERE"}, "warehouse"), ({"warehouse": "A\x00"}, "warehouse")])
 def test_filtering_by_an_unknown_sku_or_warehouse_is_400_naming_it(staff_api, roses, params, field):
     answer = staff_api.get(STOCK, params)
 
@@ -193,8 +193,8 @@ def test_an_unknown_sku_is_404_naming_it(staff_api, warehouses):
 
 
 def test_an_unknown_warehouse_is_404_naming_it(staff_api, roses):
-    answer = put_stock(staff_api, {"on_hand": 5, "version": 0}, path="/api/v1/stock/ROS-RED-50/XXX/")
-    assert answer.status_code == 404 and answer.json() == {"code": "warehouse_not_found", "detail": "Warehouse XXX not found."}
+    answer = put_stock(staff_api, {"on_hand": 5, "version": 0}, path="/api/v1/stock/ROS-RED-50/NOWHERE/")
+    assert answer.status_code == 404 and answer.json() == {"code": "warehouse_not_found", "detail": "Warehouse NOWHERE not found."}
 
 
 def test_partners_may_not_set_stock(fern_api, roses, warehouses):
