@@ -3,21 +3,21 @@ from import_export.admin import ImportExportModelAdmin
 from rest_framework.authtoken.models import Token
 
 from config.admin import BackOfficeImportExportMixin
+from partners.exceptions import PartnerError
 from partners.models import CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
 from partners.resources import PartnerPriceResource, PartnerResource
+from partners.services import issue_api_token
 
 
 def create_api_tokens(model_admin, request, users) -> None:
     """Give each user an API token and show its key once; a user who has one keeps it
     (delete it under "Tokens" first to rotate it)."""
     for user in users:
-        if Token.objects.filter(user=user).exists():
-            model_admin.message_user(
-                request, f"{user.get_username()} already has an API token; delete it under Auth Token to issue a new one.",
-                messages.WARNING,
-            )
+        try:
+            token = issue_api_token(user=user)
+        except PartnerError as refused:
+            model_admin.message_user(request, refused.message, messages.WARNING)
             continue
-        token = Token.objects.create(user=user)
         model_admin.log_change(request, user.membership if hasattr(user, "membership") else user, "created an API token")
         model_admin.message_user(
             request, f"API token for {user.get_username()}: {token.key} (shown once; copy it now).", messages.SUCCESS
