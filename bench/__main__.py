@@ -79,16 +79,19 @@ def main() -> int:
             figures["ceiling"] = scenarios.ceiling(bench.base_url, rates=[300, 500] if quick else [300, 400, 500, 600, 700, 800], seconds=seconds)
         if wanted("intake"):
             print("intake: POST /api/v1/orders/ at constant arrival rates", flush=True)
-            figures["intake"] = scenarios.intake(traffic, rates=[100, 300] if quick else [100, 200, 250, 300, 350, 400, 500], seconds=seconds)
+            figures["intake"] = scenarios.intake(traffic, rates=[100, 300] if quick else [100, 200, 250, 300, 350, 400, 500],
+                                                 seconds=seconds, drain_limit_s=20 if quick else 120)
             if "ceiling" in figures and figures["ceiling"]["rate_per_s"]:
                 figures["intake"]["fraction_of_ceiling"] = round(figures["intake"]["rate_per_s"] / figures["ceiling"]["rate_per_s"], 2)
         if wanted("end_to_end"):
             print("end to end: accepted to CONFIRMED, half card, half on account", flush=True)
-            figures["end_to_end"] = scenarios.end_to_end(traffic, rate=100, seconds=10 if quick else 30)
+            figures["end_to_end"] = scenarios.end_to_end(traffic, rate=100, seconds=10 if quick else 30, drain_limit_s=40 if quick else 300)
             print(f"    {figures['end_to_end']['rate_per_s']}/s confirmed", flush=True)
         if wanted("spike"):
             print("spike: base rate, then fifty times it, then base again", flush=True)
-            figures["spike"] = scenarios.spike(traffic, base_rate=6, factor=50, base_s=5 if quick else 15, spike_s=15 if quick else 60)
+            # QUICK keeps the shape (fifty times the base rate) but not the size.
+            figures["spike"] = scenarios.spike(traffic, base_rate=2 if quick else 6, factor=50, base_s=3 if quick else 15,
+                                               spike_s=10 if quick else 60, drain_limit_s=40 if quick else 600)
             report.spike_picture(figures["spike"], RESULTS / f"spike-{stamp}.png")
             figures["spike"]["picture"] = f"spike-{stamp}.png"
         if wanted("hot_sku"):

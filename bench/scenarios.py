@@ -97,8 +97,8 @@ def step_rates(make_request, rates: list[int], seconds: float, *, expected: int,
     return {**chosen, "held_target": best is not None, "steps": steps}
 
 
-def intake(traffic: Traffic, *, rates: list[int], seconds: float) -> dict:
-    return step_rates(traffic.order_request, rates, seconds, expected=202, between=lambda: wait_until_drained(120))
+def intake(traffic: Traffic, *, rates: list[int], seconds: float, drain_limit_s: float = 120) -> dict:
+    return step_rates(traffic.order_request, rates, seconds, expected=202, between=lambda: wait_until_drained(drain_limit_s))
 
 
 def ceiling(base_url: str, *, rates: list[int], seconds: float) -> dict:
@@ -111,12 +111,12 @@ def ceiling(base_url: str, *, rates: list[int], seconds: float) -> dict:
     return step_rates(request, rates, seconds, expected=201)
 
 
-def end_to_end(traffic: Traffic, *, rate: int, seconds: float) -> dict:
+def end_to_end(traffic: Traffic, *, rate: int, seconds: float, drain_limit_s: float = 300) -> dict:
     from orders.models import Order, OrderEvent
 
     start_id = Order.objects.order_by("-id").values_list("id", flat=True).first() or 0
     result = loadgen.run(traffic.order_request, loadgen.constant_rate(rate, seconds))
-    drained = wait_until_drained(300)
+    drained = wait_until_drained(drain_limit_s)
     orders = Order.objects.filter(id__gt=start_id)
     confirmed = orders.filter(status="CONFIRMED")
     with connection.cursor() as cursor:
@@ -144,7 +144,7 @@ def end_to_end(traffic: Traffic, *, rate: int, seconds: float) -> dict:
     }
 
 
-def spike(traffic: Traffic, *, base_rate: int, factor: int, base_s: float, spike_s: float) -> dict:
+def spike(traffic: Traffic, *, base_rate: int, factor: int, base_s: float, spike_s: float, drain_limit_s: float = 600) -> dict:
     from orders.models import Order
 
     schedule = (loadgen.constant_rate(base_rate, base_s)
@@ -169,7 +169,7 @@ def spike(traffic: Traffic, *, base_rate: int, factor: int, base_s: float, spike
     result = loadgen.run(traffic.order_request, schedule, keep_body=True)
     spike_end = base_s + spike_s
     drain_started = time.monotonic()
-    drained = wait_until_drained(600)
+    drained = wait_until_drained(drain_limit_s)
     # From the end of the spike (not of the run) until no order waits at a step.
     drain_s = None if drained is None else max(0.0, drain_started + drained - t0 - spike_end)
     time.sleep(1)
@@ -187,7 +187,9 @@ def spike(traffic: Traffic, *, base_rate: int, factor: int, base_s: float, spike
     return {
         "base_rate_per_s": base_rate, "peak_rate_per_s": base_rate * factor, "spike_s": spike_s,
         "sent": len(result.samples), "accepted": len(accepted), "errors": result.errors(),
-        "lost": len(accepted - final - held),
+        # Lost means never final; that can only be told once the queue has drained.
+        "lost": len(accepted - final - held) if drained is not None else None,
+        "unfinished_at_end": len(accepted - final - held),
         "drain_s": round(drain_s, 1) if drain_s is not None else None,
         "spike": latency_figures(loadgen.RunResult([s for s in result.samples if base_s <= s.intended < spike_end], spike_s, result.cpu_s)),
         "series": series,
