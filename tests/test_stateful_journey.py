@@ -1,0 +1,129 @@
+"""A stateful property-based test: orders, steps, stock writes, cancellations, webhook
+redeliveries and dispatches in random interleavings, against the real database and the
+Stripe stand-in, with the audit's invariants checked after every step."""
+
+import itertools
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from config.errors import DomainError
+from fulfillment.models import Shipment
+from inventory.factories import ProductFactory, StockFactory, WarehouseFactory
+from inventory.models import Stock
+from inventory.services import set_on_hand
+from orders.audit import AuditReport, check_event_paths, check_payments, check_stock, stripe_payment_intents
+from orders.journey.steps import STEPS, run_step
+from orders.models import Order
+from orders.services.cancellation import cancel_order
+from orders.services.intake import place_order
+from orders.services.operations import confirm_dispatch, redrive_order
+from partners.factories import CreditAccountFactory, PartnerFactory
+from partners.models import Partner
+from payments import circuit_breaker
+from payments.models import Payment
+from tests.conftest import VISA, card_partner
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+SKU_NAMES = ("A", "B", "C")
+# Every example builds its own world inside the one test transaction: names get the
+# example's number.
+EXAMPLES = itertools.count(1)
+
+
+class JourneyMachine(RuleBasedStateMachine):
+    @initialize()
+    def world(self):
+        circuit_breaker.reset()
+        n = next(EXAMPLES)
+        warehouses = [WarehouseFactory(code=f"H{code}{n}", priority=i) for i, code in enumerate("AB", start=1)]
+        self.warehouses = warehouses
+        self.skus = [f"HYP-{name}{n}" for name in SKU_NAMES]
+        self.products = [ProductFactory(sku=sku, case_pack=1, list_price="10.00") for sku in self.skus]
+        for product in self.products:
+            for warehouse in warehouses:
+                StockFactory(product=product, warehouse=warehouse, on_hand=6)
+        account = PartnerFactory(code=f"HYP-ACC{n}", payment_method=Partner.PaymentMethod.ACCOUNT, home_warehouse=warehouses[0], credit=None)
+        CreditAccountFactory(partner=account, credit_limit="150.00")
+        self.partners = [account, card_partner(f"HYP-CARD{n}", VISA, warehouses[1])]
+        self.orders: list[int] = []
+
+    @rule(partner=st.integers(0, 1), lines=st.dictionaries(st.integers(0, 2), st.integers(1, 5), min_size=1, max_size=3))
+    def place(self, partner, lines):
+        result = place_order(partner=self.partners[partner], lines=[{"sku": self.skus[i], "quantity": q} for i, q in lines.items()])
+        self.orders.append(result.order.id)
+
+    @rule(step=st.sampled_from(sorted(STEPS)))
+    def run_a_step(self, step):
+        run_step(step, time_budget=5)
+
+    @rule(pick=st.integers(0, 10**6))
+    def cancel(self, pick):
+        if self.orders:
+            try:
+                cancel_order(order_id=self.orders[pick % len(self.orders)], reason="hypothesis", actor="test")
+            except DomainError as refused:
+                assert refused.code == "not_cancellable"
+
+    @rule(pick=st.integers(0, 5), on_hand=st.integers(0, 12))
+    def erp_sets_stock(self, pick, on_hand):
+        rows = Stock.objects.select_related("product", "warehouse").filter(product__in=self.products).order_by("id")
+        stock = rows[pick % rows.count()]
+        try:
+            set_on_hand(product=stock.product, warehouse=stock.warehouse, on_hand=on_hand, expected_version=stock.version, actor="erp")
+        except DomainError as refused:
+            assert refused.code == "on_hand_below_reserved" and on_hand < stock.reserved
+
+    @rule(pick=st.integers(0, 10**6))
+    def stripe_redelivers(self, pick):
+        paid = list(Payment.objects.filter(order_id__in=self.orders).exclude(stripe_payment_intent_id=None).values_list("order_id", flat=True))
+        if paid:
+            redrive_order(order_id=paid[pick % len(paid)], actor="stripe:redelivery")
+
+    @rule(pick=st.integers(0, 10**6))
+    def warehouse_dispatches(self, pick):
+        pending = list(Shipment.objects.filter(order_id__in=self.orders, status=Shipment.Status.PENDING).values_list("id", flat=True))
+        if pending:
+            confirm_dispatch(shipment_id=pending[pick % len(pending)], tracking_number=f"T{pick}", actor="wms")
+
+    @rule(pick=st.integers(0, 1))
+    def warehouse_closes_or_opens(self, pick):
+        warehouse = self.warehouses[pick]
+        warehouse.is_open = not warehouse.is_open
+        warehouse.save(update_fields=["is_open"])
+
+    @invariant()
+    def promises_hold(self):
+        if not hasattr(self, "orders"):
+            return
+        report = AuditReport()
+        check_stock(report)
+        check_event_paths(report)
+        # PaymentIntents of this example's orders (the stand-in also holds other tests').
+        ours = {str(order_id) for order_id in self.orders}
+        customer = self.partners[1].stripe_customer_id
+        charged = Payment.objects.filter(order_id__in=self.orders).exclude(stripe_payment_intent_id=None).exists()
+        intents = [pi for pi in (stripe_payment_intents() or [] if charged else [])
+                   if (pi.get("metadata") or {}).get("order_id") in ours and pi.get("customer") == customer]
+        check_payments(report, intents)
+        assert report.passed, report.as_dict()
+
+
+JourneyMachine.TestCase.settings = settings(
+    max_examples=15, stateful_step_count=30, deadline=None, derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+def test_random_interleavings_keep_every_promise(db):
+    from hypothesis.stateful import run_state_machine_as_test
+
+    run_state_machine_as_test(JourneyMachine, settings=JourneyMachine.TestCase.settings)
+
+    # The machine really drove orders through the journey, not around it.
+    reached = set(Order.objects.filter(partner__code__startswith="HYP-").values_list("status", flat=True))
+    print("statuses reached:", sorted(reached), "orders:", Order.objects.filter(partner__code__startswith="HYP-").count())
+    assert {"CONFIRMED", "CANCELLED"} <= reached
