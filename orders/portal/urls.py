@@ -14,8 +14,8 @@ urlpatterns: list = [
     path("cart/", views.CartView.as_view(), name="cart"),
     path("cart/add/", views.CartAddView.as_view(), name="cart-add"),
     path("orders/", views.OrderListView.as_view(), name="orders"),
-    path("orders/<str:number>/", views.OrderDetailView.as_view(), name="order-detail"),
-    path("orders/<str:number>/cancel/", views.OrderCancelView.as_view(), name="order-cancel"),
-    path("orders/<str:number>/reorder/", views.OrderReorderView.as_view(), name="order-reorder"),
+    path("orders/<slug:number>/", views.OrderDetailView.as_view(), name="order-detail"),
+    path("orders/<slug:number>/cancel/", views.OrderCancelView.as_view(), name="order-cancel"),
+    path("orders/<slug:number>/reorder/", views.OrderReorderView.as_view(), name="order-reorder"),
     path("upload/", include("orders.portal.upload_urls")),
 ]
