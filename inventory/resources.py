@@ -27,6 +27,11 @@ class FieldValueErrorsMixin:
             raise ValueError(f"{field.column_name} {row.get(field.column_name)!r} cannot be read ({type(exc).__name__}).") from None
 
 
+def row_error_from(refusal: DomainError) -> ValidationError:
+    """The import's row error for a service's refusal, field by field where it names them."""
+    return ValidationError({e["field"]: e["detail"] for e in refusal.errors} if refusal.errors else refusal.message)
+
+
 def _actor(kwargs) -> str:
     user = kwargs.get("user")
     return user.get_username() if user is not None else "import"
@@ -54,7 +59,7 @@ class ProductResource(FieldValueErrorsMixin, resources.ModelResource):
                 active=instance.active, actor=getattr(self, "actor", "import"),
             )
         except DomainError as exc:
-            raise ValidationError({e["field"]: e["detail"] for e in exc.errors} if exc.errors else exc.message) from None
+            raise row_error_from(exc) from None
         instance.pk = product.pk
 
 

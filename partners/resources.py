@@ -2,12 +2,11 @@
 
 Prices are written by `set_partner_price`, the rule every door uses."""
 
-from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from config.errors import DomainError
 from inventory.models import Product, Warehouse
-from inventory.resources import FieldValueErrorsMixin
+from inventory.resources import FieldValueErrorsMixin, row_error_from
 from partners.models import Partner, PartnerPrice
 from partners.services import set_partner_price
 
@@ -23,7 +22,15 @@ class KnownForeignKeyWidget(widgets.ForeignKeyWidget):
             raise ValueError(f"Unknown {self.model._meta.verbose_name} {value!r}.") from None
 
 
-class PartnerResource(FieldValueErrorsMixin, resources.ModelResource):
+class ServiceKeyedResource(FieldValueErrorsMixin, resources.ModelResource):
+    """Rows whose uniqueness the saving service judges (by partner code, or partner,
+    SKU and break): the model's unique check would refuse an update of an existing row."""
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        super().validate_instance(instance, import_validation_errors, validate_unique=False)
+
+
+class PartnerResource(ServiceKeyedResource):
     home_warehouse = fields.Field(attribute="home_warehouse", column_name="home_warehouse",
                                   widget=KnownForeignKeyWidget(Warehouse, field="code"))
     credit_limit = fields.Field(column_name="credit_limit", readonly=True)
@@ -42,9 +49,6 @@ class PartnerResource(FieldValueErrorsMixin, resources.ModelResource):
     def get_queryset(self):
         return Partner.objects.select_related("home_warehouse", "credit")
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        super().validate_instance(instance, import_validation_errors, validate_unique=False)
-
     def dehydrate_credit_limit(self, partner):
         credit = getattr(partner, "credit", None)
         return credit.credit_limit if credit else ""
@@ -54,7 +58,7 @@ class PartnerResource(FieldValueErrorsMixin, resources.ModelResource):
         return credit.open_balance if credit else ""
 
 
-class PartnerPriceResource(FieldValueErrorsMixin, resources.ModelResource):
+class PartnerPriceResource(ServiceKeyedResource):
     partner = fields.Field(attribute="partner", column_name="partner", widget=KnownForeignKeyWidget(Partner, field="code"))
     sku = fields.Field(attribute="product", column_name="sku", widget=KnownForeignKeyWidget(Product, field="sku"))
 
@@ -70,13 +74,10 @@ class PartnerPriceResource(FieldValueErrorsMixin, resources.ModelResource):
     def get_queryset(self):
         return PartnerPrice.objects.select_related("partner", "product")
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        super().validate_instance(instance, import_validation_errors, validate_unique=False)
-
     def do_instance_save(self, instance, is_create):
         try:
             price, _ = set_partner_price(partner=instance.partner, product=instance.product,
                                          unit_price=instance.unit_price, min_quantity=instance.min_quantity)
         except DomainError as exc:
-            raise ValidationError({e["field"]: e["detail"] for e in exc.errors} if exc.errors else exc.message) from None
+            raise row_error_from(exc) from None
         instance.pk = price.pk

@@ -1,23 +1,14 @@
 """Shipments as the warehouse systems see them, and the dispatch confirmation."""
 
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 
 from fulfillment.models import Shipment
 from config.api.inputs import StrictInput
-from inventory.models import Warehouse
-from inventory.selectors import find_warehouse
+from inventory.api.serializers import WarehouseFilterInput
 
 
-class ShipmentFilterInput(serializers.Serializer):
-    warehouse = serializers.CharField(required=False, allow_blank=True, max_length=10, help_text="A warehouse code.")
+class ShipmentFilterInput(WarehouseFilterInput):
     status = serializers.ChoiceField(required=False, allow_blank=True, choices=Shipment.Status.choices)
-
-    def validate_warehouse(self, code: str) -> Warehouse | None:
-        warehouse = find_warehouse(code=code) if code else None
-        if code and warehouse is None:
-            raise ValidationError(f"No warehouse {code!r}.", code="unknown_warehouse")
-        return warehouse
 
 
 class ShipmentItemOutput(serializers.Serializer):

@@ -67,24 +67,30 @@ class ProductUpsertInput(StrictInput):
     active = JsonBooleanField()
 
 
-class StockFilterInput(serializers.Serializer):
-    """Resolves the SKU and warehouse code it is given, naming the one that does not
-    exist: a typo answers 400, not an empty list."""
+class WarehouseFilterInput(serializers.Serializer):
+    """A `warehouse` filter resolved to its warehouse: an unknown code answers 400
+    naming it, not an empty list."""
 
-    sku = serializers.CharField(required=False, allow_blank=True, max_length=40)
     warehouse = serializers.CharField(required=False, allow_blank=True, max_length=10, help_text="A warehouse code.")
-
-    def validate_sku(self, sku: str) -> Product | None:
-        product = find_product(sku=sku) if sku else None
-        if sku and product is None:
-            raise ValidationError(f"No product with SKU {sku!r}.", code="unknown_sku")
-        return product
 
     def validate_warehouse(self, code: str) -> Warehouse | None:
         warehouse = find_warehouse(code=code) if code else None
         if code and warehouse is None:
             raise ValidationError(f"No warehouse {code!r}.", code="unknown_warehouse")
         return warehouse
+
+
+class StockFilterInput(WarehouseFilterInput):
+    """Resolves the SKU and warehouse code it is given, naming the one that does not
+    exist: a typo answers 400, not an empty list."""
+
+    sku = serializers.CharField(required=False, allow_blank=True, max_length=40)
+
+    def validate_sku(self, sku: str) -> Product | None:
+        product = find_product(sku=sku) if sku else None
+        if sku and product is None:
+            raise ValidationError(f"No product with SKU {sku!r}.", code="unknown_sku")
+        return product
 
 
 class StockOutput(serializers.ModelSerializer):
