@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class OrdersConfig(AppConfig):
     name = "orders"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from orders.services.intake_cache import connect_invalidation
+
+        connect_invalidation()

@@ -2,7 +2,9 @@
 an order. It validates, prices from the partner's price list, and writes the order,
 its lines, its first event and the idempotency record in one transaction, then wakes
 the reserve step once the transaction commits. It answers at once; the journey does
-the rest."""
+the rest. What it reads about products, prices and ship-tos comes from the process's
+intake cache (orders.services.intake_cache), so the transaction is the key claim and
+the one write."""
 
 import hashlib
 import json
@@ -20,8 +22,8 @@ from inventory.models import Product
 from orders.exceptions import IdempotencyKeyInFlightError, IdempotencyKeyReusedError, OrderValidationError
 from orders.journey.wakeups import wake_on_commit
 from orders.models import Order, OrderLine, OrderStatus
+from orders.services.intake_cache import CatalogueProduct, IntakeReads, intake_reads
 from partners.models import Partner, ShipToAddress
-from partners.services import prices_for
 
 logger = logging.getLogger("bouquet.orders")
 
@@ -76,10 +78,12 @@ def parse_whole_number(raw) -> int | None:
     return None
 
 
-def validate_lines(lines: Sequence[Mapping], products_by_sku: Mapping[str, Product]) -> tuple[list[tuple[Product, int]], list[dict]]:
+def validate_lines(
+    lines: Sequence[Mapping], products_by_sku: Mapping[str, Product | CatalogueProduct],
+) -> tuple[list[tuple[Product | CatalogueProduct, int]], list[dict]]:
     """Check each requested line against the catalogue; return the good lines as
     (product, quantity) and an error per bad line, naming the line and the SKU."""
-    good: list[tuple[Product, int]] = []
+    good: list[tuple[Product | CatalogueProduct, int]] = []
     errors: list[dict] = []
     first_line_of: dict[str, int] = {}
 
@@ -120,14 +124,17 @@ def validate_lines(lines: Sequence[Mapping], products_by_sku: Mapping[str, Produ
     return good, errors
 
 
-def _resolve_ship_to(partner: Partner, ship_to, errors: list[dict]) -> ShipToAddress | None:
+def _resolve_ship_to(partner: Partner, ship_to, reads: IntakeReads, errors: list[dict]) -> int | None:
+    """Return the id of the address to ship to: the one asked for if it is the
+    partner's, else the partner's default (None if it has no address)."""
+    addresses = reads.ship_to_ids()
     if ship_to in (None, ""):
-        return ShipToAddress.objects.filter(partner=partner).order_by("-is_default", "id").first()
+        return addresses[0] if addresses else None
     ship_to_id = ship_to.id if isinstance(ship_to, ShipToAddress) else parse_whole_number(ship_to)
-    address = ShipToAddress.objects.filter(id=ship_to_id, partner=partner).first() if ship_to_id else None
-    if address is None:
+    if ship_to_id not in addresses:
         errors.append({"field": "ship_to", "code": "invalid_ship_to", "detail": f"ship_to {ship_to} is not one of {partner.code}'s addresses."})
-    return address
+        return None
+    return ship_to_id
 
 
 def validate_header(po_number: str, requested_delivery_date, errors: list[dict]) -> date | None:
@@ -206,8 +213,8 @@ SELECT id, number, created_at, updated_at, next_attempt_at FROM new_order
 """
 
 
-def _write_order(*, partner, user, address, po_number, delivery_date, source, order_lines, total, key, fingerprint) -> Order:
-    order = Order(partner=partner, placed_by=user, ship_to=address, po_number=po_number,
+def _write_order(*, partner, user, address_id, po_number, delivery_date, source, order_lines, total, key, fingerprint) -> Order:
+    order = Order(partner=partner, placed_by=user, ship_to_id=address_id, po_number=po_number,
                   requested_delivery_date=delivery_date, source=source, status=OrderStatus.CREATED, total=total)
     # The database numbers and stamps the order; the statement adds both to the answer.
     order.number = order.created_at = None
@@ -215,7 +222,7 @@ def _write_order(*, partner, user, address, po_number, delivery_date, source, or
     with connection.cursor() as cursor:
         cursor.execute(_WRITE_ORDER_SQL, {
             "partner": partner.id, "user": user.pk if user is not None else None,
-            "ship_to": address.id if address else None, "po_number": po_number, "delivery_date": delivery_date,
+            "ship_to": address_id, "po_number": po_number, "delivery_date": delivery_date,
             "source": source, "total": total, "currency": order.currency,
             "line_nos": [l.line_no for l in order_lines], "product_ids": [l.product_id for l in order_lines],
             "skus": [l.sku for l in order_lines], "names": [l.product_name for l in order_lines],
@@ -250,8 +257,10 @@ def place_order(
     po_number = (po_number or "").strip()
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()
-        if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
-            raise OrderValidationError(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.", code="invalid_idempotency_key")
+        # Printable characters only: a NUL cannot be stored, and a key is an opaque token.
+        if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH or not idempotency_key.isprintable():
+            raise OrderValidationError(
+                f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters.", code="invalid_idempotency_key")
         if request_fingerprint is None:
             request_fingerprint = fingerprint_request(
                 {"lines": list(lines), "po_number": po_number, "requested_delivery_date": requested_delivery_date,
@@ -291,16 +300,16 @@ def _place_order_atomically(*, partner, user, lines, po_number, requested_delive
         errors.append({"field": "lines", "code": "too_many_lines", "detail": f"An order takes at most {MAX_LINES} lines; got {len(lines)}."})
         lines = []
     delivery_date = validate_header(po_number, requested_delivery_date, errors)
-    address = _resolve_ship_to(partner, ship_to, errors)
+    reads = intake_reads(partner_id=partner.id)
+    address_id = _resolve_ship_to(partner, ship_to, reads, errors)
     skus = {str(l.get("sku") or "").strip() for l in lines if isinstance(l, Mapping)}
-    products_by_sku = {p.sku: p for p in Product.objects.filter(sku__in=skus)} if skus else {}
-    good, line_errors = validate_lines(lines, products_by_sku)
+    skus.discard("")
+    good, line_errors = validate_lines(lines, reads.products_by_sku(skus) if skus else {})
     errors.extend(line_errors)
     if errors:
         raise OrderValidationError(_summarise(errors), errors=errors)
 
-    unit_prices = prices_for(
-        partner_id=partner.id,
+    unit_prices = reads.unit_prices(
         quantities={product.id: quantity for product, quantity in good},
         list_prices={product.id: product.list_price for product, _ in good},
     )
@@ -308,11 +317,11 @@ def _place_order_atomically(*, partner, user, lines, po_number, requested_delive
     for line_no, (product, quantity) in enumerate(good, start=1):
         unit_price = unit_prices[product.id]
         order_lines.append(OrderLine(
-            line_no=line_no, product=product, sku=product.sku, product_name=product.name, quantity=quantity,
+            line_no=line_no, product_id=product.id, sku=product.sku, product_name=product.name, quantity=quantity,
             unit_price=unit_price, line_total=(unit_price * quantity).quantize(CENT, ROUND_HALF_UP),
         ))
     order = _write_order(
-        partner=partner, user=user if getattr(user, "is_authenticated", False) else None, address=address,
+        partner=partner, user=user if getattr(user, "is_authenticated", False) else None, address_id=address_id,
         po_number=po_number, delivery_date=delivery_date, source=source, order_lines=order_lines,
         total=sum((l.line_total for l in order_lines), Decimal("0.00")),
         key=idempotency_key or None, fingerprint=request_fingerprint,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from orders.exceptions import IdempotencyKeyInFlightError, IdempotencyKeyReusedError, OrderValidationError
 from orders.models import IdempotencyRecord, Order, OrderEvent, OrderStatus
 from orders.services.intake import place_order
+from orders.services.intake_cache import forget_local_catalogue
 from partners.factories import PartnerFactory, PartnerPriceFactory, ShipToAddressFactory
 
 pytestmark = pytest.mark.django_db
@@ -172,7 +173,36 @@ def test_a_failed_validation_leaves_the_key_free(account_buyer, catalogue):
     assert not result.replayed
 
 
-def test_intake_is_seven_statements_however_many_lines(account_buyer, catalogue, django_assert_num_queries):
-    # savepoint, key claim, ship-to, products, prices, the one write, release
-    with django_assert_num_queries(7):
-        place_order(partner=account_buyer, lines=[{"sku": "ROSE", "quantity": 20}, {"sku": "VASE", "quantity": 5}], idempotency_key="q")
+@pytest.fixture
+def pin_products(warehouses, make_product, account_buyer):
+    """Forty products (twenty for a warm cache, twenty for a cold one), some with a
+    partner price, and an address: committed, so the intake cache may keep them."""
+    products = [make_product(f"PIN-{n:02d}", case_pack=1, list_price="1.00") for n in range(40)]
+    for product in products[::3]:
+        PartnerPriceFactory(partner=account_buyer, product=product, min_quantity=1, unit_price="0.90")
+    ShipToAddressFactory(partner=account_buyer, is_default=True)
+    return products
+
+
+def order_of(products) -> list[dict]:
+    return [{"sku": p.sku, "quantity": 1} for p in products]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_intake_is_four_statements_however_many_lines(account_buyer, pin_products, django_assert_num_queries):
+    place_order(partner=account_buyer, lines=order_of(pin_products[:20]), idempotency_key="warm")
+
+    for count in (1, 20):
+        # begin, key claim, the one write, commit: the catalogue, prices and ship-to
+        # come from the process's cache
+        with django_assert_num_queries(4):
+            place_order(partner=account_buyer, lines=order_of(pin_products[:count]), idempotency_key=f"warm-{count}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cold_cache_costs_one_read_per_kind_however_many_lines(account_buyer, pin_products, django_assert_num_queries):
+    for count, products in ((1, pin_products[20:21]), (20, pin_products[21:40] + pin_products[:1])):
+        forget_local_catalogue()
+        # begin, key claim, ship-tos, products, prices, the one write, commit
+        with django_assert_num_queries(7):
+            place_order(partner=account_buyer, lines=order_of(products), idempotency_key=f"cold-{count}")
