@@ -8,22 +8,25 @@ deadlocking."""
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, connection, transaction
 
 from inventory.exceptions import InventoryError, OnHandBelowReservedError, OutOfStockError, VersionConflictError
 from inventory.models import Product, Reservation, Stock, StockMovement, Warehouse
-from inventory.routing import Demand, plan_allocations
+from inventory.routing import Allocation, Demand, plan_allocations
 
 logger = logging.getLogger("bouquet.inventory")
 
 __all__ = [
     "Demand",
+    "OrderDemands",
     "commit_reservations",
     "lock_stock_rows",
     "release_reservations",
     "reserve_stock",
+    "reserve_stock_for_orders",
     "set_on_hand",
 ]
 
@@ -101,22 +104,78 @@ def reserve_stock(
         skus = dict(Product.objects.filter(id__in=short).values_list("id", "sku"))
         raise OutOfStockError({skus[product_id]: quantity for product_id, quantity in short.items()})
 
+    stock_ids = {key: r["id"] for key, r in stock_by_key.items()}
+    return _reserve_planned([(order_id, a) for a in allocations], stock_ids, actor=actor)
+
+
+@dataclass(frozen=True)
+class OrderDemands:
+    """One order's lines, in line order, and its partner's home warehouse."""
+
+    order_id: int
+    demands: tuple[Demand, ...]
+    preferred_warehouse_id: int | None
+
+
+@transaction.atomic
+def reserve_stock_for_orders(*, orders: Sequence[OrderDemands], actor: str = "system") -> dict[int, OutOfStockError]:
+    """Reserve every order's demands in open warehouses, all or nothing per order, as
+    `reserve_stock` would for each in the sequence given, with a constant number of
+    statements. Return the OutOfStockError of each order that cannot be fully served
+    (nothing is reserved for it). Call holding the orders' row locks."""
+    rows = lock_stock_rows((d.product_id for o in orders for d in o.demands), open_warehouses_only=True)
+    rows_by_product: dict[int, list[dict]] = {}
+    for row in rows:
+        rows_by_product.setdefault(row["product_id"], []).append(row)
+    # The batch's running availability: each order sees what the orders before it left.
+    available = {(r["product_id"], r["warehouse_id"]): r["on_hand"] - r["reserved"] for r in rows}
+    planned: list[tuple[int, Allocation]] = []
+    short_by_order: dict[int, dict[int, int]] = {}
+    for order in orders:
+        # The rows reserve_stock would have locked for this order alone, so the
+        # warehouse preference is built from the same candidates.
+        own_rows = [row for product_id in dict.fromkeys(d.product_id for d in order.demands)
+                    for row in rows_by_product.get(product_id, ())]
+        own_available = {key: available[key] for key in ((r["product_id"], r["warehouse_id"]) for r in own_rows)}
+        preference = _warehouse_preference(own_rows, order.preferred_warehouse_id)
+        allocations, short = plan_allocations(list(order.demands), own_available, preference)
+        if short:
+            short_by_order[order.order_id] = short
+            continue
+        for a in allocations:
+            available[(a.product_id, a.warehouse_id)] -= a.quantity
+            planned.append((order.order_id, a))
+
+    _reserve_planned(planned, {(r["product_id"], r["warehouse_id"]): r["id"] for r in rows}, actor=actor)
+    if not short_by_order:
+        return {}
+    short_product_ids = {product_id for short in short_by_order.values() for product_id in short}
+    skus = dict(Product.objects.filter(id__in=short_product_ids).values_list("id", "sku"))
+    return {
+        order_id: OutOfStockError({skus[product_id]: quantity for product_id, quantity in short.items()})
+        for order_id, short in short_by_order.items()
+    }
+
+
+def _reserve_planned(planned: list[tuple[int, Allocation]], stock_ids: dict[tuple[int, int], int], *, actor: str) -> list[Reservation]:
+    """Write planned (order id, allocation) pairs to locked stock rows and return the
+    reservations: one stock update, one insert of reservations, one of movements."""
     deltas: dict[int, tuple[int, int]] = {}
-    for a in allocations:
-        stock_id = stock_by_key[(a.product_id, a.warehouse_id)]["id"]
+    for _, a in planned:
+        stock_id = stock_ids[(a.product_id, a.warehouse_id)]
         deltas[stock_id] = (0, deltas.get(stock_id, (0, 0))[1] + a.quantity)
     _apply_stock_deltas(deltas)
     reservations = Reservation.objects.bulk_create(
         [
             Reservation(order_id=order_id, order_line_id=a.line_id, product_id=a.product_id, warehouse_id=a.warehouse_id, quantity=a.quantity)
-            for a in allocations
+            for order_id, a in planned
         ]
     )
     StockMovement.objects.bulk_create(
         [
             StockMovement(product_id=a.product_id, warehouse_id=a.warehouse_id, kind=StockMovement.Kind.RESERVE,
                           reserved_delta=a.quantity, order_id=order_id, actor=actor)
-            for a in allocations
+            for order_id, a in planned
         ]
     )
     return reservations

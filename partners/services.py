@@ -1,9 +1,9 @@
 """Partner rules: prices from the partner's price list, and the credit account."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from config.errors import NotFoundError
@@ -11,29 +11,38 @@ from partners.exceptions import PartnerError
 from partners.models import CreditAccount, Partner, PartnerPrice
 
 
+def price_for_quantity(breaks: Sequence[tuple[int, Decimal]], quantity: int, list_price: Decimal) -> Decimal:
+    """Return the unit price for `quantity` from a product's quantity breaks for a
+    partner (lowest first, as `price_table` gives them): the price of the highest
+    break reached, else the product's list price."""
+    price = list_price
+    for min_quantity, unit_price in breaks:
+        if min_quantity > quantity:
+            break
+        price = unit_price
+    return price
+
+
 def prices_for(*, partner_id: int, quantities: dict[int, int], list_prices: dict[int, Decimal]) -> dict[int, Decimal]:
     """Return the unit price per product id for the quantity ordered: the partner's
     price from the highest quantity break reached, else the product's list price.
     One query, however many lines."""
-    prices = dict(list_prices)
-    best_break: dict[int, int] = {}
-    rows = PartnerPrice.objects.filter(partner_id=partner_id, product_id__in=list(quantities)).values_list(
-        "product_id", "min_quantity", "unit_price"
-    )
-    for product_id, min_quantity, unit_price in rows:
-        if min_quantity <= quantities[product_id] and min_quantity >= best_break.get(product_id, 0):
-            best_break[product_id] = min_quantity
-            prices[product_id] = unit_price
-    return prices
+    table = price_table(partner_id=partner_id, product_ids=quantities)
+    return {product_id: price_for_quantity(table.get(product_id, ()), quantity, list_prices[product_id])
+            for product_id, quantity in quantities.items()}
 
 
-def price_table(*, partner_id: int, product_ids: Iterable[int]) -> dict[int, list[tuple[int, Decimal]]]:
+def price_table(*, partner_id: int, product_ids: Iterable[int] | None) -> dict[int, list[tuple[int, Decimal]]]:
     """Return each product's quantity breaks for the partner, lowest first (for
-    showing prices in the catalogue)."""
+    showing prices in the catalogue, and for `price_for_quantity`); product_ids None
+    gives the partner's whole price list."""
+    prices = PartnerPrice.objects.filter(partner_id=partner_id)
+    if product_ids is not None:
+        prices = prices.filter(product_id__in=list(product_ids))
     table: dict[int, list[tuple[int, Decimal]]] = {}
-    for product_id, min_quantity, unit_price in PartnerPrice.objects.filter(
-        partner_id=partner_id, product_id__in=list(product_ids)
-    ).values_list("product_id", "min_quantity", "unit_price").order_by("product_id", "min_quantity"):
+    for product_id, min_quantity, unit_price in prices.values_list("product_id", "min_quantity", "unit_price").order_by(
+        "product_id", "min_quantity"
+    ):
         table.setdefault(product_id, []).append((min_quantity, unit_price))
     return table
 
@@ -152,3 +161,43 @@ def issue_api_token(*, user):
             code="token_exists",
         )
     return Token.objects.create(user=user)
+
+
+_ADD_TO_OPEN_BALANCES_SQL = """
+UPDATE partners_creditaccount c
+   SET open_balance = c.open_balance + d.amount
+  FROM unnest(%s::bigint[], %s::numeric[]) AS d(partner_id, amount)
+ WHERE c.partner_id = d.partner_id
+"""
+
+
+def try_draw_credit_for_orders(*, orders: list[tuple[int, int, Decimal]]) -> dict[int, tuple[bool, Decimal, Decimal]]:
+    """Do what `try_draw_credit` does for each (order id, partner id, amount) in the
+    list given, against a running balance per partner, with two statements for the
+    lot; return per order id whether its amount was drawn, and the open balance and
+    credit limit its check saw (the draws of earlier orders included). The accounts
+    are locked in partner-id order, so overlapping batches wait for each other instead
+    of deadlocking. Orders of a partner without a credit row are left out of the
+    answer: creating one is `lock_credit_account`'s job. Call inside a transaction,
+    after locking the orders."""
+    accounts = {
+        account.partner_id: account
+        for account in CreditAccount.objects.select_for_update()
+        .filter(pk__in={partner_id for _, partner_id, _ in orders}).order_by("pk")
+    }
+    balances = {partner_id: account.open_balance for partner_id, account in accounts.items()}
+    checks: dict[int, tuple[bool, Decimal, Decimal]] = {}
+    for order_id, partner_id, amount in orders:
+        if partner_id not in accounts:
+            continue
+        limit = accounts[partner_id].credit_limit
+        within_limit = balances[partner_id] + amount <= limit
+        checks[order_id] = (within_limit, balances[partner_id], limit)
+        if within_limit:
+            balances[partner_id] += amount
+    drawn = {partner_id: balance - accounts[partner_id].open_balance for partner_id, balance in balances.items()
+             if balance != accounts[partner_id].open_balance}
+    if drawn:
+        with connection.cursor() as cursor:
+            cursor.execute(_ADD_TO_OPEN_BALANCES_SQL, [list(drawn), list(drawn.values())])
+    return checks

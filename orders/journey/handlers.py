@@ -3,18 +3,20 @@ from two workers at once: it locks the order, checks the state it expects, and
 otherwise does nothing. Calls to Stripe happen outside any transaction."""
 
 import logging
+from collections import defaultdict
+from collections.abc import Sequence
 
 from django.db import transaction
 
 from fulfillment import services as fulfillment
 from inventory.exceptions import OutOfStockError
-from inventory.services import Demand, reserve_stock
-from orders.journey.transitions import lock_order, transition
+from inventory.services import Demand, OrderDemands, reserve_stock, reserve_stock_for_orders
+from orders.journey.transitions import lock_order, lock_orders_in_status, transition, transition_many
 from orders.journey.wakeups import wake_on_commit
-from orders.models import Order, OrderStatus
+from orders.models import Order, OrderLine, OrderStatus
 from orders.services.cancellation import cancel_locked_order
 from partners.models import Partner
-from partners.services import try_draw_credit
+from partners.services import try_draw_credit, try_draw_credit_for_orders
 from payments import gateway
 from payments import services as payments
 from payments.exceptions import CardDeclinedError, PaymentGatewayUnavailableError
@@ -57,6 +59,34 @@ def reserve_order(order_id: int) -> None:
         transition(order, S.INVENTORY_RESERVED)
 
 
+def reserve_orders(order_ids: Sequence[int]) -> list[int]:
+    """Do what `reserve_order` does to each order, oldest first, for a whole batch in
+    one transaction with a constant number of statements. Orders no longer CREATED
+    are skipped, and none is left to the per-order path (the list returned is empty).
+    Any error rolls back the whole batch (the caller then falls back to one order at
+    a time)."""
+    with transaction.atomic():
+        orders = [order for order in lock_orders_in_status(order_ids, S.CREATED) if order.status == S.CREATED]
+        if not orders:
+            return []
+        demands: dict[int, list[Demand]] = defaultdict(list)
+        lines = (
+            OrderLine.objects.filter(order_id__in=[order.id for order in orders])
+            .order_by("order_id", "line_no").values_list("id", "order_id", "product_id", "quantity")
+        )
+        for line_id, order_id, product_id, quantity in lines:
+            demands[order_id].append(Demand(line_id, product_id, quantity))
+        short = reserve_stock_for_orders(
+            orders=[OrderDemands(order.id, tuple(demands[order.id]), order.partner.home_warehouse_id) for order in orders]
+        )
+        transition_many([order for order in orders if order.id not in short], S.INVENTORY_RESERVED)
+        transition_many(
+            [order for order in orders if order.id in short], S.CANCELLED,
+            reason="out_of_stock", details={order_id: error.message for order_id, error in short.items()},
+        )
+    return []
+
+
 def start_payment(order_id: int) -> Order:
     """INVENTORY_RESERVED -> PAYMENT_PENDING with a payment row. On account, the credit
     check runs at once: within the limit the order goes on to PAID; past it the order
@@ -83,6 +113,42 @@ def start_payment(order_id: int) -> Order:
         else:
             payments.create_payment(order=order, method=Payment.Method.CARD, status=Payment.Status.PENDING)
     return order
+
+
+def pay_orders(order_ids: Sequence[int]) -> list[int]:
+    """Do what `start_payment` does to each on-account order, oldest first, for a
+    whole batch in one transaction with a constant number of statements, and return
+    the ids of the other orders, left for `pay_order` one by one: a card is charged
+    outside any transaction, and an order in any other state needs what `pay_order`
+    does with it. Any error rolls back the whole batch (the caller then falls back to
+    one order at a time)."""
+    with transaction.atomic():
+        orders = [
+            order for order in lock_orders_in_status(order_ids, S.INVENTORY_RESERVED)
+            if order.status == S.INVENTORY_RESERVED and order.partner.payment_method == Partner.PaymentMethod.ACCOUNT
+        ]
+        checks = try_draw_credit_for_orders(orders=[(order.id, order.partner_id, order.total) for order in orders])
+        # A partner without a credit row gets one from the per-order path.
+        orders = [order for order in orders if order.id in checks]
+        if not orders:
+            return list(order_ids)
+        drawn = {order.id for order in orders if checks[order.id][0]}
+        transition_many(orders, S.PAYMENT_PENDING)
+        payments.create_payments_on_account(orders=orders, succeeded_order_ids=drawn)
+        transition_many([order for order in orders if order.id in drawn], S.PAID, details=dict.fromkeys(drawn, "on account"))
+        held = [order for order in orders if order.id not in drawn]
+        if held:
+            Order.objects.filter(id__in=[order.id for order in held]).update(hold=Order.Hold.CREDIT)
+        for order in held:
+            order.hold = Order.Hold.CREDIT
+            _, open_balance, credit_limit = checks[order.id]
+            logger.info(
+                "order on credit hold",
+                extra={"order": order.number, "open_balance": str(open_balance),
+                       "credit_limit": str(credit_limit), "total": str(order.total)},
+            )
+    handled = {order.id for order in orders}
+    return [order_id for order_id in order_ids if order_id not in handled]
 
 
 def pay_order(order_id: int) -> None:
@@ -204,6 +270,22 @@ def finalize_order(order_id: int) -> None:
         transition(order, S.CONFIRMED)
 
 
+def finalize_orders(order_ids: Sequence[int]) -> list[int]:
+    """Do what `finalize_order` does to each order, oldest first, for a whole batch in
+    one transaction with a constant number of statements; orders no longer PAID are
+    skipped. Return the ids of orders holding a reservation in a warehouse that closed
+    meanwhile, left untouched for `finalize_order`: re-routing is rare, and one at a
+    time it keeps its own attempts and backoff. Any error rolls back the whole batch
+    (the caller then falls back to one order at a time)."""
+    with transaction.atomic():
+        orders = [order for order in lock_orders_in_status(order_ids, S.PAID) if order.status == S.PAID]
+        if not orders:
+            return []
+        closed = fulfillment.create_shipments_for_orders(order_ids=[order.id for order in orders])
+        transition_many([order for order in orders if order.id not in closed], S.CONFIRMED)
+    return sorted(closed)
+
+
 def refund_order(order_id: int) -> None:
     """Refund a cancelled order's card charge, once."""
     payment = Payment.objects.select_related("order").get(order_id=order_id)
@@ -224,10 +306,13 @@ def refund_order(order_id: int) -> None:
 
 __all__ = [
     "finalize_order",
+    "finalize_orders",
     "pay_order",
+    "pay_orders",
     "record_payment_declined",
     "record_payment_succeeded",
     "refund_order",
     "reserve_order",
+    "reserve_orders",
 ]
 

@@ -3,6 +3,7 @@ writes its `OrderEvent` in the same statement, so it either happens once, with i
 event, or not at all; repeating it is a no-op."""
 
 import logging
+from collections.abc import Mapping, Sequence
 
 from django.db import connection
 
@@ -56,11 +57,71 @@ def transition(order: Order, to_status: str, *, actor: str = "system", reason: s
         )
         moved = cursor.fetchone() is not None
     if moved:
-        order.status = to_status
-        order.hold = ""
-        order.attempts = 0
-        if to_status == S.CANCELLED:
-            order.cancel_reason, order.cancel_detail = reason, detail
+        _moved_in_memory(order, to_status, reason=reason, detail=detail)
+    _log_transition(order, from_status, to_status, moved=moved, reason=reason, actor=actor)
+    return moved
+
+
+_TRANSITION_MANY_SQL = """
+WITH moved AS (
+    UPDATE orders_order o
+       SET status = %(to)s,
+           updated_at = statement_timestamp(),
+           attempts = 0,
+           next_attempt_at = statement_timestamp(),
+           hold = '',
+           cancel_reason = CASE WHEN %(to)s = 'CANCELLED' THEN %(reason)s ELSE o.cancel_reason END,
+           cancel_detail = CASE WHEN %(to)s = 'CANCELLED' THEN d.detail ELSE o.cancel_detail END
+      FROM unnest(%(ids)s::bigint[], %(details)s::text[]) AS d(id, detail)
+     WHERE o.id = d.id AND o.status = %(from)s
+ RETURNING o.id, d.detail
+)
+INSERT INTO orders_orderevent (order_id, from_status, to_status, reason, detail, actor, created_at)
+SELECT id, %(from)s, %(to)s, %(reason)s, detail, %(actor)s, statement_timestamp() FROM moved ORDER BY id
+RETURNING order_id
+"""
+
+
+def transition_many(
+    orders: Sequence[Order], to_status: str, *, actor: str = "system", reason: str = "", details: Mapping[int, str] | None = None
+) -> list[Order]:
+    """Move orders that all have the same status in memory to `to_status` in one
+    statement, as `transition` would one by one (`details` by order id), and return
+    those that moved. Call inside a transaction."""
+    if not orders:
+        return []
+    from_status = orders[0].status
+    if any(order.status != from_status for order in orders) or to_status not in ALLOWED_TRANSITIONS[from_status]:
+        raise InvalidTransitionError(
+            f"{len(orders)} orders from {orders[0].number} on cannot all go from {from_status} to {to_status}."
+        )
+    details = details or {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TRANSITION_MANY_SQL,
+            {"ids": [o.id for o in orders], "details": [details.get(o.id, "")[:2000] for o in orders],
+             "from": from_status, "to": to_status, "reason": reason, "actor": actor},
+        )
+        moved_ids = {row[0] for row in cursor.fetchall()}
+    moved = []
+    for order in orders:
+        if order.id in moved_ids:
+            _moved_in_memory(order, to_status, reason=reason, detail=details.get(order.id, ""))
+            moved.append(order)
+        _log_transition(order, from_status, to_status, moved=order.id in moved_ids, reason=reason, actor=actor)
+    return moved
+
+
+def _moved_in_memory(order: Order, to_status: str, *, reason: str, detail: str) -> None:
+    order.status = to_status
+    order.hold = ""
+    order.attempts = 0
+    if to_status == S.CANCELLED:
+        order.cancel_reason, order.cancel_detail = reason, detail
+
+
+def _log_transition(order: Order, from_status: str, to_status: str, *, moved: bool, reason: str, actor: str) -> None:
+    if moved:
         logger.info(
             "order transition",
             extra={"order": order.number, "from": from_status, "to": to_status, "reason": reason, "actor": actor},
@@ -70,10 +131,19 @@ def transition(order: Order, to_status: str, *, actor: str = "system", reason: s
             "transition skipped: order no longer in expected state",
             extra={"order": order.number, "from": from_status, "to": to_status, "actor": actor},
         )
-    return moved
 
 
 def lock_order(order_id: int) -> Order:
     """Lock the order's row (and nothing it joins) and return it. The journey always
     locks the order before stock, credit, payment or shipment rows."""
     return Order.objects.select_for_update(of=("self",)).select_related("partner").get(id=order_id)
+
+
+def lock_orders_in_status(order_ids: Sequence[int], status: str) -> list[Order]:
+    """Lock those of the orders still in `status`, in id order (so two batches that
+    overlap wait for each other instead of deadlocking), and return them with their
+    partners. Orders that left `status` while this waited for their lock are left out."""
+    return list(
+        Order.objects.select_for_update(of=("self",)).select_related("partner")
+        .filter(id__in=order_ids, status=status).order_by("id")
+    )

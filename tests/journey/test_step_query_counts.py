@@ -6,9 +6,25 @@ import pytest
 
 from orders.journey import handlers
 from orders.journey.steps import STEPS, claim_orders
+from fulfillment.models import Shipment
+from orders.models import Order
 from tests.conftest import place
 
 pytestmark = pytest.mark.django_db
+
+# Locking the orders, reading their lines, locking the stock rows, updating them,
+# inserting reservations and movements, one transition, and two savepoints with
+# their releases.
+BATCH_RESERVE_STATEMENTS = 11
+
+# Locking the orders, reading their reservations with their warehouses' state,
+# inserting shipments and shipment lines, one transition, and a savepoint with its
+# release.
+BATCH_FINALIZE_STATEMENTS = 7
+
+# Locking the orders and their partners' credit rows, adding the draws, two
+# transitions around inserting the payments, and a savepoint with its release.
+BATCH_PAY_ON_ACCOUNT_STATEMENTS = 8
 
 
 @pytest.fixture
@@ -39,3 +55,63 @@ def test_finalizing_is_pinned(three_line_order, django_assert_num_queries):
     handlers.pay_order(three_line_order.id)
     with django_assert_num_queries(9):
         handlers.finalize_order(three_line_order.id)
+
+
+def test_reserving_a_batch_costs_the_same_for_one_order_as_for_twenty(three_line_order, account_buyer, django_assert_num_queries):
+    twenty = [place(account_buyer, {"Q-1": 1, "Q-2": 2, "Q-3": 3}) for _ in range(20)]
+
+    with django_assert_num_queries(BATCH_RESERVE_STATEMENTS):
+        handlers.reserve_orders([three_line_order.id])
+    with django_assert_num_queries(BATCH_RESERVE_STATEMENTS):
+        handlers.reserve_orders([order.id for order in twenty])
+
+    for order in [three_line_order, *twenty]:
+        order.refresh_from_db()
+        assert order.status == "INVENTORY_RESERVED"
+
+
+def test_a_batch_with_orders_short_of_stock_adds_two_statements_however_many(
+    account_buyer, warehouses, make_product, django_assert_num_queries
+):
+    make_product("Q-SCARCE", stock={warehouses["RTM"]: 3}, case_pack=1, list_price="1.00")
+    orders = [place(account_buyer, {"Q-SCARCE": 1}) for _ in range(20)]
+
+    # The SKUs short are looked up, and the cancellations are a second transition.
+    with django_assert_num_queries(BATCH_RESERVE_STATEMENTS + 2):
+        handlers.reserve_orders([order.id for order in orders])
+
+    statuses = [order.status for order in Order.objects.filter(id__in=[o.id for o in orders]).order_by("id")]
+    assert statuses == ["INVENTORY_RESERVED"] * 3 + ["CANCELLED"] * 17
+
+
+def test_finalizing_a_batch_costs_the_same_for_one_order_as_for_twenty(three_line_order, account_buyer, django_assert_num_queries):
+    # The last is split over two warehouses, so it has two shipments.
+    twenty = [place(account_buyer, {"Q-1": 1, "Q-2": 2, "Q-3": 3}) for _ in range(19)] + [place(account_buyer, {"Q-1": 150})]
+    for order in [three_line_order, *twenty]:
+        handlers.reserve_order(order.id)
+        handlers.pay_order(order.id)
+
+    with django_assert_num_queries(BATCH_FINALIZE_STATEMENTS):
+        assert handlers.finalize_orders([three_line_order.id]) == []
+    with django_assert_num_queries(BATCH_FINALIZE_STATEMENTS):
+        assert handlers.finalize_orders([order.id for order in twenty]) == []
+
+    for order in [three_line_order, *twenty]:
+        order.refresh_from_db()
+        assert order.status == "CONFIRMED"
+    assert Shipment.objects.filter(order=twenty[-1]).count() == 2
+
+
+def test_paying_a_batch_on_account_costs_the_same_for_one_order_as_for_twenty(three_line_order, account_buyer, django_assert_num_queries):
+    twenty = [place(account_buyer, {"Q-1": 1, "Q-2": 2, "Q-3": 3}) for _ in range(20)]
+    for order in [three_line_order, *twenty]:
+        handlers.reserve_order(order.id)
+
+    with django_assert_num_queries(BATCH_PAY_ON_ACCOUNT_STATEMENTS):
+        assert handlers.pay_orders([three_line_order.id]) == []
+    with django_assert_num_queries(BATCH_PAY_ON_ACCOUNT_STATEMENTS):
+        assert handlers.pay_orders([order.id for order in twenty]) == []
+
+    for order in [three_line_order, *twenty]:
+        order.refresh_from_db()
+        assert order.status == "PAID"

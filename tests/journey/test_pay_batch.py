@@ -1,0 +1,73 @@
+"""Starting the payments of a claimed batch in one transaction draws credit, holds
+and pays exactly as starting them one by one, oldest first, would; card orders and
+partners without a credit row are left to the per-order path."""
+
+import random
+
+import pytest
+
+from orders.journey import handlers
+from orders.journey.steps import STEPS, run_batch
+from orders.models import Order, OrderStatus
+from partners.factories import CreditAccountFactory, PartnerFactory
+from partners.models import CreditAccount, Partner
+from payments.models import Payment
+from tests.conftest import VISA, card_partner, place
+
+pytestmark = pytest.mark.django_db
+
+S = OrderStatus
+
+
+def paid(order: Order) -> tuple:
+    order.refresh_from_db()
+    payment = Payment.objects.filter(order=order).values_list("method", "status", "amount").first()
+    events = list(order.events.values_list("from_status", "to_status", "reason", "detail"))
+    return order.status, order.hold, payment, [(source, to, reason, detail.split(" (pi_")[0]) for source, to, reason, detail in events]
+
+
+def test_a_batch_pays_and_holds_exactly_as_one_order_at_a_time_would(warehouses, make_product, breaker_reset):
+    make_product("PAY-1", stock={warehouses["RTM"]: 10_000}, case_pack=1, list_price="1.00")
+    buyers = {}
+    def on_account(code):
+        return PartnerFactory(code=code, payment_method=Partner.PaymentMethod.ACCOUNT, home_warehouse=warehouses["RTM"], credit=None)
+
+    for prefix in ("O", "B"):
+        fern, iris, no_row = on_account(f"{prefix}FERN"), on_account(f"{prefix}IRIS"), on_account(f"{prefix}MOSS")
+        CreditAccountFactory(partner=fern, credit_limit="40.00")
+        CreditAccountFactory(partner=iris, credit_limit="25.00", open_balance="5.00")
+        buyers[prefix] = [fern, iris, no_row, card_partner(f"{prefix}BLOOM", VISA, warehouses["AMS"])]
+    rng = random.Random(3)
+    wishes = [(rng.randrange(4), rng.randint(1, 12)) for _ in range(16)]
+    placed = {}
+    for prefix in ("O", "B"):
+        placed[prefix] = [place(buyers[prefix][buyer], {"PAY-1": quantity}) for buyer, quantity in wishes]
+        for order in placed[prefix]:
+            handlers.reserve_order(order.id)
+
+    for order in placed["O"]:
+        handlers.pay_order(order.id)
+    run_batch(STEPS["pay"], [order.id for order in placed["B"]])
+
+    one_by_one = [paid(order) for order in placed["O"]]
+    batched = [paid(order) for order in placed["B"]]
+    assert batched == one_by_one
+    assert {(status, hold) for status, hold, *_ in batched} == {(S.PAID, ""), (S.PAYMENT_PENDING, Order.Hold.CREDIT)}
+    balances = {prefix: [CreditAccount.objects.get(partner=p).open_balance for p in buyers[prefix][:3]] for prefix in ("O", "B")}
+    assert balances["B"] == balances["O"]
+
+
+def test_a_repeated_batch_pays_each_order_once(account_buyer, warehouses, make_product):
+    make_product("PAY-2", stock={warehouses["RTM"]: 100}, case_pack=1, list_price="1.00")
+    first, second = place(account_buyer, {"PAY-2": 2}), place(account_buyer, {"PAY-2": 3})
+    for order in (first, second):
+        handlers.reserve_order(order.id)
+    handlers.pay_order(first.id)
+
+    assert handlers.pay_orders([first.id, second.id]) == [first.id]
+    assert handlers.pay_orders([first.id, second.id]) == [first.id, second.id]
+
+    assert CreditAccount.objects.get(partner=account_buyer).open_balance == 5
+    assert Payment.objects.filter(order__in=[first, second]).count() == 2
+    for order in (first, second):
+        assert list(order.events.values_list("to_status", flat=True)) == [S.CREATED, S.INVENTORY_RESERVED, S.PAYMENT_PENDING, S.PAID]

@@ -1,0 +1,112 @@
+"""Reserving a claimed batch in one transaction decides exactly what reserving its
+orders one by one, oldest first, would; and a batch that fails hands its orders to
+the per-order path, which counts the failure against the order at fault only."""
+
+import random
+
+import pytest
+from django.db import connection
+
+from inventory.models import Reservation
+from orders.journey import handlers
+from orders.journey.steps import run_step
+from orders.models import Order, OrderStatus
+from partners.factories import CreditAccountFactory, PartnerFactory
+from partners.models import Partner
+from tests.conftest import place
+
+pytestmark = pytest.mark.django_db
+
+S = OrderStatus
+
+
+def scarce_world(prefix, warehouses, make_product):
+    """Three SKUs with little stock spread unevenly over the warehouses."""
+    stock = {"A": (4, 0, 7), "B": (0, 6, 2), "C": (5, 5, 0)}
+    for name, (ams, rtm, lhr) in stock.items():
+        make_product(f"{prefix}-{name}", stock={warehouses["AMS"]: ams, warehouses["RTM"]: rtm, warehouses["LHR"]: lhr},
+                     case_pack=1, list_price="1.00")
+
+
+def outcome(order: Order, prefix: str) -> tuple:
+    order.refresh_from_db()
+    reservations = sorted(
+        (r.order_line_id - min(order.lines.values_list("id", flat=True)), r.warehouse_id, r.quantity)
+        for r in Reservation.objects.filter(order_id=order.id)
+    )
+    events = [
+        (to, reason, detail.replace(f"{prefix}-", ""))
+        for to, reason, detail in order.events.values_list("to_status", "reason", "detail")
+    ]
+    return order.status, order.cancel_reason, order.cancel_detail.replace(f"{prefix}-", ""), reservations, events
+
+
+def twin_orders(account_buyer, warehouses, make_product) -> dict[str, list[Order]]:
+    """The same twelve orders, from two buyers with different home warehouses, placed
+    in two identical scarce worlds ("ONE" and "BATCH"), to handle one way and the other."""
+    ams_buyer = PartnerFactory(
+        code="IRIS", payment_method=Partner.PaymentMethod.ACCOUNT, home_warehouse=warehouses["AMS"], credit=None
+    )
+    CreditAccountFactory(partner=ams_buyer, credit_limit="5000.00")
+    rng = random.Random(8)
+    wishes = [
+        (rng.choice([account_buyer, ams_buyer]), {name: rng.randint(1, 4) for name in rng.sample("ABC", rng.randint(1, 3))})
+        for _ in range(12)
+    ]
+    placed = {}
+    for prefix in ("ONE", "BATCH"):
+        scarce_world(prefix, warehouses, make_product)
+        placed[prefix] = [place(buyer, {f"{prefix}-{name}": quantity for name, quantity in lines.items()}) for buyer, lines in wishes]
+    return placed
+
+
+def test_a_batch_reserves_and_cancels_exactly_as_one_order_at_a_time_would(account_buyer, warehouses, make_product):
+    placed = twin_orders(account_buyer, warehouses, make_product)
+
+    for order in placed["ONE"]:
+        handlers.reserve_order(order.id)
+    handlers.reserve_orders([order.id for order in placed["BATCH"]])
+
+    one_by_one = [outcome(order, "ONE") for order in placed["ONE"]]
+    batched = [outcome(order, "BATCH") for order in placed["BATCH"]]
+    assert batched == one_by_one
+    assert {status for status, *_ in batched} == {S.INVENTORY_RESERVED, S.CANCELLED}
+
+
+def test_a_batch_skips_orders_that_are_no_longer_created(account_buyer, warehouses, make_product):
+    make_product("SKIP-1", stock={warehouses["RTM"]: 10}, case_pack=1, list_price="1.00")
+    first, second = place(account_buyer, {"SKIP-1": 2}), place(account_buyer, {"SKIP-1": 2})
+    handlers.reserve_order(first.id)
+
+    handlers.reserve_orders([first.id, second.id])
+    handlers.reserve_orders([first.id, second.id])
+
+    assert Reservation.objects.filter(order_id__in=[first.id, second.id]).count() == 2
+    for order in (first, second):
+        assert list(order.events.values_list("to_status", flat=True)) == [S.CREATED, S.INVENTORY_RESERVED]
+
+
+def test_a_failing_batch_falls_back_so_only_the_bad_order_counts_an_attempt(account_buyer, warehouses, make_product):
+    make_product("FALL-1", stock={warehouses["RTM"]: 100}, case_pack=1, list_price="1.00")
+    orders = [place(account_buyer, {"FALL-1": 1}) for _ in range(5)]
+    bad = orders[2]
+    # A real database fault for one order: writing its reservation fails.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            CREATE FUNCTION refuse_order_{bad.id}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.order_id = {bad.id} THEN RAISE EXCEPTION 'reservation refused for this test'; END IF;
+                RETURN NEW;
+            END $$;
+            CREATE TRIGGER refuse_order BEFORE INSERT ON inventory_reservation
+               FOR EACH ROW EXECUTE FUNCTION refuse_order_{bad.id}();
+            """
+        )
+
+    assert run_step("reserve") == 5
+
+    for order in orders:
+        order.refresh_from_db()
+    assert [o.status for o in orders] == [S.INVENTORY_RESERVED] * 2 + [S.CREATED] + [S.INVENTORY_RESERVED] * 2
+    assert [o.attempts for o in orders] == [0, 0, 1, 0, 0]
