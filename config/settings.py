@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the exceptions of the views (and of DRF's authentication).
+    "config.unavailable.DependencyUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -158,6 +160,8 @@ BOUQUET = {
     "IDEMPOTENCY_KEY_TTL_HOURS": env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48),
     # The largest CSV of order lines the portal and `import_orders` accept.
     "CSV_UPLOAD_MAX_BYTES": env_int("CSV_UPLOAD_MAX_BYTES", 5 * 1024 * 1024),
+    # The largest file the back office's imports (products, stock, prices) accept.
+    "IMPORT_MAX_BYTES": env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024),
     # An upload's task places orders for at most this long, then re-enqueues itself
     # (django-q2 kills a task at 60 s).
     "CSV_TASK_TIME_BUDGET_SECONDS": env_int("CSV_TASK_TIME_BUDGET_SECONDS", 40),
@@ -258,7 +262,7 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         # django-q2 logs a line per enqueue at INFO; our own wake-up log says more.
-        "django-q": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django-q": {"handlers": ["console"], "level": env("DJANGO_Q_LOG_LEVEL", "WARNING"), "propagate": False},
         "bouquet": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         # The SDK logs every request at INFO; the gateway logs what matters.
         "stripe": {"handlers": ["console"], "level": "WARNING", "propagate": False},

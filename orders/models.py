@@ -231,6 +231,9 @@ class CsvUpload(models.Model):
     report = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(db_default=Now())
+    # Set when a run claims the upload and at each progress flush: an upload left
+    # `processing` with an old heartbeat lost its worker, and the sweeper queues it again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -112,7 +112,8 @@ start_servers() {
         --bind "$WEB_HOST:$WEB_PORT" --workers "${WEB_WORKERS:-2}" \
         --no-control-socket --graceful-timeout 20 --access-logfile - \
         --access-logformat "$ACCESS_LOG_JSON"
-    start_child qcluster "$PY" manage.py qcluster
+    # run_workers is qcluster kept alive: it restarts the cluster if its sentinel dies.
+    start_child qcluster "$PY" manage.py run_workers
 }
 
 # The name of a child that has died, if any ("" when all live). The Stripe stand-in

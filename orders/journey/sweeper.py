@@ -7,7 +7,8 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Min
+from django.db import transaction
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from orders.journey.steps import run_all_steps
@@ -41,14 +42,26 @@ def purge_idempotency_records() -> int:
 
 
 def requeue_waiting_uploads() -> int:
-    """Enqueue again the CSV uploads still queued after the stuck threshold (their task
-    was lost with a worker or the broker). A second task for an upload is harmless:
-    only one claims it, and placed orders are recognised by their idempotency keys."""
+    """Enqueue again the CSV uploads whose task was lost: still queued after the stuck
+    threshold (the task went with a worker or the broker), or left `processing` with no
+    heartbeat for that long (its worker was killed mid-file; a live run beats at every
+    progress flush, and a task gives its upload back within its time budget). A second
+    task for an upload is harmless: only one claims it, and orders it placed before are
+    recognised by their idempotency keys."""
     threshold = timezone.now() - timedelta(seconds=settings.BOUQUET["STUCK_AFTER_SECONDS"])
+    abandoned = CsvUpload.objects.filter(
+        Q(heartbeat_at__lt=threshold) | Q(heartbeat_at__isnull=True, created_at__lt=threshold),
+        status=CsvUpload.Status.PROCESSING,
+    )
+    with transaction.atomic():
+        reclaimed = list(abandoned.select_for_update(skip_locked=True).values_list("id", flat=True))
+        CsvUpload.objects.filter(id__in=reclaimed).update(status=CsvUpload.Status.QUEUED)
+    if reclaimed:
+        logger.warning("csv uploads abandoned mid-file queued again", extra={"uploads": reclaimed})
     waiting = list(CsvUpload.objects.filter(status=CsvUpload.Status.QUEUED, created_at__lt=threshold).values_list("id", flat=True))
-    for upload_id in waiting:
+    for upload_id in sorted(set(waiting) | set(reclaimed)):
         enqueue_csv_upload(upload_id)
-    return len(waiting)
+    return len(set(waiting) | set(reclaimed))
 
 
 def sweep(*, time_budget: float | None = None) -> dict:

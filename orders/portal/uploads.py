@@ -12,7 +12,9 @@ from config.errors import DomainError
 from orders.exceptions import DuplicateCsvUploadError
 from orders.models import CsvUpload
 from orders.portal.views import PartnerPageMixin
-from orders.services.csv_import import bad_rows, build_sample_csv, placed_orders, report_notes, submit_csv_upload
+from orders.services.csv_import import (
+    bad_rows, build_sample_csv, placed_orders, read_csv_file, report_notes, submit_csv_upload,
+)
 
 FINISHED = {CsvUpload.Status.DONE, CsvUpload.Status.INVALID, CsvUpload.Status.FAILED}
 RECENT_UPLOADS = 10
@@ -40,7 +42,7 @@ class CsvUploadView(PartnerPageMixin, View):
         mode = CsvUpload.Mode.VALID_ROWS if form.cleaned_data["valid_rows_only"] else CsvUpload.Mode.ALL_OR_NOTHING
         try:
             upload = submit_csv_upload(partner=self.partner, user=request.user, filename=upload_file.name,
-                                       raw=upload_file.read(), mode=mode)
+                                       raw=read_csv_file(upload_file), mode=mode)
         except DomainError as error:
             form.add_error("file", error.message)
             earlier = error.extra.get("upload_id") if isinstance(error, DuplicateCsvUploadError) else None

@@ -17,6 +17,7 @@ import csv
 import hashlib
 import io
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,10 +26,11 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.db.models.functions import Greatest
+from django.db.models.functions import Greatest, Now
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from config.spreadsheets import escape_formula, megabytes, not_utf8_reason
 from inventory.models import Product
 from orders.exceptions import CsvFileError, DuplicateCsvUploadError, OrderError
 from orders.models import CsvUpload, IdempotencyRecord, Order
@@ -41,6 +43,8 @@ REQUIRED_COLUMNS = ("sku", "quantity")
 OPTIONAL_COLUMNS = ("po_number", "ship_to", "requested_delivery_date")
 # The status page shows progress from the row: write it this often, not per row.
 PROGRESS_EVERY_ROWS = 200
+# A bad row merged with others of its SKU names this many of them in the report.
+MERGED_LINES_NAMED = 5
 IMPORT_TASK = "orders.tasks.import_csv_upload_task"
 NOT_UTF8 = "the file is not UTF-8 (looks like Windows-1252/Latin-1?): save it as CSV UTF-8"
 
@@ -76,12 +80,39 @@ class PlannedOrder:
 # --- Reading the file ------------------------------------------------------------------
 
 
+def read_csv_file(file) -> bytes:
+    """Return the bytes of an uploaded or opened file, reading no more than the size
+    limit: a file over it is refused (CsvFileError) without being read into memory."""
+    limit = settings.BOUQUET["CSV_UPLOAD_MAX_BYTES"]
+    size = getattr(file, "size", None)
+    if size is None:
+        try:
+            size = os.fstat(file.fileno()).st_size
+        except (AttributeError, OSError, io.UnsupportedOperation):
+            size = None
+    if size is not None and size > limit:
+        raise _too_large(size, limit)
+    raw = file.read(limit + 1)
+    if len(raw) > limit:
+        raise _too_large(size, limit)
+    return raw
+
+
+def _too_large(size: int | None, limit: int) -> CsvFileError:
+    said = megabytes(size) if size is not None else f"over {megabytes(limit)}"
+    return CsvFileError(f"The file is {said}; the limit is {megabytes(limit)}.", code="file_too_large")
+
+
 def decode_csv(raw: bytes) -> str:
     """Return the file's text: UTF-8 with or without a byte-order mark, any line endings
-    (normalised to \\n). Raise CsvFileError for a file too large, empty or not UTF-8."""
+    (normalised to \\n). Raise CsvFileError for a file too large, empty or not UTF-8
+    (UTF-16, NUL bytes, Windows-1252)."""
     limit = settings.BOUQUET["CSV_UPLOAD_MAX_BYTES"]
     if len(raw) > limit:
-        raise CsvFileError(f"The file is {_megabytes(len(raw))}; the limit is {_megabytes(limit)}.", code="file_too_large")
+        raise _too_large(len(raw), limit)
+    reason = not_utf8_reason(raw)
+    if reason:
+        raise CsvFileError(f"{reason}: save it as CSV UTF-8.", code="not_utf8")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -90,10 +121,6 @@ def decode_csv(raw: bytes) -> str:
     if not text.strip():
         raise CsvFileError("The file is empty: it needs a header (sku,quantity) and at least one order line.", code="empty_file")
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def parse_csv(text: str) -> ParsedCsv:
@@ -313,11 +340,15 @@ def _check_lines(entries: list[tuple[int, str]], sku: str, products: dict[str, P
     # validate_lines numbers the lines it was given ("Line 1: ..."); the file's line
     # numbers replace that prefix.
     reason = error["detail"].removeprefix("Line 1: ")
-    all_lines = [line for line, _ in entries]
+    # A few of the other lines by number, then how many more: thousands of rows of one
+    # SKU would otherwise make each entry list all the others (a report of gigabytes).
+    first_lines = [line for line, _ in entries[:MERGED_LINES_NAMED + 1]]
     problems = []
     for line, _ in entries:
-        others = [str(other) for other in all_lines if other != line]
-        merged = f" (merged with line {', '.join(others)} into {quantity})" if others else ""
+        others = [str(other) for other in first_lines if other != line][:MERGED_LINES_NAMED]
+        more = len(entries) - 1 - len(others)
+        named = ", ".join(others) + (f" and {more:,} more" if more else "")
+        merged = f" (merged with line {named} into {quantity})" if others else ""
         problems.append(_bad(line, sku, error["code"], f"{reason.rstrip('.')}{merged}." if merged else reason))
     return problems
 
@@ -357,7 +388,7 @@ def process_csv_upload(*, upload_id: int, progress: Callable[[int], None] | None
 def _claim(upload_id: int) -> bool:
     try:
         return bool(CsvUpload.objects.filter(id=upload_id, status__in=[CsvUpload.Status.QUEUED, CsvUpload.Status.FAILED])
-                    .update(status=CsvUpload.Status.PROCESSING, error="", finished_at=None))
+                    .update(status=CsvUpload.Status.PROCESSING, error="", finished_at=None, heartbeat_at=Now()))
     except IntegrityError:
         # A failed upload whose file was uploaded again since: that upload places it.
         upload = CsvUpload.objects.get(id=upload_id)
@@ -419,7 +450,8 @@ def _import(upload: CsvUpload, progress: Callable[[int], None], time_budget: flo
         if handled - flushed >= PROGRESS_EVERY_ROWS:
             # Greatest: a continued upload replays its first orders without moving the bar back.
             CsvUpload.objects.filter(id=upload.id).update(processed_rows=Greatest(F("processed_rows"), handled),
-                                                          orders_created=Greatest(F("orders_created"), len(orders)))
+                                                          orders_created=Greatest(F("orders_created"), len(orders)),
+                                                          heartbeat_at=Now())
             flushed = handled
     report.extend(sorted(problems, key=lambda p: p["line"]))
     _finish(upload, CsvUpload.Status.DONE, report=report, orders_created=len(orders))
@@ -466,5 +498,7 @@ def build_sample_csv(*, partner: Partner, rows: int = 5) -> str:
     writer.writerow(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
     for index, product in enumerate(products):
         quantity = max(product.case_pack, -(-product.min_order_qty // product.case_pack) * product.case_pack)
-        writer.writerow([product.sku, quantity, f"PO-SAMPLE-{1 + index // 3}", address.label if address else "", delivery])
+        row = (product.sku, quantity, f"PO-SAMPLE-{1 + index // 3}", address.label if address else "", delivery)
+        # A label is whatever text was typed in: a spreadsheet must not run it as a formula.
+        writer.writerow([escape_formula(cell) for cell in row])
     return out.getvalue()

@@ -132,3 +132,41 @@ def test_the_sweeper_enqueues_again_a_csv_upload_whose_task_was_lost(account_buy
 
     assert report["requeued_uploads"] == 1
     assert get_broker().queue_size() == 1
+
+
+class WorkerKilled(BaseException):
+    """Stands for SIGKILL: not an Exception, so no handler of the import sees it."""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_csv_upload_whose_worker_died_mid_file_is_queued_again_and_placed_once(account_buyer, warehouses, make_product):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.models import CsvUpload
+    from orders.services.csv_import import create_csv_upload, process_csv_upload
+
+    make_product("ROSE", case_pack=10, stock={warehouses["RTM"]: 1000})
+    raw = b"sku,quantity,po_number\nROSE,10,PO-1\nROSE,20,PO-2\nROSE,30,PO-3\n"
+    upload = create_csv_upload(partner=account_buyer, filename="monday.csv", raw=raw)
+
+    def die_after_the_first_order(rows):
+        if rows:
+            raise WorkerKilled
+
+    with pytest.raises(WorkerKilled):
+        process_csv_upload(upload_id=upload.id, progress=die_after_the_first_order)
+    assert CsvUpload.objects.get(id=upload.id).status == CsvUpload.Status.PROCESSING
+    assert Order.objects.count() == 1
+
+    assert sweep()["requeued_uploads"] == 0, "an upload with a fresh heartbeat may still be running"
+    CsvUpload.objects.filter(id=upload.id).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+
+    assert sweep()["requeued_uploads"] == 1
+    assert CsvUpload.objects.get(id=upload.id).status == CsvUpload.Status.QUEUED
+    assert get_broker().queue_size() >= 1
+
+    finished = process_csv_upload(upload_id=upload.id)
+    assert finished.status == CsvUpload.Status.DONE
+    assert sorted(Order.objects.values_list("po_number", flat=True)) == ["PO-1", "PO-2", "PO-3"]

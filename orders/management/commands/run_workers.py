@@ -1,0 +1,94 @@
+"""`manage.py run_workers`: the journey's django-q2 cluster, kept alive.
+
+django-q2's guard brings back a worker, the monitor or the pusher that dies, but nothing
+brings back the guard itself (the sentinel): when it is killed, `manage.py qcluster`
+exits quietly, or lingers, while its orphaned workers go on pulling tasks with nobody
+watching them. Seen in `make chaos`: after a SIGKILL of the sentinel no order moved
+again. This command runs the cluster and, when the sentinel dies without being asked
+to stop, ends its orphans and starts a fresh cluster. SIGTERM or Ctrl-C stops it as
+`qcluster` stops: workers finish the task in hand."""
+
+import ctypes
+import logging
+import signal
+import threading
+import time
+
+import psutil
+from django.core.management.base import BaseCommand
+from django_q.cluster import Cluster
+
+logger = logging.getLogger("bouquet.workers")
+
+WATCH_INTERVAL_SECONDS = 0.2
+RESTART_PAUSE_SECONDS = 1.0
+PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
+
+
+class Command(BaseCommand):
+    help = "Run the django-q2 cluster and start it again if its sentinel dies."
+
+    def handle(self, *args, **options):
+        become_subreaper()
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        while True:
+            cluster = Cluster()
+            # Replace the handler Cluster installs: Ctrl-C or a supervisor's SIGTERM
+            # reaches the whole process group, so the sentinel may be gone before
+            # Cluster's handler runs, and that must not read as a crash.
+            signal.signal(signal.SIGTERM, stop)
+            signal.signal(signal.SIGINT, stop)
+            try:
+                cluster.start()
+            except RuntimeError:
+                pass  # the sentinel died while starting: handled as any death below
+            asked_to_stop = False
+            while cluster.sentinel.is_alive():
+                if stopping and not asked_to_stop:
+                    # The sentinel stops its workers (each finishes the task in hand)
+                    # and exits. Setting the multiprocessing Event can block for good
+                    # if a process waiting on it was just killed by the same signal,
+                    # so it is set from a thread this loop does not wait for.
+                    threading.Thread(target=cluster.stop_event.set, daemon=True).start()
+                    asked_to_stop = True
+                time.sleep(WATCH_INTERVAL_SECONDS)
+            # Exit code 0: the sentinel was asked to stop (it got the signal itself).
+            if stopping or cluster.sentinel.exitcode == 0:
+                end_orphans(grace_seconds=10)
+                return
+            orphans = end_orphans()
+            logger.error(
+                "the qcluster sentinel died; ended its orphaned processes and starting a new cluster",
+                extra={"exit_code": cluster.sentinel.exitcode, "orphans": orphans},
+            )
+            time.sleep(RESTART_PAUSE_SECONDS)
+
+
+def become_subreaper() -> None:
+    """Have the processes a dead sentinel leaves behind re-parented to this process
+    instead of to init, so they can be found and ended (Linux)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        logger.warning("could not become a child subreaper; orphans of a dead sentinel may linger",
+                       extra={"errno": ctypes.get_errno()})
+
+
+def end_orphans(grace_seconds: float = 0) -> int:
+    """Kill what the sentinel left behind (now this process's children), after letting
+    them finish on their own for `grace_seconds`. A task they were running is handed
+    back by the journey's lease and the sweeper, as for any worker that dies."""
+    orphans = psutil.Process().children()
+    if grace_seconds:
+        _, orphans = psutil.wait_procs(orphans, timeout=grace_seconds)
+    for process in orphans:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(orphans, timeout=5)
+    return len(orphans)
