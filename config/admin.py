@@ -1,11 +1,15 @@
 """What every app's admin shares: the site's names and home page, the view-only
 mixin, and the rules every import and export of the back office follows."""
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from import_export.forms import ImportForm
 
-from config.admin_formats import BACK_OFFICE_FORMATS
+from config.admin_formats import BACK_OFFICE_FORMATS, NotUtf8TextError
+from config.spreadsheets import megabytes, not_utf8_reason
 
 admin.site.site_header = "Bouquet back office"
 admin.site.site_title = "Bouquet back office"
@@ -58,6 +62,22 @@ def describe_row_problems(result, limit: int = 50) -> list[str]:
     return lines[:limit] + ([f"... and {len(lines) - limit} more"] if len(lines) > limit else [])
 
 
+class BackOfficeImportForm(ImportForm):
+    """The import form, refusing a file over the back office's size limit before
+    import-export reads it whole into memory."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        limit = settings.BOUQUET["IMPORT_MAX_BYTES"]
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {megabytes(upload.size)}; the limit is {megabytes(limit)}. "
+                "Split it into smaller files. Nothing was imported.",
+                code="file_too_large",
+            )
+        return upload
+
+
 class BackOfficeImportExportMixin:
     """CSV and XLSX both ways, formulas escaped on export, and an import that is all
     or nothing per file with a report naming every bad row.
@@ -66,6 +86,7 @@ class BackOfficeImportExportMixin:
     ExportMixin) and name `resource_classes`."""
 
     formats = BACK_OFFICE_FORMATS
+    import_form_class = BackOfficeImportForm
     import_formats = BACK_OFFICE_FORMATS
     export_formats = BACK_OFFICE_FORMATS
 
@@ -82,11 +103,15 @@ class BackOfficeImportExportMixin:
         return kwargs
 
     def add_data_read_fail_error_to_form(self, form, e):
-        if isinstance(e, UnicodeDecodeError):
+        if isinstance(e, (UnicodeDecodeError, NotUtf8TextError)):
+            if isinstance(e, NotUtf8TextError):
+                problem = str(e)
+            else:
+                problem = not_utf8_reason(e.object) or (
+                    f"The file is not UTF-8 text (byte 0x{e.object[e.start]:02x} at position {e.start} cannot be read)")
             form.add_error(
                 "import_file",
-                f"The file is not UTF-8 text (byte 0x{e.object[e.start]:02x} at position {e.start} cannot be read). "
-                "Save it as \"CSV UTF-8\" (or upload an XLSX file) and try again. Nothing was imported.",
+                f"{problem}. Save it as \"CSV UTF-8\" (or upload an XLSX file) and try again. Nothing was imported.",
             )
             return
         form.add_error(

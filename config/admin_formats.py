@@ -1,21 +1,14 @@
 """File formats of the back office's imports and exports: CSV and XLSX, with cells
 that a spreadsheet would run as a formula made safe on export."""
 
-import re
-
 from import_export.formats import base_formats
 
-# A spreadsheet evaluates a cell starting with one of these (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+from config.spreadsheets import escape_formula, not_utf8_reason
 
 
-def escape_formula(value):
-    """Return the cell with a leading apostrophe if a spreadsheet would read it as a
-    formula; numbers (a negative quantity) stay as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER.match(value):
-        return "'" + value
-    return value
+class NotUtf8TextError(ValueError):
+    """The file decoded as UTF-8 but is not UTF-8 text (UTF-16 without a byte-order
+    mark, NUL bytes)."""
 
 
 def escape_dataset(dataset) -> None:
@@ -27,6 +20,12 @@ def escape_dataset(dataset) -> None:
 
 
 class SafeCSV(base_formats.CSV):
+    def create_dataset(self, in_stream, **kwargs):
+        reason = not_utf8_reason(in_stream)
+        if reason:
+            raise NotUtf8TextError(reason)
+        return super().create_dataset(in_stream, **kwargs)
+
     def export_data(self, dataset, **kwargs):
         escape_dataset(dataset)
         return super().export_data(dataset, **kwargs)

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import health
+from config import error_pages, health
 from config.api import errors as api_errors
 
 api_v1 = [
@@ -44,6 +44,6 @@ def _json_for_machines(json_view, html_view):
 
 from django.views import defaults as _defaults  # noqa: E402
 
-handler400 = _json_for_machines(api_errors.json_bad_request, _defaults.bad_request)
+handler400 = _json_for_machines(api_errors.json_bad_request, error_pages.bad_request)
 handler404 = _json_for_machines(api_errors.json_not_found, _defaults.page_not_found)
 handler500 = _json_for_machines(api_errors.json_server_error, _defaults.server_error)

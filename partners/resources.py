@@ -2,6 +2,7 @@
 
 Prices are written by `set_partner_price`, the rule every door uses."""
 
+from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from config.errors import DomainError
@@ -73,6 +74,17 @@ class PartnerPriceResource(ServiceKeyedResource):
 
     def get_queryset(self):
         return PartnerPrice.objects.select_related("partner", "product")
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # set_partner_price judges the price and names the field at fault; the model's
+        # check constraints would answer first, naming only the constraint.
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude=list(errors), validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def do_instance_save(self, instance, is_create):
         try:

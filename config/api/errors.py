@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.api.parsers import BodyTooLarge
+from config.error_pages import too_large_detail
 from config.errors import ConflictError, DomainError, NotFoundError, UnprocessableError
 
 logger = logging.getLogger("bouquet.api")
@@ -87,4 +88,6 @@ def json_server_error(request):
 
 
 def json_bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse({"code": "body_too_large", "detail": too_large_detail()}, status=413)
     return JsonResponse({"code": "bad_request", "detail": "The request could not be understood."}, status=400)

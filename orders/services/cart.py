@@ -97,8 +97,8 @@ def priced_cart_lines(cart: Cart) -> list[PricedCartLine]:
 
 
 def _products_by_sku(lines: Sequence[Mapping]) -> dict[str, Product]:
-    skus = {str(l.get("sku") or "").strip() for l in lines}
-    skus.discard("")
+    # PostgreSQL text cannot hold NUL: such a SKU names no product.
+    skus = {sku for l in lines if (sku := str(l.get("sku") or "").strip()) and "\x00" not in sku}
     return {p.sku: p for p in Product.objects.filter(sku__in=skus)} if skus else {}
 
 

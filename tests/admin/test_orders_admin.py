@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.utils import timezone
 
 from fulfillment.factories import ShipmentFactory
 from orders.factories import OrderFactory, OrderLineFactory
@@ -46,7 +47,8 @@ def test_filters_by_status_hold_partner_and_warehouse(staff_client, held_order, 
 
 
 def test_filters_by_created_date(staff_client, held_order):
-    today = held_order.created_at.date()
+    # The admin's date filter counts days in the site's time zone, not in UTC.
+    today = timezone.localtime(held_order.created_at).date()
     response = staff_client.get(changelist(ORDERS), {"created_at__year": today.year, "created_at__month": today.month,
                                                      "created_at__day": today.day})
     assert listed_numbers(response) == {held_order.number}

@@ -9,7 +9,9 @@ from tqdm import tqdm
 
 from config.errors import DomainError
 from orders.models import CsvUpload
-from orders.services.csv_import import bad_rows, create_csv_upload, placed_orders, process_csv_upload, report_notes
+from orders.services.csv_import import (
+    bad_rows, create_csv_upload, placed_orders, process_csv_upload, read_csv_file, report_notes,
+)
 from partners.models import Partner
 
 
@@ -26,13 +28,13 @@ class Command(BaseCommand):
         found = Partner.objects.filter(code=partner).first()
         if found is None:
             raise CommandError(f"No partner with code {partner}.")
-        try:
-            raw = file.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}.") from None
         mode = CsvUpload.Mode.VALID_ROWS if valid_rows_only else CsvUpload.Mode.ALL_OR_NOTHING
         try:
+            with file.open("rb") as handle:
+                raw = read_csv_file(handle)
             upload = create_csv_upload(partner=found, filename=file.name, raw=raw, mode=mode)
+        except OSError as exc:
+            raise CommandError(f"Cannot read {file}: {exc.strerror}.") from None
         except DomainError as error:
             raise CommandError(error.message) from None
 
