@@ -7,7 +7,7 @@
 SHELL := /bin/bash
 ARGS ?=
 
-.PHONY: help run test bench venv services clean
+.PHONY: help run test bench chaos venv services clean
 
 help: ## list the targets
 	@echo "Bouquet targets:"
@@ -23,6 +23,9 @@ test: ## run the test suite (services and the Stripe stand-in start as needed)
 
 bench: ## measure DESIGN section 9 (QUICK=1 for a short run); results in bench/results/
 	@exec scripts/bench.sh $(ARGS)
+
+chaos: ## kill workers, stop Redis, PostgreSQL and Stripe while orders flow, then audit; results in bench/results/
+	@exec scripts/chaos.sh $(ARGS)
 
 venv: ## create .venv and install the project with its dev tools
 	@scripts/ensure_venv.sh

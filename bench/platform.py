@@ -31,10 +31,14 @@ WEB = "127.0.0.1:8050"
 
 
 class Platform:
-    def __init__(self, *, web_workers: int, q_workers: int, log_path: Path, worker_niceness: int = 10):
+    def __init__(self, *, web_workers: int, q_workers: int, log_path: Path, worker_niceness: int = 10,
+                 settings: dict | None = None, web: str = WEB, stand_in_port: int = 8440):
         self.web_workers = web_workers
         self.q_workers = q_workers
         self.worker_niceness = worker_niceness
+        self.settings = {**BENCH_ENV, "STRIPE_API_BASE": f"http://127.0.0.1:{stand_in_port}", **(settings or {})}
+        self.web = web
+        self.stand_in_port = stand_in_port
         self.log = open(log_path, "ab")
         self.children: dict[str, subprocess.Popen] = {}
         self.memory_peak_mib = 0.0
@@ -42,10 +46,10 @@ class Platform:
 
     @property
     def base_url(self) -> str:
-        return f"http://{WEB}"
+        return f"http://{self.web}"
 
     def env(self) -> dict:
-        return {**os.environ, **BENCH_ENV, "Q_WORKERS": str(self.q_workers)}
+        return {**os.environ, **self.settings, "Q_WORKERS": str(self.q_workers)}
 
     def manage(self, *args: str) -> str:
         return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env(), check=True,
@@ -55,23 +59,39 @@ class Platform:
         self.children[name] = subprocess.Popen(argv, cwd=ROOT, env=self.env(), stdout=self.log, stderr=self.log,
                                                start_new_session=True)
 
-    def start_stand_in(self) -> None:
+    def start_stand_in(self, *, keep_store: Path | None = None) -> None:
         # Stripe runs on someone else's machines in production; here the stand-in shares
         # ours, so it yields the CPU like the workers do.
+        keep = ["--keep-store", str(keep_store)] if keep_store else []
         self._start("localstripe", ["nice", "-n", "10", sys.executable, str(ROOT / "scripts" / "stripe_stand_in.py"),
-                                    "--port", "8440", "--from-scratch"])
-        _wait_for(lambda: _answers("http://127.0.0.1:8440/v1/customers"), 30, "the Stripe stand-in")
+                                    "--port", str(self.stand_in_port), "--from-scratch", *keep])
+        _wait_for(lambda: _answers(f"http://127.0.0.1:{self.stand_in_port}/v1/customers"), 30, "the Stripe stand-in")
 
-    def start_servers(self) -> None:
+    def start_servers(self, *, webhook_url: str | None = None) -> None:
         self._start("gunicorn", [
-            str(VENV_BIN / "gunicorn"), "config.wsgi:application", "--bind", WEB, "--workers", str(self.web_workers),
+            str(VENV_BIN / "gunicorn"), "config.wsgi:application", "--bind", self.web, "--workers", str(self.web_workers),
             "--no-control-socket", "--graceful-timeout", "10", "--backlog", "2048",
         ])
+        self.start_workers()
+        _wait_for(lambda: _answers(f"{self.base_url}/readyz"), 60, "gunicorn")
+        self.manage("stripe_register_webhook", "--url", webhook_url or f"{self.base_url}/payments/stripe/webhook/")
+
+    def start_workers(self) -> None:
         # Workers yield the CPU to the web tier: at a peak, accepting orders comes
         # first and the journey catches up after (the spike scenario measures that).
-        self._start("qcluster", ["nice", "-n", str(self.worker_niceness), sys.executable, "manage.py", "qcluster"])
-        _wait_for(lambda: _answers(f"{self.base_url}/readyz"), 60, "gunicorn")
-        self.manage("stripe_register_webhook", "--url", f"{self.base_url}/payments/stripe/webhook/")
+        self._start("qcluster", ["nice", "-n", str(self.worker_niceness), sys.executable, "manage.py", "run_workers"])
+
+    def stop_child(self, name: str, sig: int = signal.SIGTERM, wait_s: float = 20) -> None:
+        """Stop one thing this platform started (its whole process group)."""
+        process = self.children.pop(name)
+        try:
+            os.killpg(process.pid, sig)
+            process.wait(timeout=wait_s)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
     def stop(self) -> None:
         self._sampling.set()

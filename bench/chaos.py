@@ -1,0 +1,416 @@
+"""`make chaos`: the faults of a peak day, while orders flow, each followed by the audit.
+
+The platform runs as `make run` runs it (gunicorn, a qcluster, the Stripe stand-in), on
+a PostgreSQL cluster and a Redis server of this run's own (bench/private_services.py),
+so that stopping them hurts nothing else on the machine. Webhooks reach the platform
+through a relay (bench/webhook_relay.py) that can duplicate and reorder them.
+
+Each scenario: orders flow at a steady rate from retrying clients (bench/flow.py), the
+fault happens, the flow stops, the journey is given time to drain, and the audit
+(`orders.audit`, also `manage.py audit`) checks every promise. The figures go to
+`bench/results/chaos-<time>.json`; the exit status is 1 if any audit failed."""
+
+import argparse
+import os
+import random
+import signal
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psutil
+
+from bench.platform import ROOT, Platform
+from bench.private_services import PrivatePostgres, PrivateRedis
+from bench.webhook_relay import WebhookRelay
+
+RESULTS = ROOT / "bench" / "results"
+# Ports of the chaos run's own, apart from `make run` (8000, 8420), `make test` (8421)
+# and `make bench` (8050, 8440).
+WEB = "127.0.0.1:8053"
+STAND_IN_PORT = 8443
+RELAY_PORT = 8454
+POSTGRES_PORT = 5441
+REDIS_PORT = 6391
+WAITING = ("CREATED", "INVENTORY_RESERVED", "PAYMENT_PENDING", "PAID")
+
+
+@dataclass
+class Scenario:
+    name: str
+    description: str
+    fault: Callable[["ChaosRun"], dict]
+    attempt_timeout: Callable[[int], float] | None = None
+
+
+class ChaosRun:
+    def __init__(self, platform: Platform, postgres: PrivatePostgres, redis: PrivateRedis, relay: WebhookRelay,
+                 *, stand_in_store: Path, rate: float, seconds: float, drain_limit_s: float, seed: int = 17):
+        self.platform = platform
+        self.stand_in_store = stand_in_store
+        self.postgres = postgres
+        self.redis = redis
+        self.relay = relay
+        self.rate = rate
+        self.seconds = seconds
+        self.drain_limit_s = drain_limit_s
+        self.rng = random.Random(seed)
+
+    # --- one scenario ------------------------------------------------------------------
+
+    def run(self, scenario: Scenario, traffic) -> dict:
+        from bench.flow import Flow, steady_timeout
+
+        print(f"{scenario.name}: {scenario.description}", flush=True)
+        start_id = last_order_id()
+        self.webhooks_before = self.relay.figures()
+        flow = Flow(traffic.order_request, rate=self.rate,
+                    attempt_timeout=scenario.attempt_timeout or steady_timeout).start()
+        lead = min(8.0, self.seconds / 4)
+        time.sleep(lead)
+        fault_started = time.monotonic()
+        fault = scenario.fault(self)
+        left = self.seconds - lead - (time.monotonic() - fault_started)
+        if left > 0:
+            time.sleep(left)
+        clients = flow.stop()
+        print(f"    flow: {clients.offered} offered, {len(clients.accepted)} accepted, answers {dict(clients.answers)}",
+              flush=True)
+        return {"name": scenario.name, "description": scenario.description, "fault": fault,
+                "clients": clients.as_dict(), **self.settle(clients, start_id)}
+
+    def settle(self, clients, start_id: int) -> dict:
+        """Let the journey finish what the scenario started, then count and audit."""
+        from django.db import connections
+
+        from orders.audit import run_audit
+        from orders.models import Order
+
+        connections.close_all()  # the harness's own connection may have died with the fault
+        started = time.monotonic()
+        drained = wait_until(lambda: waiting_orders(start_id) == 0, self.drain_limit_s)
+        drain_s = time.monotonic() - started if drained else None
+        wait_until(lambda: not self.relay.busy(), 60)
+        numbers = set(clients.accepted.values())
+        orders = Order.objects.filter(id__gt=start_id)
+        found = set(orders.filter(number__in=numbers).values_list("number", flat=True))
+        unfinished = set(orders.filter(number__in=numbers, status__in=WAITING, hold="").values_list("number", flat=True))
+        audit = run_audit()
+        findings = audit.findings
+        figures = {
+            "orders": len(numbers),
+            # Accepted and then missing, or never final after the drain.
+            "lost": len(numbers - found) + len(unfinished),
+            "oversold": len(findings.get("oversold", [])) + len(findings.get("ledger", [])),
+            "double_charges": len(findings.get("double_charges", [])),
+            "invalid_paths": len(findings.get("invalid_paths", [])),
+            "audit_passed": audit.passed,
+            # Orders the database holds for this scenario that no client was told of
+            # (a retry that gave up); each key must make at most one order.
+            "unacknowledged": orders.count() - len(found),
+            "keys_with_two_orders": len(clients.accepted) - len(numbers),
+            "drain_s": round(drain_s, 1) if drain_s is not None else None,
+            "by_status": status_counts(start_id),
+            "audit": audit.as_dict(),
+            "webhooks": difference(self.relay.figures(), self.webhooks_before),
+        }
+        mark = "passed" if audit.passed and figures["lost"] == 0 else "FAILED"
+        print(f"    audit {mark}: {figures['orders']} orders, lost {figures['lost']}, oversold {figures['oversold']}, "
+              f"double charges {figures['double_charges']}, invalid paths {figures['invalid_paths']}, "
+              f"drained in {figures['drain_s']} s", flush=True)
+        return figures
+
+    # --- faults ------------------------------------------------------------------------
+
+    def kill_workers(self) -> dict:
+        """SIGKILL a journey worker every few seconds, one caught inside a step's
+        database transaction where possible; every fourth time kill the cluster's
+        sentinel (which `run_workers` must notice), and every fourth the whole
+        process group, started again as a supervisor would."""
+        kills = []
+        deadline = time.monotonic() + self.seconds * 0.6
+        while time.monotonic() < deadline:
+            time.sleep(self.rng.uniform(1.5, 3.5))
+            if len(kills) % 4 == 3:
+                self.platform.stop_child("qcluster", signal.SIGKILL)
+                self.platform.start_workers()
+                kills.append({"killed": "qcluster", "step": "whole qcluster"})
+                continue
+            if len(kills) % 4 == 2:
+                for sentinel in qcluster_sentinels(self.platform.children["qcluster"].pid):
+                    sentinel.send_signal(signal.SIGKILL)
+                kills.append({"killed": "sentinel", "step": "the sentinel"})
+                continue
+            victim, step = self.busy_worker(within_s=3)
+            if victim is None:
+                continue
+            try:
+                victim.send_signal(signal.SIGKILL)
+            except psutil.NoSuchProcess:
+                continue
+            kills.append({"killed": "worker", "step": step})
+        return {"kills": len(kills), "by_step": dict(Counter(kill["step"] for kill in kills))}
+
+    def busy_worker(self, within_s: float) -> tuple[psutil.Process | None, str | None]:
+        """A qcluster worker that is inside a step's database transaction, watched for
+        up to `within_s`; failing that, any worker."""
+        workers: list[psutil.Process] = []
+        deadline = time.monotonic() + within_s
+        while time.monotonic() < deadline:
+            workers = qcluster_workers(self.platform.children["qcluster"].pid)
+            busy = [(w, step) for w in workers if (step := step_in_flight(w, POSTGRES_PORT))]
+            if busy:
+                return self.rng.choice(busy)
+            time.sleep(0.05)
+        return (self.rng.choice(workers), "between steps") if workers else (None, None)
+
+    def stop_redis(self, seconds: float = 30) -> dict:
+        self.redis.stop()
+        down = probe_while(self.platform.base_url, seconds)
+        self.redis.start()
+        return {"redis_down_s": seconds, "readyz_during": down}
+
+    def restart_postgres(self, down_s: float = 10) -> dict:
+        started = time.monotonic()
+        self.postgres.stop("fast")
+        down = probe_while(self.platform.base_url, down_s)
+        self.postgres.start()
+        return {"postgres_down_s": round(time.monotonic() - started, 1), "readyz_during": down}
+
+    def stop_stripe(self, seconds: float = 30) -> dict:
+        self.platform.stop_child("localstripe")
+        time.sleep(seconds)
+        self.platform.start_stand_in(keep_store=self.stand_in_store)
+        return {"stand_in_down_s": seconds}
+
+    def duplicate_webhooks(self) -> dict:
+        self.relay.chaos = True
+        time.sleep(self.seconds * 0.6)
+        self.relay.chaos = False
+        return {"webhooks": "every delivery sent twice, each after a random delay of up to 8 s"}
+
+    def nothing(self) -> dict:
+        return {}
+
+
+SCENARIOS = [
+    Scenario("worker_killed", "journey workers SIGKILLed mid-step, again and again, then restarted", ChaosRun.kill_workers),
+    Scenario("redis_down", "Redis stopped for 30 s, then started again empty", ChaosRun.stop_redis),
+    Scenario("postgres_restart", "PostgreSQL stopped for 10 s and started again", ChaosRun.restart_postgres),
+    Scenario("stripe_down", "the Stripe stand-in stopped for 30 s, then started again", ChaosRun.stop_stripe),
+    Scenario("webhooks_twice_out_of_order", "every Stripe webhook delivered twice and out of order",
+             ChaosRun.duplicate_webhooks),
+    # The first attempt times out after 10 to 80 ms, so most retries race their first
+    # attempt or find it done; each retry waits twice as long as the last.
+    Scenario("client_retries", "clients time out early and retry with the same Idempotency-Key", ChaosRun.nothing,
+             attempt_timeout=lambda attempt: random.uniform(0.01, 0.08) * 2 ** attempt),
+]
+
+
+# --- what the harness reads from the database and the processes ------------------------
+
+def last_order_id() -> int:
+    from orders.models import Order
+
+    return Order.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def waiting_orders(start_id: int) -> int:
+    from orders.models import Order
+
+    return Order.objects.filter(id__gt=start_id, status__in=WAITING, hold="").count()
+
+
+def status_counts(start_id: int) -> dict:
+    from django.db.models import Count
+
+    from orders.models import Order
+
+    rows = Order.objects.filter(id__gt=start_id).values("status", "hold").annotate(n=Count("id"))
+    return {f"{r['status']}{' (' + r['hold'] + ' hold)' if r['hold'] else ''}": r["n"] for r in rows}
+
+
+def qcluster_workers(cluster_pid: int) -> list[psutil.Process]:
+    """The worker processes (not the monitor or the pusher), told by the title
+    django-q2 gives them ("qcluster <name> idle" or "... processing <task>")."""
+    try:
+        processes = psutil.Process(cluster_pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    found = []
+    for process in processes:
+        try:
+            title = " ".join(process.cmdline())
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        if title.startswith("qcluster") and (" idle" in title or " processing " in title):
+            found.append(process)
+    return found
+
+
+def qcluster_sentinels(supervisor_pid: int) -> list[psutil.Process]:
+    """The cluster's guard: the supervisor's child that has children of its own."""
+    try:
+        return [child for child in psutil.Process(supervisor_pid).children() if child.children()]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def step_in_flight(process: psutil.Process, postgres_port: int) -> str | None:
+    """Which journey step the process's database session is inside, read from what
+    PostgreSQL says it is doing; None when it is not inside a transaction."""
+    from django.db import connection
+
+    try:
+        ports = [c.laddr.port for c in process.net_connections(kind="tcp") if c.raddr and c.raddr.port == postgres_port]
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return None
+    if not ports:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT state, query FROM pg_stat_activity WHERE client_port = ANY(%s)", [ports])
+        rows = cursor.fetchall()
+    for state, query in rows:
+        if state in ("active", "idle in transaction"):
+            return classify_step(query)
+    return None
+
+
+def classify_step(query: str) -> str | None:
+    if "inventory_" in query or "'CREATED'" in query:
+        return "reserve"
+    if "fulfillment_" in query or "'PAID'" in query:
+        return "finalize"
+    if "payments_" in query or "partners_creditaccount" in query or "PAYMENT_PENDING" in query:
+        return "payment"
+    return None  # the sweeper's reads, django-q2's own bookkeeping
+
+
+def probe_while(base_url: str, seconds: float) -> dict:
+    """Ask /readyz once a second during an outage: how it answered and how fast."""
+    import urllib.error
+    import urllib.request
+
+    answers: dict[str, int] = {}
+    slowest = 0.0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        sent = time.monotonic()
+        try:
+            with urllib.request.urlopen(f"{base_url}/readyz", timeout=10) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        except OSError:
+            status = 0
+        slowest = max(slowest, time.monotonic() - sent)
+        answers[str(status)] = answers.get(str(status), 0) + 1
+        time.sleep(max(0.0, 1 - (time.monotonic() - sent)))
+    return {"answers": answers, "slowest_s": round(slowest, 2)}
+
+
+def difference(after: dict, before: dict) -> dict:
+    """What happened between two readings of nested counters."""
+    return {key: difference(value, before.get(key, {})) if isinstance(value, dict) else value - before.get(key, 0)
+            for key, value in after.items()}
+
+
+def wait_until(check: Callable[[], bool], limit_s: float) -> bool:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return True
+        except Exception:  # the database may still be coming back
+            from django.db import connections
+
+            connections.close_all()
+        time.sleep(1)
+    return False
+
+
+# --- the run ---------------------------------------------------------------------------
+
+def table(results: list[dict]) -> str:
+    head = ("scenario", "orders", "lost", "oversold", "double charges", "invalid paths", "audit", "drain s")
+    rows = [head] + [(r["name"], r["orders"], r["lost"], r["oversold"], r["double_charges"], r["invalid_paths"],
+                      "passed" if r["audit_passed"] else "FAILED", r["drain_s"]) for r in results]
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(head))]
+    return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(row, widths)) for row in rows)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=float(os.environ.get("CHAOS_RATE", 12)),
+                        help="orders per second while a fault happens (default 12)")
+    parser.add_argument("--seconds", type=float, default=float(os.environ.get("CHAOS_SECONDS", 50)),
+                        help="seconds of order flow per scenario (default 50)")
+    parser.add_argument("--only", default="", help="comma-separated scenario names")
+    return parser.parse_args()
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    args = parse_args()
+    only = set(filter(None, args.only.split(",")))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    log = open(RESULTS / f"chaos-{stamp}.log", "ab")
+    postgres = PrivatePostgres(POSTGRES_PORT)
+    redis = PrivateRedis(REDIS_PORT, log)
+    platform = Platform(web_workers=3, q_workers=2, log_path=RESULTS / f"chaos-{stamp}.log", web=WEB,
+                        stand_in_port=STAND_IN_PORT,
+                        settings={"DATABASE_URL": postgres.url("bouquet_chaos"), "REDIS_URL": redis.url,
+                                  "BENCH_CEILING_VIEW": "0"})
+    stand_in_store = postgres.dir / "stand-in.pickle"
+    relay = WebhookRelay(RELAY_PORT, f"{platform.base_url}/payments/stripe/webhook/")
+    results: list[dict] = []
+    try:
+        print("preparing: PostgreSQL and Redis of the run's own, the stand-in, a data set", flush=True)
+        postgres.init()
+        postgres.start()
+        postgres.create_database("bouquet_chaos")
+        redis.start()
+        os.environ.update(platform.settings)
+        sys.path.insert(0, str(ROOT))
+        platform.manage("migrate", "--noinput")
+        platform.start_stand_in(keep_store=stand_in_store)
+        print("  " + platform.manage("bench_data", "--partners", "40", "--skus", "400").strip(), flush=True)
+        import django
+
+        django.setup()
+        relay.start()
+        platform.start_servers(webhook_url=relay.url)
+        from bench.scenarios import Traffic
+
+        run = ChaosRun(platform, postgres, redis, relay, stand_in_store=stand_in_store, rate=args.rate, seconds=args.seconds, drain_limit_s=300)
+        traffic = Traffic(platform.base_url)
+        for scenario in SCENARIOS:
+            if not only or scenario.name in only:
+                results.append(run.run(scenario, traffic))
+    finally:
+        try:
+            relay.stop(wait_s=10)
+        except Exception:
+            pass
+        platform.stop()
+        redis.stop()
+        postgres.destroy()
+    figures = {"run": {"at": stamp, "rate_per_s": args.rate, "seconds_per_scenario": args.seconds},
+               "scenarios": results}
+    from bench import report
+
+    path = RESULTS / f"chaos-{stamp}.json"
+    report.write_json(figures, path)
+    print()
+    print(table(results))
+    print(f"\nfigures: {path.relative_to(ROOT)}")
+    return 0 if results and all(r["audit_passed"] and r["lost"] == 0 for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""Orders flowing at a steady rate from clients that behave as a careful ERP does: each
+order has its own Idempotency-Key, and an attempt that times out, fails to connect, or
+answers 409 (the first attempt is still running), 429 or 5xx is tried again with the
+same key and body after a growing pause, until it is accepted or refused.
+
+What the clients learn is what the chaos run checks the platform against: every order
+a client was told is accepted must exist once and reach a final state."""
+
+import asyncio
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import aiohttp
+
+RETRYABLE = {0, 409, 429, 500, 502, 503, 504}
+
+
+@dataclass
+class FlowResult:
+    offered: int = 0
+    accepted: dict[str, str] = field(default_factory=dict)  # Idempotency-Key -> order number
+    refused: dict[str, int] = field(default_factory=dict)  # Idempotency-Key -> status
+    given_up: int = 0
+    attempts: int = 0
+    replays: int = 0
+    answers: Counter = field(default_factory=Counter)  # status (0: no answer in time) -> attempts
+    slowest_answer_s: float = 0.0  # the longest an attempt waited for any answer (not a timeout)
+
+    def as_dict(self) -> dict:
+        return {"offered": self.offered, "accepted": len(self.accepted), "refused": len(self.refused),
+                "given_up": self.given_up, "attempts": self.attempts, "replays": self.replays,
+                "answers": {str(k): v for k, v in sorted(self.answers.items())},
+                "slowest_answer_s": round(self.slowest_answer_s, 2)}
+
+
+def steady_timeout(attempt: int) -> float:
+    return 10.0
+
+
+class Flow:
+    """`start()`, let the fault happen, `stop()`: no new orders, and every order already
+    started keeps retrying until it has an answer or `give_up_s` have passed."""
+
+    def __init__(self, make_request: Callable[[int], tuple], *, rate: float,
+                 attempt_timeout: Callable[[int], float] = steady_timeout, give_up_s: float = 300, seed: int = 3):
+        self.make_request = make_request
+        self.rate = rate
+        self.attempt_timeout = attempt_timeout
+        self.give_up_s = give_up_s
+        self.rng = random.Random(seed)
+        self.result = FlowResult()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+
+    def start(self) -> "Flow":
+        self._thread.start()
+        return self
+
+    def stop(self) -> FlowResult:
+        self._stopping.set()
+        self._thread.join()
+        return self.result
+
+    async def _run(self) -> None:
+        connector = aiohttp.TCPConnector(limit=256)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            tasks = []
+            start = time.monotonic()
+            index = 0
+            while not self._stopping.is_set():
+                delay = start + index / self.rate - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                tasks.append(asyncio.create_task(self._place(session, self.make_request(index))))
+                index += 1
+            self.result.offered = index
+            await asyncio.gather(*tasks)
+
+    async def _place(self, session, request) -> None:
+        _method, url, headers, body = request
+        key = headers["Idempotency-Key"]
+        started = time.monotonic()
+        pause = 0.25
+        attempt = 0
+        while time.monotonic() - started < self.give_up_s:
+            self.result.attempts += 1
+            status, payload, replayed = 0, None, False
+            sent = time.monotonic()
+            try:
+                timeout = aiohttp.ClientTimeout(total=self.attempt_timeout(attempt))
+                async with session.post(url, json=body, headers=headers, timeout=timeout) as response:
+                    status = response.status
+                    replayed = response.headers.get("Idempotent-Replayed") == "true"
+                    payload = await response.json(content_type=None) if status < 300 else await response.read()
+                self.result.slowest_answer_s = max(self.result.slowest_answer_s, time.monotonic() - sent)
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+                status = 0
+            self.result.answers[status] += 1
+            attempt += 1
+            if 200 <= status < 300:
+                self.result.accepted[key] = payload["number"]
+                self.result.replays += replayed
+                return
+            if status not in RETRYABLE:
+                self.result.refused[key] = status
+                return
+            await asyncio.sleep(pause * self.rng.uniform(0.5, 1.5))
+            pause = min(pause * 2, 5.0)
+        self.result.given_up += 1
