@@ -18,7 +18,7 @@ def parse_args():
     # Tuned on this 2-core machine: see bench/README.md for what each measured.
     parser.add_argument("--web-workers", type=int, default=int(os.environ.get("BENCH_WEB_WORKERS", 3)))
     parser.add_argument("--q-workers", type=int, default=int(os.environ.get("BENCH_Q_WORKERS", 2)))
-    parser.add_argument("--only", default="", help="comma-separated scenarios (ceiling,intake,end_to_end,spike,hot_sku,csv)")
+    parser.add_argument("--only", default="", help="comma-separated scenarios (ceiling,intake,intake_alone,end_to_end,spike,hot_sku,csv)")
     return parser.parse_args()
 
 
@@ -79,7 +79,7 @@ def main() -> int:
             figures["ceiling"] = scenarios.ceiling(bench.base_url, rates=[300, 500] if quick else [300, 400, 500, 600, 700, 800], seconds=seconds)
         if wanted("intake"):
             print("intake: POST /api/v1/orders/ at constant arrival rates", flush=True)
-            figures["intake"] = scenarios.intake(traffic, rates=[100, 300] if quick else [100, 200, 250, 300, 350, 400, 500],
+            figures["intake"] = scenarios.intake(traffic, rates=[100, 300] if quick else [100, 150, 200, 250, 300, 350, 400, 500],
                                                  seconds=seconds, drain_limit_s=20 if quick else 120)
             if "ceiling" in figures and figures["ceiling"]["rate_per_s"]:
                 figures["intake"]["fraction_of_ceiling"] = round(figures["intake"]["rate_per_s"] / figures["ceiling"]["rate_per_s"], 2)
@@ -100,6 +100,17 @@ def main() -> int:
         if wanted("csv"):
             print("csv: a 10,000-line file through the importer", flush=True)
             figures["csv"] = scenarios.csv_import({**os.environ}, lines=2000 if quick else 10_000)
+        if wanted("intake_alone"):
+            # The intake steps again with the journey's workers stopped: what intake
+            # holds with the machine to itself, which tells its own cost from the
+            # journey's. Last, because the orders it leaves are never processed.
+            print("intake alone: the same steps, with the workers stopped", flush=True)
+            bench.stop_child("qcluster")
+            figures["intake_alone"] = scenarios.step_rates(
+                traffic.order_request, [300, 500] if quick else [200, 300, 350, 400, 450, 500], seconds, expected=202)
+            if "ceiling" in figures and figures["ceiling"]["rate_per_s"]:
+                figures["intake_alone"]["fraction_of_ceiling"] = round(
+                    figures["intake_alone"]["rate_per_s"] / figures["ceiling"]["rate_per_s"], 2)
         figures["memory"] = {"peak_mib": round(max(bench.memory_peak_mib, bench.rss_mib()), 1)}
     finally:
         bench.stop()

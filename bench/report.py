@@ -32,8 +32,8 @@ def table(figures: dict) -> str:
         verdict = meets(value, op, target)
         rows.append((key, "-" if value is None else str(value), f"{op} {target}",
                      "skipped" if verdict is None else ("ok" if verdict else "MISSED")))
-    for key in ("ceiling.rate_per_s", "intake.fraction_of_ceiling", "end_to_end.accepted_to_confirmed_p99_s",
-                "intake.loadgen_cpu_share"):
+    for key in ("ceiling.rate_per_s", "intake.fraction_of_ceiling", "intake_alone.rate_per_s", "intake_alone.p99_ms",
+                "end_to_end.accepted_to_confirmed_p99_s", "intake.loadgen_cpu_share"):
         value = lookup(figures, key)
         rows.append((key, "-" if value is None else str(value), "", "info"))
     widths = [max(len(str(r[i])) for r in rows) for i in range(4)]

@@ -14,6 +14,7 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from inventory.models import Product, Stock, StockMovement, Warehouse
+from orders.services.intake_cache import catalogue_changed, partner_catalogue_changed
 from partners.models import CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
 from payments import gateway
 
@@ -44,6 +45,8 @@ def _build_rows(*, partners: int, skus: int) -> None:
                 list_price=Decimal(rng.randint(20, 900)) / 100,
             ))
         Product.objects.bulk_create(products, batch_size=1000)
+        # bulk_create sends no post_save: tell running processes' intake caches.
+        catalogue_changed()
     products = list(Product.objects.filter(sku__startswith="BX-"))
     existing = set(Stock.objects.filter(product__in=products).values_list("product_id", "warehouse_id"))
     new_stock = [Stock(product=p, warehouse=w, on_hand=STOCK_PER_ROW) for p in products for w in warehouses if (p.id, w.id) not in existing]
@@ -72,6 +75,7 @@ def _build_rows(*, partners: int, skus: int) -> None:
             PartnerPrice(partner=partner, product=product, min_quantity=1, unit_price=(product.list_price * Decimal("0.9")).quantize(Decimal("0.01")))
             for product in rng.sample(products, 20)
         ])
+        partner_catalogue_changed(partner.id)
 
 
 def _top_up_stock() -> None:
