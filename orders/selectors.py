@@ -73,19 +73,27 @@ def event_feed(*, partner, after: int, limit: int) -> list[OrderEvent]:
 
 
 def sync_watermark():
-    """The moment up to which order changes are final: the earlier of now and the start
-    of the oldest transaction still writing. A change's `updated_at` is stamped when its
-    statement runs, before it commits, so a change committing later can carry an older
-    stamp than what a reader already saw; but never older than its own transaction's
-    start. An ERP that asks next for `updated_since` = this watermark misses nothing."""
+    """The moment before which every change to an order is committed and visible: the
+    earliest start of any transaction still open on this database, and at most now
+    less a second. A change stamps `updated_at` with its statement's (or its
+    transaction's) start, before it commits, so it can become visible with a stamp
+    older than what a reader has already seen; but never older than its own
+    transaction's start. An ERP that asks next for `updated_since` = this watermark
+    misses nothing.
+
+    Every open transaction counts, not only those that have written yet: intake's
+    transaction begins before its first write and stamps the order with its start.
+    The second covers a transaction that has started but not yet shown itself in
+    pg_stat_activity."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT LEAST(statement_timestamp(), COALESCE(min(xact_start), statement_timestamp()))
+            SELECT LEAST(statement_timestamp() - interval '1 second', min(xact_start))
               FROM pg_stat_activity
-             WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
+             WHERE xact_start IS NOT NULL AND pid <> pg_backend_pid()
+               AND datname = current_database() AND backend_type = 'client backend'
             """
         )
         return cursor.fetchone()[0]

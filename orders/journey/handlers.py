@@ -11,7 +11,7 @@ from django.db import transaction
 from fulfillment import services as fulfillment
 from inventory.exceptions import OutOfStockError
 from inventory.services import Demand, OrderDemands, reserve_stock, reserve_stock_for_orders
-from orders.journey.transitions import lock_order, lock_orders_in_status, transition, transition_many
+from orders.journey.transitions import lock_order, lock_orders_in_status, set_hold, transition, transition_many
 from orders.journey.wakeups import wake_on_commit
 from orders.models import Order, OrderLine, OrderStatus
 from orders.services.cancellation import cancel_locked_order
@@ -103,7 +103,7 @@ def start_payment(order_id: int) -> Order:
                 transition(order, S.PAID, detail="on account")
             else:
                 payments.create_payment(order=order, method=Payment.Method.ACCOUNT, status=Payment.Status.HELD)
-                Order.objects.filter(id=order.id).update(hold=Order.Hold.CREDIT)
+                set_hold([order.id], Order.Hold.CREDIT)
                 order.hold = Order.Hold.CREDIT
                 logger.info(
                     "order on credit hold",
@@ -138,7 +138,7 @@ def pay_orders(order_ids: Sequence[int]) -> list[int]:
         transition_many([order for order in orders if order.id in drawn], S.PAID, details=dict.fromkeys(drawn, "on account"))
         held = [order for order in orders if order.id not in drawn]
         if held:
-            Order.objects.filter(id__in=[order.id for order in held]).update(hold=Order.Hold.CREDIT)
+            set_hold([order.id for order in held], Order.Hold.CREDIT)
         for order in held:
             order.hold = Order.Hold.CREDIT
             _, open_balance, credit_limit = checks[order.id]

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from orders.journey import handlers
+from orders.journey.transitions import set_hold
 from orders.journey.wakeups import wake_on_commit
 from orders.models import Order
 from payments.exceptions import PaymentGatewayUnavailableError
@@ -108,7 +109,7 @@ def record_step_failure(step: Step, order_id: int, error: BaseException) -> None
         order.attempts += 1
         message = f"{type(error).__name__}: {error}"
         if order.attempts >= max_attempts:
-            Order.objects.filter(id=order_id).update(attempts=order.attempts, hold=Order.Hold.DEAD_LETTER)
+            set_hold([order_id], Order.Hold.DEAD_LETTER, attempts=order.attempts)
             record_dead_letter(task=f"journey.{step.name}", order_id=order_id, error=message, attempts=order.attempts)
             logger.error(
                 "step failed for the last time; order dead-lettered",

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping, Sequence
 
 from django.db import connection
+from django.db.models import DateTimeField, Func
 
 from orders.exceptions import InvalidTransitionError
 from orders.models import Order, OrderStatus
@@ -131,6 +132,22 @@ def _log_transition(order: Order, from_status: str, to_status: str, *, moved: bo
             "transition skipped: order no longer in expected state",
             extra={"order": order.number, "from": from_status, "to": to_status, "actor": actor},
         )
+
+
+class StatementTimestamp(Func):
+    """PostgreSQL's statement_timestamp(): the `updated_at` of every change to an
+    order, as in the transition statements above, so that the sync watermark
+    (orders.selectors.sync_watermark) holds for it."""
+
+    template = "statement_timestamp()"
+    output_field = DateTimeField()
+
+
+def set_hold(order_ids: Sequence[int], hold: str, **fields) -> int:
+    """Put orders on `hold` (or take them off it with ""), with any other bookkeeping
+    `fields`, and stamp the change: the hold is part of what an ERP syncs, so it must
+    show up in `updated_since`."""
+    return Order.objects.filter(id__in=order_ids).update(hold=hold, updated_at=StatementTimestamp(), **fields)
 
 
 def lock_order(order_id: int) -> Order:

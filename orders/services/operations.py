@@ -12,7 +12,7 @@ from fulfillment.exceptions import ShipmentNotFoundError
 from fulfillment.models import Shipment
 from inventory.services import commit_reservations
 from orders.exceptions import NotDispatchableError, NotHeldError, OrderError
-from orders.journey.transitions import lock_order, transition
+from orders.journey.transitions import lock_order, set_hold, transition
 from orders.journey.wakeups import wake_on_commit
 from orders.models import Order, OrderStatus
 from partners.services import draw_credit_over_limit
@@ -95,7 +95,7 @@ def retry_dead_letter(*, dead_letter_id: int, actor: str) -> DeadLetter:
         if dead_letter.order_id is not None:
             order = lock_order(dead_letter.order_id)
             if order.hold == Order.Hold.DEAD_LETTER:
-                Order.objects.filter(id=order.id).update(hold="", attempts=0, next_attempt_at=Now())
+                set_hold([order.id], "", attempts=0, next_attempt_at=Now())
             step = STEP_FOR_STATUS.get(order.status)
             if step:
                 wake_on_commit(step)

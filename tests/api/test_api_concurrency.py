@@ -3,6 +3,7 @@ the event feed while orders flow sees every event exactly once."""
 
 import threading
 import time
+from datetime import datetime
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -136,3 +137,39 @@ def test_an_erp_syncing_by_watermark_while_orders_flow_misses_no_order(fern_api,
     reader.join(timeout=150)
 
     assert seen == set(Order.objects.values_list("number", flat=True))
+
+
+
+def test_a_change_stamped_before_a_sync_and_committed_after_it_is_in_the_next_sync(account_buyer, staff_api, roses):
+    """A statement stamps `updated_at` when it starts and may write much later (a batch
+    step under load): the watermark a sync hands out meanwhile must be before the stamp."""
+    from django.db import connection
+
+    from orders.services.intake import place_order
+
+    order = place_order(partner=account_buyer, lines=[{"sku": "ROS-CONC", "quantity": 10}]).order
+    started = threading.Event()
+
+    def change_slowly():
+        try:
+            started.set()
+            with connection.cursor() as cursor:
+                # Stamped at the start; the row is written (and the transaction gets its
+                # id) only after the sleep.
+                cursor.execute("UPDATE orders_order SET updated_at = statement_timestamp() "
+                               "WHERE id = %s AND (SELECT true FROM pg_sleep(3))", [order.id])
+        finally:
+            connections.close_all()
+
+    changer = threading.Thread(target=change_slowly)
+    changer.start()
+    started.wait(timeout=30)
+    time.sleep(1.5)  # longer than the watermark's own margin
+    watermark = staff_api.get("/api/v1/orders/")["Sync-Watermark"]
+    changer.join(timeout=30)
+
+    next_sync = staff_api.get("/api/v1/orders/", {"updated_since": watermark}).json()["results"]
+
+    order.refresh_from_db()
+    assert order.updated_at >= datetime.fromisoformat(watermark)
+    assert [o["number"] for o in next_sync] == [order.number]

@@ -61,11 +61,16 @@ def test_a_step_that_always_fails_is_dead_lettered_and_can_be_retried(card_buyer
 
     order.refresh_from_db()
     assert (order.status, order.hold, order.attempts) == (S.PAYMENT_PENDING, Order.Hold.DEAD_LETTER, 3)
+    # The hold is stamped, so an ERP syncing by updated_since learns of it.
+    assert order.updated_at > order.events.get(to_status=S.PAYMENT_PENDING).created_at
+    held_at = order.updated_at
     [dead_letter] = DeadLetter.objects.filter(order=order)
     assert dead_letter.task == "journey.pay" and "PaymentGatewayUnavailable" in dead_letter.error
 
     settings.STRIPE_API_BASE = stand_in
     retry_dead_letter(dead_letter_id=dead_letter.id, actor="backoffice")
+    order.refresh_from_db()
+    assert order.hold == "" and order.updated_at > held_at
     drive_journey()
 
     order.refresh_from_db()
