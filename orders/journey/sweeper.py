@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from orders.journey.steps import run_all_steps
 from orders.models import CsvUpload, IdempotencyRecord, Order, OrderStatus
-from orders.services.csv_import import enqueue_csv_upload
+from orders.services.csv_import import enqueue_csv_upload, keys_kept_for_failed_files
 
 # The states a step moves an order out of. CONFIRMED waits for the warehouse's
 # dispatch, not for us, so it is never "stuck".
@@ -37,7 +37,7 @@ def oldest_unfinished_age_seconds() -> float:
 
 def purge_idempotency_records() -> int:
     cutoff = timezone.now() - timedelta(hours=settings.BOUQUET["IDEMPOTENCY_KEY_TTL_HOURS"])
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).exclude(keys_kept_for_failed_files()).delete()
     return deleted
 
 

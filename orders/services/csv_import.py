@@ -25,8 +25,8 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.db.models.functions import Greatest, Now
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Greatest, Now, Substr
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -188,6 +188,28 @@ def _bad(line: int, sku: str, code: str, detail: str) -> dict:
 
 def content_hash_of(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
+
+
+# An order a file placed carries the key `csv:<content hash>:<its index in the file>`,
+# so any later run of the same bytes (a slice, a retry, a fresh upload of a file that
+# failed) recognises it.
+KEY_PREFIX = "csv:"
+
+
+def _key_prefix(content_hash: str) -> str:
+    return f"{KEY_PREFIX}{content_hash}:"
+
+
+def keys_kept_for_failed_files() -> Q:
+    """The idempotency records that purging by age must spare: those of a file whose
+    upload failed part-way and that no upload of the same bytes has finished since.
+    A re-upload, however late, needs them to skip the orders the failed run placed."""
+    def uploads_of_the_file(status):
+        return CsvUpload.objects.filter(
+            partner_id=OuterRef("partner_id"), status=status,
+            content_hash=Substr(OuterRef("key"), len(KEY_PREFIX) + 1, CsvUpload._meta.get_field("content_hash").max_length))
+    return (Q(key__startswith=KEY_PREFIX) & Exists(uploads_of_the_file(CsvUpload.Status.FAILED))
+            & ~Exists(uploads_of_the_file(CsvUpload.Status.DONE)))
 
 
 def create_csv_upload(*, partner: Partner, user=None, filename: str, raw: bytes,
@@ -411,7 +433,7 @@ def _import(upload: CsvUpload, progress: Callable[[int], None], time_budget: flo
     progress(handled)
     flushed = 0
     orders: list[str] = []
-    key_prefix = f"csv:{upload.content_hash}:"
+    key_prefix = _key_prefix(upload.content_hash)
     # Orders this file placed before (an earlier slice, a failed run): one query, and
     # no intake call for each of them.
     placed_before = dict(IdempotencyRecord.objects.filter(partner=upload.partner, key__startswith=key_prefix)

@@ -325,6 +325,30 @@ def test_a_failed_file_uploaded_again_replays_what_was_placed(account_buyer, cat
     assert again.status == CsvUpload.Status.DONE and Order.objects.count() == 2
 
 
+def test_a_failed_file_uploaded_again_days_later_still_places_nothing_twice(account_buyer, catalogue, monkeypatch, settings):
+    from orders.factories import IdempotencyRecordFactory
+    from orders.journey.sweeper import purge_idempotency_records
+
+    raw = b"sku,quantity,po_number\nROSE,10,PO-1\nROSE,10,PO-2\n"
+    upload = create_csv_upload(partner=account_buyer, filename="orders.csv", raw=raw)
+    real_place_order = csv_import.place_order
+    monkeypatch.setattr(csv_import, "place_order", lambda **kw: real_place_order(**kw) if kw["po_number"] == "PO-1" else 1 / 0)
+    assert process_csv_upload(upload_id=upload.id).status == CsvUpload.Status.FAILED
+    monkeypatch.setattr(csv_import, "place_order", real_place_order)
+    api_order = IdempotencyRecordFactory(partner=account_buyer)
+    past_the_ttl = timezone.now() - timedelta(hours=settings.BOUQUET["IDEMPOTENCY_KEY_TTL_HOURS"] + 1)
+    IdempotencyRecord.objects.update(created_at=past_the_ttl)
+
+    assert purge_idempotency_records() == 1  # the API key goes; the failed file's stays
+    assert not IdempotencyRecord.objects.filter(id=api_order.id).exists()
+    again = run(account_buyer, raw)
+
+    assert again.status == CsvUpload.Status.DONE and Order.objects.count() == 2
+    assert sorted(Order.objects.values_list("po_number", flat=True)) == ["PO-1", "PO-2"]
+    IdempotencyRecord.objects.update(created_at=past_the_ttl)
+    assert purge_idempotency_records() == 2  # a run of the file finished: nothing needs them now
+
+
 def test_processing_a_finished_upload_again_does_nothing(account_buyer, catalogue):
     upload = run(account_buyer, b"sku,quantity\nROSE,20\n")
 
