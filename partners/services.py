@@ -49,17 +49,13 @@ def price_table(*, partner_id: int, product_ids: Iterable[int] | None) -> dict[i
 
 def catalogue_prices(*, products, partner) -> dict:
     """Return, per product id, the unit price when buying one case and the quantity
-    breaks, for the partner (list price and no breaks without one): two queries for
-    a whole page of products."""
+    breaks, for the partner (list price and no breaks without one): one query for a
+    whole page of products."""
     if partner is None or not products:
         return {p.id: (p.list_price, []) for p in products}
-    one_case = prices_for(
-        partner_id=partner.id,
-        quantities={p.id: p.case_pack for p in products},
-        list_prices={p.id: p.list_price for p in products},
-    )
-    breaks = price_table(partner_id=partner.id, product_ids=one_case)
-    return {p.id: (one_case[p.id], breaks.get(p.id, [])) for p in products}
+    breaks = price_table(partner_id=partner.id, product_ids=[p.id for p in products])
+    return {p.id: (price_for_quantity(breaks.get(p.id, ()), p.case_pack, p.list_price), breaks.get(p.id, []))
+            for p in products}
 
 
 def lock_credit_account(*, partner_id: int) -> CreditAccount:

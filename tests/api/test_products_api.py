@@ -142,8 +142,8 @@ def test_a_page_costs_the_same_few_queries_however_many_products(fern_api, accou
         PartnerPriceFactory(partner=account_buyer, product=product, min_quantity=1, unit_price=Decimal("0.10"))
         PartnerPriceFactory(partner=account_buyer, product=product, min_quantity=100, unit_price=Decimal("0.08"))
 
-    # token and user, count, the page with availability, one-case prices, price breaks
-    with django_assert_num_queries(5):
+    # token and user, count, the page with availability, the partner's prices
+    with django_assert_num_queries(4):
         answer = fern_api.get(PRODUCTS, {"page_size": page_size})
 
     assert len(answer.json()["results"]) == page_size
