@@ -88,11 +88,12 @@ def cancel_payment_intent(payment_intent_id: str) -> dict:
     return _call("cancel PaymentIntent", client().v1.payment_intents.cancel, payment_intent_id)
 
 
-def refund_payment_intent(payment_intent_id: str, *, idempotency_key: str) -> str:
+def refund_payment_intent(payment_intent_id: str, *, idempotency_key: str, intent: dict | None = None) -> str:
     """Refund a succeeded PaymentIntent in full and return the refund id. Ask Stripe
     first whether it is refunded already (a retry after a crash must not refund
-    twice; the stand-in ignores idempotency keys)."""
-    intent = retrieve_payment_intent(payment_intent_id)
+    twice; the stand-in ignores idempotency keys); `intent` is the PaymentIntent
+    if the caller has just read it."""
+    intent = intent or retrieve_payment_intent(payment_intent_id)
     charge = intent.get("latest_charge")
     if isinstance(charge, dict):  # expanded, as the stand-in returns it
         existing = (charge.get("refunds") or {}).get("data") or []

@@ -48,23 +48,28 @@ def mark_payment(payment: Payment, status: str, *, stripe_status: str | None = N
     payment.save(update_fields=fields)
 
 
-def store_payment_intent(*, payment: Payment, payment_intent_id: str, stripe_status: str) -> str:
+def store_payment_intent(*, payment: Payment, payment_intent_id: str, stripe_status: str) -> str | None:
     """Store the PaymentIntent's id on the payment unless one is stored already, and
-    return the id that is stored (ours, or the one another worker stored first)."""
-    stored = Payment.objects.filter(id=payment.id, stripe_payment_intent_id__isnull=True).update(
-        stripe_payment_intent_id=payment_intent_id, stripe_status=stripe_status, updated_at=Now()
-    )
+    return the id that is stored (ours, or the one another worker stored first). None
+    means the payment was cancelled meanwhile (its order with it): nothing is stored,
+    and the caller must not charge."""
+    stored = Payment.objects.filter(
+        id=payment.id, stripe_payment_intent_id__isnull=True, status=Payment.Status.PENDING,
+    ).update(stripe_payment_intent_id=payment_intent_id, stripe_status=stripe_status, updated_at=Now())
     if stored:
         payment.stripe_payment_intent_id = payment_intent_id
         return payment_intent_id
-    payment.refresh_from_db(fields=["stripe_payment_intent_id", "stripe_status"])
+    payment.refresh_from_db(fields=["stripe_payment_intent_id", "stripe_status", "status"])
     return payment.stripe_payment_intent_id
 
 
-def mark_refunded(*, payment: Payment, refund_id: str) -> bool:
+def mark_settled_at_stripe(*, payment: Payment, refund_id: str | None) -> bool:
+    """Close a payment that was due to be undone at Stripe: refunded (with the refund's
+    id) or, when the PaymentIntent never charged, cancelled. Once only."""
+    status = Payment.Status.REFUNDED if refund_id else Payment.Status.CANCELED
     return bool(
         Payment.objects.filter(id=payment.id, status=Payment.Status.REFUND_PENDING).update(
-            status=Payment.Status.REFUNDED, stripe_refund_id=refund_id, updated_at=Now()
+            status=status, stripe_refund_id=refund_id or "", updated_at=Now()
         )
     )
 
@@ -72,12 +77,15 @@ def mark_refunded(*, payment: Payment, refund_id: str) -> bool:
 def settle_payment_on_cancel(payment: Payment | None) -> None:
     """Undo what the payment did for an order being cancelled: a card charge becomes
     due for refund, an on-account draw goes back on the credit line, anything not yet
-    charged is cancelled. Call with the payment locked, inside the cancel's transaction."""
+    charged is cancelled. A card payment with a PaymentIntent that has not answered
+    yet is due to be settled at Stripe as well: the worker that confirmed it may have
+    died before recording the charge, and an unconfirmed one must be cancelled so it
+    never charges. Call with the payment locked, inside the cancel's transaction."""
     if payment is None:
         return
     S = Payment.Status
     if payment.method == Payment.Method.CARD:
-        if payment.status == S.SUCCEEDED:
+        if payment.status == S.SUCCEEDED or (payment.status == S.PENDING and payment.stripe_payment_intent_id):
             mark_payment(payment, S.REFUND_PENDING)
         elif payment.status == S.PENDING:
             mark_payment(payment, S.CANCELED)

@@ -32,7 +32,8 @@ PAYMENT_PROCESSING_RECHECK_SECONDS = 30
 
 
 class PaymentBusyError(PaymentGatewayUnavailableError):
-    """Another worker holds the order's Stripe conversation; come back shortly."""
+    """Come back shortly: another worker holds the order's Stripe conversation, or
+    Stripe has not decided the charge yet. Not a failed attempt."""
 
     code = "payment_busy"
 
@@ -187,6 +188,10 @@ def charge_card(order: Order, payment: Payment) -> None:
             metadata={"order": order.number, "order_id": str(order.id)},
         )
         stored_id = payments.store_payment_intent(payment=payment, payment_intent_id=intent["id"], stripe_status=intent["status"])
+        if stored_id is None:
+            # The order was cancelled while the PaymentIntent was made: it never charges.
+            gateway.cancel_payment_intent(intent["id"])
+            return
         if stored_id != intent["id"]:
             # Another worker stored its PaymentIntent first: drop ours, follow theirs.
             gateway.cancel_payment_intent(intent["id"])
@@ -287,7 +292,8 @@ def finalize_orders(order_ids: Sequence[int]) -> list[int]:
 
 
 def refund_order(order_id: int) -> None:
-    """Refund a cancelled order's card charge, once."""
+    """Undo a cancelled order's card payment at Stripe, once: refund its charge, or
+    cancel a PaymentIntent that never charged, so that it never can."""
     payment = Payment.objects.select_related("order").get(order_id=order_id)
     if payment.status != Payment.Status.REFUND_PENDING:
         return
@@ -297,11 +303,25 @@ def refund_order(order_id: int) -> None:
         payment.refresh_from_db(fields=["status"])
         if payment.status != Payment.Status.REFUND_PENDING:
             return
-        refund_id = gateway.refund_payment_intent(
-            payment.stripe_payment_intent_id, idempotency_key=f"bouquet-order-{order_id}-refund"
-        )
-    if payments.mark_refunded(payment=payment, refund_id=refund_id):
-        logger.info("card refunded", extra={"order": payment.order.number, "refund": refund_id})
+        intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
+        if intent["status"] == "processing":
+            raise PaymentBusyError(f"Stripe is still processing the charge of {payment.order.number}.",
+                                   retry_after=PAYMENT_PROCESSING_RECHECK_SECONDS)
+        if intent["status"] == "succeeded":
+            refund_id = gateway.refund_payment_intent(
+                payment.stripe_payment_intent_id, idempotency_key=f"bouquet-order-{order_id}-refund", intent=intent,
+            )
+        else:
+            if intent["status"] != "canceled":
+                # If it charged after all since it was read, Stripe refuses and the
+                # step's retry finds it succeeded.
+                gateway.cancel_payment_intent(payment.stripe_payment_intent_id)
+            refund_id = None
+    if payments.mark_settled_at_stripe(payment=payment, refund_id=refund_id):
+        if refund_id:
+            logger.info("card refunded", extra={"order": payment.order.number, "refund": refund_id})
+        else:
+            logger.info("uncharged PaymentIntent cancelled", extra={"order": payment.order.number})
 
 
 __all__ = [

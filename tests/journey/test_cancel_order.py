@@ -88,3 +88,86 @@ def test_a_confirmed_order_cannot_be_cancelled(account_buyer, warehouses, make_p
     assert order.number in refused.value.message and "CONFIRMED" in refused.value.message
     order.refresh_from_db()
     assert order.status == S.CONFIRMED
+
+
+def charged_by_a_worker_that_died(order, buyer) -> str:
+    """What a pay worker leaves when it dies between confirming the PaymentIntent and
+    recording the charge: a stored, succeeded PaymentIntent and a payment still pending."""
+    from orders.journey import handlers
+    from payments import gateway
+
+    handlers.start_payment(order.id)
+    payment = Payment.objects.get(order=order)
+    intent = gateway.create_payment_intent(amount=payment.amount, currency="EUR", customer_id=buyer.stripe_customer_id,
+                                           payment_method_id=buyer.stripe_payment_method_id,
+                                           idempotency_key=f"died-{order.id}", metadata={"order_id": str(order.id)})
+    Payment.objects.filter(id=payment.id).update(stripe_payment_intent_id=intent["id"])
+    gateway.confirm_payment_intent(intent["id"], idempotency_key=f"died-{order.id}-confirm")
+    return intent["id"]
+
+
+def test_an_order_cancelled_after_its_worker_charged_the_card_and_died_is_refunded(card_buyer, warehouses, make_product):
+    from orders.journey.steps import run_step
+
+    make_product("ROSE-C2", stock={warehouses["AMS"]: 100}, case_pack=10)
+    order = place(card_buyer, {"ROSE-C2": 10})
+    run_step("reserve")
+    charged_by_a_worker_that_died(order, card_buyer)
+
+    cancel_order(order_id=order.id, reason="too late", actor="bloom")
+    drive_journey()
+
+    payment = Payment.objects.get(order=order)
+    assert payment.status == Payment.Status.REFUNDED and payment.stripe_refund_id
+    [intent] = payment_intents_for_order(order)
+    assert len(intent["latest_charge"]["refunds"]["data"]) == 1
+
+
+def test_an_order_cancelled_before_its_payment_intent_was_confirmed_cancels_it_at_stripe(card_buyer, warehouses, make_product):
+    from orders.journey import handlers
+    from orders.journey.steps import run_step
+    from payments import gateway
+
+    make_product("ROSE-C3", stock={warehouses["AMS"]: 100}, case_pack=10)
+    order = place(card_buyer, {"ROSE-C3": 10})
+    run_step("reserve")
+    handlers.start_payment(order.id)
+    payment = Payment.objects.get(order=order)
+    intent = gateway.create_payment_intent(amount=payment.amount, currency="EUR", customer_id=card_buyer.stripe_customer_id,
+                                           payment_method_id=card_buyer.stripe_payment_method_id,
+                                           idempotency_key=f"unconfirmed-{order.id}", metadata={"order_id": str(order.id)})
+    Payment.objects.filter(id=payment.id).update(stripe_payment_intent_id=intent["id"])
+
+    cancel_order(order_id=order.id, reason="too late", actor="bloom")
+    drive_journey()
+
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.CANCELED and not payment.stripe_refund_id
+    [at_stripe] = payment_intents_for_order(order)
+    assert at_stripe["status"] == "canceled"
+
+
+def test_a_payment_cancelled_while_its_worker_creates_the_payment_intent_is_never_charged(card_buyer, warehouses, make_product, monkeypatch):
+    from orders.journey import handlers
+    from orders.journey.steps import run_step
+    from payments import gateway
+
+    make_product("ROSE-C4", stock={warehouses["AMS"]: 100}, case_pack=10)
+    order = place(card_buyer, {"ROSE-C4": 10})
+    run_step("reserve")
+    real_create = gateway.create_payment_intent
+
+    def create_while_the_buyer_cancels(**kwargs):
+        intent = real_create(**kwargs)
+        cancel_order(order_id=order.id, reason="changed my mind", actor="bloom")
+        return intent
+
+    monkeypatch.setattr(gateway, "create_payment_intent", create_while_the_buyer_cancels)
+    handlers.pay_order(order.id)
+    drive_journey()
+
+    order.refresh_from_db()
+    assert order.status == S.CANCELLED
+    assert Payment.objects.get(order=order).status == Payment.Status.CANCELED
+    [at_stripe] = payment_intents_for_order(order)
+    assert at_stripe["status"] == "canceled"
