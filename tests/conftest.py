@@ -9,6 +9,7 @@ from inventory.factories import ProductFactory, StockFactory, WarehouseFactory
 from partners.factories import CreditAccountFactory, PartnerFactory
 from partners.models import Partner
 from payments import circuit_breaker, gateway
+from payments.models import Payment
 
 VISA = "4242424242424242"
 DECLINING_CARD = "4000000000000341"
@@ -147,6 +148,23 @@ def payment_intents_for_order(order) -> list[dict]:
         if not page.get("has_more") or not page["data"]:
             return found
         params = {"limit": 100, "starting_after": page["data"][-1]["id"]}
+
+
+def payment_intent_left_by_a_dead_worker(order, buyer, *, confirmed: bool) -> str:
+    """What a pay worker leaves when it dies after storing the order's PaymentIntent
+    (and, `confirmed`, after charging the card) but before recording Stripe's answer:
+    the payment still pending. Returns the PaymentIntent's id."""
+    from orders.journey import handlers
+
+    handlers.start_payment(order.id)
+    payment = Payment.objects.get(order=order)
+    intent = gateway.create_payment_intent(amount=payment.amount, currency="EUR", customer_id=buyer.stripe_customer_id,
+                                           payment_method_id=buyer.stripe_payment_method_id,
+                                           idempotency_key=f"died-{order.id}", metadata={"order_id": str(order.id)})
+    Payment.objects.filter(id=payment.id).update(stripe_payment_intent_id=intent["id"])
+    if confirmed:
+        gateway.confirm_payment_intent(intent["id"], idempotency_key=f"died-{order.id}-confirm")
+    return intent["id"]
 
 
 def place(partner, lines: dict, **kwargs):

@@ -8,7 +8,7 @@ from orders.models import OrderStatus
 from orders.services.cancellation import cancel_order
 from partners.models import CreditAccount
 from payments.models import Payment
-from tests.conftest import drive_journey, payment_intents_for_order, place
+from tests.conftest import drive_journey, payment_intent_left_by_a_dead_worker, payment_intents_for_order, place
 
 pytestmark = pytest.mark.django_db
 
@@ -90,29 +90,13 @@ def test_a_confirmed_order_cannot_be_cancelled(account_buyer, warehouses, make_p
     assert order.status == S.CONFIRMED
 
 
-def charged_by_a_worker_that_died(order, buyer) -> str:
-    """What a pay worker leaves when it dies between confirming the PaymentIntent and
-    recording the charge: a stored, succeeded PaymentIntent and a payment still pending."""
-    from orders.journey import handlers
-    from payments import gateway
-
-    handlers.start_payment(order.id)
-    payment = Payment.objects.get(order=order)
-    intent = gateway.create_payment_intent(amount=payment.amount, currency="EUR", customer_id=buyer.stripe_customer_id,
-                                           payment_method_id=buyer.stripe_payment_method_id,
-                                           idempotency_key=f"died-{order.id}", metadata={"order_id": str(order.id)})
-    Payment.objects.filter(id=payment.id).update(stripe_payment_intent_id=intent["id"])
-    gateway.confirm_payment_intent(intent["id"], idempotency_key=f"died-{order.id}-confirm")
-    return intent["id"]
-
-
 def test_an_order_cancelled_after_its_worker_charged_the_card_and_died_is_refunded(card_buyer, warehouses, make_product):
     from orders.journey.steps import run_step
 
     make_product("ROSE-C2", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-C2": 10})
     run_step("reserve")
-    charged_by_a_worker_that_died(order, card_buyer)
+    payment_intent_left_by_a_dead_worker(order, card_buyer, confirmed=True)
 
     cancel_order(order_id=order.id, reason="too late", actor="bloom")
     drive_journey()
@@ -124,24 +108,17 @@ def test_an_order_cancelled_after_its_worker_charged_the_card_and_died_is_refund
 
 
 def test_an_order_cancelled_before_its_payment_intent_was_confirmed_cancels_it_at_stripe(card_buyer, warehouses, make_product):
-    from orders.journey import handlers
     from orders.journey.steps import run_step
-    from payments import gateway
 
     make_product("ROSE-C3", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-C3": 10})
     run_step("reserve")
-    handlers.start_payment(order.id)
-    payment = Payment.objects.get(order=order)
-    intent = gateway.create_payment_intent(amount=payment.amount, currency="EUR", customer_id=card_buyer.stripe_customer_id,
-                                           payment_method_id=card_buyer.stripe_payment_method_id,
-                                           idempotency_key=f"unconfirmed-{order.id}", metadata={"order_id": str(order.id)})
-    Payment.objects.filter(id=payment.id).update(stripe_payment_intent_id=intent["id"])
+    payment_intent_left_by_a_dead_worker(order, card_buyer, confirmed=False)
 
     cancel_order(order_id=order.id, reason="too late", actor="bloom")
     drive_journey()
 
-    payment.refresh_from_db()
+    payment = Payment.objects.get(order=order)
     assert payment.status == Payment.Status.CANCELED and not payment.stripe_refund_id
     [at_stripe] = payment_intents_for_order(order)
     assert at_stripe["status"] == "canceled"

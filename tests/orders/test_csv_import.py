@@ -312,13 +312,18 @@ def test_a_failure_midway_marks_the_upload_failed_and_a_rerun_places_nothing_twi
     assert calls[0] == f"csv:{upload.content_hash}:0"
 
 
-def test_a_failed_file_uploaded_again_replays_what_was_placed(account_buyer, catalogue, monkeypatch):
-    raw = b"sku,quantity,po_number\nROSE,10,PO-1\nROSE,10,PO-2\n"
-    upload = create_csv_upload(partner=account_buyer, filename="orders.csv", raw=raw)
+def fail_after_the_first_order(partner, raw: bytes, monkeypatch) -> None:
+    """Upload `raw` and have its run fail after placing its first order (PO-1)."""
+    upload = create_csv_upload(partner=partner, filename="orders.csv", raw=raw)
     real_place_order = csv_import.place_order
     monkeypatch.setattr(csv_import, "place_order", lambda **kw: real_place_order(**kw) if kw["po_number"] == "PO-1" else 1 / 0)
     assert process_csv_upload(upload_id=upload.id).status == CsvUpload.Status.FAILED
     monkeypatch.setattr(csv_import, "place_order", real_place_order)
+
+
+def test_a_failed_file_uploaded_again_replays_what_was_placed(account_buyer, catalogue, monkeypatch):
+    raw = b"sku,quantity,po_number\nROSE,10,PO-1\nROSE,10,PO-2\n"
+    fail_after_the_first_order(account_buyer, raw, monkeypatch)
 
     again = run(account_buyer, raw)
 
@@ -330,11 +335,7 @@ def test_a_failed_file_uploaded_again_days_later_still_places_nothing_twice(acco
     from orders.journey.sweeper import purge_idempotency_records
 
     raw = b"sku,quantity,po_number\nROSE,10,PO-1\nROSE,10,PO-2\n"
-    upload = create_csv_upload(partner=account_buyer, filename="orders.csv", raw=raw)
-    real_place_order = csv_import.place_order
-    monkeypatch.setattr(csv_import, "place_order", lambda **kw: real_place_order(**kw) if kw["po_number"] == "PO-1" else 1 / 0)
-    assert process_csv_upload(upload_id=upload.id).status == CsvUpload.Status.FAILED
-    monkeypatch.setattr(csv_import, "place_order", real_place_order)
+    fail_after_the_first_order(account_buyer, raw, monkeypatch)
     api_order = IdempotencyRecordFactory(partner=account_buyer)
     past_the_ttl = timezone.now() - timedelta(hours=settings.BOUQUET["IDEMPOTENCY_KEY_TTL_HOURS"] + 1)
     IdempotencyRecord.objects.update(created_at=past_the_ttl)

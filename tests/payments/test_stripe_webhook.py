@@ -14,10 +14,9 @@ from django.db import connections
 from orders.journey import handlers
 from orders.journey.steps import run_step
 from orders.models import OrderStatus
-from payments import gateway
 from payments.models import Payment, StripeEvent
 from payments.stand_in import register_webhook
-from tests.conftest import drive_journey, payment_intents_for_order, place
+from tests.conftest import drive_journey, payment_intent_left_by_a_dead_worker, payment_intents_for_order, place
 
 S = OrderStatus
 WEBHOOK_URL = "/payments/stripe/webhook/"
@@ -96,16 +95,9 @@ def test_the_webhook_finishes_a_payment_whose_worker_died_after_confirming(clien
     make_product("ROSE-DIED", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-DIED": 10})
     run_step("reserve")
-    handlers.start_payment(order.id)
-    payment = Payment.objects.get(order=order)
-    # The worker created and confirmed the PaymentIntent, then died before recording it.
-    intent = gateway.create_payment_intent(amount=payment.amount, currency="EUR", customer_id=card_buyer.stripe_customer_id,
-                                           payment_method_id=card_buyer.stripe_payment_method_id,
-                                           idempotency_key="x", metadata={"order_id": str(order.id)})
-    Payment.objects.filter(id=payment.id).update(stripe_payment_intent_id=intent["id"])
-    gateway.confirm_payment_intent(intent["id"], idempotency_key="y")
+    intent_id = payment_intent_left_by_a_dead_worker(order, card_buyer, confirmed=True)
 
-    deliver(client, event_for(intent["id"], "payment_intent.succeeded", "evt_after_crash", "succeeded"))
+    deliver(client, event_for(intent_id, "payment_intent.succeeded", "evt_after_crash", "succeeded"))
     drive_journey()
 
     order.refresh_from_db()
