@@ -90,38 +90,29 @@ def test_a_confirmed_order_cannot_be_cancelled(account_buyer, warehouses, make_p
     assert order.status == S.CONFIRMED
 
 
-def test_an_order_cancelled_after_its_worker_charged_the_card_and_died_is_refunded(card_buyer, warehouses, make_product):
+@pytest.mark.parametrize(("confirmed", "settled"), [
+    pytest.param(True, Payment.Status.REFUNDED, id="charged: refunded"),
+    pytest.param(False, Payment.Status.CANCELED, id="never confirmed: cancelled at Stripe"),
+])
+def test_an_order_cancelled_after_its_pay_worker_died_is_settled_at_stripe(card_buyer, warehouses, make_product,
+                                                                           confirmed, settled):
     from orders.journey.steps import run_step
 
     make_product("ROSE-C2", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-C2": 10})
     run_step("reserve")
-    payment_intent_left_by_a_dead_worker(order, card_buyer, confirmed=True)
+    payment_intent_left_by_a_dead_worker(order, card_buyer, confirmed=confirmed)
 
     cancel_order(order_id=order.id, reason="too late", actor="bloom")
     drive_journey()
 
     payment = Payment.objects.get(order=order)
-    assert payment.status == Payment.Status.REFUNDED and payment.stripe_refund_id
-    [intent] = payment_intents_for_order(order)
-    assert len(intent["latest_charge"]["refunds"]["data"]) == 1
-
-
-def test_an_order_cancelled_before_its_payment_intent_was_confirmed_cancels_it_at_stripe(card_buyer, warehouses, make_product):
-    from orders.journey.steps import run_step
-
-    make_product("ROSE-C3", stock={warehouses["AMS"]: 100}, case_pack=10)
-    order = place(card_buyer, {"ROSE-C3": 10})
-    run_step("reserve")
-    payment_intent_left_by_a_dead_worker(order, card_buyer, confirmed=False)
-
-    cancel_order(order_id=order.id, reason="too late", actor="bloom")
-    drive_journey()
-
-    payment = Payment.objects.get(order=order)
-    assert payment.status == Payment.Status.CANCELED and not payment.stripe_refund_id
+    assert payment.status == settled and bool(payment.stripe_refund_id) == confirmed
     [at_stripe] = payment_intents_for_order(order)
-    assert at_stripe["status"] == "canceled"
+    if confirmed:
+        assert at_stripe["status"] == "succeeded" and len(at_stripe["latest_charge"]["refunds"]["data"]) == 1
+    else:
+        assert at_stripe["status"] == "canceled"
 
 
 def test_a_payment_cancelled_while_its_worker_creates_the_payment_intent_is_never_charged(card_buyer, warehouses, make_product, monkeypatch):
