@@ -20,7 +20,7 @@ from orders.journey.steps import STEPS, run_all_steps, run_step
 from orders.models import Order
 from orders.services.cancellation import cancel_order
 from orders.services.intake import place_order
-from orders.services.operations import confirm_dispatch, redrive_order
+from orders.services.operations import confirm_dispatch, wake_order_waiting_on
 from partners.factories import CreditAccountFactory, PartnerFactory
 from partners.models import Partner
 from payments import circuit_breaker
@@ -80,9 +80,10 @@ class JourneyMachine(RuleBasedStateMachine):
 
     @rule(pick=st.integers(0, 10**6))
     def stripe_redelivers(self, pick):
-        paid = list(Payment.objects.filter(order_id__in=self.orders).exclude(stripe_payment_intent_id=None).values_list("order_id", flat=True))
-        if paid:
-            redrive_order(order_id=paid[pick % len(paid)], actor="stripe:redelivery")
+        intents = list(Payment.objects.filter(order_id__in=self.orders).exclude(stripe_payment_intent_id=None)
+                       .values_list("stripe_payment_intent_id", flat=True))
+        if intents:
+            wake_order_waiting_on(payment_intent_id=intents[pick % len(intents)])
 
     @rule(pick=st.integers(0, 10**6))
     def warehouse_dispatches(self, pick):

@@ -3,7 +3,7 @@ release, dead-letter retry and re-drive."""
 
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -84,6 +84,31 @@ def redrive_order(*, order_id: int, actor: str) -> str | None:
         wake_on_commit(step)
     logger.info("order re-driven", extra={"order_id": order_id, "actor": actor, "status": status})
     return status
+
+
+_DUE_FOR_PAYMENT_INTENT_SQL = """
+UPDATE orders_order o
+   SET next_attempt_at = statement_timestamp()
+  FROM payments_payment p
+ WHERE p.stripe_payment_intent_id = %s AND o.id = p.order_id AND o.status = 'PAYMENT_PENDING' AND o.hold = ''
+RETURNING o.id
+"""
+
+
+def wake_order_waiting_on(*, payment_intent_id: str) -> int | None:
+    """Stripe said something about this PaymentIntent: make the order waiting on it
+    due for its pay step now and wake the step, which re-reads the PaymentIntent and
+    acts on what Stripe says then. Return the order's id, or None when no order waits
+    on it: it has moved on (the confirm call answered first, the usual case, or it was
+    cancelled and the refund step settles it), or the PaymentIntent is not ours. One
+    statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(_DUE_FOR_PAYMENT_INTENT_SQL, [payment_intent_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    wake_on_commit("pay")
+    return row[0]
 
 
 def retry_dead_letter(*, dead_letter_id: int, actor: str) -> DeadLetter:

@@ -91,6 +91,22 @@ def test_a_late_failure_event_after_success_changes_nothing(client, paid_card_or
 
 
 @pytest.mark.django_db
+def test_a_webhook_for_an_order_that_moved_on_costs_two_statements_and_wakes_nothing(client, paid_card_order,
+                                                                                       django_assert_num_queries):
+    from django_q.brokers import get_broker
+
+    intent_id = Payment.objects.get(order=paid_card_order).stripe_payment_intent_id
+    queued = get_broker().queue_size()
+
+    # record the event; make the order waiting on the PaymentIntent due (none waits)
+    with django_assert_num_queries(2):
+        answer = deliver(client, event_for(intent_id, "payment_intent.succeeded", "evt_usual", "succeeded"))
+
+    assert answer.json()["status"] == "recorded"
+    assert get_broker().queue_size() == queued
+
+
+@pytest.mark.django_db
 def test_the_webhook_finishes_a_payment_whose_worker_died_after_confirming(client, card_buyer, warehouses, make_product):
     make_product("ROSE-DIED", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-DIED": 10})
