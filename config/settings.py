@@ -146,6 +146,10 @@ BOUQUET = {
     # worker that dies mid-batch hands its orders back when the lease runs out.
     "STEP_BATCH_SIZE": env_int("STEP_BATCH_SIZE", 50),
     "STEP_LEASE_SECONDS": env_int("STEP_LEASE_SECONDS", 60),
+    # Orders a worker charges (or refunds) at once, each waiting on Stripe in a thread
+    # of its own. One at a time, a batch of 50 card orders took 50 Stripe round trips
+    # in a row: at Stripe's few hundred ms, longer than django-q2's 60 s timeout.
+    "STRIPE_CONCURRENCY": env_int("STRIPE_CONCURRENCY", 8),
     # A step task keeps draining for at most this long, then re-wakes itself, so it
     # finishes well inside django-q2's timeout.
     "STEP_TIME_BUDGET_SECONDS": env_int("STEP_TIME_BUDGET_SECONDS", 20),

@@ -99,3 +99,33 @@ def test_two_workers_running_every_step_at_once_charge_each_order_once(card_buye
         assert order.status == S.CONFIRMED
         assert order.events.count() == 5
         assert len(payment_intents_for_order(order)) == 1
+
+
+def test_a_worker_charges_a_batch_of_card_orders_on_several_threads_once_each(card_buyer, declining_buyer, warehouses,
+                                                                              make_product, settings, monkeypatch):
+    from payments import gateway
+
+    settings.BOUQUET = {**settings.BOUQUET, "STRIPE_CONCURRENCY": 4}
+    make_product("ROSE-MANY", stock={warehouses["AMS"]: 1000}, case_pack=10)
+    charged = [place(card_buyer, {"ROSE-MANY": 10}) for _ in range(12)]
+    declined = [place(declining_buyer, {"ROSE-MANY": 10}) for _ in range(3)]
+    run_step("reserve")
+    real_confirm, confirming_threads = gateway.confirm_payment_intent, set()
+
+    def confirm_noting_the_thread(*args, **kwargs):
+        import threading
+
+        confirming_threads.add(threading.current_thread().name)
+        return real_confirm(*args, **kwargs)
+
+    monkeypatch.setattr(gateway, "confirm_payment_intent", confirm_noting_the_thread)
+
+    assert run_step("pay") == 15
+
+    assert len(confirming_threads) > 1 and all(name.startswith("pay-stripe") for name in confirming_threads)
+    assert {Order.objects.get(id=o.id).status for o in charged} == {S.PAID}
+    assert {Order.objects.get(id=o.id).status for o in declined} == {S.CANCELLED}
+    for order in charged:
+        [intent] = payment_intents_for_order(order)
+        assert intent["status"] == "succeeded"
+    assert Stock.objects.get(product__sku="ROSE-MANY").reserved == 120
