@@ -26,6 +26,17 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_r{redis_db}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def stripe_threads_closed_at_the_end(django_db_setup, django_db_blocker):
+    """The journey's Stripe threads keep their connections; close them before the
+    test database is dropped."""
+    yield
+    from orders.journey.steps import close_stripe_threads
+
+    with django_db_blocker.unblock():
+        close_stripe_threads()
+
+
 @pytest.fixture(autouse=True)
 def fresh_token_cache():
     from config.api.authentication import forget_cached_tokens

@@ -11,14 +11,15 @@ attempt the order is parked (hold `dead_letter`) with a dead-letter row for the 
 office."""
 
 import logging
-import queue
+import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import close_old_connections, connection, connections, transaction
 
 from orders.journey import handlers
 from orders.journey.transitions import set_hold
@@ -165,35 +166,70 @@ def run_batch(step: Step, order_ids: list[int]) -> None:
 
 def run_each(step: Step, order_ids: Sequence[int]) -> None:
     """Handle orders one by one, each on its own. A step that waits on Stripe has up
-    to STRIPE_CONCURRENCY of them in flight at once, on threads that each take the
-    next order until none is left, with a database connection of their own that they
-    close when done: one worker talking to Stripe an order at a time caps card
-    payments at a few a second at Stripe's latency. Inside a transaction (a test, a
-    caller's atomic block) they stay in the caller's thread, since another connection
-    could not see what the transaction has not committed."""
-    threads = min(settings.BOUQUET["STRIPE_CONCURRENCY"] if step.waits_on_stripe else 1, len(order_ids))
-    if threads <= 1 or connection.in_atomic_block:
+    to STRIPE_CONCURRENCY of them in flight at once, on the process's Stripe threads:
+    one worker talking to Stripe an order at a time caps card payments at a few a
+    second at Stripe's latency. Inside a transaction (a test, a caller's atomic
+    block) they stay in the caller's thread, since another connection could not see
+    what the transaction has not committed."""
+    threads = settings.BOUQUET["STRIPE_CONCURRENCY"] if step.waits_on_stripe else 1
+    if threads <= 1 or len(order_ids) <= 1 or connection.in_atomic_block:
         for order_id in order_ids:
             run_one(step, order_id)
         return
-    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
-    for order_id in order_ids:
-        todo.put(order_id)
+    list(stripe_threads(threads).map(lambda order_id: _run_one_in_thread(step, order_id), order_ids))
 
-    def take_orders_until_none_is_left():
-        try:
-            while True:
-                try:
-                    order_id = todo.get_nowait()
-                except queue.Empty:
-                    return
-                run_one(step, order_id)
-        finally:
+
+class StripeThreads:
+    """Threads kept for the life of a worker process, so that each keeps its database
+    connection: opening one per thread and batch cost more CPU than the orders did."""
+
+    def __init__(self, size: int):
+        self.size, self.pid = size, os.getpid()
+        self.executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="stripe")
+
+    def map(self, function, items):
+        return self.executor.map(function, items)
+
+    def close(self) -> None:
+        """Close every thread's connection, then the threads. Each closing job waits
+        for the others, so the jobs land on as many different threads."""
+        everyone = threading.Barrier(self.size)
+
+        def close_this_threads_connection():
             connections.close_all()
+            everyone.wait(timeout=30)
 
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix=f"{step.name}-stripe") as pool:
-        for thread in [pool.submit(take_orders_until_none_is_left) for _ in range(threads)]:
-            thread.result()
+        for job in [self.executor.submit(close_this_threads_connection) for _ in range(self.size)]:
+            job.result()
+        self.executor.shutdown()
+
+
+_stripe_threads: StripeThreads | None = None
+
+
+def stripe_threads(size: int) -> StripeThreads:
+    global _stripe_threads
+    if _stripe_threads is None or (_stripe_threads.pid, _stripe_threads.size) != (os.getpid(), size):
+        _stripe_threads = StripeThreads(size)  # a forked worker, or another size: its own
+    return _stripe_threads
+
+
+def close_stripe_threads() -> None:
+    """Close the Stripe threads' connections (a test session, before it drops its database)."""
+    global _stripe_threads
+    if _stripe_threads is not None and _stripe_threads.pid == os.getpid():
+        _stripe_threads.close()
+    _stripe_threads = None
+
+
+def _run_one_in_thread(step: Step, order_id: int) -> None:
+    # What a request or a django-q2 task does around its work: drop a connection that
+    # broke (a database restart) or outlived CONN_MAX_AGE.
+    close_old_connections()
+    try:
+        run_one(step, order_id)
+    finally:
+        close_old_connections()
 
 
 def run_step(step_name: str, *, time_budget: float | None = None) -> int:

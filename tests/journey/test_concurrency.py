@@ -122,7 +122,7 @@ def test_a_worker_charges_a_batch_of_card_orders_on_several_threads_once_each(ca
 
     assert run_step("pay") == 15
 
-    assert len(confirming_threads) > 1 and all(name.startswith("pay-stripe") for name in confirming_threads)
+    assert len(confirming_threads) > 1 and all(name.startswith("stripe") for name in confirming_threads)
     assert {Order.objects.get(id=o.id).status for o in charged} == {S.PAID}
     assert {Order.objects.get(id=o.id).status for o in declined} == {S.CANCELLED}
     for order in charged:
