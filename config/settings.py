@@ -146,6 +146,10 @@ BOUQUET = {
     # worker that dies mid-batch hands its orders back when the lease runs out.
     "STEP_BATCH_SIZE": env_int("STEP_BATCH_SIZE", 50),
     "STEP_LEASE_SECONDS": env_int("STEP_LEASE_SECONDS", 60),
+    # How much lower the journey workers' CPU priority is than the web tier's (0 to
+    # 19). On 2 shared cores, journey workers at full speed during a spike left intake
+    # too little CPU; niced, they use what intake leaves and catch up after.
+    "WORKERS_NICENESS": env_int("WORKERS_NICENESS", 10),
     # Orders a worker charges (or refunds) at once, each waiting on Stripe in a thread
     # of its own. One at a time, a batch of 50 card orders took 50 Stripe round trips
     # in a row: at Stripe's few hundred ms, longer than django-q2's 60 s timeout.

@@ -10,11 +10,13 @@ to stop, ends its orphans and starts a fresh cluster. SIGTERM or Ctrl-C stops it
 
 import ctypes
 import logging
+import os
 import signal
 import threading
 import time
 
 import psutil
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django_q.cluster import Cluster
 
@@ -30,6 +32,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         become_subreaper()
+        # The cluster's processes inherit it: on a machine the web tier shares, taking
+        # orders comes first and the journey catches up on what CPU is left.
+        os.nice(settings.BOUQUET["WORKERS_NICENESS"])
         stopping = False
 
         def stop(signum, frame):
