@@ -31,11 +31,10 @@ WEB = "127.0.0.1:8050"
 
 
 class Platform:
-    def __init__(self, *, web_workers: int, q_workers: int, log_path: Path, worker_niceness: int = 10,
+    def __init__(self, *, web_workers: int, q_workers: int, log_path: Path,
                  settings: dict | None = None, web: str = WEB, stand_in_port: int = 8440):
         self.web_workers = web_workers
         self.q_workers = q_workers
-        self.worker_niceness = worker_niceness
         self.settings = {**BENCH_ENV, "STRIPE_API_BASE": f"http://127.0.0.1:{stand_in_port}", **(settings or {})}
         self.web = web
         self.stand_in_port = stand_in_port
@@ -79,7 +78,7 @@ class Platform:
     def start_workers(self) -> None:
         # Workers yield the CPU to the web tier: at a peak, accepting orders comes
         # first and the journey catches up after (the spike scenario measures that).
-        self._start("qcluster", ["nice", "-n", str(self.worker_niceness), sys.executable, "manage.py", "run_workers"])
+        self._start("qcluster", [sys.executable, "manage.py", "run_workers"])  # it nices itself
 
     def stop_child(self, name: str, sig: int = signal.SIGTERM, wait_s: float = 20) -> None:
         """Stop one thing this platform started (its whole process group)."""

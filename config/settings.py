@@ -147,13 +147,17 @@ BOUQUET = {
     "STEP_BATCH_SIZE": env_int("STEP_BATCH_SIZE", 50),
     "STEP_LEASE_SECONDS": env_int("STEP_LEASE_SECONDS", 60),
     # How much lower the journey workers' CPU priority is than the web tier's (0 to
-    # 19). On 2 shared cores, journey workers at full speed during a spike left intake
-    # too little CPU; niced, they use what intake leaves and catch up after.
+    # 19): at a peak on a shared machine, taking orders comes first and the journey
+    # catches up on what CPU is left (the bench ran them so before run_workers did).
     "WORKERS_NICENESS": env_int("WORKERS_NICENESS", 10),
-    # Orders a worker charges (or refunds) at once, each waiting on Stripe in a thread
-    # of its own. One at a time, a batch of 50 card orders took 50 Stripe round trips
-    # in a row: at Stripe's few hundred ms, longer than django-q2's 60 s timeout.
-    "STRIPE_CONCURRENCY": env_int("STRIPE_CONCURRENCY", 8),
+    # Card payments (or refunds) a worker has in flight at once, each on a thread of
+    # its own. Against Stripe, set it to 8 or more: one at a time, a batch of 50 card
+    # orders is 100 round trips in a row, at a few hundred ms each longer than
+    # django-q2's 60 s timeout. On one machine with the stand-in it stays 1: the bench
+    # measured 8 there taking the CPU intake needs (100 orders/s went from p99 40 ms to
+    # 224-592 ms, and the spike's answers collapsed), since the stand-in and the
+    # webhooks then run at the pace of intake instead of after it.
+    "STRIPE_CONCURRENCY": env_int("STRIPE_CONCURRENCY", 1),
     # A step task keeps draining for at most this long, then re-wakes itself, so it
     # finishes well inside django-q2's timeout.
     "STEP_TIME_BUDGET_SECONDS": env_int("STEP_TIME_BUDGET_SECONDS", 20),
