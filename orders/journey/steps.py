@@ -210,7 +210,8 @@ _stripe_threads: StripeThreads | None = None
 def stripe_threads(size: int) -> StripeThreads:
     global _stripe_threads
     if _stripe_threads is None or (_stripe_threads.pid, _stripe_threads.size) != (os.getpid(), size):
-        _stripe_threads = StripeThreads(size)  # a forked worker, or another size: its own
+        close_stripe_threads()  # another size: its connections go first
+        _stripe_threads = StripeThreads(size)  # a forked worker makes its own
     return _stripe_threads
 
 
