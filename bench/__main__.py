@@ -1,9 +1,9 @@
 """Run the benchmark: `python -m bench [--quick]` (what `make bench` calls)."""
 
 import argparse
-import signal
 import os
 import platform as host
+import signal
 import sys
 from datetime import datetime, timezone
 

@@ -7,7 +7,7 @@ through a relay (bench/webhook_relay.py) that can duplicate and reorder them.
 
 Each scenario: orders flow at a steady rate from retrying clients (bench/flow.py), the
 fault happens, the flow stops, the journey is given time to drain, and the audit
-(`orders.audit`, also `manage.py audit`) checks every promise. The figures go to
+(`backoffice.audit`, also `manage.py audit`) checks every promise. The figures go to
 `bench/results/chaos-<time>.json`; the exit status is 1 if any audit failed."""
 
 import argparse
@@ -87,7 +87,7 @@ class ChaosRun:
         """Let the journey finish what the scenario started, then count and audit."""
         from django.db import connections
 
-        from orders.audit import run_audit
+        from backoffice.audit import run_audit
         from orders.models import Order
 
         connections.close_all()  # the harness's own connection may have died with the fault

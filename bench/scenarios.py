@@ -23,9 +23,10 @@ class Traffic:
     """Order requests from the benchmark's partners, half paying by card, half on account."""
 
     def __init__(self, base_url: str, seed: int = 7):
+        from rest_framework.authtoken.models import Token
+
         from inventory.models import Product
         from partners.models import Partner
-        from rest_framework.authtoken.models import Token
 
         self.url = f"{base_url}/api/v1/orders/"
         self.rng = random.Random(seed)

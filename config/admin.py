@@ -1,19 +1,15 @@
-"""What every app's admin shares: the site's names and home page, the view-only
-mixin, and the rules every import and export of the back office follows."""
+"""What every app's admin shares: the view-only mixin, and the rules every import and
+export of the back office follows. The site itself is backoffice.site."""
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from import_export.forms import ImportForm
 
 from config.admin_formats import BACK_OFFICE_FORMATS, NotUtf8TextError
 from config.spreadsheets import megabytes, not_utf8_reason
-
-admin.site.site_header = "Bouquet back office"
-admin.site.site_title = "Bouquet back office"
-admin.site.index_title = "Back office"
 
 
 class ViewOnlyMixin:
@@ -28,23 +24,6 @@ class ViewOnlyMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-_plain_index = admin.site.index
-
-
-def _index_with_health(request, extra_context=None):
-    """The admin home answers "are we OK?" above the usual list of models."""
-    from orders.admin_dashboard import back_office_health  # the apps are loaded by now
-
-    context = {"health": back_office_health(), **(extra_context or {})}
-    return _plain_index(request, extra_context=context)
-
-
-# An attribute on the one default site rather than a site subclass: the site is
-# Django's own (INSTALLED_APPS names django.contrib.admin), and get_urls() wraps
-# whatever `index` is when the URLs are first built, after every admin module loaded.
-admin.site.index = _index_with_health
 
 
 def describe_row_problems(result, limit: int = 50) -> list[str]:

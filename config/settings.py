@@ -32,7 +32,8 @@ ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,te
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, with the back office's site (backoffice.site) as its site.
+    "backoffice.apps.BackOfficeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,6 +52,14 @@ INSTALLED_APPS = [
     "orders",
     "payments",
     "fulfillment",
+    # Above the domain apps, imported by none of them (docs/ARCHITECTURE.md): the
+    # journey's workers, CSV upload, the partner portal, the back office's tools and
+    # the demo and benchmark worlds.
+    "uploads",
+    "journey",
+    "portal",
+    "backoffice",
+    "devdata",
 ]
 
 MIDDLEWARE = [

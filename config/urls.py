@@ -14,12 +14,12 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", include("orders.portal.urls")),
-    path("accounts/", include("orders.portal.auth_urls")),
+    path("", include("portal.urls")),
+    path("accounts/", include("portal.auth_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
-    path("payments/", include("payments.urls")),
+    path("payments/", include("journey.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

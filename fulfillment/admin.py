@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from fulfillment.models import Shipment, ShipmentLine
 from config.admin import ViewOnlyMixin
+from fulfillment.models import Shipment, ShipmentLine
 
 
 class ShipmentLineInline(ViewOnlyMixin, admin.TabularInline):

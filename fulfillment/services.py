@@ -8,7 +8,8 @@ from django.db.models.functions import Now
 
 from fulfillment.models import Shipment, ShipmentLine
 from inventory.models import Reservation, Warehouse
-from inventory.services import Demand, release_reservations, reserve_stock
+from inventory.routing import Demand
+from inventory.stock import release_reservations, reserve_stock
 
 
 def reroute_from_closed_warehouses(*, order) -> list[int]:

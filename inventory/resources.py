@@ -9,8 +9,8 @@ from import_export import fields, resources
 from import_export.results import RowResult
 
 from config.errors import DomainError
+from inventory.catalogue import upsert_product
 from inventory.models import Product, Stock
-from inventory.services import upsert_product
 from inventory.stock_import import StockImport, StockRowError, check_stock_columns
 
 

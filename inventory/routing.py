@@ -85,3 +85,14 @@ def _fill(demands, available, warehouses) -> list[Allocation]:
                 remaining[(demand.product_id, warehouse_id)] -= take
                 left -= take
     return allocations
+
+
+def warehouse_preference(rows: list[dict], preferred_warehouse_id: int | None) -> list[int]:
+    """Return the warehouses of these stock rows in the order they are preferred:
+    the partner's home warehouse first, then the others by priority."""
+    by_priority = sorted({(r["priority"], r["warehouse_id"]) for r in rows})
+    order = [warehouse_id for _, warehouse_id in by_priority]
+    if preferred_warehouse_id in order:
+        order.remove(preferred_warehouse_id)
+        order.insert(0, preferred_warehouse_id)
+    return order

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import Exists, OuterRef
+from django.template.defaultfilters import truncatechars
 from django.template.response import TemplateResponse
 from import_export.admin import ExportMixin
 
@@ -9,12 +10,24 @@ from config.admin import BackOfficeImportExportMixin, ViewOnlyMixin
 from config.errors import DomainError
 from fulfillment.models import Shipment
 from inventory.models import Reservation, Warehouse
-from orders.journey.sweeper import MOVED_BY_STEPS, stuck_orders
-from orders.models import Cart, CartLine, CsvUpload, IdempotencyRecord, Order, OrderEvent, OrderLine
+from orders.cancellation import cancel_order
+from orders.credit_holds import release_credit_hold
+from orders.dead_letters import resolve_dead_letter, retry_dead_letter
+from orders.models import (
+    Cart,
+    CartLine,
+    CsvUpload,
+    DeadLetter,
+    IdempotencyRecord,
+    Order,
+    OrderEvent,
+    OrderLine,
+)
+from orders.redrive import redrive_order
 from orders.resources import OrderLineExportResource
-from orders.services.cancellation import cancel_order
-from orders.services.operations import redrive_order, release_credit_hold
-from payments.models import DeadLetter, Payment
+from orders.selectors import stuck_orders
+from orders.states import MOVED_BY_STEPS
+from payments.models import Payment
 
 
 class LineInline(ViewOnlyMixin, admin.TabularInline):
@@ -219,3 +232,43 @@ class CsvUploadAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_select_related = ["partner"]
     date_hierarchy = "created_at"
     exclude = ["content"]
+
+
+@admin.register(DeadLetter)
+class DeadLetterAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    list_display = ["id", "task", "order", "short_error", "attempts", "status", "created_at", "resolved_at"]
+    list_filter = ["status", "task"]
+    search_fields = ["task", "=order__number", "error"]
+    list_select_related = ["order"]
+    date_hierarchy = "created_at"
+    actions = ["retry", "mark_resolved"]
+
+    def has_operate_permission(self, request):
+        return request.user.has_perm("orders.change_deadletter")
+
+    def _run(self, request, queryset, verb: str, call) -> None:
+        done, skipped = [], []
+        actor = request.user.get_username()
+        for dead_letter in queryset:
+            if dead_letter.status != DeadLetter.Status.OPEN:
+                skipped.append(f"{dead_letter.id} ({dead_letter.status})")
+                continue
+            call(dead_letter_id=dead_letter.id, actor=actor)
+            self.log_change(request, dead_letter, f"{verb} from the back office")
+            done.append(str(dead_letter.id))
+        if done:
+            self.message_user(request, f"{verb}: dead letter(s) {', '.join(done)}.", messages.SUCCESS)
+        if skipped:
+            self.message_user(request, f"Not {verb.lower()}, already handled: {', '.join(skipped)}.", messages.WARNING)
+
+    @admin.action(description="Retry selected dead letters (fresh attempts, wake the step)", permissions=["operate"])
+    def retry(self, request, queryset):
+        self._run(request, queryset, "Retried", retry_dead_letter)
+
+    @admin.action(description="Mark selected dead letters resolved", permissions=["operate"])
+    def mark_resolved(self, request, queryset):
+        self._run(request, queryset, "Resolved", resolve_dead_letter)
+
+    @admin.display(description="error")
+    def short_error(self, dead_letter):
+        return truncatechars(dead_letter.error, 80)

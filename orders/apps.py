@@ -6,6 +6,6 @@ class OrdersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from orders.services.intake_cache import connect_invalidation
+        from orders.intake_cache import connect_invalidation
 
         connect_invalidation()

@@ -4,7 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from inventory.factories import ProductFactory
-from orders.models import IdempotencyRecord, Order, OrderEvent, OrderLine, OrderStatus
+from orders.models import DeadLetter, IdempotencyRecord, Order, OrderEvent, OrderLine, OrderStatus
 from partners.factories import PartnerFactory
 
 
@@ -49,3 +49,13 @@ class IdempotencyRecordFactory(DjangoModelFactory):
     partner = factory.SubFactory(PartnerFactory)
     key = factory.Sequence(lambda n: f"key-{n}")
     fingerprint = "0" * 64
+
+
+class DeadLetterFactory(DjangoModelFactory):
+    class Meta:
+        model = DeadLetter
+
+    task = "journey.pay"
+    order = factory.SubFactory(OrderFactory)
+    error = "RuntimeError: boom"
+    attempts = 6

@@ -1,6 +1,6 @@
 """Orders and their lines (prices fixed at intake), the event log, idempotency records.
 
-`Order.status` changes only through `orders.journey.transitions.transition`."""
+`Order.status` changes only through `orders.transitions.transition`."""
 
 from django.conf import settings
 from django.db import models
@@ -248,3 +248,31 @@ class CsvUpload(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.status})"
+
+
+class DeadLetter(models.Model):
+    """A step that failed its last attempt for an order: the back office retries it or
+    marks it handled (orders.dead_letters)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        RETRIED = "retried"
+        RESOLVED = "resolved"
+
+    task = models.CharField(max_length=100)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="dead_letters")
+    error = models.TextField()
+    attempts = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(db_default=Now())
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        # Born in `payments`; the table kept its name when the model moved here.
+        db_table = "payments_deadletter"
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status"], name="dead_letter_status")]
+
+    def __str__(self):
+        return f"{self.task} ({self.status})"

@@ -1,10 +1,15 @@
 """Reads of orders, scoped to who is asking: a partner's user sees that partner's
 orders only (another partner's order is simply not found), staff see all."""
 
-from django.db.models import Prefetch, QuerySet
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Min, Prefetch, QuerySet
+from django.utils import timezone
 
 from orders.exceptions import OrderNotFoundError
 from orders.models import Order, OrderEvent
+from orders.states import MOVED_BY_STEPS
 
 FEED_PAGE_MAX = 500
 
@@ -97,3 +102,17 @@ def sync_watermark():
             """
         )
         return cursor.fetchone()[0]
+
+
+def stuck_orders():
+    """Orders waiting at a step, not held for a person, unchanged for longer than
+    STUCK_AFTER_SECONDS: what the sweeper reports and the admin home links to."""
+    threshold = timezone.now() - timedelta(seconds=settings.BOUQUET["STUCK_AFTER_SECONDS"])
+    return Order.objects.filter(status__in=MOVED_BY_STEPS, hold="", updated_at__lt=threshold)
+
+
+def oldest_unfinished_age_seconds() -> float:
+    """Age of the oldest order waiting at a step and not held: the figure to watch, since
+    a dead worker stalls progress without growing the queue."""
+    oldest = Order.objects.filter(status__in=MOVED_BY_STEPS, hold="").aggregate(oldest=Min("updated_at"))["oldest"]
+    return (timezone.now() - oldest).total_seconds() if oldest else 0.0

@@ -6,7 +6,7 @@ from config.admin import BackOfficeImportExportMixin
 from partners.exceptions import PartnerError
 from partners.models import CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
 from partners.resources import PartnerPriceResource, PartnerResource
-from partners.services import issue_api_token
+from partners.tokens import issue_api_token
 
 
 def create_api_tokens(model_admin, request, users) -> None:

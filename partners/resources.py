@@ -9,7 +9,7 @@ from config.errors import DomainError
 from inventory.models import Product, Warehouse
 from inventory.resources import FieldValueErrorsMixin, row_error_from
 from partners.models import Partner, PartnerPrice
-from partners.services import set_partner_price
+from partners.pricing import set_partner_price
 
 
 class KnownForeignKeyWidget(widgets.ForeignKeyWidget):

@@ -57,26 +57,3 @@ class StripeEvent(models.Model):
 
     def __str__(self):
         return f"{self.id} {self.type}"
-
-
-class DeadLetter(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open"
-        RETRIED = "retried"
-        RESOLVED = "resolved"
-
-    task = models.CharField(max_length=100)
-    order = models.ForeignKey("orders.Order", null=True, blank=True, on_delete=models.CASCADE, related_name="dead_letters")
-    error = models.TextField()
-    attempts = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(db_default=Now())
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.CharField(max_length=150, blank=True)
-
-    class Meta:
-        ordering = ["-id"]
-        indexes = [models.Index(fields=["status"], name="dead_letter_status")]
-
-    def __str__(self):
-        return f"{self.task} ({self.status})"

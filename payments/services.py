@@ -9,8 +9,8 @@ from django.db import connection
 from django.db.models.functions import Now
 from psycopg.types.json import Jsonb
 
-from partners.services import return_credit
-from payments.models import DeadLetter, Payment
+from partners.credit import return_credit
+from payments.models import Payment
 
 logger = logging.getLogger("bouquet.payments")
 
@@ -112,10 +112,6 @@ def record_stripe_event(*, event_id: str, event_type: str, payment_intent_id: st
     with connection.cursor() as cursor:
         cursor.execute(_RECORD_EVENT_SQL, [event_id, event_type, payment_intent_id, Jsonb(payload)])
         return cursor.fetchone() is not None
-
-
-def record_dead_letter(*, task: str, order_id: int | None, error: str, attempts: int) -> DeadLetter:
-    return DeadLetter.objects.create(task=task, order_id=order_id, error=error[:5000], attempts=attempts)
 
 
 @contextmanager

@@ -31,7 +31,7 @@ def stripe_threads_closed_at_the_end(django_db_setup, django_db_blocker):
     """The journey's Stripe threads keep their connections; close them before the
     test database is dropped."""
     yield
-    from orders.journey.steps import close_stripe_threads
+    from journey.stripe_threads import close_stripe_threads
 
     with django_db_blocker.unblock():
         close_stripe_threads()
@@ -165,9 +165,9 @@ def payment_intent_left_by_a_dead_worker(order, buyer, *, confirmed: bool) -> st
     """What a pay worker leaves when it dies after storing the order's PaymentIntent
     (and, `confirmed`, after charging the card) but before recording Stripe's answer:
     the payment still pending. Returns the PaymentIntent's id."""
-    from orders.journey import handlers
+    from journey.steps import pay
 
-    handlers.start_payment(order.id)
+    pay.start_payment(order.id)
     payment = Payment.objects.get(order=order)
     intent = gateway.create_payment_intent(amount=payment.amount, currency="EUR", customer_id=buyer.stripe_customer_id,
                                            payment_method_id=buyer.stripe_payment_method_id,
@@ -180,14 +180,14 @@ def payment_intent_left_by_a_dead_worker(order, buyer, *, confirmed: bool) -> st
 
 def place(partner, lines: dict, **kwargs):
     """Place an order of {sku: quantity} through the intake service and return it."""
-    from orders.services.intake import place_order
+    from orders.intake import place_order
 
     return place_order(partner=partner, lines=[{"sku": s, "quantity": q} for s, q in lines.items()], **kwargs).order
 
 
 def drive_journey(rounds: int = 6) -> None:
     """Run every step until nothing is due (what the workers do, inline)."""
-    from orders.journey.steps import run_all_steps
+    from journey.runner import run_all_steps
 
     for _ in range(rounds):
         if not any(run_all_steps().values()):

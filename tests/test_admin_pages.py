@@ -8,11 +8,16 @@ from django.urls import reverse
 
 from fulfillment.factories import ShipmentLineFactory
 from inventory.factories import ReservationFactory, StockFactory, StockMovementFactory
-from orders.factories import IdempotencyRecordFactory, OrderEventFactory, OrderFactory, OrderLineFactory
-from orders.models import Cart, CartLine, CsvUpload, Order
+from orders.factories import (
+    DeadLetterFactory,
+    IdempotencyRecordFactory,
+    OrderEventFactory,
+    OrderFactory,
+    OrderLineFactory,
+)
+from orders.models import Cart, CartLine, CsvUpload, DeadLetter, Order
 from partners.factories import MembershipFactory, PartnerPriceFactory, ShipToAddressFactory, UserFactory
-from payments.factories import DeadLetterFactory, PaymentFactory, StripeEventFactory
-from payments.models import DeadLetter
+from payments.factories import PaymentFactory, StripeEventFactory
 
 pytestmark = pytest.mark.django_db
 

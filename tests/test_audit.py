@@ -5,8 +5,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from backoffice.audit import AuditReport, check_payments, run_audit
 from inventory.models import Stock
-from orders.audit import AuditReport, check_payments, run_audit
 from orders.models import Order, OrderEvent
 from tests.conftest import drive_journey, payment_intents_for_order, place
 

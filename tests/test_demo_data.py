@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count
 
+from devdata.demo import DEMO_PASSWORD, build_demo_world
 from inventory.models import Product, Stock, StockMovement, Warehouse
-from orders.demo import DEMO_PASSWORD, build_demo_world
 from partners.models import CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
 from payments import gateway
 from payments.exceptions import CardDeclinedError

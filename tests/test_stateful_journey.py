@@ -10,17 +10,24 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from backoffice.audit import (
+    AuditReport,
+    check_event_paths,
+    check_payments,
+    check_stock,
+    stripe_payment_intents,
+)
 from config.errors import DomainError
 from fulfillment.models import Shipment
 from inventory.factories import ProductFactory, StockFactory, WarehouseFactory
 from inventory.models import Stock
-from inventory.services import set_on_hand
-from orders.audit import AuditReport, check_event_paths, check_payments, check_stock, stripe_payment_intents
-from orders.journey.steps import STEPS, run_all_steps, run_step
+from inventory.stock import set_on_hand
+from journey.payment_events import wake_order_waiting_on
+from journey.runner import STEPS, run_all_steps, run_step
+from orders.cancellation import cancel_order
+from orders.dispatch import confirm_dispatch
+from orders.intake import place_order
 from orders.models import Order
-from orders.services.cancellation import cancel_order
-from orders.services.intake import place_order
-from orders.services.operations import confirm_dispatch, wake_order_waiting_on
 from partners.factories import CreditAccountFactory, PartnerFactory
 from partners.models import Partner
 from payments import circuit_breaker

@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
-from fulfillment.models import Shipment
 from config.api.inputs import StrictInput
+from fulfillment.models import Shipment
 from inventory.api.serializers import WarehouseFilterInput
 
 

@@ -1,17 +1,15 @@
-"""Shipments through the REST API, for the warehouse systems: list what to pick and
-confirm dispatch. Thin doors onto the shipment selectors and confirm_dispatch."""
+"""Shipments through the REST API, for the warehouse systems: what to pick. Thin doors onto the shipment selectors; confirming a dispatch moves an order, so that
+door is orders.api.dispatch."""
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.access import IsStaff
-from config.api.schema import ErrorOutput, error_responses
-from config.api.pagination import StandardPagination, paginated_response
-from fulfillment.api import serializers as s
-from fulfillment.selectors import get_shipment, list_shipments
 from config.api.inputs import parse_filters
-from orders.services.operations import confirm_dispatch
+from config.api.pagination import StandardPagination, paginated_response
+from config.api.schema import ErrorOutput, error_responses
+from fulfillment.api import serializers as s
+from fulfillment.selectors import list_shipments
 
 ERRORS = error_responses(_403="Staff and integration tokens only.")
 SHIPMENT_EXAMPLE = {
@@ -34,27 +32,3 @@ class ShipmentListApi(APIView):
         filters = parse_filters(s.ShipmentFilterInput, request)
         shipments = list_shipments(warehouse=filters.get("warehouse"), status=filters.get("status"))
         return paginated_response(self, request, shipments, lambda page: s.ShipmentOutput(page, many=True).data)
-
-
-class ShipmentDispatchApi(APIView):
-    permission_classes = [IsStaff]
-
-    @extend_schema(
-        summary="Confirm a shipment's dispatch (staff)",
-        description=(
-            "Marks the shipment dispatched, turns its reservations into stock decrements, and ships the order once all its "
-            "shipments are out. A repeat answers the shipment unchanged (the first tracking number stays)."
-        ),
-        request=s.DispatchInput,
-        responses={
-            200: s.ShipmentOutput, **ERRORS,
-            400: OpenApiResponse(ErrorOutput, description="Bad input, or not_dispatchable: the order is not CONFIRMED."),
-            404: OpenApiResponse(ErrorOutput, description="shipment_not_found."),
-        },
-        examples=[OpenApiExample("Dispatch", request_only=True, value={"tracking_number": "3SBQ0001042"})],
-    )
-    def post(self, request, shipment_id: int):
-        body = s.DispatchInput(data=request.data)
-        body.is_valid(raise_exception=True)
-        confirm_dispatch(shipment_id=shipment_id, tracking_number=body.validated_data["tracking_number"], actor=request.user.username)
-        return Response(s.ShipmentOutput(get_shipment(shipment_id=shipment_id)).data)

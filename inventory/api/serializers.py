@@ -11,6 +11,7 @@ from config.api.schema import ErrorOutput
 from inventory.models import Product, Stock, Warehouse
 from inventory.selectors import find_product, find_warehouse
 
+
 class ProductFilterInput(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="Part of the SKU or name, any case.")
     category = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="A category, any case.")

@@ -8,13 +8,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.access import IsPartnerOrStaff, IsStaff, StaffWritesOnly, caller_partner
-from config.api.pagination import StandardPagination, paginated_response
 from config.api.inputs import parse_filters
+from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import error_responses
 from inventory.api import serializers as s
+from inventory.catalogue import upsert_product
 from inventory.selectors import catalogue, get_product, get_stock, get_warehouse, stock_levels
-from inventory.services import set_on_hand, upsert_product
-from partners.services import catalogue_prices
+from inventory.stock import set_on_hand
+from partners.pricing import catalogue_prices
 
 ERRORS = error_responses()
 NOT_FOUND = {404: OpenApiResponse(s.ErrorOutput, description="product_not_found or warehouse_not_found, naming the SKU or code.")}

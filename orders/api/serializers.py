@@ -1,5 +1,5 @@
 """Output serializers for orders and events. Intake's answer is the intake snapshot
-(orders.services.intake.order_snapshot), so the hot path needs no serializer."""
+(orders.intake.order_snapshot), so the hot path needs no serializer."""
 
 from rest_framework import serializers
 

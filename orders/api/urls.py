@@ -1,10 +1,11 @@
 from django.urls import path
 
-from orders.api import views
+from orders.api import dispatch, views
 
 urlpatterns = [
     path("orders/", views.OrderListCreateApi.as_view(), name="api-orders"),
     path("orders/<slug:number>/", views.OrderDetailApi.as_view(), name="api-order"),
     path("orders/<slug:number>/cancel/", views.OrderCancelApi.as_view(), name="api-order-cancel"),
+    path("shipments/<int:shipment_id>/dispatch/", dispatch.ShipmentDispatchApi.as_view(), name="api-shipment-dispatch"),
     path("events/", views.EventFeedApi.as_view(), name="api-events"),
 ]

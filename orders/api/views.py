@@ -15,11 +15,12 @@ from config.api.access import IsPartnerOrStaff, MissingPartnerError, PartnerNotF
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import ErrorOutput, error_responses
 from orders.api import serializers as s
+from orders.cancellation import cancel_order
 from orders.exceptions import IdempotencyKeyRequiredError, OrderError, OrderValidationError
+from orders.idempotency import fingerprint_request
+from orders.intake import place_order
 from orders.models import OrderStatus
 from orders.selectors import event_feed, get_order, orders_visible_to, sync_watermark
-from orders.services.cancellation import cancel_order
-from orders.services.intake import fingerprint_request, place_order
 from partners.models import Partner
 
 ORDER_FIELDS = {"partner", "po_number", "requested_delivery_date", "ship_to", "lines"}

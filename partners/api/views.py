@@ -6,12 +6,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.access import IsStaff, PartnerNotFoundError
-from config.api.schema import ErrorOutput, error_responses
 from config.api.inputs import parse_filters
+from config.api.schema import ErrorOutput, error_responses
 from inventory.selectors import get_product
 from partners.api import serializers as s
 from partners.models import Partner
-from partners.services import remove_partner_price, set_partner_price
+from partners.pricing import remove_partner_price, set_partner_price
 
 ERRORS = error_responses(_403="Staff and integration tokens only.", _404="partner_not_found or product_not_found, naming which.")
 PRICE_EXAMPLE = {"partner": "FERN", "sku": "ROS-RED-50", "min_quantity": 1, "unit_price": "0.36", "updated_at": "2027-02-10T06:30:00Z"}

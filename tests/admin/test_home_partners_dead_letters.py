@@ -5,11 +5,9 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from orders.factories import OrderFactory
-from orders.models import Order, OrderStatus
+from orders.factories import DeadLetterFactory, OrderFactory
+from orders.models import DeadLetter, Order, OrderStatus
 from partners.factories import MembershipFactory
-from payments.factories import DeadLetterFactory
-from payments.models import DeadLetter
 from tests.admin.conftest import change_url, changelist, messages_of, run_action
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +27,7 @@ def test_the_home_answers_are_we_ok_with_links(staff_client, held_order):
     page = response.content.decode()
     assert 'href="/admin/orders/order/?hold__exact=credit"' in page
     assert 'href="/admin/orders/order/?attention=stuck"' in page
-    assert 'href="/admin/payments/deadletter/?status__exact=open"' in page
+    assert 'href="/admin/orders/deadletter/?status__exact=open"' in page
     for url in (health["stuck_url"], health["credit_holds_url"], health["dead_letters_url"], health["by_state"][0]["url"]):
         assert staff_client.get(url).status_code == 200
 
@@ -82,8 +80,8 @@ def test_dead_letters_retry_and_resolve_through_the_services(staff_client, held_
     Order.objects.filter(pk=held_order.pk).update(hold=Order.Hold.DEAD_LETTER)
     retry, resolve = DeadLetterFactory(order=held_order), DeadLetterFactory(order=held_order)
 
-    run_action(staff_client, "payments.deadletter", "retry", [retry])
-    response = run_action(staff_client, "payments.deadletter", "mark_resolved", [resolve, retry])
+    run_action(staff_client, "orders.deadletter", "retry", [retry])
+    response = run_action(staff_client, "orders.deadletter", "mark_resolved", [resolve, retry])
 
     retry.refresh_from_db(), resolve.refresh_from_db(), held_order.refresh_from_db()
     assert (retry.status, retry.resolved_by) == (DeadLetter.Status.RETRIED, "clerk")
@@ -96,14 +94,14 @@ def test_dead_letters_retry_and_resolve_through_the_services(staff_client, held_
 def test_the_dead_letter_list_shows_task_order_error_attempts_and_status(staff_client, held_order):
     DeadLetterFactory(order=held_order, task="journey.pay", attempts=6)
 
-    page = staff_client.get(changelist("payments.deadletter"), {"status__exact": "open"}).content.decode()
+    page = staff_client.get(changelist("orders.deadletter"), {"status__exact": "open"}).content.decode()
 
     assert "journey.pay" in page and held_order.number in page and "RuntimeError: boom" in page and ">6<" in page
 
 
 @pytest.mark.parametrize("name", ["admin:index", "admin:orders_order_changelist", "admin:inventory_stock_changelist",
                                   "admin:inventory_stock_import", "admin:orders_order_export",
-                                  "admin:payments_deadletter_changelist", "admin:partners_partner_changelist"])
+                                  "admin:orders_deadletter_changelist", "admin:partners_partner_changelist"])
 def test_a_partner_user_reaches_no_admin_page(client, account_buyer, name):
     membership = MembershipFactory(partner=account_buyer, user__username="fern")
     client.force_login(membership.user)

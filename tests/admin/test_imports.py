@@ -10,9 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from config.admin import describe_row_problems
-
 from inventory.models import Product, Stock, StockMovement
-from inventory.services import set_on_hand
+from inventory.stock import set_on_hand
 from partners.models import PartnerPrice
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,8 @@ from django.contrib.admin.models import LogEntry
 from django.utils import timezone
 
 from fulfillment.factories import ShipmentFactory
-from orders.factories import OrderFactory, OrderLineFactory
+from orders.factories import DeadLetterFactory, OrderFactory, OrderLineFactory
 from orders.models import Order, OrderStatus
-from payments.factories import DeadLetterFactory
 from tests.admin.conftest import change_url, changelist, messages_of, run_action
 from tests.conftest import drive_journey, place
 

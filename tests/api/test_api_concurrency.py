@@ -3,8 +3,8 @@ the event feed while orders flow sees every event exactly once."""
 
 import threading
 import time
-from datetime import datetime
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 import pytest
 from django.db import connections
@@ -145,7 +145,7 @@ def test_a_change_stamped_before_a_sync_and_committed_after_it_is_in_the_next_sy
     step under load): the watermark a sync hands out meanwhile must be before the stamp."""
     from django.db import connection
 
-    from orders.services.intake import place_order
+    from orders.intake import place_order
 
     order = place_order(partner=account_buyer, lines=[{"sku": "ROS-CONC", "quantity": 10}]).order
     started = threading.Event()

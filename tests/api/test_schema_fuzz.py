@@ -3,12 +3,11 @@ no answer is a 5xx and every answer fits the schema. Bounded in examples and tim
 
 import pytest
 import schemathesis
-from schemathesis.checks import not_a_server_error, response_schema_conformance
-from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
-
 from django.core import signals
 from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from config.wsgi import application
 from partners.factories import MembershipFactory, UserFactory

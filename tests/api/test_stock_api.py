@@ -5,7 +5,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from inventory.models import Stock, StockMovement
-from inventory.services import Demand, reserve_stock
+from inventory.routing import Demand
+from inventory.stock import reserve_stock
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,12 @@ from django.test import Client
 from django.utils import timezone
 
 from inventory.models import Product, Stock, StockMovement
+from orders.cart import get_or_create_cart
 from orders.models import Cart, CartLine, CsvUpload, IdempotencyRecord, Order, OrderEvent, OrderLine
-from orders.services.cart import get_or_create_cart
 from partners.factories import ShipToAddressFactory, UserFactory
 from partners.models import Partner, PartnerPrice, ShipToAddress
 from tests.api.conftest import client_for
+
 # The portal's world, reused as it is.
 from tests.portal.conftest import buyer, other_partner_user, portal, products, ship_tos  # noqa: F401
 

@@ -11,8 +11,10 @@ from django.utils.html import escape
 
 from orders.exceptions import CsvFileError
 from orders.models import CsvUpload, Order
-from orders.services.csv_import import bad_rows, process_csv_upload, read_csv_file
 from tests.bad_input.conftest import fifty_megabytes_of_csv, nothing_changes, yesterday
+from uploads.files import read_csv_file
+from uploads.processing import process_csv_upload
+from uploads.reports import bad_rows
 
 pytestmark = pytest.mark.django_db
 

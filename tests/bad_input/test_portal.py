@@ -5,7 +5,7 @@ at fault next to it, and the cart, the orders and the stock stay as they were.""
 import pytest
 from django.utils.html import escape
 
-from orders.services.cart import add_to_cart, get_or_create_cart
+from orders.cart import add_to_cart, get_or_create_cart
 from tests.bad_input.conftest import nothing_changes, yesterday
 
 pytestmark = pytest.mark.django_db

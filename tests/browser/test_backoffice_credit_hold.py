@@ -62,7 +62,7 @@ def test_a_stale_stock_edit_shows_the_conflict(page, screenshot):
 
     log_in(page, "backoffice", "bouquet-demo", login_path="/admin/login/")
     page.goto(f"/admin/inventory/stock/{stock.pk}/change/")
-    from inventory.services import set_on_hand
+    from inventory.stock import set_on_hand
     set_on_hand(product=stock.product, warehouse=stock.warehouse, on_hand=stock.on_hand + 5,
                 expected_version=stock.version, actor="erp")
     page.fill("input[name=on_hand]", str(stock.on_hand + 10))

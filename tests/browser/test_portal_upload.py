@@ -14,9 +14,9 @@ from django.db import connections
 
 from inventory.factories import ProductFactory
 from orders.models import CsvUpload, Order
-from orders.tasks import import_csv_upload_task
 from partners.factories import MembershipFactory, PartnerFactory, ShipToAddressFactory, UserFactory
 from tests.browser.conftest import log_in
+from uploads.tasks import import_csv_upload_task
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

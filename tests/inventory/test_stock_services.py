@@ -5,7 +5,7 @@ import pytest
 from inventory.exceptions import OnHandBelowReservedError, OutOfStockError, VersionConflictError
 from inventory.models import Reservation, Stock, StockMovement
 from inventory.routing import Demand, plan_allocations
-from inventory.services import release_reservations, reserve_stock, set_on_hand
+from inventory.stock import release_reservations, reserve_stock, set_on_hand
 
 pytestmark = pytest.mark.django_db
 

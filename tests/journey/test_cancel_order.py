@@ -3,12 +3,17 @@
 import pytest
 
 from inventory.models import Stock
+from orders.cancellation import cancel_order
 from orders.exceptions import NotCancellableError
 from orders.models import OrderStatus
-from orders.services.cancellation import cancel_order
 from partners.models import CreditAccount
 from payments.models import Payment
-from tests.conftest import drive_journey, payment_intent_left_by_a_dead_worker, payment_intents_for_order, place
+from tests.conftest import (
+    drive_journey,
+    payment_intent_left_by_a_dead_worker,
+    payment_intents_for_order,
+    place,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +23,7 @@ S = OrderStatus
 def test_cancelling_a_paid_card_order_releases_stock_and_refunds_once(card_buyer, warehouses, make_product):
     make_product("ROSE-C1", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-C1": 20})
-    from orders.journey.steps import run_step
+    from journey.runner import run_step
 
     run_step("reserve")
     run_step("pay")
@@ -41,7 +46,7 @@ def test_cancelling_a_paid_card_order_releases_stock_and_refunds_once(card_buyer
 def test_cancelling_an_on_account_order_returns_the_credit(account_buyer, warehouses, make_product):
     make_product("PLANT-C", stock={warehouses["RTM"]: 10}, case_pack=1, list_price="10.00")
     order = place(account_buyer, {"PLANT-C": 5})
-    from orders.journey.steps import run_step
+    from journey.runner import run_step
 
     run_step("reserve")
     run_step("pay")
@@ -96,7 +101,7 @@ def test_a_confirmed_order_cannot_be_cancelled(account_buyer, warehouses, make_p
 ])
 def test_an_order_cancelled_after_its_pay_worker_died_is_settled_at_stripe(card_buyer, warehouses, make_product,
                                                                            confirmed, settled):
-    from orders.journey.steps import run_step
+    from journey.runner import run_step
 
     make_product("ROSE-C2", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-C2": 10})
@@ -116,8 +121,8 @@ def test_an_order_cancelled_after_its_pay_worker_died_is_settled_at_stripe(card_
 
 
 def test_a_payment_cancelled_while_its_worker_creates_the_payment_intent_is_never_charged(card_buyer, warehouses, make_product, monkeypatch):
-    from orders.journey import handlers
-    from orders.journey.steps import run_step
+    from journey.runner import run_step
+    from journey.steps import pay
     from payments import gateway
 
     make_product("ROSE-C4", stock={warehouses["AMS"]: 100}, case_pack=10)
@@ -131,7 +136,7 @@ def test_a_payment_cancelled_while_its_worker_creates_the_payment_intent_is_neve
         return intent
 
     monkeypatch.setattr(gateway, "create_payment_intent", create_while_the_buyer_cancels)
-    handlers.pay_order(order.id)
+    pay.pay_one(order.id)
     drive_journey()
 
     order.refresh_from_db()

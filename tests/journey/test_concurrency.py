@@ -7,9 +7,9 @@ import pytest
 from django.db import connections
 
 from inventory.models import Reservation, Stock
-from orders.journey import handlers
-from orders.journey.handlers import PaymentBusyError
-from orders.journey.steps import run_step
+from journey.runner import run_step
+from journey.steps import finalize, pay, reserve
+from journey.steps.pay import PaymentBusyError
 from orders.models import Order, OrderStatus
 from payments.models import Payment
 from tests.conftest import payment_intents_for_order, place
@@ -40,7 +40,7 @@ def test_hot_sku_200_buyers_for_the_last_50_units(account_buyer, warehouses, mak
 
     def buy(_):
         order = place(account_buyer, {"ROSE-HOT": 1})
-        handlers.reserve_order(order.id)
+        reserve.reserve_one(order.id)
         return order.id
 
     outcomes = in_threads(buy, range(200), workers=16)
@@ -61,7 +61,7 @@ def test_orders_locking_the_same_skus_in_opposite_order_do_not_deadlock(account_
         for i in range(60)
     ]
 
-    outcomes = in_threads(lambda order: handlers.reserve_order(order.id), orders, workers=12)
+    outcomes = in_threads(lambda order: reserve.reserve_one(order.id), orders, workers=12)
 
     assert [o for o in outcomes if isinstance(o, Exception)] == []
     assert Order.objects.filter(status=S.INVENTORY_RESERVED).count() == 60
@@ -71,7 +71,7 @@ def test_each_step_run_twice_and_concurrently_moves_the_order_once(card_buyer, w
     make_product("ROSE-TWICE", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-TWICE": 20})
 
-    for handler in (handlers.reserve_order, handlers.pay_order, handlers.finalize_order):
+    for handler in (reserve.reserve_one, pay.pay_one, finalize.finalize_one):
         outcomes = in_threads(handler, [order.id, order.id], workers=2)
         assert [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, PaymentBusyError)] == []
         handler(order.id)  # and once more, afterwards

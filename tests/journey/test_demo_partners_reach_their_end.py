@@ -4,8 +4,9 @@ import pytest
 
 from fulfillment.models import Shipment
 from inventory.models import Reservation, Stock
+from orders.credit_holds import release_credit_hold
+from orders.dispatch import confirm_dispatch
 from orders.models import Order, OrderStatus
-from orders.services.operations import confirm_dispatch, release_credit_hold
 from partners.models import CreditAccount
 from payments.models import Payment
 from tests.conftest import drive_journey, payment_intents_for_order, place
@@ -119,7 +120,7 @@ def test_order_short_of_stock_is_cancelled_naming_the_skus(card_buyer, warehouse
 def test_closing_a_warehouse_before_finalize_reroutes_to_another(account_buyer, warehouses, make_product):
     make_product("MUM-1", stock={warehouses["RTM"]: 40, warehouses["LHR"]: 40}, case_pack=10, list_price="1.00")
     order = place(account_buyer, {"MUM-1": 30})
-    from orders.journey.steps import run_step
+    from journey.runner import run_step
 
     run_step("reserve")
     run_step("pay")
@@ -142,7 +143,7 @@ def test_closing_a_warehouse_before_finalize_reroutes_to_another(account_buyer, 
 def test_closing_the_only_warehouse_that_can_serve_cancels_and_refunds(card_buyer, warehouses, make_product):
     make_product("MUM-2", stock={warehouses["AMS"]: 40}, case_pack=10)
     order = place(card_buyer, {"MUM-2": 30})
-    from orders.journey.steps import run_step
+    from journey.runner import run_step
 
     run_step("reserve")
     run_step("pay")

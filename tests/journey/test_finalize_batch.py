@@ -8,9 +8,9 @@ import pytest
 
 from fulfillment.models import Shipment
 from inventory.models import Product, Reservation, Stock, StockMovement
-from inventory.services import set_on_hand
-from orders.journey import handlers
-from orders.journey.steps import STEPS, run_batch
+from inventory.stock import set_on_hand
+from journey.runner import STEPS, run_batch
+from journey.steps import finalize, pay, reserve
 from orders.models import Order, OrderStatus
 from tests.conftest import place
 from tests.journey.test_reserve_batch import twin_orders
@@ -50,8 +50,8 @@ def test_a_batch_finalizes_exactly_as_one_order_at_a_time_would(account_buyer, w
     placed = twin_orders(account_buyer, warehouses, make_product)
     for prefix in ("ONE", "BATCH"):
         for order in placed[prefix]:
-            handlers.reserve_order(order.id)
-            handlers.pay_order(order.id)
+            reserve.reserve_one(order.id)
+            pay.pay_one(order.id)
         # A late receipt at RTM, so that some orders re-route and others cannot.
         for name in "AB":
             product = Product.objects.get(sku=f"{prefix}-{name}")
@@ -62,7 +62,7 @@ def test_a_batch_finalizes_exactly_as_one_order_at_a_time_would(account_buyer, w
     warehouses["LHR"].save()
 
     for order in placed["ONE"]:
-        handlers.finalize_order(order.id)
+        finalize.finalize_one(order.id)
     run_batch(STEPS["finalize"], [order.id for order in placed["BATCH"]])
 
     one_by_one = [finalized(order, "ONE") for order in placed["ONE"]]
@@ -78,13 +78,13 @@ def test_orders_reserved_in_a_closed_warehouse_are_left_untouched_for_the_per_or
     make_product("FIN-2", stock={warehouses["LHR"]: 10, warehouses["AMS"]: 10}, case_pack=1, list_price="1.00")
     straight, closed = place(account_buyer, {"FIN-1": 2}), place(account_buyer, {"FIN-1": 1, "FIN-2": 3})
     for order in (straight, closed):
-        handlers.reserve_order(order.id)
-        handlers.pay_order(order.id)
+        reserve.reserve_one(order.id)
+        pay.pay_one(order.id)
     Reservation.objects.filter(order_id=closed.id, product__sku="FIN-2").update(warehouse=warehouses["LHR"])
     warehouses["LHR"].is_open = False
     warehouses["LHR"].save()
 
-    assert handlers.finalize_orders([straight.id, closed.id]) == [closed.id]
+    assert finalize.finalize_batch([straight.id, closed.id]) == [closed.id]
 
     straight.refresh_from_db()
     closed.refresh_from_db()
@@ -96,12 +96,12 @@ def test_a_repeated_batch_skips_orders_that_are_no_longer_paid(account_buyer, wa
     make_product("FIN-3", stock={warehouses["RTM"]: 10, warehouses["AMS"]: 1}, case_pack=1, list_price="1.00")
     first, second = place(account_buyer, {"FIN-3": 2}), place(account_buyer, {"FIN-3": 9})
     for order in (first, second):
-        handlers.reserve_order(order.id)
-        handlers.pay_order(order.id)
-    handlers.finalize_order(first.id)
+        reserve.reserve_one(order.id)
+        pay.pay_one(order.id)
+    finalize.finalize_one(first.id)
 
-    handlers.finalize_orders([first.id, second.id])
-    handlers.finalize_orders([first.id, second.id])
+    finalize.finalize_batch([first.id, second.id])
+    finalize.finalize_batch([first.id, second.id])
 
     assert sorted(Shipment.objects.filter(order__in=[first, second]).values_list("order_id", "warehouse__code")) == [
         (first.id, "RTM"), (second.id, "AMS"), (second.id, "RTM"),

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from orders.journey import handlers
-from orders.journey.steps import STEPS, run_batch
+from journey.runner import STEPS, run_batch
+from journey.steps import pay, reserve
 from orders.models import Order, OrderStatus
 from partners.factories import CreditAccountFactory, PartnerFactory
 from partners.models import CreditAccount, Partner
@@ -43,10 +43,10 @@ def test_a_batch_pays_and_holds_exactly_as_one_order_at_a_time_would(warehouses,
     for prefix in ("O", "B"):
         placed[prefix] = [place(buyers[prefix][buyer], {"PAY-1": quantity}) for buyer, quantity in wishes]
         for order in placed[prefix]:
-            handlers.reserve_order(order.id)
+            reserve.reserve_one(order.id)
 
     for order in placed["O"]:
-        handlers.pay_order(order.id)
+        pay.pay_one(order.id)
     run_batch(STEPS["pay"], [order.id for order in placed["B"]])
 
     one_by_one = [paid(order) for order in placed["O"]]
@@ -61,11 +61,11 @@ def test_a_repeated_batch_pays_each_order_once(account_buyer, warehouses, make_p
     make_product("PAY-2", stock={warehouses["RTM"]: 100}, case_pack=1, list_price="1.00")
     first, second = place(account_buyer, {"PAY-2": 2}), place(account_buyer, {"PAY-2": 3})
     for order in (first, second):
-        handlers.reserve_order(order.id)
-    handlers.pay_order(first.id)
+        reserve.reserve_one(order.id)
+    pay.pay_one(first.id)
 
-    assert handlers.pay_orders([first.id, second.id]) == [first.id]
-    assert handlers.pay_orders([first.id, second.id]) == [first.id, second.id]
+    assert pay.pay_batch([first.id, second.id]) == [first.id]
+    assert pay.pay_batch([first.id, second.id]) == [first.id, second.id]
 
     assert CreditAccount.objects.get(partner=account_buyer).open_balance == 5
     assert Payment.objects.filter(order__in=[first, second]).count() == 2

@@ -5,13 +5,12 @@ import pytest
 from django.test import override_settings
 from django_q.brokers import get_broker
 
-from orders.journey.steps import run_step
-from orders.journey.sweeper import sweep
-from orders.journey.wakeups import wake
-from orders.models import Order, OrderStatus
-from orders.services.operations import retry_dead_letter
-from orders.tasks import run_step_task
-from payments.models import DeadLetter
+from journey.runner import run_step
+from journey.sweeper import sweep
+from journey.tasks import run_step_task
+from orders.dead_letters import retry_dead_letter
+from orders.models import DeadLetter, Order, OrderStatus
+from orders.wakeups import wake
 from tests.conftest import drive_journey, place
 
 S = OrderStatus
@@ -101,7 +100,7 @@ def test_the_sweeper_counts_orders_waiting_at_a_step_not_those_waiting_for_dispa
     waiting = place(account_buyer, {"PLANT-STUCK": 1})
     Order.objects.filter(id__in=[confirmed.id, waiting.id]).update(updated_at="2000-01-01T00:00:00Z")
 
-    from orders.journey.sweeper import stuck_orders
+    from orders.selectors import stuck_orders
 
     assert list(stuck_orders()) == [waiting]
 
@@ -113,7 +112,7 @@ def test_idempotency_keys_are_kept_a_day_then_purged(account_buyer, settings):
     from django.utils import timezone
 
     from orders.factories import IdempotencyRecordFactory
-    from orders.journey.sweeper import purge_idempotency_records
+    from orders.idempotency import purge_idempotency_records
     from orders.models import IdempotencyRecord
 
     assert settings.BOUQUET["IDEMPOTENCY_KEY_TTL_HOURS"] >= 24
@@ -150,7 +149,7 @@ def test_a_csv_upload_whose_worker_died_mid_file_is_queued_again_and_placed_once
     from django.utils import timezone
 
     from orders.models import CsvUpload
-    from orders.services.csv_import import create_csv_upload, process_csv_upload
+    from uploads.processing import create_csv_upload, process_csv_upload
 
     make_product("ROSE", case_pack=10, stock={warehouses["RTM"]: 1000})
     raw = b"sku,quantity,po_number\nROSE,10,PO-1\nROSE,20,PO-2\nROSE,30,PO-3\n"

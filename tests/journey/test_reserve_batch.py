@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 
 from inventory.models import Reservation
-from orders.journey import handlers
-from orders.journey.steps import run_step
+from journey.runner import run_step
+from journey.steps import reserve
 from orders.models import Order, OrderStatus
 from partners.factories import CreditAccountFactory, PartnerFactory
 from partners.models import Partner
@@ -64,8 +64,8 @@ def test_a_batch_reserves_and_cancels_exactly_as_one_order_at_a_time_would(accou
     placed = twin_orders(account_buyer, warehouses, make_product)
 
     for order in placed["ONE"]:
-        handlers.reserve_order(order.id)
-    handlers.reserve_orders([order.id for order in placed["BATCH"]])
+        reserve.reserve_one(order.id)
+    reserve.reserve_batch([order.id for order in placed["BATCH"]])
 
     one_by_one = [outcome(order, "ONE") for order in placed["ONE"]]
     batched = [outcome(order, "BATCH") for order in placed["BATCH"]]
@@ -76,10 +76,10 @@ def test_a_batch_reserves_and_cancels_exactly_as_one_order_at_a_time_would(accou
 def test_a_batch_skips_orders_that_are_no_longer_created(account_buyer, warehouses, make_product):
     make_product("SKIP-1", stock={warehouses["RTM"]: 10}, case_pack=1, list_price="1.00")
     first, second = place(account_buyer, {"SKIP-1": 2}), place(account_buyer, {"SKIP-1": 2})
-    handlers.reserve_order(first.id)
+    reserve.reserve_one(first.id)
 
-    handlers.reserve_orders([first.id, second.id])
-    handlers.reserve_orders([first.id, second.id])
+    reserve.reserve_batch([first.id, second.id])
+    reserve.reserve_batch([first.id, second.id])
 
     assert Reservation.objects.filter(order_id__in=[first.id, second.id]).count() == 2
     for order in (first, second):

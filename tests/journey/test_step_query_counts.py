@@ -4,9 +4,9 @@ include the savepoints the test's own transaction adds around each atomic block.
 
 import pytest
 
-from orders.journey import handlers
-from orders.journey.steps import STEPS, claim_orders
 from fulfillment.models import Shipment
+from journey.runner import STEPS, claim_orders
+from journey.steps import finalize, pay, reserve
 from orders.models import Order
 from tests.conftest import place
 
@@ -41,29 +41,29 @@ def test_claiming_a_batch_is_one_statement(three_line_order, django_assert_num_q
 
 def test_reserving_costs_the_same_for_three_lines_as_for_one(three_line_order, django_assert_num_queries):
     with django_assert_num_queries(11):
-        handlers.reserve_order(three_line_order.id)
+        reserve.reserve_one(three_line_order.id)
 
 
 def test_paying_on_account_is_pinned(three_line_order, django_assert_num_queries):
-    handlers.reserve_order(three_line_order.id)
+    reserve.reserve_one(three_line_order.id)
     with django_assert_num_queries(8):
-        handlers.pay_order(three_line_order.id)
+        pay.pay_one(three_line_order.id)
 
 
 def test_finalizing_is_pinned(three_line_order, django_assert_num_queries):
-    handlers.reserve_order(three_line_order.id)
-    handlers.pay_order(three_line_order.id)
+    reserve.reserve_one(three_line_order.id)
+    pay.pay_one(three_line_order.id)
     with django_assert_num_queries(9):
-        handlers.finalize_order(three_line_order.id)
+        finalize.finalize_one(three_line_order.id)
 
 
 def test_reserving_a_batch_costs_the_same_for_one_order_as_for_twenty(three_line_order, account_buyer, django_assert_num_queries):
     twenty = [place(account_buyer, {"Q-1": 1, "Q-2": 2, "Q-3": 3}) for _ in range(20)]
 
     with django_assert_num_queries(BATCH_RESERVE_STATEMENTS):
-        handlers.reserve_orders([three_line_order.id])
+        reserve.reserve_batch([three_line_order.id])
     with django_assert_num_queries(BATCH_RESERVE_STATEMENTS):
-        handlers.reserve_orders([order.id for order in twenty])
+        reserve.reserve_batch([order.id for order in twenty])
 
     for order in [three_line_order, *twenty]:
         order.refresh_from_db()
@@ -78,7 +78,7 @@ def test_a_batch_with_orders_short_of_stock_adds_two_statements_however_many(
 
     # The SKUs short are looked up, and the cancellations are a second transition.
     with django_assert_num_queries(BATCH_RESERVE_STATEMENTS + 2):
-        handlers.reserve_orders([order.id for order in orders])
+        reserve.reserve_batch([order.id for order in orders])
 
     statuses = [order.status for order in Order.objects.filter(id__in=[o.id for o in orders]).order_by("id")]
     assert statuses == ["INVENTORY_RESERVED"] * 3 + ["CANCELLED"] * 17
@@ -88,13 +88,13 @@ def test_finalizing_a_batch_costs_the_same_for_one_order_as_for_twenty(three_lin
     # The last is split over two warehouses, so it has two shipments.
     twenty = [place(account_buyer, {"Q-1": 1, "Q-2": 2, "Q-3": 3}) for _ in range(19)] + [place(account_buyer, {"Q-1": 150})]
     for order in [three_line_order, *twenty]:
-        handlers.reserve_order(order.id)
-        handlers.pay_order(order.id)
+        reserve.reserve_one(order.id)
+        pay.pay_one(order.id)
 
     with django_assert_num_queries(BATCH_FINALIZE_STATEMENTS):
-        assert handlers.finalize_orders([three_line_order.id]) == []
+        assert finalize.finalize_batch([three_line_order.id]) == []
     with django_assert_num_queries(BATCH_FINALIZE_STATEMENTS):
-        assert handlers.finalize_orders([order.id for order in twenty]) == []
+        assert finalize.finalize_batch([order.id for order in twenty]) == []
 
     for order in [three_line_order, *twenty]:
         order.refresh_from_db()
@@ -105,12 +105,12 @@ def test_finalizing_a_batch_costs_the_same_for_one_order_as_for_twenty(three_lin
 def test_paying_a_batch_on_account_costs_the_same_for_one_order_as_for_twenty(three_line_order, account_buyer, django_assert_num_queries):
     twenty = [place(account_buyer, {"Q-1": 1, "Q-2": 2, "Q-3": 3}) for _ in range(20)]
     for order in [three_line_order, *twenty]:
-        handlers.reserve_order(order.id)
+        reserve.reserve_one(order.id)
 
     with django_assert_num_queries(BATCH_PAY_ON_ACCOUNT_STATEMENTS):
-        assert handlers.pay_orders([three_line_order.id]) == []
+        assert pay.pay_batch([three_line_order.id]) == []
     with django_assert_num_queries(BATCH_PAY_ON_ACCOUNT_STATEMENTS):
-        assert handlers.pay_orders([order.id for order in twenty]) == []
+        assert pay.pay_batch([order.id for order in twenty]) == []
 
     for order in [three_line_order, *twenty]:
         order.refresh_from_db()

@@ -13,15 +13,13 @@ from django.utils import timezone
 
 from inventory.models import Product
 from orders.exceptions import CsvFileError, DuplicateCsvUploadError
+from orders.intake import MAX_LINES
 from orders.models import CsvUpload, IdempotencyRecord, Order
-from orders.services import csv_import
-from orders.services.csv_import import (
-    bad_rows, build_sample_csv, create_csv_upload, placed_orders, process_csv_upload, report_notes,
-    submit_csv_upload,
-)
-from orders.services.intake import MAX_LINES
-from orders.tasks import import_csv_upload_task
 from partners.factories import PartnerFactory, ShipToAddressFactory
+from uploads import processing
+from uploads.processing import create_csv_upload, process_csv_upload, submit_csv_upload
+from uploads.reports import bad_rows, build_sample_csv, placed_orders, report_notes
+from uploads.tasks import import_csv_upload_task
 
 pytestmark = pytest.mark.django_db
 
@@ -289,7 +287,7 @@ def test_a_rejected_file_may_be_uploaded_again(account_buyer, catalogue):
 def test_a_failure_midway_marks_the_upload_failed_and_a_rerun_places_nothing_twice(account_buyer, catalogue, monkeypatch):
     text = "sku,quantity,po_number\n" + "".join(f"ROSE,10,PO-{n}\n" for n in range(5))
     upload = create_csv_upload(partner=account_buyer, filename="orders.csv", raw=text.encode())
-    real_place_order, calls = csv_import.place_order, []
+    real_place_order, calls = processing.place_order, []
 
     def place_order_that_breaks_on_the_third(**kwargs):
         calls.append(kwargs["idempotency_key"])
@@ -297,13 +295,13 @@ def test_a_failure_midway_marks_the_upload_failed_and_a_rerun_places_nothing_twi
             raise ConnectionError("database went away")
         return real_place_order(**kwargs)
 
-    monkeypatch.setattr(csv_import, "place_order", place_order_that_breaks_on_the_third)
+    monkeypatch.setattr(processing, "place_order", place_order_that_breaks_on_the_third)
     failed = process_csv_upload(upload_id=upload.id)
 
     assert failed.status == CsvUpload.Status.FAILED and failed.error == "ConnectionError: database went away"
     assert Order.objects.count() == 2  # each order is its own transaction: they stay
 
-    monkeypatch.setattr(csv_import, "place_order", real_place_order)
+    monkeypatch.setattr(processing, "place_order", real_place_order)
     rerun = process_csv_upload(upload_id=upload.id)
 
     assert rerun.status == CsvUpload.Status.DONE and rerun.orders_created == 5
@@ -315,10 +313,10 @@ def test_a_failure_midway_marks_the_upload_failed_and_a_rerun_places_nothing_twi
 def fail_after_the_first_order(partner, raw: bytes, monkeypatch) -> None:
     """Upload `raw` and have its run fail after placing its first order (PO-1)."""
     upload = create_csv_upload(partner=partner, filename="orders.csv", raw=raw)
-    real_place_order = csv_import.place_order
-    monkeypatch.setattr(csv_import, "place_order", lambda **kw: real_place_order(**kw) if kw["po_number"] == "PO-1" else 1 / 0)
+    real_place_order = processing.place_order
+    monkeypatch.setattr(processing, "place_order", lambda **kw: real_place_order(**kw) if kw["po_number"] == "PO-1" else 1 / 0)
     assert process_csv_upload(upload_id=upload.id).status == CsvUpload.Status.FAILED
-    monkeypatch.setattr(csv_import, "place_order", real_place_order)
+    monkeypatch.setattr(processing, "place_order", real_place_order)
 
 
 def test_a_failed_file_uploaded_again_replays_what_was_placed(account_buyer, catalogue, monkeypatch):
@@ -332,7 +330,7 @@ def test_a_failed_file_uploaded_again_replays_what_was_placed(account_buyer, cat
 
 def test_a_failed_file_uploaded_again_days_later_still_places_nothing_twice(account_buyer, catalogue, monkeypatch, settings):
     from orders.factories import IdempotencyRecordFactory
-    from orders.journey.sweeper import purge_idempotency_records
+    from orders.idempotency import purge_idempotency_records
 
     raw = b"sku,quantity,po_number\nROSE,10,PO-1\nROSE,10,PO-2\n"
     fail_after_the_first_order(account_buyer, raw, monkeypatch)

@@ -16,14 +16,14 @@ from django.db import transaction
 from django.test import override_settings
 from django_redis import get_redis_connection
 
+from inventory.catalogue import upsert_product
 from inventory.models import Product
-from inventory.services import upsert_product
 from orders.exceptions import OrderValidationError
-from orders.services.intake import place_order
-from orders.services.intake_cache import CATALOGUE_KEY, forget_local_catalogue, partner_key
+from orders.intake import place_order
+from orders.intake_cache import CATALOGUE_KEY, forget_local_catalogue, partner_key
 from partners.factories import ShipToAddressFactory
 from partners.models import PartnerPrice, ShipToAddress
-from partners.services import remove_partner_price, set_partner_price
+from partners.pricing import remove_partner_price, set_partner_price
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -189,8 +189,8 @@ def test_a_change_committed_by_another_process_is_seen_on_the_next_order(account
         "from decimal import Decimal\n"
         "from inventory.models import Product\n"
         "from partners.models import Partner\n"
-        "from partners.services import set_partner_price\n"
-        "from inventory.services import upsert_product\n"
+        "from partners.pricing import set_partner_price\n"
+        "from inventory.catalogue import upsert_product\n"
         "set_partner_price(partner=Partner.objects.get(code='FERN'), product=Product.objects.get(sku='ROSE'), unit_price=Decimal('0.41'))\n"
         "upsert_product(sku='ROSE', name='Rose', case_pack=5, min_order_qty=0, list_price=Decimal('0.50'), active=True, actor='other')\n"
     )

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from orders.exceptions import IdempotencyKeyInFlightError, IdempotencyKeyReusedError, OrderValidationError
+from orders.intake import place_order
+from orders.intake_cache import forget_local_catalogue
 from orders.models import IdempotencyRecord, Order, OrderEvent, OrderStatus
-from orders.services.intake import place_order
-from orders.services.intake_cache import forget_local_catalogue
 from partners.factories import PartnerFactory, PartnerPriceFactory, ShipToAddressFactory
 
 pytestmark = pytest.mark.django_db

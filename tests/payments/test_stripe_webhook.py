@@ -11,12 +11,17 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
-from orders.journey import handlers
-from orders.journey.steps import run_step
+from journey.runner import run_step
+from journey.steps import pay
 from orders.models import OrderStatus
 from payments.models import Payment, StripeEvent
 from payments.stand_in import register_webhook
-from tests.conftest import drive_journey, payment_intent_left_by_a_dead_worker, payment_intents_for_order, place
+from tests.conftest import (
+    drive_journey,
+    payment_intent_left_by_a_dead_worker,
+    payment_intents_for_order,
+    place,
+)
 
 S = OrderStatus
 WEBHOOK_URL = "/payments/stripe/webhook/"
@@ -127,7 +132,7 @@ def test_webhook_racing_the_confirm_call_gives_one_paid_and_one_charge(client, c
     make_product("ROSE-RACE", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-RACE": 10})
     run_step("reserve")
-    handlers.start_payment(order.id)
+    pay.start_payment(order.id)
 
     def webhook_side():
         try:
@@ -136,8 +141,8 @@ def test_webhook_racing_the_confirm_call_gives_one_paid_and_one_charge(client, c
                 if intent_id:
                     deliver(client, event_for(intent_id, "payment_intent.succeeded", "evt_race", "succeeded"))
                     try:
-                        handlers.pay_order(order.id)
-                    except handlers.PaymentBusyError:
+                        pay.pay_one(order.id)
+                    except pay.PaymentBusyError:
                         pass
                     return
                 time.sleep(0.005)
@@ -146,7 +151,7 @@ def test_webhook_racing_the_confirm_call_gives_one_paid_and_one_charge(client, c
 
     racer = threading.Thread(target=webhook_side)
     racer.start()
-    handlers.pay_order(order.id)
+    pay.pay_one(order.id)
     racer.join()
     drive_journey()
 

@@ -5,8 +5,14 @@ from decimal import Decimal
 
 import pytest
 
-from orders.services.cart import get_or_create_cart
-from partners.factories import MembershipFactory, PartnerFactory, PartnerPriceFactory, ShipToAddressFactory, UserFactory
+from orders.cart import get_or_create_cart
+from partners.factories import (
+    MembershipFactory,
+    PartnerFactory,
+    PartnerPriceFactory,
+    ShipToAddressFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from orders.cart import add_to_cart
 from orders.models import CartLine, IdempotencyRecord, Order
-from orders.services.cart import add_to_cart
 from partners.factories import ShipToAddressFactory
 
 pytestmark = pytest.mark.django_db

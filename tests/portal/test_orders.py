@@ -3,8 +3,8 @@
 import pytest
 
 from fulfillment.models import Shipment
+from orders.cart import add_to_cart
 from orders.models import CartLine, OrderStatus
-from orders.services.cart import add_to_cart
 from partners.factories import MembershipFactory, UserFactory
 from tests.conftest import drive_journey, place
 

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 
 from config.api.errors import json_server_error
+from orders.cart import add_to_cart
 from orders.models import Order
-from orders.services.cart import add_to_cart
 from tests.api.conftest import client_for
 
 pytestmark = pytest.mark.django_db

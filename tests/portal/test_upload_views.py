@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from orders.models import CsvUpload, Order
-from orders.services.csv_import import create_csv_upload, process_csv_upload
+from uploads.processing import create_csv_upload, process_csv_upload
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,108 @@
+"""The benchmark's data set: hundreds of partners and thousands of SKUs, not the demo's
+handful, so that catalogue, price and stock reads meet realistic table sizes.
+
+Built in bulk inside one transaction (stock rows and their opening ledger movements
+together, so the ledger still sums to the stock). Deterministic, and safe to run twice:
+a second run finds the world in place and only refreshes what the stand-in forgot
+(Stripe customers) and what a previous benchmark consumed (stock)."""
+
+import random
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from inventory.models import Product, Stock, StockMovement, Warehouse
+from orders.intake_cache import catalogue_changed, partner_catalogue_changed
+from partners.models import CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
+from payments import gateway
+
+CATEGORIES = ("roses", "tulips", "chrysanthemums", "plants", "sundries")
+CASE_PACKS = {"roses": (20, 50), "tulips": (50,), "chrysanthemums": (10, 20, 25), "plants": (1, 6), "sundries": (1, 5, 10)}
+WAREHOUSES = (("AMS", "Aalsmeer", 1), ("RTM", "Rotterdam", 2), ("LHR", "London Heathrow", 3))
+STOCK_PER_ROW = 1_000_000  # plenty: the benchmark measures throughput, not shortage
+PASSWORD = "bench-only"
+VISA = "4242424242424242"
+
+
+def bench_partner_code(index: int) -> str:
+    return f"BP{index:04d}"
+
+
+@transaction.atomic
+def _build_rows(*, partners: int, skus: int) -> None:
+    rng = random.Random(20260214)
+    warehouses = [Warehouse.objects.update_or_create(code=code, defaults={"name": name, "priority": priority, "is_open": True})[0]
+                  for code, name, priority in WAREHOUSES]
+    if not Product.objects.filter(sku__startswith="BX-").exists():
+        products = []
+        for index in range(skus):
+            category = CATEGORIES[index % len(CATEGORIES)]
+            products.append(Product(
+                sku=f"BX-{category[:3].upper()}-{index:05d}", name=f"Bench {category} {index}", category=category,
+                case_pack=rng.choice(CASE_PACKS[category]), min_order_qty=0,
+                list_price=Decimal(rng.randint(20, 900)) / 100,
+            ))
+        Product.objects.bulk_create(products, batch_size=1000)
+        # bulk_create sends no post_save: tell running processes' intake caches.
+        catalogue_changed()
+    products = list(Product.objects.filter(sku__startswith="BX-"))
+    existing = set(Stock.objects.filter(product__in=products).values_list("product_id", "warehouse_id"))
+    new_stock = [Stock(product=p, warehouse=w, on_hand=STOCK_PER_ROW) for p in products for w in warehouses if (p.id, w.id) not in existing]
+    Stock.objects.bulk_create(new_stock, batch_size=2000)
+    StockMovement.objects.bulk_create(
+        [StockMovement(product=s.product, warehouse=s.warehouse, kind=StockMovement.Kind.RECEIPT, on_hand_delta=s.on_hand,
+                       actor="bench_data", note="benchmark opening stock") for s in new_stock],
+        batch_size=2000,
+    )
+    User = get_user_model()
+    for index in range(partners):
+        code = bench_partner_code(index)
+        on_account = index % 2 == 1
+        partner, created = Partner.objects.get_or_create(code=code, defaults={
+            "name": f"Bench partner {index}", "home_warehouse": warehouses[index % len(warehouses)],
+            "payment_method": Partner.PaymentMethod.ACCOUNT if on_account else Partner.PaymentMethod.CARD,
+        })
+        if not created:
+            continue
+        CreditAccount.objects.create(partner=partner, credit_limit=Decimal("100000000.00"))
+        ShipToAddress.objects.create(partner=partner, label="Shop", line1="Bench street 1", postcode="1000 AA", city="Amsterdam", is_default=True)
+        user = User.objects.create_user(username=code.lower(), password=None)
+        Membership.objects.create(user=user, partner=partner)
+        Token.objects.create(user=user)
+        PartnerPrice.objects.bulk_create([
+            PartnerPrice(partner=partner, product=product, min_quantity=1, unit_price=(product.list_price * Decimal("0.9")).quantize(Decimal("0.01")))
+            for product in rng.sample(products, 20)
+        ])
+        partner_catalogue_changed(partner.id)
+
+
+def _top_up_stock() -> None:
+    """Put every bench stock row back to plenty, through the ledger."""
+    low = list(Stock.objects.filter(product__sku__startswith="BX-", on_hand__lt=STOCK_PER_ROW // 2).select_related("product", "warehouse"))
+    from inventory.stock import set_on_hand
+
+    for stock in low:
+        set_on_hand(product=stock.product, warehouse=stock.warehouse, on_hand=STOCK_PER_ROW, expected_version=stock.version,
+                    actor="bench_data", note="benchmark top-up")
+
+
+def _ensure_cards() -> None:
+    for partner in Partner.objects.filter(code__startswith="BP", payment_method=Partner.PaymentMethod.CARD):
+        if partner.stripe_customer_id and gateway.find_customer(partner.stripe_customer_id):
+            continue
+        partner.stripe_customer_id, partner.stripe_payment_method_id = gateway.create_customer_with_card(
+            name=partner.name, email=f"{partner.code.lower()}@bench.example.com", card_number=VISA, reference=partner.code)
+        partner.save(update_fields=["stripe_customer_id", "stripe_payment_method_id"])
+
+
+def build_bench_world(*, partners: int = 200, skus: int = 2000) -> dict:
+    _build_rows(partners=partners, skus=skus)
+    _top_up_stock()
+    _ensure_cards()
+    return {
+        "partners": Partner.objects.filter(code__startswith="BP").count(),
+        "products": Product.objects.filter(sku__startswith="BX-").count(),
+        "stock_rows": Stock.objects.filter(product__sku__startswith="BX-").count(),
+    }

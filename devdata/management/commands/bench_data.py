@@ -1,0 +1,16 @@
+import json
+
+from django.core.management.base import BaseCommand
+
+from devdata.bench_world import build_bench_world
+
+
+class Command(BaseCommand):
+    help = "Build the benchmark's data set (hundreds of partners, thousands of SKUs); safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--partners", type=int, default=200)
+        parser.add_argument("--skus", type=int, default=2000)
+
+    def handle(self, *args, partners, skus, **options):
+        self.stdout.write(json.dumps(build_bench_world(partners=partners, skus=skus)))

@@ -1,0 +1,188 @@
+"""Running a journey step: the order's state is the queue.
+
+A step claims a batch of orders waiting at its state with `FOR UPDATE SKIP LOCKED`,
+leasing them (pushing `next_attempt_at` forward) in the same statement, so other
+workers skip them without any lock being held while the orders are handled. A step
+that can handles the whole batch in one transaction; otherwise, or when that fails,
+each order is handled in its own short transaction by the step's handler. Their
+compare-and-set transitions make a repeat, or a second worker after a lease ran out,
+harmless. A failure pushes the order back with exponential backoff; after the last
+attempt the order is parked (hold `dead_letter`) with a dead-letter row for the back
+office."""
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+
+from journey.steps import finalize, pay, refund, reserve
+from journey.stripe_threads import stripe_threads
+from orders.dead_letters import record_dead_letter
+from orders.models import Order
+from orders.states import WAITING_AT_STEP
+from orders.transitions import defer_order, set_hold
+from orders.wakeups import wake_on_commit
+from payments.exceptions import PaymentGatewayUnavailableError
+
+logger = logging.getLogger("bouquet.journey")
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    handle: Callable[[int], None]
+    wakes: tuple[str, ...]
+    # Handles a whole claimed batch in one transaction and returns the orders it left
+    # to `handle`; any failure falls back to `handle` per order, so failures are still
+    # counted per order.
+    handle_batch: Callable[[list[int]], Sequence[int]] | None = None
+    # `handle` mostly waits on Stripe, not on this machine: run up to STRIPE_CONCURRENCY
+    # orders of a batch at once.
+    waits_on_stripe: bool = False
+
+
+STEPS: dict[str, Step] = {
+    step.name: step
+    for step in (
+        Step("reserve", reserve.reserve_one, ("pay",), reserve.reserve_batch),
+        Step("pay", pay.pay_one, ("finalize", "refund"), pay.pay_batch, waits_on_stripe=True),
+        Step("finalize", finalize.finalize_one, ("refund",), finalize.finalize_batch),
+        Step("refund", refund.refund_one, (), waits_on_stripe=True),
+    )
+}
+
+
+def claim_orders(step: Step, *, limit: int) -> list[int]:
+    """Lease up to `limit` orders waiting at the step, oldest first, and return their ids."""
+    lease = settings.BOUQUET["STEP_LEASE_SECONDS"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE orders_order SET next_attempt_at = statement_timestamp() + make_interval(secs => %s)
+             WHERE id IN (
+                SELECT o.id FROM orders_order o
+                 WHERE {WAITING_AT_STEP[step.name]} AND o.hold = '' AND o.next_attempt_at <= statement_timestamp()
+                 ORDER BY o.id
+                 LIMIT %s
+                   FOR UPDATE SKIP LOCKED)
+            RETURNING id
+            """,
+            [lease, limit],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def backoff_seconds(attempts: int) -> float:
+    base = settings.BOUQUET["STEP_BACKOFF_BASE_SECONDS"]
+    return min(base * 2 ** max(attempts - 1, 0), settings.BOUQUET["STEP_BACKOFF_MAX_SECONDS"])
+
+
+def record_step_failure(step: Step, order_id: int, error: BaseException) -> None:
+    """Count a failed attempt and push the order back with backoff, or park it in the
+    dead-letter table after the last attempt."""
+    max_attempts = settings.BOUQUET["STEP_MAX_ATTEMPTS"]
+    with transaction.atomic():
+        order = Order.objects.select_for_update(of=("self",)).only("id", "number", "attempts", "status").get(id=order_id)
+        order.attempts += 1
+        message = f"{type(error).__name__}: {error}"
+        if order.attempts >= max_attempts:
+            set_hold([order_id], Order.Hold.DEAD_LETTER, attempts=order.attempts)
+            record_dead_letter(task=f"journey.{step.name}", order_id=order_id, error=message, attempts=order.attempts)
+            logger.error(
+                "step failed for the last time; order dead-lettered",
+                extra={"order": order.number, "step": step.name, "attempts": order.attempts, "error": message},
+            )
+        else:
+            delay = backoff_seconds(order.attempts)
+            defer_order(order_id, seconds=delay, attempts=order.attempts)
+            logger.warning(
+                "step failed; will retry",
+                extra={"order": order.number, "step": step.name, "attempts": order.attempts, "retry_in_s": delay, "error": message},
+            )
+
+
+def run_one(step: Step, order_id: int) -> None:
+    """Handle one claimed order, turning any failure into a retry or a dead letter."""
+    try:
+        step.handle(order_id)
+    except PaymentGatewayUnavailableError as exc:
+        if exc.retry_after is not None:  # the breaker is open: no attempt was made
+            defer_order(order_id, seconds=exc.retry_after)
+            return
+        record_step_failure(step, order_id, exc)
+    except Exception as exc:
+        try:
+            record_step_failure(step, order_id, exc)
+        except Exception:
+            # The database itself is failing: the lease runs out and a later run retries.
+            logger.exception("could not record step failure", extra={"order_id": order_id, "step": step.name})
+
+
+def run_batch(step: Step, order_ids: list[int]) -> None:
+    """Handle claimed orders together when the step can, else one by one; so too
+    the orders the batch left to the per-order path."""
+    if step.handle_batch is not None:
+        try:
+            order_ids = list(step.handle_batch(order_ids))
+        except Exception as exc:
+            # One bad order must not hold back the others, and attempts, backoff and
+            # dead letters are kept per order: let the per-order path find the culprit.
+            logger.warning(
+                "batch failed; handling its orders one by one",
+                extra={"step": step.name, "orders": len(order_ids), "error": f"{type(exc).__name__}: {exc}"},
+            )
+    run_each(step, order_ids)
+
+
+def run_each(step: Step, order_ids: Sequence[int]) -> None:
+    """Handle orders one by one, each on its own. A step that waits on Stripe has up
+    to STRIPE_CONCURRENCY of them in flight at once, on the process's Stripe threads:
+    one worker talking to Stripe an order at a time caps card payments at a few a
+    second at Stripe's latency. Inside a transaction (a test, a caller's atomic
+    block) they stay in the caller's thread, since another connection could not see
+    what the transaction has not committed."""
+    threads = settings.BOUQUET["STRIPE_CONCURRENCY"] if step.waits_on_stripe else 1
+    if threads <= 1 or len(order_ids) <= 1 or connection.in_atomic_block:
+        for order_id in order_ids:
+            run_one(step, order_id)
+        return
+    list(stripe_threads(threads).map(lambda order_id: _run_one_in_thread(step, order_id), order_ids))
+
+
+def _run_one_in_thread(step: Step, order_id: int) -> None:
+    # What a request or a django-q2 task does around its work: drop a connection that
+    # broke (a database restart) or outlived CONN_MAX_AGE.
+    close_old_connections()
+    try:
+        run_one(step, order_id)
+    finally:
+        close_old_connections()
+
+
+def run_step(step_name: str, *, time_budget: float | None = None) -> int:
+    """Handle orders waiting at the step until none is left or the time budget is
+    spent; return how many were handled. If work remains, wake the step again."""
+    step = STEPS[step_name]
+    budget = settings.BOUQUET["STEP_TIME_BUDGET_SECONDS"] if time_budget is None else time_budget
+    deadline = time.monotonic() + budget
+    batch_size = settings.BOUQUET["STEP_BATCH_SIZE"]
+    handled = 0
+    while True:
+        order_ids = claim_orders(step, limit=batch_size)
+        if not order_ids:
+            break
+        run_batch(step, order_ids)
+        handled += len(order_ids)
+        wake_on_commit(*step.wakes)
+        if time.monotonic() >= deadline:
+            wake_on_commit(step.name)
+            break
+    return handled
+
+
+def run_all_steps(*, time_budget: float | None = None) -> dict[str, int]:
+    """Run every step once in journey order (the sweeper, tests and `manage.py sweep`)."""
+    return {name: run_step(name, time_budget=time_budget) for name in STEPS}

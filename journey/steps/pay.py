@@ -1,0 +1,212 @@
+"""The pay step: INVENTORY_RESERVED -> PAYMENT_PENDING -> PAID, or CANCELLED
+(`payment_declined`), or on credit hold. What a declined card does to an order is
+decided here (`record_payment_declined`). On-account orders are paid in a batch
+(`pay_batch`); card orders one at a time (`pay_one`), since each waits on Stripe.
+Stripe is called outside any transaction."""
+
+import logging
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from orders.cancellation import cancel_locked_order
+from orders.models import Order, OrderStatus
+from orders.transitions import (
+    defer_order,
+    lock_order,
+    lock_orders_in_status,
+    set_hold,
+    transition,
+    transition_many,
+)
+from orders.wakeups import wake_on_commit
+from partners.credit import try_draw_credit, try_draw_credit_for_orders
+from partners.models import Partner
+from payments import gateway
+from payments import services as payments
+from payments.exceptions import CardDeclinedError, PaymentGatewayUnavailableError
+from payments.models import Payment
+
+logger = logging.getLogger("bouquet.journey")
+
+
+
+
+# How long to wait before asking Stripe again about a PaymentIntent that is neither
+# succeeded nor failed yet.
+PAYMENT_PROCESSING_RECHECK_SECONDS = 30
+
+
+
+class PaymentBusyError(PaymentGatewayUnavailableError):
+    """Come back shortly: another worker holds the order's Stripe conversation, or
+    Stripe has not decided the charge yet. Not a failed attempt."""
+
+    code = "payment_busy"
+
+
+
+def start_payment(order_id: int) -> Order:
+    """INVENTORY_RESERVED -> PAYMENT_PENDING with a payment row. On account, the credit
+    check runs at once: within the limit the order goes on to PAID; past it the order
+    waits on credit hold. Return the order as it now is."""
+    with transaction.atomic():
+        order = lock_order(order_id)
+        if order.status != OrderStatus.INVENTORY_RESERVED:
+            return order
+        transition(order, OrderStatus.PAYMENT_PENDING)
+        if order.partner.payment_method == Partner.PaymentMethod.ACCOUNT:
+            within_limit, account = try_draw_credit(partner_id=order.partner_id, amount=order.total)
+            if within_limit:
+                payments.create_payment(order=order, method=Payment.Method.ACCOUNT, status=Payment.Status.SUCCEEDED)
+                transition(order, OrderStatus.PAID, detail="on account")
+            else:
+                payments.create_payment(order=order, method=Payment.Method.ACCOUNT, status=Payment.Status.HELD)
+                set_hold([order.id], Order.Hold.CREDIT)
+                order.hold = Order.Hold.CREDIT
+                logger.info(
+                    "order on credit hold",
+                    extra={"order": order.number, "open_balance": str(account.open_balance),
+                           "credit_limit": str(account.credit_limit), "total": str(order.total)},
+                )
+        else:
+            payments.create_payment(order=order, method=Payment.Method.CARD, status=Payment.Status.PENDING)
+    return order
+
+
+
+def pay_batch(order_ids: Sequence[int]) -> list[int]:
+    """Do what `start_payment` does to each on-account order, oldest first, for a
+    whole batch in one transaction with a constant number of statements, and return
+    the ids of the other orders, left for `pay_one` one by one: a card is charged
+    outside any transaction, and an order in any other state needs what `pay_one`
+    does with it. Any error rolls back the whole batch (the caller then falls back to
+    one order at a time)."""
+    with transaction.atomic():
+        orders = [
+            order for order in lock_orders_in_status(order_ids, OrderStatus.INVENTORY_RESERVED)
+            if order.status == OrderStatus.INVENTORY_RESERVED and order.partner.payment_method == Partner.PaymentMethod.ACCOUNT
+        ]
+        checks = try_draw_credit_for_orders(orders=[(order.id, order.partner_id, order.total) for order in orders])
+        # A partner without a credit row gets one from the per-order path.
+        orders = [order for order in orders if order.id in checks]
+        if not orders:
+            return list(order_ids)
+        drawn = {order.id for order in orders if checks[order.id][0]}
+        transition_many(orders, OrderStatus.PAYMENT_PENDING)
+        payments.create_payments_on_account(orders=orders, succeeded_order_ids=drawn)
+        transition_many([order for order in orders if order.id in drawn], OrderStatus.PAID, details=dict.fromkeys(drawn, "on account"))
+        held = [order for order in orders if order.id not in drawn]
+        if held:
+            set_hold([order.id for order in held], Order.Hold.CREDIT)
+        for order in held:
+            order.hold = Order.Hold.CREDIT
+            _, open_balance, credit_limit = checks[order.id]
+            logger.info(
+                "order on credit hold",
+                extra={"order": order.number, "open_balance": str(open_balance),
+                       "credit_limit": str(credit_limit), "total": str(order.total)},
+            )
+    handled = {order.id for order in orders}
+    return [order_id for order_id in order_ids if order_id not in handled]
+
+
+
+def pay_one(order_id: int) -> None:
+    """Start the payment if not started, then charge the card on file."""
+    order = start_payment(order_id)
+    if order.status != OrderStatus.PAYMENT_PENDING or order.hold:
+        return
+    with payments.payment_call_lock(order_id=order.id) as mine:
+        if not mine:
+            raise PaymentBusyError(f"Another worker is talking to Stripe for {order.number}.", retry_after=5)
+        # Read under the lock: a worker that held it a moment ago may have stored a
+        # PaymentIntent or settled the payment.
+        payment = Payment.objects.get(order_id=order.id)
+        if payment.method != Payment.Method.CARD or payment.status != Payment.Status.PENDING:
+            return
+        charge_card(order, payment)
+
+
+
+def charge_card(order: Order, payment: Payment) -> None:
+    """Drive the order's one PaymentIntent to an answer. The PaymentIntent's id is
+    stored before it is confirmed, so a retry asks Stripe about the same one instead
+    of creating another; an existing one is always re-read before acting."""
+    partner = order.partner
+    if payment.stripe_payment_intent_id:
+        intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
+    else:
+        if not (partner.stripe_customer_id and partner.stripe_payment_method_id):
+            record_payment_declined(order.id, "No card on file for this partner.")
+            return
+        intent = gateway.create_payment_intent(
+            amount=payment.amount,
+            currency=payment.currency,
+            customer_id=partner.stripe_customer_id,
+            payment_method_id=partner.stripe_payment_method_id,
+            idempotency_key=f"bouquet-order-{order.id}-payment-intent",
+            metadata={"order": order.number, "order_id": str(order.id)},
+        )
+        stored_id = payments.store_payment_intent(payment=payment, payment_intent_id=intent["id"], stripe_status=intent["status"])
+        if stored_id is None:
+            # The order was cancelled while the PaymentIntent was made: it never charges.
+            gateway.cancel_payment_intent(intent["id"])
+            return
+        if stored_id != intent["id"]:
+            # Another worker stored its PaymentIntent first: drop ours, follow theirs.
+            gateway.cancel_payment_intent(intent["id"])
+            intent = gateway.retrieve_payment_intent(stored_id)
+
+    if intent["status"] == "requires_confirmation":
+        try:
+            intent = gateway.confirm_payment_intent(intent["id"], idempotency_key=f"bouquet-order-{order.id}-confirm")
+        except CardDeclinedError as declined:
+            record_payment_declined(order.id, declined.message)
+            return
+    act_on_payment_intent(order, intent)
+
+
+
+def act_on_payment_intent(order: Order, intent: dict) -> None:
+    status = intent["status"]
+    if status == "succeeded":
+        record_payment_succeeded(order.id, intent["id"])
+    elif status in ("requires_payment_method", "canceled"):
+        error = (intent.get("last_payment_error") or {}).get("message") or f"PaymentIntent {status}."
+        record_payment_declined(order.id, error)
+    else:
+        defer_order(order.id, seconds=PAYMENT_PROCESSING_RECHECK_SECONDS)
+        logger.info("payment still processing", extra={"order": order.number, "stripe_status": status})
+
+
+
+
+def record_payment_succeeded(order_id: int, payment_intent_id: str) -> None:
+    """PAYMENT_PENDING -> PAID once, whoever learns of the charge first (the confirm
+    call or the webhook). A charge that lands after the order was cancelled is
+    marked for refund instead."""
+    with transaction.atomic():
+        order = lock_order(order_id)
+        payment = payments.lock_payment(order_id=order.id)
+        if order.status == OrderStatus.PAYMENT_PENDING:
+            payments.mark_payment(payment, Payment.Status.SUCCEEDED, stripe_status="succeeded")
+            transition(order, OrderStatus.PAID, detail=f"card charged ({payment_intent_id})")
+            wake_on_commit("finalize")
+        elif order.status == OrderStatus.CANCELLED and payment.status in (Payment.Status.PENDING, Payment.Status.CANCELED):
+            payments.mark_payment(payment, Payment.Status.REFUND_PENDING, stripe_status="succeeded")
+            defer_order(order.id, seconds=0)
+            logger.warning("charge landed after cancellation; refund due", extra={"order": order.number})
+            wake_on_commit("refund")
+
+
+
+def record_payment_declined(order_id: int, message: str) -> None:
+    """PAYMENT_PENDING -> CANCELLED (`payment_declined`), releasing the stock."""
+    with transaction.atomic():
+        order = lock_order(order_id)
+        if order.status != OrderStatus.PAYMENT_PENDING:
+            return
+        payment = payments.lock_payment(order_id=order.id)
+        payments.mark_payment(payment, Payment.Status.DECLINED, last_error=message)
+        cancel_locked_order(order, reason="payment_declined", detail=message, actor="stripe")

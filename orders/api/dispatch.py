@@ -1,0 +1,39 @@
+"""Dispatch confirmation through the REST API, for the warehouse systems. It lives
+with the orders' doors because confirming the last shipment moves the order to
+SHIPPED (orders.dispatch); the shipment list is fulfillment.api."""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api.access import IsStaff
+from config.api.schema import ErrorOutput, error_responses
+from fulfillment.api import serializers as s
+from fulfillment.selectors import get_shipment
+from orders.dispatch import confirm_dispatch
+
+ERRORS = error_responses(_403="Staff and integration tokens only.")
+
+
+class ShipmentDispatchApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        summary="Confirm a shipment's dispatch (staff)",
+        description=(
+            "Marks the shipment dispatched, turns its reservations into stock decrements, and ships the order once all its "
+            "shipments are out. A repeat answers the shipment unchanged (the first tracking number stays)."
+        ),
+        request=s.DispatchInput,
+        responses={
+            200: s.ShipmentOutput, **ERRORS,
+            400: OpenApiResponse(ErrorOutput, description="Bad input, or not_dispatchable: the order is not CONFIRMED."),
+            404: OpenApiResponse(ErrorOutput, description="shipment_not_found."),
+        },
+        examples=[OpenApiExample("Dispatch", request_only=True, value={"tracking_number": "3SBQ0001042"})],
+    )
+    def post(self, request, shipment_id: int):
+        body = s.DispatchInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        confirm_dispatch(shipment_id=shipment_id, tracking_number=body.validated_data["tracking_number"], actor=request.user.username)
+        return Response(s.ShipmentOutput(get_shipment(shipment_id=shipment_id)).data)

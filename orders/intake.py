@@ -1,0 +1,302 @@
+"""Order intake: the one function every door (API, portal, CSV, admin) calls to place
+an order. It validates, prices from the partner's price list, and writes the order,
+its lines, its first event and the idempotency record in one transaction, then wakes
+the reserve step once the transaction commits. It answers at once; the journey does
+the rest. What it reads about products, prices and ship-tos comes from the process's
+intake cache (orders.intake_cache), so the transaction is the key claim and
+the one write."""
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from datetime import timezone as dt_timezone
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from inventory.models import Product
+from orders.exceptions import IdempotencyKeyInFlightError, OrderValidationError
+from orders.idempotency import claim_idempotency_key, clean_idempotency_key, fingerprint_request
+from orders.intake_cache import CatalogueProduct, IntakeReads, intake_reads
+from orders.models import Order, OrderLine, OrderStatus
+from orders.wakeups import wake_on_commit
+from partners.models import Partner, ShipToAddress
+
+logger = logging.getLogger("bouquet.orders")
+
+MAX_LINES = 500
+MAX_QUANTITY = 1_000_000
+MAX_PO_LENGTH = 64
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    order: Order
+    # The first answer, as stored with the idempotency key.
+    snapshot: dict
+    replayed: bool
+
+
+def order_snapshot(order: Order, lines: Sequence[OrderLine]) -> dict:
+    """The order as intake answers it (and as a replay answers it again)."""
+    return {
+        "number": order.number,
+        "status": str(order.status),
+        "partner": order.partner.code,
+        "po_number": order.po_number,
+        "requested_delivery_date": order.requested_delivery_date.isoformat() if order.requested_delivery_date else None,
+        "ship_to": order.ship_to_id,
+        "currency": order.currency,
+        "total": str(order.total),
+        "lines": [
+            {"line_no": l.line_no, "sku": l.sku, "name": l.product_name, "quantity": l.quantity,
+             "unit_price": str(l.unit_price), "line_total": str(l.line_total)}
+            for l in lines
+        ],
+        # Always six digits of microseconds, as the intake statement writes it too.
+        "created_at": order.created_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00") if order.created_at else None,
+    }
+
+
+def parse_whole_number(raw) -> int | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and raw.strip().lstrip("+").isdigit():
+        return int(raw.strip())
+    return None
+
+
+def validate_lines(
+    lines: Sequence[Mapping], products_by_sku: Mapping[str, Product | CatalogueProduct],
+) -> tuple[list[tuple[Product | CatalogueProduct, int]], list[dict]]:
+    """Check each requested line against the catalogue; return the good lines as
+    (product, quantity) and an error per bad line, naming the line and the SKU."""
+    good: list[tuple[Product | CatalogueProduct, int]] = []
+    errors: list[dict] = []
+    first_line_of: dict[str, int] = {}
+
+    def fail(line_no: int, sku: str, code: str, message: str) -> None:
+        errors.append({"line": line_no, "sku": sku, "code": code, "detail": message})
+
+    for line_no, line in enumerate(lines, start=1):
+        if not isinstance(line, Mapping):
+            fail(line_no, "", "invalid_line", f"Line {line_no}: expected an object with sku and quantity.")
+            continue
+        sku = str(line.get("sku") or "").strip()
+        if not sku:
+            fail(line_no, "", "sku_required", f"Line {line_no}: sku is required.")
+            continue
+        if sku in first_line_of:
+            fail(line_no, sku, "duplicate_sku", f"Line {line_no}: {sku} is already on line {first_line_of[sku]}; put it on one line.")
+            continue
+        first_line_of[sku] = line_no
+        product = products_by_sku.get(sku)
+        if product is None:
+            fail(line_no, sku, "unknown_sku", f"Line {line_no}: {sku} is not in the catalogue.")
+            continue
+        if not product.active:
+            fail(line_no, sku, "inactive_sku", f"Line {line_no}: {sku} is no longer sold.")
+            continue
+        quantity = parse_whole_number(line.get("quantity"))
+        if quantity is None or quantity <= 0 or quantity > MAX_QUANTITY:
+            fail(line_no, sku, "invalid_quantity", f"Line {line_no}: quantity for {sku} must be a whole number from 1 to {MAX_QUANTITY}.")
+            continue
+        if quantity % product.case_pack:
+            fail(line_no, sku, "not_case_pack_multiple",
+                 f"Line {line_no}: {sku} comes in cases of {product.case_pack}; {quantity} is not a multiple of {product.case_pack}.")
+            continue
+        if quantity < product.min_order_qty:
+            fail(line_no, sku, "below_minimum", f"Line {line_no}: the minimum order for {sku} is {product.min_order_qty}; got {quantity}.")
+            continue
+        good.append((product, quantity))
+    return good, errors
+
+
+def _resolve_ship_to(partner: Partner, ship_to, reads: IntakeReads, errors: list[dict]) -> int | None:
+    """Return the id of the address to ship to: the one asked for if it is the
+    partner's, else the partner's default (None if it has no address)."""
+    addresses = reads.ship_to_ids()
+    if ship_to in (None, ""):
+        return addresses[0] if addresses else None
+    ship_to_id = ship_to.id if isinstance(ship_to, ShipToAddress) else parse_whole_number(ship_to)
+    if ship_to_id not in addresses:
+        errors.append({"field": "ship_to", "code": "invalid_ship_to", "detail": f"ship_to {ship_to} is not one of {partner.code}'s addresses."})
+        return None
+    return ship_to_id
+
+
+def validate_header(po_number: str, requested_delivery_date, errors: list[dict]) -> date | None:
+    if len(po_number) > MAX_PO_LENGTH:
+        errors.append({"field": "po_number", "code": "too_long", "detail": f"po_number is longer than {MAX_PO_LENGTH} characters."})
+    if requested_delivery_date in (None, ""):
+        return None
+    if isinstance(requested_delivery_date, str):
+        try:
+            requested_delivery_date = date.fromisoformat(requested_delivery_date)
+        except ValueError:
+            errors.append({"field": "requested_delivery_date", "code": "invalid_date",
+                           "detail": f"requested_delivery_date {requested_delivery_date!r} is not a date (YYYY-MM-DD)."})
+            return None
+    if requested_delivery_date < timezone.localdate():
+        errors.append({"field": "requested_delivery_date", "code": "date_in_past",
+                       "detail": f"requested_delivery_date {requested_delivery_date.isoformat()} is in the past."})
+    return requested_delivery_date
+
+
+# The order, its lines, its first event and the idempotency record in one statement:
+# intake is the hot path, and every round trip and ORM compilation counts.
+_WRITE_ORDER_SQL = """
+WITH new_order AS (
+    INSERT INTO orders_order (partner_id, placed_by_id, ship_to_id, po_number, requested_delivery_date, source,
+                              status, cancel_reason, cancel_detail, hold, total, currency, attempts)
+    VALUES (%(partner)s, %(user)s, %(ship_to)s, %(po_number)s, %(delivery_date)s, %(source)s,
+            'CREATED', '', '', '', %(total)s, %(currency)s, 0)
+    RETURNING id, number, created_at, updated_at, next_attempt_at
+), new_lines AS (
+    INSERT INTO orders_orderline (order_id, line_no, product_id, sku, product_name, quantity, unit_price, line_total)
+    SELECT o.id, l.line_no, l.product_id, l.sku, l.product_name, l.quantity, l.unit_price, l.line_total
+      FROM new_order o,
+           unnest(%(line_nos)s::int[], %(product_ids)s::bigint[], %(skus)s::text[], %(names)s::text[],
+                  %(quantities)s::int[], %(unit_prices)s::numeric[], %(line_totals)s::numeric[])
+           AS l(line_no, product_id, sku, product_name, quantity, unit_price, line_total)
+), new_event AS (
+    INSERT INTO orders_orderevent (order_id, from_status, to_status, reason, detail, actor)
+    SELECT id, '', 'CREATED', '', '', %(actor)s FROM new_order
+), new_key AS (
+    INSERT INTO orders_idempotencyrecord (partner_id, key, fingerprint, order_id, response)
+    SELECT %(partner)s, %(key)s, %(fingerprint)s, id,
+           %(response)s::jsonb || jsonb_build_object(
+               'number', number,
+               'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'))
+      FROM new_order WHERE %(key)s IS NOT NULL
+)
+SELECT id, number, created_at, updated_at, next_attempt_at FROM new_order
+"""
+
+
+def _write_order(*, partner, user, address_id, po_number, delivery_date, source, order_lines, total, key, fingerprint) -> Order:
+    order = Order(partner=partner, placed_by=user, ship_to_id=address_id, po_number=po_number,
+                  requested_delivery_date=delivery_date, source=source, status=OrderStatus.CREATED, total=total)
+    # The database numbers and stamps the order; the statement adds both to the answer.
+    order.number = order.created_at = None
+    response = order_snapshot(order, order_lines)
+    with connection.cursor() as cursor:
+        cursor.execute(_WRITE_ORDER_SQL, {
+            "partner": partner.id, "user": user.pk if user is not None else None,
+            "ship_to": address_id, "po_number": po_number, "delivery_date": delivery_date,
+            "source": source, "total": total, "currency": order.currency,
+            "line_nos": [l.line_no for l in order_lines], "product_ids": [l.product_id for l in order_lines],
+            "skus": [l.sku for l in order_lines], "names": [l.product_name for l in order_lines],
+            "quantities": [l.quantity for l in order_lines], "unit_prices": [l.unit_price for l in order_lines],
+            "line_totals": [l.line_total for l in order_lines],
+            "actor": getattr(user, "username", "") or source,
+            "key": key, "fingerprint": fingerprint, "response": json.dumps(response),
+        })
+        order.id, order.number, order.created_at, order.updated_at, order.next_attempt_at = cursor.fetchone()
+    order._state.adding = False
+    order._state.db = "default"
+    for line in order_lines:
+        line.order = order
+    return order
+
+
+def place_order(
+    *,
+    partner: Partner,
+    user=None,
+    lines: Sequence[Mapping],
+    po_number: str = "",
+    requested_delivery_date: date | str | None = None,
+    ship_to: ShipToAddress | int | None = None,
+    idempotency_key: str | None = None,
+    request_fingerprint: str | None = None,
+    source: str = Order.Source.API,
+) -> IntakeResult:
+    """Accept an order in state CREATED and return it, or the first answer again when
+    the idempotency key was seen with the same request. Raise OrderValidationError
+    listing every field and line at fault; nothing is written then."""
+    po_number = (po_number or "").strip()
+    if idempotency_key is not None:
+        idempotency_key = clean_idempotency_key(idempotency_key)
+        if request_fingerprint is None:
+            request_fingerprint = fingerprint_request(
+                {"lines": list(lines), "po_number": po_number, "requested_delivery_date": requested_delivery_date,
+                 "ship_to": getattr(ship_to, "id", ship_to)}
+            )
+
+    try:
+        return _place_order_atomically(
+            partner=partner, user=user, lines=lines, po_number=po_number, requested_delivery_date=requested_delivery_date,
+            ship_to=ship_to, idempotency_key=idempotency_key, request_fingerprint=request_fingerprint, source=source,
+        )
+    except IntegrityError as exc:
+        if idempotency_key and "idempotency_unique_partner_key" in str(exc):
+            raise IdempotencyKeyInFlightError(
+                f"A request with Idempotency-Key {idempotency_key!r} is still being processed; retry shortly."
+            ) from None
+        raise
+
+
+@transaction.atomic
+def _place_order_atomically(*, partner, user, lines, po_number, requested_delivery_date, ship_to, idempotency_key,
+                            request_fingerprint, source) -> IntakeResult:
+    if idempotency_key:
+        replay = claim_idempotency_key(partner, idempotency_key, request_fingerprint)
+        if replay is not None:
+            order_id, snapshot = replay
+            logger.info("idempotent replay", extra={"order": snapshot.get("number"), "partner": partner.code})
+            return IntakeResult(order=Order.objects.get(id=order_id), snapshot=snapshot, replayed=True)
+
+    errors: list[dict] = []
+    if not partner.active:
+        errors.append({"field": "partner", "code": "partner_inactive", "detail": f"Partner {partner.code} is not active."})
+    if not isinstance(lines, Sequence) or isinstance(lines, (str, bytes)) or not lines:
+        errors.append({"field": "lines", "code": "lines_required", "detail": "An order needs at least one line."})
+        lines = []
+    elif len(lines) > MAX_LINES:
+        errors.append({"field": "lines", "code": "too_many_lines", "detail": f"An order takes at most {MAX_LINES} lines; got {len(lines)}."})
+        lines = []
+    delivery_date = validate_header(po_number, requested_delivery_date, errors)
+    reads = intake_reads(partner_id=partner.id)
+    address_id = _resolve_ship_to(partner, ship_to, reads, errors)
+    skus = {str(l.get("sku") or "").strip() for l in lines if isinstance(l, Mapping)}
+    skus.discard("")
+    good, line_errors = validate_lines(lines, reads.products_by_sku(skus) if skus else {})
+    errors.extend(line_errors)
+    if errors:
+        raise OrderValidationError(_summarise(errors), errors=errors)
+
+    unit_prices = reads.unit_prices(
+        quantities={product.id: quantity for product, quantity in good},
+        list_prices={product.id: product.list_price for product, _ in good},
+    )
+    order_lines = []
+    for line_no, (product, quantity) in enumerate(good, start=1):
+        unit_price = unit_prices[product.id]
+        order_lines.append(OrderLine(
+            line_no=line_no, product_id=product.id, sku=product.sku, product_name=product.name, quantity=quantity,
+            unit_price=unit_price, line_total=(unit_price * quantity).quantize(CENT, ROUND_HALF_UP),
+        ))
+    order = _write_order(
+        partner=partner, user=user if getattr(user, "is_authenticated", False) else None, address_id=address_id,
+        po_number=po_number, delivery_date=delivery_date, source=source, order_lines=order_lines,
+        total=sum((l.line_total for l in order_lines), Decimal("0.00")),
+        key=idempotency_key or None, fingerprint=request_fingerprint,
+    )
+    snapshot = order_snapshot(order, order_lines)
+    wake_on_commit("reserve")
+    accepted = {"order": order.number, "partner": partner.code, "lines": len(order_lines), "total": str(order.total), "source": source}
+    transaction.on_commit(lambda: logger.info("order accepted", extra=accepted))
+    return IntakeResult(order=order, snapshot=snapshot, replayed=False)
+
+
+def _summarise(errors: list[dict]) -> str:
+    if len(errors) == 1:
+        return errors[0]["detail"]
+    return f"{len(errors)} problems with this order; see errors. First: {errors[0]['detail']}"

@@ -1,0 +1,286 @@
+"""What intake needs to know about the catalogue, kept in this process between
+requests so that placing an order reads none of it from PostgreSQL: products by SKU
+(id, name, active, case pack, minimum, list price), and per partner its price breaks
+and ship-to addresses.
+
+Products are read as orders ask for them (a catalogue can be large, and the SKUs
+ordered are a small part of it); a partner's price list and addresses are read whole
+the first time an order of the partner needs them (a list is tens to a few thousand
+rows, and most products a partner orders have no partner price at all: reading them
+one by one would ask again and again for rows that do not exist).
+
+Every entry is labelled with a version read from Redis: one key for the catalogue and
+one per partner. A write that changes what intake reads gives the key a new value once
+its transaction commits (`transaction.on_commit`), and the next order anywhere reads
+the new value, drops what it held under the old one and reads PostgreSQL again. So a
+deactivated SKU or a changed price is seen by the first order placed after the write's
+commit (strictly: after its on_commit callback, which runs before the writing request
+answers).
+
+Reading the versions is one Redis round trip (MGET of both keys) per order, about a
+tenth of a millisecond; a local time-to-live would save it but let an order use a price
+for that long after its change was committed.
+
+Why this is correct:
+- A request reads the versions before it reads PostgreSQL (READ COMMITTED: each
+  statement sees what committed before it began), so whatever it loads is at least as
+  new as the version it files the rows under.
+- Values are random tokens, not counters: after Redis loses its data (a flush, a
+  restart without persistence) a fresh value can never equal one a process still holds.
+- A transaction that has itself written catalogue rows (bumps still pending) reads
+  PostgreSQL directly and stores nothing: it sees its own uncommitted rows, which must
+  not reach the shared cache if it rolls back.
+- Without Redis, intake reads PostgreSQL as it did before this cache existed; and what
+  a process holds is dropped after MAX_AGE_SECONDS whatever Redis says, which bounds
+  the harm of a bump lost to a Redis outage or of a write that bypassed the model
+  (`QuerySet.update`, `bulk_create`, SQL by hand: those must call `catalogue_changed`
+  or `partner_catalogue_changed` themselves, as `devdata.bench_world` does).
+
+The model signals below are the one place that turns a save or delete of a Product,
+PartnerPrice or ShipToAddress into a bump: services, the admin, imports, the API and
+the data commands all save through the models."""
+
+import logging
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django_redis import get_redis_connection
+from redis.exceptions import RedisError
+
+from inventory.models import Product
+from partners.models import PartnerPrice, ShipToAddress
+from partners.pricing import price_for_quantity, price_table
+
+logger = logging.getLogger("bouquet.orders")
+
+CATALOGUE_KEY = "bouquet:intake:catalogue"
+# A bound on staleness when a bump is lost, not the normal way entries go: a bump
+# drops them at once.
+MAX_AGE_SECONDS = 300
+# Unknown SKUs are remembered too (a client retrying a typo costs no query); these
+# bounds keep a client sending endless made-up SKUs, or many partners, from growing
+# a worker without limit.
+MAX_ENTRIES = 200_000
+MAX_PARTNERS = 20_000
+# No product's SKU is longer (Product.sku), so a longer one is unknown without asking.
+MAX_SKU_LENGTH = Product._meta.get_field("sku").max_length
+
+
+def partner_key(partner_id: int) -> str:
+    return f"bouquet:intake:partner:{partner_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueProduct:
+    """A product as intake sees it: what the rules check and the line copies."""
+
+    id: int
+    sku: str
+    name: str
+    active: bool
+    case_pack: int
+    min_order_qty: int
+    list_price: Decimal
+
+
+PRODUCT_FIELDS = ("id", "sku", "name", "active", "case_pack", "min_order_qty", "list_price")
+
+
+class _Shelf:
+    """Entries read while the version key held `version`."""
+
+    __slots__ = ("version", "stocked_at", "products", "price_breaks", "ship_to_ids")
+
+    def __init__(self, version: bytes | None, now: float = 0.0):
+        self.version = version
+        self.stocked_at = now
+        self.products: dict[str, CatalogueProduct | None] = {}
+        self.price_breaks: dict[int, list[tuple[int, Decimal]]] | None = None
+        self.ship_to_ids: tuple[int, ...] | None = None
+
+    def holds(self, version: bytes | None, now: float) -> bool:
+        return version is not None and self.version == version and now - self.stocked_at < MAX_AGE_SECONDS
+
+
+_catalogue = _Shelf(None)
+_partners: dict[int, _Shelf] = {}
+
+
+class IntakeReads:
+    """One request's view of the catalogue and of one partner's prices and ship-tos:
+    what the shelves hold, and one query per kind for what they do not."""
+
+    def __init__(self, partner_id: int, catalogue: _Shelf, partner: _Shelf):
+        self.partner_id = partner_id
+        self._catalogue = catalogue
+        self._partner = partner
+
+    def products_by_sku(self, skus: Iterable[str]) -> dict[str, CatalogueProduct]:
+        """Return the products with these SKUs (unknown SKUs are left out)."""
+        known = self._catalogue.products
+        found: dict[str, CatalogueProduct] = {}
+        missing = []
+        for sku in skus:
+            if sku in known:
+                if known[sku] is not None:
+                    found[sku] = known[sku]
+            elif len(sku) <= MAX_SKU_LENGTH:
+                missing.append(sku)
+        if missing:
+            loaded = {row[1]: CatalogueProduct(*row) for row in Product.objects.filter(sku__in=missing).values_list(*PRODUCT_FIELDS)}
+            _make_room(known, len(missing), MAX_ENTRIES)
+            for sku in missing:
+                known[sku] = loaded.get(sku)
+            found.update(loaded)
+        return found
+
+    def unit_prices(self, *, quantities: dict[int, int], list_prices: dict[int, Decimal]) -> dict[int, Decimal]:
+        """Return the partner's unit price per product id for the quantity ordered
+        (`partners.pricing.price_for_quantity` decides)."""
+        if self._partner.price_breaks is None:
+            self._partner.price_breaks = price_table(partner_id=self.partner_id, product_ids=None)
+        breaks = self._partner.price_breaks
+        return {product_id: price_for_quantity(breaks.get(product_id, ()), quantity, list_prices[product_id])
+                for product_id, quantity in quantities.items()}
+
+    def ship_to_ids(self) -> tuple[int, ...]:
+        """Return the ids of the partner's addresses, the default first."""
+        if self._partner.ship_to_ids is None:
+            self._partner.ship_to_ids = tuple(
+                ShipToAddress.objects.filter(partner_id=self.partner_id).order_by("-is_default", "id").values_list("id", flat=True)
+            )
+        return self._partner.ship_to_ids
+
+
+def _make_room(entries: dict, adding: int, limit: int) -> None:
+    if len(entries) + adding > limit:
+        entries.clear()
+
+
+def intake_reads(*, partner_id: int) -> IntakeReads:
+    """Return this request's view of the catalogue for the partner: one Redis round
+    trip for the two versions, then whatever the process already holds."""
+    global _catalogue
+    if _writes_pending_here():
+        return IntakeReads(partner_id, _Shelf(None), _Shelf(None))
+    try:
+        catalogue_version, partner_version = _current_versions(CATALOGUE_KEY, partner_key(partner_id))
+    except RedisError as exc:
+        logger.warning("catalogue versions unreadable; intake reads the database", extra={"error": repr(exc)})
+        return IntakeReads(partner_id, _Shelf(None), _Shelf(None))
+    if catalogue_version is None or partner_version is None:
+        return IntakeReads(partner_id, _Shelf(None), _Shelf(None))  # flushed meanwhile: nothing safe to file under
+    now = time.monotonic()
+    if not _catalogue.holds(catalogue_version, now):
+        _catalogue = _Shelf(catalogue_version, now)
+    shelf = _partners.get(partner_id)
+    if shelf is None or not shelf.holds(partner_version, now):
+        if len(_partners) >= MAX_PARTNERS:
+            _partners.clear()
+        shelf = _partners[partner_id] = _Shelf(partner_version, now)
+    return IntakeReads(partner_id, _catalogue, shelf)
+
+
+def _current_versions(*keys: str) -> list[bytes | None]:
+    redis = get_redis_connection("default")
+    versions = redis.mget(keys)
+    for index, (key, version) in enumerate(zip(keys, versions)):
+        if version is None:
+            # Never bumped, or Redis lost it: start a value no process can hold yet
+            # (whoever sets it first wins; everyone then reads the same one).
+            redis.set(key, _new_version(), nx=True)
+            versions[index] = redis.get(key)
+    return versions
+
+
+def _new_version() -> str:
+    return uuid.uuid4().hex
+
+
+def forget_local_catalogue() -> None:
+    """Drop everything this process holds (the next order reads the database again)."""
+    global _catalogue
+    _catalogue = _Shelf(None)
+    _partners.clear()
+
+
+def _forget_locally(key: str) -> None:
+    global _catalogue
+    if key == CATALOGUE_KEY:
+        _catalogue = _Shelf(None)
+    else:
+        _partners.pop(int(key.rsplit(":", 1)[1]), None)
+
+
+# --- invalidation --------------------------------------------------------------------------
+
+
+class _VersionBump:
+    """An on_commit callback giving a version key a new value."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def __call__(self) -> None:
+        # This process sees the change at once, Redis or not.
+        _forget_locally(self.key)
+        try:
+            get_redis_connection("default").set(self.key, _new_version())
+        except RedisError as exc:
+            logger.error("catalogue version not bumped; other processes may use old catalogue data for up to "
+                         f"{MAX_AGE_SECONDS} s", extra={"key": self.key, "error": repr(exc)})
+
+
+def _pending_bumps() -> list[_VersionBump]:
+    # Django keeps the current transaction's on_commit callbacks here, and drops those
+    # of a savepoint that rolls back: exactly the bumps still owed.
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return []
+    return [entry[1] for entry in connection.run_on_commit if isinstance(entry[1], _VersionBump)]
+
+
+def _writes_pending_here() -> bool:
+    return bool(_pending_bumps())
+
+
+def _bump_on_commit(key: str) -> None:
+    # One bump per key and transaction: an import of thousands of prices is one SET.
+    if any(bump.key == key for bump in _pending_bumps()):
+        return
+    transaction.on_commit(_VersionBump(key), robust=True)
+
+
+def catalogue_changed() -> None:
+    """Tell every process's intake that products changed, once this transaction commits."""
+    _bump_on_commit(CATALOGUE_KEY)
+
+
+def partner_catalogue_changed(partner_id: int) -> None:
+    """Tell every process's intake that the partner's prices or ship-tos changed,
+    once this transaction commits."""
+    _bump_on_commit(partner_key(partner_id))
+
+
+def _product_written(sender, instance, **kwargs) -> None:
+    catalogue_changed()
+
+
+def _partner_row_written(sender, instance, **kwargs) -> None:
+    partner_catalogue_changed(instance.partner_id)
+
+
+def connect_invalidation() -> None:
+    """Bump on every save and delete of the rows intake caches (OrdersConfig.ready)."""
+    for signal in (post_save, post_delete):
+        signal.connect(_product_written, sender=Product, dispatch_uid=f"intake_cache_product_{signal is post_save}")
+        for model in (PartnerPrice, ShipToAddress):
+            signal.connect(_partner_row_written, sender=model,
+                           dispatch_uid=f"intake_cache_{model.__name__}_{signal is post_save}")

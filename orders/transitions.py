@@ -1,0 +1,164 @@
+"""The state machine. A transition is a compare-and-set on the current status that
+writes its `OrderEvent` in the same statement, so it either happens once, with its
+event, or not at all; repeating it is a no-op."""
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+
+from django.db import connection
+from django.db.models import DateTimeField, Func
+from django.utils import timezone
+
+from orders.exceptions import InvalidTransitionError
+from orders.models import Order, OrderStatus
+from orders.states import ALLOWED_TRANSITIONS
+
+logger = logging.getLogger("bouquet.journey")
+
+_TRANSITION_SQL = """
+WITH moved AS (
+    UPDATE orders_order
+       SET status = %(to)s,
+           updated_at = statement_timestamp(),
+           attempts = 0,
+           next_attempt_at = statement_timestamp(),
+           hold = '',
+           cancel_reason = CASE WHEN %(to)s = 'CANCELLED' THEN %(reason)s ELSE cancel_reason END,
+           cancel_detail = CASE WHEN %(to)s = 'CANCELLED' THEN %(detail)s ELSE cancel_detail END
+     WHERE id = %(id)s AND status = %(from)s
+ RETURNING id
+)
+INSERT INTO orders_orderevent (order_id, from_status, to_status, reason, detail, actor, created_at)
+SELECT id, %(from)s, %(to)s, %(reason)s, %(detail)s, %(actor)s, statement_timestamp() FROM moved
+RETURNING id
+"""
+
+
+def transition(order: Order, to_status: str, *, actor: str = "system", reason: str = "", detail: str = "") -> bool:
+    """Move `order` from the status it has in memory to `to_status` if the database
+    still agrees, write the event, and return whether it moved. Clears any hold and
+    the step bookkeeping. Call inside a transaction."""
+    from_status = order.status
+    if to_status not in ALLOWED_TRANSITIONS[from_status]:
+        raise InvalidTransitionError(f"Order {order.number} cannot go from {from_status} to {to_status}.")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TRANSITION_SQL,
+            {"id": order.id, "from": from_status, "to": to_status, "reason": reason, "detail": detail[:2000], "actor": actor},
+        )
+        moved = cursor.fetchone() is not None
+    if moved:
+        _moved_in_memory(order, to_status, reason=reason, detail=detail)
+    _log_transition(order, from_status, to_status, moved=moved, reason=reason, actor=actor)
+    return moved
+
+
+_TRANSITION_MANY_SQL = """
+WITH moved AS (
+    UPDATE orders_order o
+       SET status = %(to)s,
+           updated_at = statement_timestamp(),
+           attempts = 0,
+           next_attempt_at = statement_timestamp(),
+           hold = '',
+           cancel_reason = CASE WHEN %(to)s = 'CANCELLED' THEN %(reason)s ELSE o.cancel_reason END,
+           cancel_detail = CASE WHEN %(to)s = 'CANCELLED' THEN d.detail ELSE o.cancel_detail END
+      FROM unnest(%(ids)s::bigint[], %(details)s::text[]) AS d(id, detail)
+     WHERE o.id = d.id AND o.status = %(from)s
+ RETURNING o.id, d.detail
+)
+INSERT INTO orders_orderevent (order_id, from_status, to_status, reason, detail, actor, created_at)
+SELECT id, %(from)s, %(to)s, %(reason)s, detail, %(actor)s, statement_timestamp() FROM moved ORDER BY id
+RETURNING order_id
+"""
+
+
+def transition_many(
+    orders: Sequence[Order], to_status: str, *, actor: str = "system", reason: str = "", details: Mapping[int, str] | None = None
+) -> list[Order]:
+    """Move orders that all have the same status in memory to `to_status` in one
+    statement, as `transition` would one by one (`details` by order id), and return
+    those that moved. Call inside a transaction."""
+    if not orders:
+        return []
+    from_status = orders[0].status
+    if any(order.status != from_status for order in orders) or to_status not in ALLOWED_TRANSITIONS[from_status]:
+        raise InvalidTransitionError(
+            f"{len(orders)} orders from {orders[0].number} on cannot all go from {from_status} to {to_status}."
+        )
+    details = details or {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TRANSITION_MANY_SQL,
+            {"ids": [o.id for o in orders], "details": [details.get(o.id, "")[:2000] for o in orders],
+             "from": from_status, "to": to_status, "reason": reason, "actor": actor},
+        )
+        moved_ids = {row[0] for row in cursor.fetchall()}
+    moved = []
+    for order in orders:
+        if order.id in moved_ids:
+            _moved_in_memory(order, to_status, reason=reason, detail=details.get(order.id, ""))
+            moved.append(order)
+        _log_transition(order, from_status, to_status, moved=order.id in moved_ids, reason=reason, actor=actor)
+    return moved
+
+
+def _moved_in_memory(order: Order, to_status: str, *, reason: str, detail: str) -> None:
+    order.status = to_status
+    order.hold = ""
+    order.attempts = 0
+    if to_status == OrderStatus.CANCELLED:
+        order.cancel_reason, order.cancel_detail = reason, detail
+
+
+def _log_transition(order: Order, from_status: str, to_status: str, *, moved: bool, reason: str, actor: str) -> None:
+    if moved:
+        logger.info(
+            "order transition",
+            extra={"order": order.number, "from": from_status, "to": to_status, "reason": reason, "actor": actor},
+        )
+    else:
+        logger.info(
+            "transition skipped: order no longer in expected state",
+            extra={"order": order.number, "from": from_status, "to": to_status, "actor": actor},
+        )
+
+
+class StatementTimestamp(Func):
+    """PostgreSQL's statement_timestamp(): the `updated_at` of every change to an
+    order, as in the transition statements above, so that the sync watermark
+    (orders.selectors.sync_watermark) holds for it."""
+
+    template = "statement_timestamp()"
+    output_field = DateTimeField()
+
+
+def set_hold(order_ids: Sequence[int], hold: str, **fields) -> int:
+    """Put orders on `hold` (or take them off it with ""), with any other bookkeeping
+    `fields`, and stamp the change: the hold is part of what an ERP syncs, so it must
+    show up in `updated_since`."""
+    return Order.objects.filter(id__in=order_ids).update(hold=hold, updated_at=StatementTimestamp(), **fields)
+
+
+def lock_order(order_id: int) -> Order:
+    """Lock the order's row (and nothing it joins) and return it. The journey always
+    locks the order before stock, credit, payment or shipment rows."""
+    return Order.objects.select_for_update(of=("self",)).select_related("partner").get(id=order_id)
+
+
+def lock_orders_in_status(order_ids: Sequence[int], status: str) -> list[Order]:
+    """Lock those of the orders still in `status`, in id order (so two batches that
+    overlap wait for each other instead of deadlocking), and return them with their
+    partners. Orders that left `status` while this waited for their lock are left out."""
+    return list(
+        Order.objects.select_for_update(of=("self",)).select_related("partner")
+        .filter(id__in=order_ids, status=status).order_by("id")
+    )
+
+
+def defer_order(order_id: int, *, seconds: float, **fields) -> None:
+    """Let the order wait `seconds` before a step claims it again, with any other
+    bookkeeping `fields` (a failed attempt counts itself; Stripe cooling off or a
+    PaymentIntent still processing does not)."""
+    Order.objects.filter(id=order_id).update(next_attempt_at=timezone.now() + timedelta(seconds=seconds), **fields)

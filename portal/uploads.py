@@ -1,0 +1,100 @@
+"""The portal's CSV upload: a form that stores the file and enqueues its import, a status
+page whose progress bar polls a small partial (htmx) until the upload is finished, and a
+sample CSV built from the live catalogue. The importer is the `uploads` package."""
+
+from django import forms
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+from django.views import View
+
+from config.errors import DomainError
+from orders.exceptions import DuplicateCsvUploadError
+from orders.models import CsvUpload
+from portal.views import PartnerPageMixin
+from uploads.files import read_csv_file
+from uploads.processing import submit_csv_upload
+from uploads.reports import bad_rows, build_sample_csv, placed_orders, report_notes
+
+FINISHED = {CsvUpload.Status.DONE, CsvUpload.Status.INVALID, CsvUpload.Status.FAILED}
+RECENT_UPLOADS = 10
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(label="CSV file", widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
+    valid_rows_only = forms.BooleanField(
+        label="Place only the valid rows", required=False,
+        help_text="Unchecked, the file is all or nothing: one bad row and no order is placed.",
+    )
+
+
+class CsvUploadView(PartnerPageMixin, View):
+    """The upload form, with the partner's recent uploads."""
+
+    def get(self, request):
+        return self._form_page(CsvUploadForm())
+
+    def post(self, request):
+        form = CsvUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._form_page(form, status=400)
+        upload_file = form.cleaned_data["file"]
+        mode = CsvUpload.Mode.VALID_ROWS if form.cleaned_data["valid_rows_only"] else CsvUpload.Mode.ALL_OR_NOTHING
+        try:
+            upload = submit_csv_upload(partner=self.partner, user=request.user, filename=upload_file.name,
+                                       raw=read_csv_file(upload_file), mode=mode)
+        except DomainError as error:
+            form.add_error("file", error.message)
+            earlier = error.extra.get("upload_id") if isinstance(error, DuplicateCsvUploadError) else None
+            return self._form_page(form, status=409 if earlier else 400, earlier=earlier)
+        return redirect("portal:upload-detail", upload_id=upload.id)
+
+    def _form_page(self, form, *, status: int = 200, earlier: int | None = None):
+        uploads = CsvUpload.objects.filter(partner=self.partner).defer("content", "report")[:RECENT_UPLOADS]
+        return self.page("portal/upload.html", {"form": form, "uploads": uploads, "earlier_upload_id": earlier}, status=status)
+
+
+class CsvUploadDetailView(PartnerPageMixin, View):
+    """An upload's status page: progress while it runs, then orders and the report."""
+
+    template = "portal/upload_detail.html"
+
+    def get(self, request, upload_id: int):
+        upload = CsvUpload.objects.filter(partner=self.partner, id=upload_id).defer("content").first()
+        if upload is None:
+            raise Http404("No such upload.")
+        return self.page(self.template, upload_context(upload))
+
+
+class CsvUploadProgressView(CsvUploadDetailView):
+    """The progress partial alone, polled by the status page every second."""
+
+    template = "portal/upload_progress.html"
+
+    def page(self, template, context=None, **kwargs):
+        # Polled every second: no navigation here, so no cart count to query.
+        return super().page(template, context, cart_count=0)
+
+
+class CsvSampleView(PartnerPageMixin, View):
+    def get(self, request):
+        response = HttpResponse(build_sample_csv(partner=self.partner), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="bouquet-orders-sample.csv"'
+        return response
+
+
+def upload_context(upload: CsvUpload) -> dict:
+    finished = upload.status in FINISHED
+    percent = 100 if finished else (100 * upload.processed_rows // upload.total_rows if upload.total_rows else 0)
+    return {
+        "upload": upload, "finished": finished, "percent": percent,
+        "orders": [{**entry, "url": _order_url(entry["order"])} for entry in placed_orders(upload)],
+        "bad_rows": bad_rows(upload), "notes": report_notes(upload),
+    }
+
+
+def _order_url(number: str) -> str:
+    try:
+        return reverse("portal:order-detail", args=[number])
+    except NoReverseMatch:  # the orders pages are not mounted
+        return ""
