@@ -1,87 +1,24 @@
-"""The catalogue and stock levels through the REST API: thin doors onto the inventory
-selectors, the product upsert and the version-checked stock write."""
+"""Stock levels through the REST API: thin doors onto the inventory selectors and the
+version-checked stock write. The catalogue's doors (products at the caller's prices)
+are partners.api.catalogue, since they need the price list."""
 
 
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.access import IsPartnerOrStaff, IsStaff, StaffWritesOnly, caller_partner
+from config.api.access import IsStaff
 from config.api.inputs import parse_filters
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import error_responses
 from inventory.api import serializers as s
-from inventory.catalogue import upsert_product
-from inventory.selectors import catalogue, get_product, get_stock, get_warehouse, stock_levels
+from inventory.selectors import get_product, get_stock, get_warehouse, stock_levels
 from inventory.stock import set_on_hand
-from partners.pricing import catalogue_prices
 
 ERRORS = error_responses()
 NOT_FOUND = {404: OpenApiResponse(s.ErrorOutput, description="product_not_found or warehouse_not_found, naming the SKU or code.")}
 INVALID_PAGE = {404: OpenApiResponse(s.ErrorOutput, description="Invalid page.")}
-PRODUCT_EXAMPLE = {
-    "sku": "ROS-RED-50", "name": "Red rose 50 cm", "category": "roses", "unit": "stem", "case_pack": 50,
-    "min_order_qty": 100, "list_price": "0.40", "price": "0.36", "price_breaks": [{"min_quantity": 1, "unit_price": "0.36"}, {"min_quantity": 500, "unit_price": "0.32"}],
-    "available": 1200,
-}
 STOCK_EXAMPLE = {"sku": "ROS-RED-50", "warehouse": "AMS", "on_hand": 1500, "reserved": 300, "available": 1200, "version": 7, "updated_at": "2027-02-10T06:30:00Z"}
-
-
-def product_output(products, *, user, many: bool = False) -> dict | list:
-    partner = caller_partner(user)
-    page = list(products) if many else [products]
-    context = {"staff": partner is None, "pricing": catalogue_prices(products=page, partner=partner)}
-    return s.ProductOutput(products, many=many, context=context).data
-
-
-class ProductListApi(APIView):
-    permission_classes = [IsPartnerOrStaff]
-    pagination_class = StandardPagination
-
-    @extend_schema(
-        summary="The catalogue at the caller's prices, with availability",
-        description="Partner tokens see active products at their own prices; staff tokens see every product at list price, with `active`.",
-        parameters=[s.ProductFilterInput],
-        responses={200: s.ProductOutput(many=True), **ERRORS, **INVALID_PAGE},
-        examples=[OpenApiExample("A product", value=PRODUCT_EXAMPLE, response_only=True)],
-    )
-    def get(self, request):
-        partner = caller_partner(request.user)
-        filters = parse_filters(s.ProductFilterInput, request)
-        products = catalogue(include_inactive=partner is None, **filters)
-        return paginated_response(self, request, products, lambda page: product_output(page, user=request.user, many=True))
-
-
-class ProductApi(APIView):
-    permission_classes = [StaffWritesOnly]
-
-    @extend_schema(
-        summary="One product at the caller's prices",
-        responses={200: s.ProductOutput, **ERRORS, **NOT_FOUND},
-        examples=[OpenApiExample("A product", value=PRODUCT_EXAMPLE, response_only=True)],
-    )
-    def get(self, request, sku: str):
-        product = get_product(sku=sku, include_inactive=caller_partner(request.user) is None)
-        return Response(product_output(product, user=request.user))
-
-    @extend_schema(
-        summary="Create or update a product (staff)",
-        description="The SKU is the path's. Absent `unit` or `category` keep the product's own (a new product: \"stem\", none).",
-        request=s.ProductUpsertInput,
-        responses={200: OpenApiResponse(s.ProductOutput, description="Updated."), 201: OpenApiResponse(s.ProductOutput, description="Created."), **ERRORS},
-        examples=[OpenApiExample("Product", request_only=True, value={
-            "name": "Red rose 50 cm", "unit": "stem", "category": "roses", "case_pack": 50, "min_order_qty": 100, "list_price": "0.40", "active": True,
-        })],
-    )
-    def put(self, request, sku: str):
-        body = s.ProductUpsertInput(data=request.data)
-        body.is_valid(raise_exception=True)
-        product, created = upsert_product(sku=sku, actor=request.user.username, **body.validated_data)
-        answer = product_output(get_product(sku=product.sku, include_inactive=True), user=request.user)
-        if created:
-            return Response(answer, status=201, headers={"Location": reverse("api-product", args=[product.sku])})
-        return Response(answer)
 
 
 class StockListApi(APIView):
