@@ -3,14 +3,13 @@ from factory.django import DjangoModelFactory
 
 from fulfillment.models import Shipment, ShipmentLine
 from inventory.factories import ProductFactory, WarehouseFactory
-from orders.factories import OrderFactory, OrderLineFactory
 
 
 class ShipmentFactory(DjangoModelFactory):
     class Meta:
         model = Shipment
 
-    order = factory.SubFactory(OrderFactory)
+    order = factory.SubFactory("orders.factories.OrderFactory")
     warehouse = factory.SubFactory(WarehouseFactory)
 
 
@@ -19,7 +18,7 @@ class ShipmentLineFactory(DjangoModelFactory):
         model = ShipmentLine
 
     shipment = factory.SubFactory(ShipmentFactory)
-    order_line = factory.SubFactory(OrderLineFactory, order=factory.SelfAttribute("..shipment.order"))
+    order_line = factory.SubFactory("orders.factories.OrderLineFactory", order=factory.SelfAttribute("..shipment.order"))
     product = factory.SubFactory(ProductFactory)
     quantity = 10
     reservation_id = factory.Sequence(lambda n: n + 1)
