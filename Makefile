@@ -21,7 +21,7 @@ run: ## start PostgreSQL, Redis, the Stripe stand-in, gunicorn and the workers
 test: ## run the test suite (services and the Stripe stand-in start as needed)
 	@exec scripts/test.sh $(ARGS)
 
-bench: ## measure DESIGN section 9 (QUICK=1 for a short run); results in bench/results/
+bench: ## measure docs/DESIGN.md section 9 (QUICK=1 for a short run); results in bench/results/
 	@exec scripts/bench.sh $(ARGS)
 
 chaos: ## kill workers, stop Redis, PostgreSQL and Stripe while orders flow, then audit; results in bench/results/

@@ -1,1 +1,1 @@
-"""`make bench`: measures DESIGN section 9 against the whole platform on this machine."""
+"""`make bench`: measures docs/DESIGN.md section 9 against the whole platform on this machine."""

@@ -1,4 +1,4 @@
-"""The scenarios of DESIGN section 9. Each returns a dict of figures; latencies in ms."""
+"""The scenarios of docs/DESIGN.md section 9. Each returns a dict of figures; latencies in ms."""
 
 import random
 import subprocess

@@ -1,4 +1,4 @@
-"""The demo world of DESIGN section 7: staff, three partners, three warehouses, a
+"""The demo world of docs/DESIGN.md section 7: staff, three partners, three warehouses, a
 catalogue of 64 products with stock, partner prices and cards on file at the Stripe
 stand-in.
 

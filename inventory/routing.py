@@ -1,7 +1,7 @@
 """Which warehouses serve an order: a pure function of demand, availability and
 preference, so the rule can be read and tested without a database.
 
-The rule (DESIGN section 3): prefer the partner's home warehouse, then other open
+The rule (docs/DESIGN.md section 3): prefer the partner's home warehouse, then other open
 warehouses by priority; a line may be split across warehouses; fewer shipments beat
 more. So the plan uses the smallest set of warehouses that covers the whole order,
 choosing among sets of one size by preference, and fills lines in preference order

@@ -9,7 +9,7 @@ environment:
 - STUCK_AFTER_SECONDS: an order waiting at a step, not held, unchanged this long is
   "stuck" (orders.selectors.stuck_orders; the admin home links to them), and an
   upload queued or without a heartbeat this long is queued again;
-- IDEMPOTENCY_KEY_TTL_HOURS: keys older than this are purged (at least 24 h, DESIGN
+- IDEMPOTENCY_KEY_TTL_HOURS: keys older than this are purged (at least 24 h, docs/DESIGN.md
   invariant 4), except those a failed CSV file still needs;
 - the steps' own: STEP_LEASE_SECONDS (a claimed order's lease), STEP_MAX_ATTEMPTS
   and STEP_BACKOFF_BASE_SECONDS / STEP_BACKOFF_MAX_SECONDS (journey.runner);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench`: the benchmark of DESIGN section 9 against the whole platform, on a
+# `make bench`: the benchmark of docs/DESIGN.md section 9 against the whole platform, on a
 # database of its own (bouquet_bench). QUICK=1 for a short run.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -78,7 +78,7 @@ def ledger_mismatches() -> list[tuple]:
 @pytest.fixture(autouse=True)
 def ledger_sums_to_stock(request):
     """After every test that touches the database: summing the ledger gives each stock
-    row (DESIGN invariant 7)."""
+    row (docs/DESIGN.md invariant 7)."""
     yield
     if "django_db" not in {m.name for m in request.node.iter_markers()} and not any(
         f in request.fixturenames for f in ("db", "transactional_db")

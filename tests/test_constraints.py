@@ -1,5 +1,5 @@
 """The database itself refuses rows that break the model's rules, whatever code
-writes them (DESIGN invariant 2 and the uniqueness that idempotency relies on)."""
+writes them (docs/DESIGN.md invariant 2 and the uniqueness that idempotency relies on)."""
 
 import pytest
 from django.db import IntegrityError, transaction

@@ -1,4 +1,4 @@
-"""`manage.py demo_data` builds DESIGN section 7's demo world, and a second run
+"""`manage.py demo_data` builds docs/DESIGN.md section 7's demo world, and a second run
 changes nothing. Talks to the Stripe stand-in at STRIPE_API_BASE."""
 
 from decimal import Decimal

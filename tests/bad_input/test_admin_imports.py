@@ -98,7 +98,7 @@ def test_an_awkward_but_good_file_is_previewed_right(world, raw, rows):
 
 
 def test_a_thousand_bad_stock_rows_are_each_named_in_the_preview(world):
-    # A thousand, as DESIGN section 6 says: the preview costs some queries a row, and
+    # A thousand, as docs/DESIGN.md section 6 says: the preview costs some queries a row, and
     # the 10,000-row files are the order importer's (test_csv_files.py).
     raw = (STOCK + "".join(f"MISSING-{n},AMS,5,0\n" for n in range(1_000))).encode()
 
