@@ -35,6 +35,73 @@ def machine() -> dict:
             "platform": host.platform()}
 
 
+def prepare(bench: Platform) -> None:
+    """Migrate, start the stand-in, build the data set, and give the planner its
+    statistics."""
+    print("preparing: migrate, stand-in, data set", flush=True)
+    bench.manage("migrate", "--noinput")
+    bench.start_stand_in()
+    print("  " + bench.manage("bench_data", "--partners", "200", "--skus", "2000").strip(), flush=True)
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # Fresh tables have no planner statistics until autovacuum comes by; a
+        # database in service has them.
+        cursor.execute("ANALYZE")
+
+
+def add_fraction_of_ceiling(figures: dict, name: str) -> None:
+    if "ceiling" in figures and figures["ceiling"]["rate_per_s"]:
+        figures[name]["fraction_of_ceiling"] = round(figures[name]["rate_per_s"] / figures["ceiling"]["rate_per_s"], 2)
+
+
+def run_scenarios(bench: Platform, figures: dict, *, quick: bool, wanted, stamp: str) -> None:
+    """Run each wanted scenario of DESIGN section 9 (docs/DESIGN.md) into `figures`."""
+    from bench import report, scenarios
+
+    traffic = scenarios.Traffic(bench.base_url)
+    seconds = 5 if quick else 15
+    if wanted("ceiling"):
+        print("ceiling: a bare insert view on the same gunicorn", flush=True)
+        rates = [300, 500] if quick else [300, 400, 500, 600, 700, 800]
+        figures["ceiling"] = scenarios.ceiling(bench.base_url, rates=rates, seconds=seconds)
+    if wanted("intake"):
+        print("intake: POST /api/v1/orders/ at constant arrival rates", flush=True)
+        rates = [100, 300] if quick else [100, 150, 200, 250, 300, 350, 400, 500]
+        figures["intake"] = scenarios.intake(traffic, rates=rates, seconds=seconds, drain_limit_s=20 if quick else 120)
+        add_fraction_of_ceiling(figures, "intake")
+    if wanted("end_to_end"):
+        print("end to end: accepted to CONFIRMED, half card, half on account", flush=True)
+        figures["end_to_end"] = scenarios.end_to_end(
+            traffic, rate=100, seconds=10 if quick else 30, drain_limit_s=40 if quick else 300)
+        print(f"    {figures['end_to_end']['rate_per_s']}/s confirmed", flush=True)
+    if wanted("spike"):
+        print("spike: base rate, then fifty times it, then base again", flush=True)
+        # QUICK keeps the shape (fifty times the base rate) but not the size.
+        figures["spike"] = scenarios.spike(traffic, base_rate=2 if quick else 6, factor=50, base_s=3 if quick else 15,
+                                           spike_s=10 if quick else 60, drain_limit_s=40 if quick else 600)
+        report.spike_picture(figures["spike"], RESULTS / f"spike-{stamp}.png")
+        figures["spike"]["picture"] = f"spike-{stamp}.png"
+    if wanted("hot_sku"):
+        print("hot SKU: 500 buyers for the last 100 units", flush=True)
+        figures["hot_sku"] = scenarios.hot_sku(traffic, buyers=500, units=100)
+    if wanted("csv"):
+        print("csv: a 10,000-line file through the importer", flush=True)
+        figures["csv"] = scenarios.csv_import({**os.environ}, lines=2000 if quick else 10_000)
+    if wanted("intake_alone"):
+        # The intake steps again with the journey's workers stopped: what intake
+        # holds with the machine to itself, which tells its own cost from the
+        # journey's. Last, because the orders it leaves are never processed.
+        print("intake alone: the same steps, with the workers stopped", flush=True)
+        bench.stop_child("qcluster")
+        rates = [300, 500] if quick else [200, 300, 350, 400, 450, 500]
+        figures["intake_alone"] = scenarios.step_rates(traffic.order_request, rates, seconds, expected=202)
+        add_fraction_of_ceiling(figures, "intake_alone")
+
+
 def main() -> int:
     # SIGTERM (or Ctrl-C) ends the run through `finally`, which stops what it started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -43,74 +110,17 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    quick = args.quick
     only = set(filter(None, args.only.split(",")))
-
-    def wanted(name):
-        return not only or name in only
 
     fresh_database()
     bench = Platform(web_workers=args.web_workers, q_workers=args.q_workers, log_path=RESULTS / f"platform-{stamp}.log")
-    figures: dict = {"run": {"at": stamp, "quick": quick, "web_workers": args.web_workers, "q_workers": args.q_workers}}
+    figures: dict = {"run": {"at": stamp, "quick": args.quick, "web_workers": args.web_workers, "q_workers": args.q_workers}}
     try:
-        print("preparing: migrate, stand-in, data set", flush=True)
-        bench.manage("migrate", "--noinput")
-        bench.start_stand_in()
-        print("  " + bench.manage("bench_data", "--partners", "200", "--skus", "2000").strip(), flush=True)
-        import django
-
-        django.setup()
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            # Fresh tables have no planner statistics until autovacuum comes by; a
-            # database in service has them.
-            cursor.execute("ANALYZE")
-        from bench import report, scenarios
-
+        prepare(bench)
         figures["machine"] = machine()
         bench.start_servers()
         bench.sample_memory()
-        traffic = scenarios.Traffic(bench.base_url)
-        seconds = 5 if quick else 15
-
-        if wanted("ceiling"):
-            print("ceiling: a bare insert view on the same gunicorn", flush=True)
-            figures["ceiling"] = scenarios.ceiling(bench.base_url, rates=[300, 500] if quick else [300, 400, 500, 600, 700, 800], seconds=seconds)
-        if wanted("intake"):
-            print("intake: POST /api/v1/orders/ at constant arrival rates", flush=True)
-            figures["intake"] = scenarios.intake(traffic, rates=[100, 300] if quick else [100, 150, 200, 250, 300, 350, 400, 500],
-                                                 seconds=seconds, drain_limit_s=20 if quick else 120)
-            if "ceiling" in figures and figures["ceiling"]["rate_per_s"]:
-                figures["intake"]["fraction_of_ceiling"] = round(figures["intake"]["rate_per_s"] / figures["ceiling"]["rate_per_s"], 2)
-        if wanted("end_to_end"):
-            print("end to end: accepted to CONFIRMED, half card, half on account", flush=True)
-            figures["end_to_end"] = scenarios.end_to_end(traffic, rate=100, seconds=10 if quick else 30, drain_limit_s=40 if quick else 300)
-            print(f"    {figures['end_to_end']['rate_per_s']}/s confirmed", flush=True)
-        if wanted("spike"):
-            print("spike: base rate, then fifty times it, then base again", flush=True)
-            # QUICK keeps the shape (fifty times the base rate) but not the size.
-            figures["spike"] = scenarios.spike(traffic, base_rate=2 if quick else 6, factor=50, base_s=3 if quick else 15,
-                                               spike_s=10 if quick else 60, drain_limit_s=40 if quick else 600)
-            report.spike_picture(figures["spike"], RESULTS / f"spike-{stamp}.png")
-            figures["spike"]["picture"] = f"spike-{stamp}.png"
-        if wanted("hot_sku"):
-            print("hot SKU: 500 buyers for the last 100 units", flush=True)
-            figures["hot_sku"] = scenarios.hot_sku(traffic, buyers=500, units=100)
-        if wanted("csv"):
-            print("csv: a 10,000-line file through the importer", flush=True)
-            figures["csv"] = scenarios.csv_import({**os.environ}, lines=2000 if quick else 10_000)
-        if wanted("intake_alone"):
-            # The intake steps again with the journey's workers stopped: what intake
-            # holds with the machine to itself, which tells its own cost from the
-            # journey's. Last, because the orders it leaves are never processed.
-            print("intake alone: the same steps, with the workers stopped", flush=True)
-            bench.stop_child("qcluster")
-            figures["intake_alone"] = scenarios.step_rates(
-                traffic.order_request, [300, 500] if quick else [200, 300, 350, 400, 450, 500], seconds, expected=202)
-            if "ceiling" in figures and figures["ceiling"]["rate_per_s"]:
-                figures["intake_alone"]["fraction_of_ceiling"] = round(
-                    figures["intake_alone"]["rate_per_s"] / figures["ceiling"]["rate_per_s"], 2)
+        run_scenarios(bench, figures, quick=args.quick, wanted=lambda name: not only or name in only, stamp=stamp)
         figures["memory"] = {"peak_mib": round(max(bench.memory_peak_mib, bench.rss_mib()), 1)}
     finally:
         bench.stop()

@@ -7,6 +7,7 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import connection
@@ -15,7 +16,6 @@ from django.db.models import Sum
 from bench import loadgen
 from bench.loadgen import percentile
 
-WAITING = ("CREATED", "INVENTORY_RESERVED", "PAYMENT_PENDING", "PAID")
 TARGET_P99_MS = 150.0
 
 
@@ -49,9 +49,17 @@ class Traffic:
         return "POST", self.url, headers, body
 
 
+def waiting_statuses() -> tuple[str, ...]:
+    """The states an order waits in for a step (orders.states.MOVED_BY_STEPS), read
+    once Django is set up."""
+    from orders.states import MOVED_BY_STEPS
+
+    return MOVED_BY_STEPS
+
+
 def queue_depth() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM orders_order WHERE status = ANY(%s) AND hold = ''", [list(WAITING)])
+        cursor.execute("SELECT count(*) FROM orders_order WHERE status = ANY(%s) AND hold = ''", [list(waiting_statuses())])
         return cursor.fetchone()[0]
 
 
@@ -157,15 +165,12 @@ def end_to_end(traffic: Traffic, *, rate: int, seconds: float, drain_limit_s: fl
     }
 
 
-def spike(traffic: Traffic, *, base_rate: int, factor: int, base_s: float, spike_s: float, drain_limit_s: float = 600) -> dict:
-    from orders.models import Order
-
-    schedule = (loadgen.constant_rate(base_rate, base_s)
-                + loadgen.constant_rate(base_rate * factor, spike_s, offset=base_s)
-                + loadgen.constant_rate(base_rate, base_s, offset=base_s + spike_s))
+@contextmanager
+def watching_queue_depth(t0: float):
+    """Yield a list that a thread fills, every second until the block ends, with
+    (seconds since t0, orders waiting at a step)."""
     depth: list[tuple[float, int]] = []
     done = threading.Event()
-    t0 = time.monotonic()
 
     def watch():
         from django.db import connections
@@ -179,24 +184,42 @@ def spike(traffic: Traffic, *, base_rate: int, factor: int, base_s: float, spike
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
-    result = loadgen.run(traffic.order_request, schedule, keep_body=True)
-    spike_end = base_s + spike_s
-    drain_started = time.monotonic()
-    drained = wait_until_drained(drain_limit_s)
-    # From the end of the spike (not of the run) until no order waits at a step.
-    drain_s = None if drained is None else max(0.0, drain_started + drained - t0 - spike_end)
-    time.sleep(1)
-    done.set()
-    watcher.join()
+    try:
+        yield depth
+    finally:
+        done.set()
+        watcher.join()
 
-    accepted = {s.body["number"] for s in result.ok() if isinstance(s.body, dict) and "number" in s.body}
-    final = set(Order.objects.filter(number__in=accepted).exclude(status__in=WAITING).values_list("number", flat=True))
-    held = set(Order.objects.filter(number__in=accepted, hold__gt="").values_list("number", flat=True))
+
+def per_second_series(result) -> list[dict]:
+    """Accepted orders and the p99 latency of each second of a run, by intended send time."""
     series = []
     for second in range(int(result.duration_s) + 1):
         in_second = [s for s in result.samples if second <= s.intended < second + 1]
         ok = [s.latency_s * 1000 for s in in_second if s.status == 202]
         series.append({"t": second, "ok_per_s": len(ok), "p99_ms": round(percentile(ok, 0.99), 1) if ok else None})
+    return series
+
+
+def spike(traffic: Traffic, *, base_rate: int, factor: int, base_s: float, spike_s: float, drain_limit_s: float = 600) -> dict:
+    from orders.models import Order
+
+    schedule = (loadgen.constant_rate(base_rate, base_s)
+                + loadgen.constant_rate(base_rate * factor, spike_s, offset=base_s)
+                + loadgen.constant_rate(base_rate, base_s, offset=base_s + spike_s))
+    t0 = time.monotonic()
+    with watching_queue_depth(t0) as depth:
+        result = loadgen.run(traffic.order_request, schedule, keep_body=True)
+        spike_end = base_s + spike_s
+        drain_started = time.monotonic()
+        drained = wait_until_drained(drain_limit_s)
+        # From the end of the spike (not of the run) until no order waits at a step.
+        drain_s = None if drained is None else max(0.0, drain_started + drained - t0 - spike_end)
+        time.sleep(1)
+
+    accepted = {s.body["number"] for s in result.ok() if isinstance(s.body, dict) and "number" in s.body}
+    final = set(Order.objects.filter(number__in=accepted).exclude(status__in=waiting_statuses()).values_list("number", flat=True))
+    held = set(Order.objects.filter(number__in=accepted, hold__gt="").values_list("number", flat=True))
     return {
         "base_rate_per_s": base_rate, "peak_rate_per_s": base_rate * factor, "spike_s": spike_s,
         "sent": len(result.samples), "accepted": len(accepted), "errors": result.errors(),
@@ -205,7 +228,7 @@ def spike(traffic: Traffic, *, base_rate: int, factor: int, base_s: float, spike
         "unfinished_at_end": len(accepted - final - held),
         "drain_s": round(drain_s, 1) if drain_s is not None else None,
         "spike": latency_figures(loadgen.RunResult([s for s in result.samples if base_s <= s.intended < spike_end], spike_s, result.cpu_s)),
-        "series": series,
+        "series": per_second_series(result),
         "queue_depth": [{"t": round(t, 1), "waiting": n} for t, n in depth],
     }
 
