@@ -26,6 +26,14 @@ CENT = Decimal("0.01")
 MAX_PRICE = Decimal("99999999.99")
 
 
+def smallest_orderable_quantity(*, case_pack: int, min_order_qty: int) -> int:
+    """Return the smallest quantity of a product that intake accepts: its minimum
+    rounded up to whole cases, and at least one case. The catalogue offers it, and the
+    CSV sample orders it, so neither suggests a quantity intake would refuse."""
+    cases = max(1, -(-min_order_qty // case_pack))
+    return cases * case_pack
+
+
 
 def _product_field_errors(*, sku, name, unit, category, case_pack, min_order_qty, list_price) -> list[dict]:
     errors = []

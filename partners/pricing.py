@@ -54,7 +54,8 @@ def price_table(*, partner_id: int, product_ids: Iterable[int] | None) -> dict[i
 def catalogue_prices(*, products, partner) -> dict:
     """Return, per product id, the unit price when buying one case and the quantity
     breaks, for the partner (list price and no breaks without one): one query for a
-    whole page of products."""
+    whole page of products. One case, not the smallest orderable quantity: the API
+    documents `price` as the price of one case, and `price_breaks` give the rest."""
     if partner is None or not products:
         return {p.id: (p.list_price, []) for p in products}
     breaks = price_table(partner_id=partner.id, product_ids=[p.id for p in products])

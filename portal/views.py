@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from config.errors import DomainError
+from inventory.catalogue import smallest_orderable_quantity
 from inventory.models import Product
 from inventory.selectors import catalogue
 from orders.cancellation import cancel_order
@@ -36,7 +37,7 @@ from orders.exceptions import OrderValidationError
 from orders.selectors import get_order, orders_visible_to
 from orders.states import CANCELLABLE_STATUSES
 from partners.models import CreditAccount, Membership, Partner
-from partners.pricing import price_table
+from partners.pricing import price_for_quantity, price_table
 from portal.errors import flash_domain_errors, show_domain_error, sort_errors
 from portal.forms import (
     QUICK_ORDER_ROWS,
@@ -133,8 +134,7 @@ def stock_level(available: int, case_pack: int) -> str:
 def price_rows(product: Product, breaks: list[tuple[int, Decimal]], first_quantity: int) -> list[tuple[int, Decimal]]:
     """The partner's price steps as a buyer can order them: breaks below the smallest
     orderable quantity are shown from that quantity; without a break there, the list price."""
-    below = [b for b in breaks if b[0] <= first_quantity]
-    rows = [(first_quantity, below[-1][1] if below else product.list_price)]
+    rows = [(first_quantity, price_for_quantity(breaks, first_quantity, product.list_price))]
     rows.extend(b for b in breaks if b[0] > first_quantity)
     return rows
 
@@ -151,7 +151,7 @@ class CatalogueView(PartnerPageMixin, View):
         breaks = price_table(partner_id=self.partner.id, product_ids=[p.id for p in rows])
         items = []
         for product in rows:
-            first_quantity = max(product.case_pack, product.min_order_qty)
+            first_quantity = smallest_orderable_quantity(case_pack=product.case_pack, min_order_qty=product.min_order_qty)
             items.append(CatalogueItem(
                 product=product, first_quantity=first_quantity,
                 prices=price_rows(product, breaks.get(product.id, []), first_quantity),

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from config.spreadsheets import escape_formula
+from inventory.catalogue import smallest_orderable_quantity
 from inventory.models import Product
 from orders.models import CsvUpload
 from partners.models import Partner, ShipToAddress
@@ -46,7 +47,7 @@ def build_sample_csv(*, partner: Partner, rows: int = 5) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
     for index, product in enumerate(products):
-        quantity = max(product.case_pack, -(-product.min_order_qty // product.case_pack) * product.case_pack)
+        quantity = smallest_orderable_quantity(case_pack=product.case_pack, min_order_qty=product.min_order_qty)
         row = (product.sku, quantity, f"PO-SAMPLE-{1 + index // 3}", address.label if address else "", delivery)
         # A label is whatever text was typed in: a spreadsheet must not run it as a formula.
         writer.writerow([escape_formula(cell) for cell in row])
