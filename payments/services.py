@@ -84,18 +84,17 @@ def settle_payment_on_cancel(payment: Payment | None) -> None:
     never charges. Call with the payment locked, inside the cancel's transaction."""
     if payment is None:
         return
-    S = Payment.Status
     if payment.method == Payment.Method.CARD:
-        if payment.status == S.SUCCEEDED or (payment.status == S.PENDING and payment.stripe_payment_intent_id):
-            mark_payment(payment, S.REFUND_PENDING)
-        elif payment.status == S.PENDING:
-            mark_payment(payment, S.CANCELED)
+        if payment.status == Payment.Status.SUCCEEDED or (payment.status == Payment.Status.PENDING and payment.stripe_payment_intent_id):
+            mark_payment(payment, Payment.Status.REFUND_PENDING)
+        elif payment.status == Payment.Status.PENDING:
+            mark_payment(payment, Payment.Status.CANCELED)
     else:
-        if payment.status == S.SUCCEEDED:
+        if payment.status == Payment.Status.SUCCEEDED:
             return_credit(partner_id=payment.order.partner_id, amount=payment.amount)
-            mark_payment(payment, S.CANCELED)
-        elif payment.status == S.HELD:
-            mark_payment(payment, S.CANCELED)
+            mark_payment(payment, Payment.Status.CANCELED)
+        elif payment.status == Payment.Status.HELD:
+            mark_payment(payment, Payment.Status.CANCELED)
 
 
 _RECORD_EVENT_SQL = """

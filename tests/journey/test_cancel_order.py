@@ -17,7 +17,6 @@ from tests.conftest import (
 
 pytestmark = pytest.mark.django_db
 
-S = OrderStatus
 
 
 def test_cancelling_a_paid_card_order_releases_stock_and_refunds_once(card_buyer, warehouses, make_product):
@@ -28,14 +27,14 @@ def test_cancelling_a_paid_card_order_releases_stock_and_refunds_once(card_buyer
     run_step("reserve")
     run_step("pay")
     order.refresh_from_db()
-    assert order.status == S.PAID
+    assert order.status == OrderStatus.PAID
 
     cancel_order(order_id=order.id, reason="changed my mind", actor="bloom")
     drive_journey()
     drive_journey()
 
     order.refresh_from_db()
-    assert (order.status, order.cancel_reason, order.cancel_detail) == (S.CANCELLED, "cancelled", "changed my mind")
+    assert (order.status, order.cancel_reason, order.cancel_detail) == (OrderStatus.CANCELLED, "cancelled", "changed my mind")
     assert Stock.objects.get(product__sku="ROSE-C1").reserved == 0
     payment = Payment.objects.get(order=order)
     assert payment.status == Payment.Status.REFUNDED and payment.stripe_refund_id
@@ -66,9 +65,9 @@ def test_cancelling_a_new_order_needs_no_payment(card_buyer, warehouses, make_pr
     drive_journey()
 
     order.refresh_from_db()
-    assert order.status == S.CANCELLED
+    assert order.status == OrderStatus.CANCELLED
     assert Stock.objects.get(product__sku="ROSE-C2").reserved == 0
-    assert list(order.events.values_list("to_status", flat=True)) == [S.CREATED, S.CANCELLED]
+    assert list(order.events.values_list("to_status", flat=True)) == [OrderStatus.CREATED, OrderStatus.CANCELLED]
 
 
 def test_cancelling_twice_is_a_no_op(card_buyer, warehouses, make_product):
@@ -78,7 +77,7 @@ def test_cancelling_twice_is_a_no_op(card_buyer, warehouses, make_product):
     cancel_order(order_id=order.id, actor="erp")
     cancel_order(order_id=order.id, actor="erp")
 
-    assert order.events.filter(to_status=S.CANCELLED).count() == 1
+    assert order.events.filter(to_status=OrderStatus.CANCELLED).count() == 1
 
 
 def test_a_confirmed_order_cannot_be_cancelled(account_buyer, warehouses, make_product):
@@ -92,7 +91,7 @@ def test_a_confirmed_order_cannot_be_cancelled(account_buyer, warehouses, make_p
     assert refused.value.code == "not_cancellable"
     assert order.number in refused.value.message and "CONFIRMED" in refused.value.message
     order.refresh_from_db()
-    assert order.status == S.CONFIRMED
+    assert order.status == OrderStatus.CONFIRMED
 
 
 @pytest.mark.parametrize(("confirmed", "settled"), [
@@ -140,7 +139,7 @@ def test_a_payment_cancelled_while_its_worker_creates_the_payment_intent_is_neve
     drive_journey()
 
     order.refresh_from_db()
-    assert order.status == S.CANCELLED
+    assert order.status == OrderStatus.CANCELLED
     assert Payment.objects.get(order=order).status == Payment.Status.CANCELED
     [at_stripe] = payment_intents_for_order(order)
     assert at_stripe["status"] == "canceled"

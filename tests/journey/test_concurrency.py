@@ -16,7 +16,6 @@ from tests.conftest import payment_intents_for_order, place
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
-S = OrderStatus
 
 
 def in_threads(function, items, *, workers: int) -> list:
@@ -47,8 +46,8 @@ def test_hot_sku_200_buyers_for_the_last_50_units(account_buyer, warehouses, mak
 
     assert [o for o in outcomes if isinstance(o, Exception)] == []
     orders = Order.objects.filter(id__in=outcomes)
-    assert orders.filter(status=S.INVENTORY_RESERVED).count() == 50
-    assert orders.filter(status=S.CANCELLED, cancel_reason="out_of_stock").count() == 150
+    assert orders.filter(status=OrderStatus.INVENTORY_RESERVED).count() == 50
+    assert orders.filter(status=OrderStatus.CANCELLED, cancel_reason="out_of_stock").count() == 150
     assert sum(s.reserved for s in Stock.objects.filter(product__sku="ROSE-HOT")) == 50
     assert all(s.reserved == s.on_hand for s in Stock.objects.filter(product__sku="ROSE-HOT"))
 
@@ -64,7 +63,7 @@ def test_orders_locking_the_same_skus_in_opposite_order_do_not_deadlock(account_
     outcomes = in_threads(lambda order: reserve.reserve_one(order.id), orders, workers=12)
 
     assert [o for o in outcomes if isinstance(o, Exception)] == []
-    assert Order.objects.filter(status=S.INVENTORY_RESERVED).count() == 60
+    assert Order.objects.filter(status=OrderStatus.INVENTORY_RESERVED).count() == 60
 
 
 def test_each_step_run_twice_and_concurrently_moves_the_order_once(card_buyer, warehouses, make_product):
@@ -77,9 +76,9 @@ def test_each_step_run_twice_and_concurrently_moves_the_order_once(card_buyer, w
         handler(order.id)  # and once more, afterwards
 
     order.refresh_from_db()
-    assert order.status == S.CONFIRMED
+    assert order.status == OrderStatus.CONFIRMED
     events = list(order.events.values_list("to_status", flat=True))
-    assert events == [S.CREATED, S.INVENTORY_RESERVED, S.PAYMENT_PENDING, S.PAID, S.CONFIRMED]
+    assert events == [OrderStatus.CREATED, OrderStatus.INVENTORY_RESERVED, OrderStatus.PAYMENT_PENDING, OrderStatus.PAID, OrderStatus.CONFIRMED]
     assert Reservation.objects.filter(order_id=order.id).count() == 1
     assert Payment.objects.filter(order=order).count() == 1
     [intent] = payment_intents_for_order(order)
@@ -96,7 +95,7 @@ def test_two_workers_running_every_step_at_once_charge_each_order_once(card_buye
 
     for order in orders:
         order.refresh_from_db()
-        assert order.status == S.CONFIRMED
+        assert order.status == OrderStatus.CONFIRMED
         assert order.events.count() == 5
         assert len(payment_intents_for_order(order)) == 1
 
@@ -123,8 +122,8 @@ def test_a_worker_charges_a_batch_of_card_orders_on_several_threads_once_each(ca
     assert run_step("pay") == 15
 
     assert len(confirming_threads) > 1 and all(name.startswith("stripe") for name in confirming_threads)
-    assert {Order.objects.get(id=o.id).status for o in charged} == {S.PAID}
-    assert {Order.objects.get(id=o.id).status for o in declined} == {S.CANCELLED}
+    assert {Order.objects.get(id=o.id).status for o in charged} == {OrderStatus.PAID}
+    assert {Order.objects.get(id=o.id).status for o in declined} == {OrderStatus.CANCELLED}
     for order in charged:
         [intent] = payment_intents_for_order(order)
         assert intent["status"] == "succeeded"

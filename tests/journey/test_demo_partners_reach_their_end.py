@@ -13,7 +13,6 @@ from tests.conftest import drive_journey, payment_intents_for_order, place
 
 pytestmark = pytest.mark.django_db
 
-S = OrderStatus
 
 
 def statuses(order):
@@ -27,8 +26,8 @@ def test_card_order_is_confirmed_then_shipped_after_dispatch(card_buyer, warehou
     drive_journey()
 
     order.refresh_from_db()
-    assert order.status == S.CONFIRMED
-    assert statuses(order) == [S.CREATED, S.INVENTORY_RESERVED, S.PAYMENT_PENDING, S.PAID, S.CONFIRMED]
+    assert order.status == OrderStatus.CONFIRMED
+    assert statuses(order) == [OrderStatus.CREATED, OrderStatus.INVENTORY_RESERVED, OrderStatus.PAYMENT_PENDING, OrderStatus.PAID, OrderStatus.CONFIRMED]
     payment = Payment.objects.get(order=order)
     assert payment.status == Payment.Status.SUCCEEDED
     [intent] = payment_intents_for_order(order)
@@ -38,7 +37,7 @@ def test_card_order_is_confirmed_then_shipped_after_dispatch(card_buyer, warehou
     confirm_dispatch(shipment_id=shipment.id, tracking_number="TRACK-1", actor="wms")
 
     order.refresh_from_db()
-    assert order.status == S.SHIPPED
+    assert order.status == OrderStatus.SHIPPED
     stock = Stock.objects.get(product__sku="ROSE-RED-60", warehouse=warehouses["AMS"])
     assert (stock.on_hand, stock.reserved) == (60, 0)
     assert set(Reservation.objects.filter(order_id=order.id).values_list("status", flat=True)) == {"committed"}
@@ -56,7 +55,7 @@ def test_repeated_dispatch_confirmation_is_a_no_op(card_buyer, warehouses, make_
     shipment.refresh_from_db()
     assert shipment.tracking_number == "T-1"
     assert Stock.objects.get(product__sku="TULIP-1").on_hand == 50
-    assert statuses(order).count(S.SHIPPED) == 1
+    assert statuses(order).count(OrderStatus.SHIPPED) == 1
 
 
 def test_on_account_order_within_the_limit_is_confirmed(account_buyer, warehouses, make_product):
@@ -66,7 +65,7 @@ def test_on_account_order_within_the_limit_is_confirmed(account_buyer, warehouse
     drive_journey()
 
     order.refresh_from_db()
-    assert order.status == S.CONFIRMED
+    assert order.status == OrderStatus.CONFIRMED
     assert CreditAccount.objects.get(partner=account_buyer).open_balance == order.total
 
 
@@ -77,7 +76,7 @@ def test_on_account_order_past_the_limit_waits_on_credit_hold_until_released(acc
     drive_journey()
 
     order.refresh_from_db()
-    assert (order.status, order.hold) == (S.PAYMENT_PENDING, Order.Hold.CREDIT)
+    assert (order.status, order.hold) == (OrderStatus.PAYMENT_PENDING, Order.Hold.CREDIT)
     assert Payment.objects.get(order=order).status == Payment.Status.HELD
     assert CreditAccount.objects.get(partner=account_buyer).open_balance == 0
 
@@ -85,7 +84,7 @@ def test_on_account_order_past_the_limit_waits_on_credit_hold_until_released(acc
     drive_journey()
 
     order.refresh_from_db()
-    assert order.status == S.CONFIRMED
+    assert order.status == OrderStatus.CONFIRMED
     assert CreditAccount.objects.get(partner=account_buyer).open_balance == order.total
 
 
@@ -96,7 +95,7 @@ def test_declined_card_cancels_the_order_and_releases_its_stock(declining_buyer,
     drive_journey()
 
     order.refresh_from_db()
-    assert (order.status, order.cancel_reason) == (S.CANCELLED, "payment_declined")
+    assert (order.status, order.cancel_reason) == (OrderStatus.CANCELLED, "payment_declined")
     assert "declined" in order.cancel_detail
     stock = Stock.objects.get(product__sku="ROSE-WHITE")
     assert (stock.on_hand, stock.reserved) == (100, 0)
@@ -111,7 +110,7 @@ def test_order_short_of_stock_is_cancelled_naming_the_skus(card_buyer, warehouse
     drive_journey()
 
     order.refresh_from_db()
-    assert (order.status, order.cancel_reason) == (S.CANCELLED, "out_of_stock")
+    assert (order.status, order.cancel_reason) == (OrderStatus.CANCELLED, "out_of_stock")
     assert "ROSE-SHORT (short 10)" in order.cancel_detail and "ROSE-PLENTY" not in order.cancel_detail
     assert not Reservation.objects.filter(order_id=order.id).exists()
     assert not Payment.objects.filter(order=order).exists()
@@ -125,7 +124,7 @@ def test_closing_a_warehouse_before_finalize_reroutes_to_another(account_buyer, 
     run_step("reserve")
     run_step("pay")
     order.refresh_from_db()
-    assert order.status == S.PAID
+    assert order.status == OrderStatus.PAID
     assert list(Reservation.objects.filter(order_id=order.id).values_list("warehouse__code", flat=True)) == ["RTM"]
 
     warehouses["RTM"].is_open = False
@@ -133,7 +132,7 @@ def test_closing_a_warehouse_before_finalize_reroutes_to_another(account_buyer, 
     drive_journey()
 
     order.refresh_from_db()
-    assert order.status == S.CONFIRMED
+    assert order.status == OrderStatus.CONFIRMED
     assert list(Shipment.objects.filter(order=order).values_list("warehouse__code", flat=True)) == ["LHR"]
     rtm = Stock.objects.get(product__sku="MUM-1", warehouse=warehouses["RTM"])
     lhr = Stock.objects.get(product__sku="MUM-1", warehouse=warehouses["LHR"])
@@ -152,7 +151,7 @@ def test_closing_the_only_warehouse_that_can_serve_cancels_and_refunds(card_buye
     drive_journey()
 
     order.refresh_from_db()
-    assert (order.status, order.cancel_reason) == (S.CANCELLED, "warehouse_unavailable")
+    assert (order.status, order.cancel_reason) == (OrderStatus.CANCELLED, "warehouse_unavailable")
     assert Payment.objects.get(order=order).status == Payment.Status.REFUNDED
     assert Stock.objects.get(product__sku="MUM-2").reserved == 0
 
@@ -177,10 +176,10 @@ def test_the_demo_worlds_partners_each_reach_their_end(breaker_reset):
 
     for order in (bloom_order, fern_order, fern_big, thorn_order):
         order.refresh_from_db()
-    assert bloom_order.status == S.SHIPPED
-    assert fern_order.status == S.CONFIRMED
-    assert (fern_big.status, fern_big.hold) == (S.PAYMENT_PENDING, Order.Hold.CREDIT)
-    assert (thorn_order.status, thorn_order.cancel_reason) == (S.CANCELLED, "payment_declined")
+    assert bloom_order.status == OrderStatus.SHIPPED
+    assert fern_order.status == OrderStatus.CONFIRMED
+    assert (fern_big.status, fern_big.hold) == (OrderStatus.PAYMENT_PENDING, Order.Hold.CREDIT)
+    assert (thorn_order.status, thorn_order.cancel_reason) == (OrderStatus.CANCELLED, "payment_declined")
     assert not Reservation.objects.filter(order_id=thorn_order.id, status="active").exists()
 
 

@@ -17,7 +17,6 @@ from tests.journey.test_reserve_batch import twin_orders
 
 pytestmark = pytest.mark.django_db
 
-S = OrderStatus
 
 
 def finalized(order: Order, prefix: str) -> tuple:
@@ -69,7 +68,7 @@ def test_a_batch_finalizes_exactly_as_one_order_at_a_time_would(account_buyer, w
     batched = [finalized(order, "BATCH") for order in placed["BATCH"]]
     assert batched == one_by_one
     # The worlds cover each way through finalize: straight on, re-routed, cancelled.
-    assert {(status, reason) for status, reason, *_ in batched} >= {(S.CONFIRMED, ""), (S.CANCELLED, "warehouse_unavailable")}
+    assert {(status, reason) for status, reason, *_ in batched} >= {(OrderStatus.CONFIRMED, ""), (OrderStatus.CANCELLED, "warehouse_unavailable")}
     assert any(kind == "reserve" and actor == "reroute" for *_, ledger, _ in batched for kind, *_, actor, _ in ledger)
 
 
@@ -88,7 +87,7 @@ def test_orders_reserved_in_a_closed_warehouse_are_left_untouched_for_the_per_or
 
     straight.refresh_from_db()
     closed.refresh_from_db()
-    assert (straight.status, closed.status) == (S.CONFIRMED, S.PAID)
+    assert (straight.status, closed.status) == (OrderStatus.CONFIRMED, OrderStatus.PAID)
     assert not Shipment.objects.filter(order=closed).exists()
 
 
@@ -108,5 +107,5 @@ def test_a_repeated_batch_skips_orders_that_are_no_longer_paid(account_buyer, wa
     ]
     for order in (first, second):
         assert list(order.events.values_list("to_status", flat=True)) == [
-            S.CREATED, S.INVENTORY_RESERVED, S.PAYMENT_PENDING, S.PAID, S.CONFIRMED,
+            OrderStatus.CREATED, OrderStatus.INVENTORY_RESERVED, OrderStatus.PAYMENT_PENDING, OrderStatus.PAID, OrderStatus.CONFIRMED,
         ]

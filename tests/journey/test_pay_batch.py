@@ -16,7 +16,6 @@ from tests.conftest import VISA, card_partner, place
 
 pytestmark = pytest.mark.django_db
 
-S = OrderStatus
 
 
 def paid(order: Order) -> tuple:
@@ -52,7 +51,7 @@ def test_a_batch_pays_and_holds_exactly_as_one_order_at_a_time_would(warehouses,
     one_by_one = [paid(order) for order in placed["O"]]
     batched = [paid(order) for order in placed["B"]]
     assert batched == one_by_one
-    assert {(status, hold) for status, hold, *_ in batched} == {(S.PAID, ""), (S.PAYMENT_PENDING, Order.Hold.CREDIT)}
+    assert {(status, hold) for status, hold, *_ in batched} == {(OrderStatus.PAID, ""), (OrderStatus.PAYMENT_PENDING, Order.Hold.CREDIT)}
     balances = {prefix: [CreditAccount.objects.get(partner=p).open_balance for p in buyers[prefix][:3]] for prefix in ("O", "B")}
     assert balances["B"] == balances["O"]
 
@@ -70,4 +69,4 @@ def test_a_repeated_batch_pays_each_order_once(account_buyer, warehouses, make_p
     assert CreditAccount.objects.get(partner=account_buyer).open_balance == 5
     assert Payment.objects.filter(order__in=[first, second]).count() == 2
     for order in (first, second):
-        assert list(order.events.values_list("to_status", flat=True)) == [S.CREATED, S.INVENTORY_RESERVED, S.PAYMENT_PENDING, S.PAID]
+        assert list(order.events.values_list("to_status", flat=True)) == [OrderStatus.CREATED, OrderStatus.INVENTORY_RESERVED, OrderStatus.PAYMENT_PENDING, OrderStatus.PAID]

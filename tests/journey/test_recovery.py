@@ -13,7 +13,6 @@ from orders.models import DeadLetter, Order, OrderStatus
 from orders.wakeups import wake
 from tests.conftest import drive_journey, place
 
-S = OrderStatus
 UNREACHABLE = "http://127.0.0.1:9"
 REDIS_DOWN = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0",
                           "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2}}}
@@ -29,7 +28,7 @@ def test_an_order_whose_wake_up_was_lost_is_finished_by_the_sweeper(account_buye
     report = sweep()
 
     order.refresh_from_db()
-    assert order.status == S.CONFIRMED
+    assert order.status == OrderStatus.CONFIRMED
     assert report["handled"]["reserve"] == 1
 
 
@@ -42,7 +41,7 @@ def test_intake_wakes_each_step_once_however_many_orders_arrive(account_buyer, w
 
     assert get_broker().queue_size() == 1
     run_step_task("reserve")  # what the worker runs; it clears the flag first
-    assert Order.objects.filter(status=S.INVENTORY_RESERVED).count() == 25
+    assert Order.objects.filter(status=OrderStatus.INVENTORY_RESERVED).count() == 25
     assert wake("reserve") is True
 
 
@@ -59,9 +58,9 @@ def test_a_step_that_always_fails_is_dead_lettered_and_can_be_retried(card_buyer
         run_step("pay")
 
     order.refresh_from_db()
-    assert (order.status, order.hold, order.attempts) == (S.PAYMENT_PENDING, Order.Hold.DEAD_LETTER, 3)
+    assert (order.status, order.hold, order.attempts) == (OrderStatus.PAYMENT_PENDING, Order.Hold.DEAD_LETTER, 3)
     # The hold is stamped, so an ERP syncing by updated_since learns of it.
-    assert order.updated_at > order.events.get(to_status=S.PAYMENT_PENDING).created_at
+    assert order.updated_at > order.events.get(to_status=OrderStatus.PAYMENT_PENDING).created_at
     held_at = order.updated_at
     [dead_letter] = DeadLetter.objects.filter(order=order)
     assert dead_letter.task == "journey.pay" and "PaymentGatewayUnavailable" in dead_letter.error
@@ -73,7 +72,7 @@ def test_a_step_that_always_fails_is_dead_lettered_and_can_be_retried(card_buyer
     drive_journey()
 
     order.refresh_from_db()
-    assert order.status == S.CONFIRMED
+    assert order.status == OrderStatus.CONFIRMED
     dead_letter.refresh_from_db()
     assert (dead_letter.status, dead_letter.resolved_by) == ("retried", "backoffice")
 
@@ -89,7 +88,7 @@ def test_the_circuit_breaker_pauses_payments_without_spending_attempts(card_buye
 
     attempts = sorted(Order.objects.filter(id__in=[o.id for o in orders]).values_list("attempts", flat=True))
     assert attempts == [0, 0, 1, 1]  # two real failures opened the breaker; the rest wait
-    assert all(o.status == S.PAYMENT_PENDING for o in Order.objects.filter(id__in=[o.id for o in orders]))
+    assert all(o.status == OrderStatus.PAYMENT_PENDING for o in Order.objects.filter(id__in=[o.id for o in orders]))
 
 
 @pytest.mark.django_db

@@ -17,7 +17,6 @@ from tests.conftest import place
 
 pytestmark = pytest.mark.django_db
 
-S = OrderStatus
 
 
 def scarce_world(prefix, warehouses, make_product):
@@ -70,7 +69,7 @@ def test_a_batch_reserves_and_cancels_exactly_as_one_order_at_a_time_would(accou
     one_by_one = [outcome(order, "ONE") for order in placed["ONE"]]
     batched = [outcome(order, "BATCH") for order in placed["BATCH"]]
     assert batched == one_by_one
-    assert {status for status, *_ in batched} == {S.INVENTORY_RESERVED, S.CANCELLED}
+    assert {status for status, *_ in batched} == {OrderStatus.INVENTORY_RESERVED, OrderStatus.CANCELLED}
 
 
 def test_a_batch_skips_orders_that_are_no_longer_created(account_buyer, warehouses, make_product):
@@ -83,7 +82,7 @@ def test_a_batch_skips_orders_that_are_no_longer_created(account_buyer, warehous
 
     assert Reservation.objects.filter(order_id__in=[first.id, second.id]).count() == 2
     for order in (first, second):
-        assert list(order.events.values_list("to_status", flat=True)) == [S.CREATED, S.INVENTORY_RESERVED]
+        assert list(order.events.values_list("to_status", flat=True)) == [OrderStatus.CREATED, OrderStatus.INVENTORY_RESERVED]
 
 
 def test_a_failing_batch_falls_back_so_only_the_bad_order_counts_an_attempt(account_buyer, warehouses, make_product):
@@ -108,5 +107,5 @@ def test_a_failing_batch_falls_back_so_only_the_bad_order_counts_an_attempt(acco
 
     for order in orders:
         order.refresh_from_db()
-    assert [o.status for o in orders] == [S.INVENTORY_RESERVED] * 2 + [S.CREATED] + [S.INVENTORY_RESERVED] * 2
+    assert [o.status for o in orders] == [OrderStatus.INVENTORY_RESERVED] * 2 + [OrderStatus.CREATED] + [OrderStatus.INVENTORY_RESERVED] * 2
     assert [o.attempts for o in orders] == [0, 0, 1, 0, 0]

@@ -23,7 +23,6 @@ from tests.conftest import (
     place,
 )
 
-S = OrderStatus
 WEBHOOK_URL = "/payments/stripe/webhook/"
 
 
@@ -51,7 +50,7 @@ def paid_card_order(card_buyer, warehouses, make_product):
     run_step("reserve")
     run_step("pay")
     order.refresh_from_db()
-    assert order.status == S.PAID
+    assert order.status == OrderStatus.PAID
     return order
 
 
@@ -77,8 +76,8 @@ def test_a_replayed_event_is_handled_once(client, paid_card_order):
     assert (first.json()["status"], second.json()["status"]) == ("recorded", "duplicate")
     assert StripeEvent.objects.filter(id="evt_replayed").count() == 1
     paid_card_order.refresh_from_db()
-    assert paid_card_order.status == S.CONFIRMED
-    assert paid_card_order.events.filter(to_status=S.PAID).count() == 1
+    assert paid_card_order.status == OrderStatus.CONFIRMED
+    assert paid_card_order.events.filter(to_status=OrderStatus.PAID).count() == 1
 
 
 @pytest.mark.django_db
@@ -90,7 +89,7 @@ def test_a_late_failure_event_after_success_changes_nothing(client, paid_card_or
     drive_journey()
 
     paid_card_order.refresh_from_db()
-    assert paid_card_order.status == S.CONFIRMED
+    assert paid_card_order.status == OrderStatus.CONFIRMED
     assert Payment.objects.get(order=paid_card_order).status == Payment.Status.SUCCEEDED
     assert len(payment_intents_for_order(paid_card_order)) == 1
 
@@ -122,7 +121,7 @@ def test_the_webhook_finishes_a_payment_whose_worker_died_after_confirming(clien
     drive_journey()
 
     order.refresh_from_db()
-    assert order.status == S.CONFIRMED
+    assert order.status == OrderStatus.CONFIRMED
     assert len(payment_intents_for_order(order)) == 1
 
 
@@ -156,8 +155,8 @@ def test_webhook_racing_the_confirm_call_gives_one_paid_and_one_charge(client, c
     drive_journey()
 
     order.refresh_from_db()
-    assert order.status == S.CONFIRMED
-    assert order.events.filter(to_status=S.PAID).count() == 1
+    assert order.status == OrderStatus.CONFIRMED
+    assert order.events.filter(to_status=OrderStatus.PAID).count() == 1
     [intent] = payment_intents_for_order(order)
     assert intent["status"] == "succeeded"
 
