@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
+from config.limits import CENT
 from inventory.models import Product, Stock, Warehouse
 from inventory.stock import set_on_hand
 from partners.models import CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
@@ -26,7 +27,6 @@ from payments import gateway
 
 DEMO_PASSWORD = "bouquet-demo"
 ACTOR = "demo_data"
-CENT = Decimal("0.01")
 # Changing the seed changes every stock level of the demo world.
 STOCK_SEED = 20250214
 

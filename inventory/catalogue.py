@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 
+from config.limits import CENT, MAX_PRICE, MAX_WHOLE_NUMBER
 from inventory.exceptions import (
     InventoryError,
 )
@@ -13,17 +14,6 @@ from inventory.models import Product
 
 logger = logging.getLogger("bouquet.inventory")
 
-
-
-# Largest value a PostgreSQL integer column holds (case_pack, min_order_qty).
-MAX_WHOLE_NUMBER = 2_147_483_647
-
-
-CENT = Decimal("0.01")
-
-
-# list_price is DecimalField(max_digits=10, decimal_places=2).
-MAX_PRICE = Decimal("99999999.99")
 
 
 def smallest_orderable_quantity(*, case_pack: int, min_order_qty: int) -> int:

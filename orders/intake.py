@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from config.limits import CENT
 from inventory.models import Product
 from orders.exceptions import IdempotencyKeyInFlightError, OrderValidationError
 from orders.idempotency import claim_idempotency_key, clean_idempotency_key, fingerprint_request
@@ -30,7 +31,6 @@ logger = logging.getLogger("bouquet.orders")
 MAX_LINES = 500
 MAX_QUANTITY = 1_000_000
 MAX_PO_LENGTH = 64
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from config.errors import NotFoundError
+from config.limits import CENT, MAX_PRICE, MAX_WHOLE_NUMBER
 from partners.exceptions import PartnerError
 from partners.models import Partner, PartnerPrice
 
@@ -64,24 +65,15 @@ def catalogue_prices(*, products, partner) -> dict:
 
 
 
-# unit_price is DecimalField(max_digits=10, decimal_places=2); min_quantity a
-# PostgreSQL integer.
-MAX_UNIT_PRICE = Decimal("99999999.99")
-
-
-MAX_MIN_QUANTITY = 2_147_483_647
-
-
-
 def set_partner_price(*, partner: Partner, product, unit_price: Decimal, min_quantity: int = 1) -> tuple[PartnerPrice, bool]:
     """Set the partner's unit price for the product from `min_quantity` units up (one
     quantity break; 1 is the plain price), and return the row with whether it was
     created. Raise PartnerError naming the field for a price below 0, with more than
     2 decimals, or a break below 1. Orders already placed keep their prices."""
     errors = []
-    if not isinstance(unit_price, Decimal) or not unit_price.is_finite() or not 0 <= unit_price <= MAX_UNIT_PRICE or unit_price != unit_price.quantize(Decimal("0.01")):
-        errors.append({"field": "unit_price", "code": "invalid_price", "detail": f"unit_price must be an amount from 0 to {MAX_UNIT_PRICE} with at most 2 decimals."})
-    if isinstance(min_quantity, bool) or not isinstance(min_quantity, int) or not 1 <= min_quantity <= MAX_MIN_QUANTITY:
+    if not isinstance(unit_price, Decimal) or not unit_price.is_finite() or not 0 <= unit_price <= MAX_PRICE or unit_price != unit_price.quantize(CENT):
+        errors.append({"field": "unit_price", "code": "invalid_price", "detail": f"unit_price must be an amount from 0 to {MAX_PRICE} with at most 2 decimals."})
+    if isinstance(min_quantity, bool) or not isinstance(min_quantity, int) or not 1 <= min_quantity <= MAX_WHOLE_NUMBER:
         errors.append({"field": "min_quantity", "code": "invalid_min_quantity", "detail": "min_quantity must be a whole number of at least 1."})
     if errors:
         raise PartnerError(

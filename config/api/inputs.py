@@ -10,9 +10,6 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from config.api.errors import flatten_validation_errors
 from config.errors import DomainError
 
-# Largest value a PostgreSQL integer column holds.
-MAX_WHOLE_NUMBER = 2_147_483_647
-
 
 class WholeNumberField(serializers.IntegerField):
     """A JSON integer: "12", 12.0 and true are refused rather than guessed at."""

@@ -6,8 +6,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from config.api.inputs import MAX_WHOLE_NUMBER, JsonBooleanField, StrictInput, WholeNumberField
+from config.api.inputs import JsonBooleanField, StrictInput, WholeNumberField
 from config.api.schema import ErrorOutput
+from config.limits import CENT, MAX_WHOLE_NUMBER
 from inventory.models import Product, Stock, Warehouse
 from inventory.selectors import find_product, find_warehouse
 
@@ -47,7 +48,7 @@ class ProductOutput(serializers.ModelSerializer):
 
     @staticmethod
     def _money(amount: Decimal) -> str:
-        return str(amount.quantize(Decimal("0.01")))
+        return str(amount.quantize(CENT))
 
     @extend_schema_field(serializers.DecimalField(max_digits=10, decimal_places=2))
     def get_price(self, product) -> str:

@@ -4,7 +4,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from config.api.inputs import MAX_WHOLE_NUMBER, StrictInput, WholeNumberField
+from config.api.inputs import StrictInput, WholeNumberField
+from config.limits import MAX_WHOLE_NUMBER
 from partners.models import PartnerPrice
 
 
