@@ -1,6 +1,8 @@
 """The one base of every domain error. It knows nothing of HTTP: each door (API,
 portal, admin) maps `code` to its own way of answering, in one place per door."""
 
+from collections.abc import Mapping, Sequence
+
 
 class DomainError(Exception):
     """A rule said no. `code` is stable and machine-readable; `message` names the
@@ -30,6 +32,15 @@ class NotFoundError(DomainError):
 
 class ConflictError(DomainError):
     code = "conflict"
+
+
+def summarise_errors(errors: Sequence[Mapping], *, subject: str = "this request") -> str:
+    """Return the one-line `detail` for a list of problems (each with a `detail`; at
+    least one): the problem itself when there is one, else how many there are, about
+    `subject`, and the first, so the line alone still names something at fault."""
+    if len(errors) == 1:
+        return errors[0]["detail"]
+    return f"{len(errors)} problems with {subject}; see errors. First: {errors[0]['detail']}"
 
 
 class UnprocessableError(DomainError):

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 
+from config.errors import summarise_errors
 from config.limits import CENT, MAX_PRICE, MAX_WHOLE_NUMBER
 from inventory.exceptions import (
     InventoryError,
@@ -77,8 +78,7 @@ def upsert_product(
                                    min_order_qty=min_order_qty, list_price=list_price)
     if errors:
         raise InventoryError(
-            errors[0]["detail"] if len(errors) == 1 else f"{len(errors)} problems with product {sku}; see errors.",
-            code="invalid_product", errors=errors,
+            summarise_errors(errors, subject=f"product {sku}"), code="invalid_product", errors=errors,
         )
     fields = {"name": name.strip(), "case_pack": case_pack, "min_order_qty": min_order_qty, "list_price": list_price, "active": active}
     if unit is not None:

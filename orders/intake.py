@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from config.errors import summarise_errors
 from config.limits import CENT
 from inventory.models import Product
 from orders.exceptions import IdempotencyKeyInFlightError, OrderValidationError
@@ -270,7 +271,7 @@ def _place_order_atomically(*, partner, user, lines, po_number, requested_delive
     good, line_errors = validate_lines(lines, reads.products_by_sku(skus) if skus else {})
     errors.extend(line_errors)
     if errors:
-        raise OrderValidationError(_summarise(errors), errors=errors)
+        raise OrderValidationError(summarise_errors(errors, subject="this order"), errors=errors)
 
     unit_prices = reads.unit_prices(
         quantities={product.id: quantity for product, quantity in good},
@@ -294,9 +295,3 @@ def _place_order_atomically(*, partner, user, lines, po_number, requested_delive
     accepted = {"order": order.number, "partner": partner.code, "lines": len(order_lines), "total": str(order.total), "source": source}
     transaction.on_commit(lambda: logger.info("order accepted", extra=accepted))
     return IntakeResult(order=order, snapshot=snapshot, replayed=False)
-
-
-def _summarise(errors: list[dict]) -> str:
-    if len(errors) == 1:
-        return errors[0]["detail"]
-    return f"{len(errors)} problems with this order; see errors. First: {errors[0]['detail']}"

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
-from config.errors import NotFoundError
+from config.errors import NotFoundError, summarise_errors
 from config.limits import CENT, MAX_PRICE, MAX_WHOLE_NUMBER
 from partners.exceptions import PartnerError
 from partners.models import Partner, PartnerPrice
@@ -77,8 +77,7 @@ def set_partner_price(*, partner: Partner, product, unit_price: Decimal, min_qua
         errors.append({"field": "min_quantity", "code": "invalid_min_quantity", "detail": "min_quantity must be a whole number of at least 1."})
     if errors:
         raise PartnerError(
-            errors[0]["detail"] if len(errors) == 1 else f"{len(errors)} problems with the price; see errors.",
-            code="invalid_price", errors=errors,
+            summarise_errors(errors, subject="the price"), code="invalid_price", errors=errors,
         )
     key = {"partner": partner, "product": product, "min_quantity": min_quantity}
     with transaction.atomic():

@@ -12,7 +12,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.api.parsers import BodyTooLarge
 from config.error_pages import too_large_detail
-from config.errors import ConflictError, DomainError, NotFoundError, UnprocessableError
+from config.errors import ConflictError, DomainError, NotFoundError, UnprocessableError, summarise_errors
 
 logger = logging.getLogger("bouquet.api")
 
@@ -66,10 +66,10 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     if isinstance(exc, exceptions.ValidationError):
         errors = flatten_validation_errors(exc.detail)
-        detail = errors[0]["detail"] if len(errors) == 1 else f"{len(errors)} problems with this request; see errors."
-        if len(errors) == 1 and errors[0]["field"] not in ("body", "non_field_errors"):
-            detail = f"{errors[0]['field']}: {errors[0]['detail']}"
-        return Response({"code": "invalid", "detail": detail, "errors": errors}, status=400)
+        # DRF's details do not name their field ("This field is required."): the summary does.
+        named = [{"detail": e["detail"] if e["field"] in ("body", "non_field_errors") else f"{e['field']}: {e['detail']}"}
+                 for e in errors]
+        return Response({"code": "invalid", "detail": summarise_errors(named), "errors": errors}, status=400)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a real server error: Django's handler500 answers it

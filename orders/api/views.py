@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from config.api.access import IsPartnerOrStaff, MissingPartnerError, PartnerNotFoundError, caller_partner
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import ErrorOutput, error_responses
+from config.errors import summarise_errors
 from orders.api import serializers as s
 from orders.cancellation import cancel_order
 from orders.exceptions import IdempotencyKeyRequiredError, OrderError, OrderValidationError
@@ -53,7 +54,7 @@ def parse_order_body(body, *, staff: bool) -> dict:
                 unknown = ", ".join(sorted(set(line) - LINE_FIELDS))
                 errors.append({"line": number, "sku": str(line.get("sku", "")), "code": "unknown_field", "detail": f"Line {number}: unknown field(s) {unknown}."})
     if errors:
-        raise OrderValidationError(errors[0]["detail"] if len(errors) == 1 else f"{len(errors)} problems with this order; see errors.", errors=errors)
+        raise OrderValidationError(summarise_errors(errors, subject="this order"), errors=errors)
     return body
 
 
