@@ -7,7 +7,7 @@
 SHELL := /bin/bash
 ARGS ?=
 
-.PHONY: help run test bench chaos venv services clean
+.PHONY: help run test bench chaos bootstrap venv services clean
 
 help: ## list the targets
 	@echo "Bouquet targets:"
@@ -15,8 +15,15 @@ help: ## list the targets
 	@echo
 	@echo "Pass pytest arguments with ARGS, e.g. make test ARGS=\"-k orders -x\""
 
-run: ## start PostgreSQL, Redis, the Stripe stand-in, gunicorn and the workers
-	@exec scripts/run.sh
+# The Procfile's processes, with the environment of dev.env (and of .env, if present, over it).
+HONCHO := .venv/bin/honcho -f Procfile -e dev.env,.env
+
+run: ## bootstrap, migrate, then the Procfile (web, worker, Stripe stand-in) under honcho on http://127.0.0.1:8000/
+	@scripts/bootstrap.sh
+	@# Before honcho starts anything: the workers must never meet an empty schema.
+	@$(HONCHO) run .venv/bin/python manage.py migrate --noinput
+	@$(HONCHO) run .venv/bin/python manage.py collectstatic --noinput --verbosity 0
+	@exec $(HONCHO) start
 
 test: ## run the test suite (services and the Stripe stand-in start as needed)
 	@exec scripts/test.sh $(ARGS)
@@ -27,15 +34,12 @@ bench: ## measure docs/DESIGN.md section 9 (QUICK=1 for a short run); results in
 chaos: ## kill workers, stop Redis, PostgreSQL and Stripe while orders flow, then audit; results in bench/results/
 	@exec scripts/chaos.sh $(ARGS)
 
-venv: ## create .venv and install the project with its dev tools
-	@scripts/ensure_venv.sh
+bootstrap: ## install and start PostgreSQL and Redis, create the bouquet role and database, and .venv
+	@scripts/bootstrap.sh
 
-services: ## make sure PostgreSQL and Redis run, with the bouquet role and database
-	@scripts/ensure_services.sh
+venv services: bootstrap
 
-clean: ## remove caches, collected static files, test output and leftover stand-ins (keeps .venv)
-	@scripts/localstripe.sh stop 8420
-	@scripts/localstripe.sh stop 8421
+clean: ## remove caches, collected static files and test output (keeps .venv)
 	rm -rf staticfiles test-artifacts .pytest_cache .hypothesis *.egg-info
 	find . -path ./.venv -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
 	@# .run/ keeps redis.* while the Redis this project started is still running

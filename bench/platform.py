@@ -10,19 +10,39 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = ROOT / ".run"
 VENV_BIN = Path(sys.executable).parent
+BENCH_DATABASE = "bouquet_bench"
 
+
+def read_dev_env() -> dict[str, str]:
+    """Return the local defaults of `make run` (dev.env, which honcho reads too)."""
+    values = {}
+    for line in (ROOT / "dev.env").read_text().splitlines():
+        name, equals, value = line.partition("=")
+        if equals and not name.lstrip().startswith("#"):
+            values[name.strip()] = value.strip()
+    return values
+
+
+def with_path(url: str, path: str) -> str:
+    """The same server and credentials, another database: `/bouquet_bench`, `/2`."""
+    return urlsplit(url)._replace(path=path).geturl()
+
+
+DEV_ENV = read_dev_env()
+# make run's defaults, with a database, a Redis database and a stand-in of the bench's
+# own, so a bench beside a `make run` or a test run disturbs neither.
 BENCH_ENV = {
-    "DATABASE_URL": "postgres://bouquet:bouquet@127.0.0.1:5432/bouquet_bench",
-    "REDIS_URL": "redis://127.0.0.1:6379/2",
+    **DEV_ENV,
+    "DATABASE_URL": with_path(DEV_ENV["DATABASE_URL"], f"/{BENCH_DATABASE}"),
+    "REDIS_URL": with_path(DEV_ENV["REDIS_URL"], "/2"),
     "STRIPE_API_BASE": "http://127.0.0.1:8440",
-    "STRIPE_SECRET_KEY": "sk_test_bouquetlocalstripe0000000000",
-    "STRIPE_WEBHOOK_SECRET": "whsec_bouquetlocal",
     "DEBUG": "0",
     "BENCH_CEILING_VIEW": "1",
     "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -168,6 +188,6 @@ def fresh_database() -> None:
     earlier run competes with the one being measured and runs can be compared."""
     import psycopg
 
-    with psycopg.connect("postgres://bouquet:bouquet@127.0.0.1:5432/postgres", autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS bouquet_bench WITH (FORCE)")
-        connection.execute("CREATE DATABASE bouquet_bench")
+    with psycopg.connect(with_path(DEV_ENV["DATABASE_URL"], "/postgres"), autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")

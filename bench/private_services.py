@@ -20,7 +20,7 @@ def _postgres_bin() -> Path:
     pg_config = shutil.which("pg_config")
     if pg_config:
         return Path(subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=True).stdout.strip())
-    raise RuntimeError("no PostgreSQL server binaries (pg_ctl) found; `make services` installs them")
+    raise RuntimeError("no PostgreSQL server binaries (pg_ctl) found; scripts/bootstrap.sh installs them")
 
 
 class PrivatePostgres:
@@ -83,7 +83,7 @@ class PrivateRedis:
     def start(self) -> None:
         server = shutil.which("redis-server")
         if not server:
-            raise RuntimeError("redis-server not found; `make services` installs it")
+            raise RuntimeError("redis-server not found; scripts/bootstrap.sh installs it")
         self.process = subprocess.Popen(
             [server, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=self.log, stderr=self.log, start_new_session=True)

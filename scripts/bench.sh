@@ -1,13 +1,10 @@
 #!/usr/bin/env bash
-# `make bench`: the benchmark of docs/DESIGN.md section 9 against the whole platform, on a
-# database of its own (bouquet_bench). QUICK=1 for a short run.
+# `make bench`: the benchmark of docs/DESIGN.md section 9 against the whole platform,
+# on a database of its own (bouquet_bench). QUICK=1 for a short run. bench/ supervises
+# the processes itself (it stops some on purpose), with its defaults from dev.env.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-LOG_TAG=bench
-cd "$REPO_ROOT"
-
-"$REPO_ROOT/scripts/ensure_venv.sh"
-"$REPO_ROOT/scripts/ensure_services.sh"
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+scripts/bootstrap.sh
 args=()
 [[ ${QUICK:-0} == 1 ]] && args+=(--quick)
-exec "$VENV/bin/python" -m bench "${args[@]}" "$@"
+exec .venv/bin/python -m bench "${args[@]}" "$@"

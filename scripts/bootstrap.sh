@@ -16,8 +16,14 @@ say() { printf '\033[1m[bootstrap]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[bootstrap] error:\033[0m %s\n' "$*" >&2; exit 1; }
 [[ $EUID -eq 0 ]] && SUDO=() || SUDO=(sudo)
 
-# The defaults live in dev.env; the caller's environment wins.
-default() { sed -n "s/^$1=//p" "$ROOT/dev.env"; }
+# The caller's environment wins, then .env (local overrides, as honcho reads it), then dev.env.
+default() {
+    local file value found=""
+    for file in "$ROOT/dev.env" "$ROOT/.env"; do
+        [[ -f $file ]] && value=$(sed -n "s/^$1=//p" "$file" | tail -n 1) && [[ -n $value ]] && found=$value
+    done
+    printf '%s' "$found"
+}
 DATABASE_URL=${DATABASE_URL:-$(default DATABASE_URL)}
 REDIS_URL=${REDIS_URL:-$(default REDIS_URL)}
 
