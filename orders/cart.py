@@ -14,7 +14,7 @@ from django.db.models import F
 
 from inventory.models import Product
 from orders.exceptions import OrderError, OrderValidationError
-from orders.intake import MAX_PO_LENGTH, place_order, validate_lines
+from orders.intake import place_order, po_number_problems, validate_lines
 from orders.models import Cart, CartLine, IdempotencyRecord, Order
 from partners.models import Partner, ShipToAddress
 from partners.pricing import prices_for
@@ -177,8 +177,7 @@ def _set_checkout_details(cart: Cart, *, ship_to, po_number: str, requested_deli
         if address is None:
             errors.append({"field": "ship_to", "code": "invalid_ship_to",
                            "detail": f"ship_to {ship_to_id} is not one of {cart.partner.code}'s addresses."})
-    if len(po_number) > MAX_PO_LENGTH:
-        errors.append({"field": "po_number", "code": "too_long", "detail": f"po_number is longer than {MAX_PO_LENGTH} characters."})
+    errors.extend(po_number_problems(po_number=po_number))
     if errors:
         raise OrderValidationError(errors[0]["detail"], errors=errors)
     cart.ship_to, cart.po_number, cart.requested_delivery_date = address, po_number, requested_delivery_date

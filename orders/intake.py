@@ -132,9 +132,16 @@ def _resolve_ship_to(partner: Partner, ship_to, reads: IntakeReads, errors: list
     return ship_to_id
 
 
-def validate_header(po_number: str, requested_delivery_date, errors: list[dict]) -> date | None:
+def po_number_problems(*, po_number: str) -> list[dict]:
+    """Return the problems with a (stripped) PO number: none, or one when it is longer
+    than an order keeps. Intake and the cart's checkout both ask here."""
     if len(po_number) > MAX_PO_LENGTH:
-        errors.append({"field": "po_number", "code": "too_long", "detail": f"po_number is longer than {MAX_PO_LENGTH} characters."})
+        return [{"field": "po_number", "code": "too_long", "detail": f"po_number is longer than {MAX_PO_LENGTH} characters."}]
+    return []
+
+
+def validate_header(po_number: str, requested_delivery_date, errors: list[dict]) -> date | None:
+    errors.extend(po_number_problems(po_number=po_number))
     if requested_delivery_date in (None, ""):
         return None
     if isinstance(requested_delivery_date, str):
