@@ -82,11 +82,13 @@ class Platform:
         # Stripe runs on someone else's machines in production; here the stand-in shares
         # ours, so it yields the CPU like the workers do.
         keep = ["--keep-store", str(keep_store)] if keep_store else []
+        _refuse_if_taken(f"http://127.0.0.1:{self.stand_in_port}/v1/customers")
         self._start("localstripe", ["nice", "-n", "10", sys.executable, str(ROOT / "scripts" / "stripe_stand_in.py"),
                                     "--port", str(self.stand_in_port), "--from-scratch", *keep])
         _wait_for(lambda: _answers(f"http://127.0.0.1:{self.stand_in_port}/v1/customers"), 30, "the Stripe stand-in")
 
     def start_servers(self, *, webhook_url: str | None = None) -> None:
+        _refuse_if_taken(f"{self.base_url}/readyz")
         self._start("gunicorn", [
             str(VENV_BIN / "gunicorn"), "config.wsgi:application", "--bind", self.web, "--workers", str(self.web_workers),
             "--no-control-socket", "--graceful-timeout", "10", "--backlog", "2048",
@@ -172,6 +174,13 @@ def _answers(url: str) -> bool:
         return True
     except OSError:
         return False
+
+
+def _refuse_if_taken(url: str) -> None:
+    """Fail where another program answers already: the wait for ours would take its
+    answer for ours (seen: a test run's stand-in on the bench's port)."""
+    if _answers(url):
+        raise RuntimeError(f"{url} answers before the bench started anything there; stop what listens on that port")
 
 
 def _wait_for(check, seconds: float, what: str) -> None:
