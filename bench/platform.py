@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = ROOT / ".run"
 VENV_BIN = Path(sys.executable).parent
 BENCH_DATABASE = "bouquet_bench"
+# Another port where something else holds 8440 (e.g. a test run's stand-in).
+STAND_IN_PORT = int(os.environ.get("BENCH_STAND_IN_PORT", 8440))
 
 
 def read_dev_env() -> dict[str, str]:
@@ -42,7 +44,7 @@ BENCH_ENV = {
     **DEV_ENV,
     "DATABASE_URL": with_path(DEV_ENV["DATABASE_URL"], f"/{BENCH_DATABASE}"),
     "REDIS_URL": with_path(DEV_ENV["REDIS_URL"], "/2"),
-    "STRIPE_API_BASE": "http://127.0.0.1:8440",
+    "STRIPE_API_BASE": f"http://127.0.0.1:{STAND_IN_PORT}",
     "DEBUG": "0",
     "BENCH_CEILING_VIEW": "1",
     "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -52,7 +54,7 @@ WEB = "127.0.0.1:8050"
 
 class Platform:
     def __init__(self, *, web_workers: int, q_workers: int, log_path: Path,
-                 settings: dict | None = None, web: str = WEB, stand_in_port: int = 8440):
+                 settings: dict | None = None, web: str = WEB, stand_in_port: int = STAND_IN_PORT):
         self.web_workers = web_workers
         self.q_workers = q_workers
         self.settings = {**BENCH_ENV, "STRIPE_API_BASE": f"http://127.0.0.1:{stand_in_port}", **(settings or {})}
