@@ -59,7 +59,7 @@ start_postgres() {
     bin=$(ls -d /usr/lib/postgresql/*/bin/postgres 2>/dev/null | sort -V | tail -n 1) || true
     if [[ -z $bin ]]; then
         apt_install postgresql
-        wait_for pg_ready && return 0   # where systemd runs, the package starts its cluster
+        WAIT=5 wait_for pg_ready && return 0   # where systemd runs, the package starts its cluster
         bin=$(ls -d /usr/lib/postgresql/*/bin/postgres | sort -V | tail -n 1)
     fi
     version=$(basename "$(dirname "$(dirname "$bin")")")
@@ -101,7 +101,7 @@ redis_ready() {
 start_redis() {
     if ! command -v redis-server >/dev/null; then
         apt_install redis-server
-        wait_for redis_ready && return 0   # where systemd runs, the package starts it
+        WAIT=3 wait_for redis_ready && return 0   # where systemd runs, the package starts it
     fi
     port_open 6379 && die "something other than Redis listens on 127.0.0.1:6379; stop it or set REDIS_URL"
     # A throwaway server: no persistence. Debian does not start it in containers.
@@ -120,7 +120,8 @@ is_311() { "$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/de
 ensure_venv() {
     if ! { [[ -x $VENV/bin/python ]] && is_311 "$VENV/bin/python"; }; then
         local py
-        py=$(command -v python3.11 || command -v python3) || die "Python 3.11 not found; apt-get install python3"
+        command -v python3 >/dev/null || apt_install python3   # slim images have none
+        py=$(command -v python3.11 || command -v python3)
         is_311 "$py" || die "$py is not Python 3.11"
         # Debian strips ensurepip out of its Python; python3-venv puts it back.
         "$py" -c 'import ensurepip' 2>/dev/null || apt_install python3-venv
