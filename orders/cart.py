@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from config.callers import caller_partner
 from inventory.models import Product
 from orders.exceptions import OrderError, OrderValidationError
 from orders.intake import place_order, po_number_problems, validate_lines
@@ -40,11 +41,12 @@ class PricedCartLine:
 
 
 def partner_of(user) -> Partner:
-    """Return the partner the user works for; raise NoPartnerError without one."""
-    membership = getattr(user, "membership", None) if getattr(user, "is_authenticated", False) else None
-    if membership is None:
+    """Return the partner the user acts for (`config.callers.caller_partner`); raise
+    NoPartnerError when it acts for none."""
+    partner = caller_partner(user)
+    if partner is None:
         raise NoPartnerError(f"User {getattr(user, 'username', '')} does not belong to a partner.")
-    return membership.partner
+    return partner
 
 
 def _new_key() -> str:

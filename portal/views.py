@@ -16,6 +16,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
+from config.callers import caller_partner
 from config.errors import DomainError
 from inventory.catalogue import smallest_orderable_quantity
 from inventory.models import Product
@@ -64,18 +65,27 @@ class PartnerPageMixin:
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        membership = Membership.objects.select_related("partner").filter(user=request.user).first()
-        if membership is None:
+        _load_membership(request.user)
+        partner = caller_partner(request.user)
+        if partner is None:
             if request.user.is_staff:
                 return redirect("/admin/")
             raise PermissionDenied("Your account is not linked to a partner company.")
-        self.partner = membership.partner
+        self.partner = partner
         return super().dispatch(request, *args, **kwargs)
 
     def page(self, template: str, context: dict | None = None, *, cart_count: int | None = None, status: int = 200):
         context = {"partner": self.partner, **(context or {})}
         context["cart_count"] = cart_line_count(self.request.user) if cart_count is None else cart_count
         return render(self.request, template, context, status=status)
+
+
+def _load_membership(user) -> None:
+    """Read the user's membership with its partner in one query and keep it on the
+    user, so that `caller_partner` here and the cart after it read nothing more."""
+    membership = Membership.objects.select_related("partner").filter(user=user).first()
+    if membership is not None:
+        user.membership = membership
 
 
 def _paginate(request, items, per_page: int):

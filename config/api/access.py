@@ -3,17 +3,12 @@ integration users, who are staff) act for all and name a partner where one is ne
 
 from rest_framework.permissions import BasePermission
 
+from config.callers import caller_partner
 from config.errors import DomainError, NotFoundError
 
 
 class PartnerNotFoundError(NotFoundError):
     code = "partner_not_found"
-
-
-def caller_partner(user):
-    """Return the partner the user belongs to, or None for staff and users without one."""
-    membership = getattr(user, "membership", None) if not user.is_staff else None
-    return membership.partner if membership is not None else None
 
 
 def is_staff(user) -> bool:

@@ -11,9 +11,10 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.access import IsPartnerOrStaff, MissingPartnerError, PartnerNotFoundError, caller_partner
+from config.api.access import IsPartnerOrStaff, MissingPartnerError, PartnerNotFoundError
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import ErrorOutput, error_responses
+from config.callers import caller_partner
 from config.errors import summarise_errors
 from orders.api import serializers as s
 from orders.cancellation import cancel_order

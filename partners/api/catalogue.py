@@ -8,10 +8,11 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.access import IsPartnerOrStaff, StaffWritesOnly, caller_partner
+from config.api.access import IsPartnerOrStaff, StaffWritesOnly
 from config.api.inputs import parse_filters
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import error_responses
+from config.callers import caller_partner
 from inventory.api import serializers as s
 from inventory.catalogue import upsert_product
 from inventory.selectors import catalogue, get_product
