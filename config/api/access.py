@@ -4,11 +4,7 @@ integration users, who are staff) act for all and name a partner where one is ne
 from rest_framework.permissions import BasePermission
 
 from config.callers import caller_partner
-from config.errors import DomainError, NotFoundError
-
-
-class PartnerNotFoundError(NotFoundError):
-    code = "partner_not_found"
+from config.errors import DomainError
 
 
 def is_staff(user) -> bool:

@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.access import IsPartnerOrStaff, MissingPartnerError, PartnerNotFoundError
+from config.api.access import IsPartnerOrStaff, MissingPartnerError
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import ErrorOutput, error_responses
 from config.callers import caller_partner
@@ -24,6 +24,7 @@ from orders.intake import place_order
 from orders.models import OrderStatus
 from orders.selectors import event_feed, get_order, orders_visible_to, sync_watermark
 from partners.models import Partner
+from partners.selectors import get_partner_by_code
 
 ORDER_FIELDS = {"partner", "po_number", "requested_delivery_date", "ship_to", "lines"}
 LINE_FIELDS = {"sku", "quantity"}
@@ -79,10 +80,7 @@ def resolve_partner(user, body) -> Partner:
     code = body.get("partner")
     if not code:
         raise MissingPartnerError("Staff tokens must name the partner the order is for: add \"partner\": \"<code>\".", errors=[{"field": "partner", "code": "partner_required", "detail": "partner is required for staff tokens."}])
-    partner = Partner.objects.filter(code=code).first()
-    if partner is None:
-        raise PartnerNotFoundError(f"Partner {code} not found.")
-    return partner
+    return get_partner_by_code(code=code)
 
 
 class OrderListCreateApi(APIView):

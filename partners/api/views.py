@@ -5,24 +5,16 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.access import IsStaff, PartnerNotFoundError
+from config.api.access import IsStaff
 from config.api.inputs import parse_filters
 from config.api.schema import ErrorOutput, error_responses
 from inventory.selectors import get_product
 from partners.api import serializers as s
-from partners.models import Partner
 from partners.pricing import remove_partner_price, set_partner_price
+from partners.selectors import get_partner_by_code
 
 ERRORS = error_responses(_403="Staff and integration tokens only.", _404="partner_not_found or product_not_found, naming which.")
 PRICE_EXAMPLE = {"partner": "FERN", "sku": "ROS-RED-50", "min_quantity": 1, "unit_price": "0.36", "updated_at": "2027-02-10T06:30:00Z"}
-
-
-def get_partner(code: str) -> Partner:
-    # PostgreSQL text cannot hold NUL: such a code names no partner.
-    partner = Partner.objects.filter(code=code).first() if "\x00" not in code else None
-    if partner is None:
-        raise PartnerNotFoundError(f"Partner {code} not found.")
-    return partner
 
 
 class PartnerPriceApi(APIView):
@@ -40,7 +32,7 @@ class PartnerPriceApi(APIView):
         body = s.PartnerPriceInput(data=request.data)
         body.is_valid(raise_exception=True)
         price, created = set_partner_price(
-            partner=get_partner(partner_code), product=get_product(sku=sku, include_inactive=True), **body.validated_data
+            partner=get_partner_by_code(code=partner_code), product=get_product(sku=sku, include_inactive=True), **body.validated_data
         )
         return Response(s.PartnerPriceOutput(price).data, status=201 if created else 200)
 
@@ -55,6 +47,6 @@ class PartnerPriceApi(APIView):
     )
     def delete(self, request, partner_code: str, sku: str):
         query = parse_filters(s.PartnerPriceRemoveInput, request)
-        remove_partner_price(partner=get_partner(partner_code), product=get_product(sku=sku, include_inactive=True),
+        remove_partner_price(partner=get_partner_by_code(code=partner_code), product=get_product(sku=sku, include_inactive=True),
                              min_quantity=query["min_quantity"])
         return Response(status=204)

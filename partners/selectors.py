@@ -1,0 +1,14 @@
+"""Reads of partners that more than one door needs."""
+
+from partners.exceptions import PartnerNotFoundError
+from partners.models import Partner
+
+
+def get_partner_by_code(*, code: str) -> Partner:
+    """Return the partner with this code; raise PartnerNotFoundError naming the code
+    when there is none, also for a code no partner could have (one holding a NUL
+    byte, which PostgreSQL text cannot store: asking would fail rather than answer)."""
+    partner = Partner.objects.filter(code=code).first() if "\x00" not in code else None
+    if partner is None:
+        raise PartnerNotFoundError(f"Partner {code} not found.")
+    return partner
