@@ -17,8 +17,10 @@ from inventory.models import Product
 from orders.exceptions import OrderError, OrderValidationError
 from orders.intake import place_order, po_number_problems, validate_lines
 from orders.models import Cart, CartLine, IdempotencyRecord, Order
+from partners.exceptions import InvalidShipToError
 from partners.models import Partner, ShipToAddress
 from partners.pricing import prices_for
+from partners.ship_tos import partner_ship_to_id
 
 logger = logging.getLogger("bouquet.orders")
 
@@ -172,17 +174,17 @@ def _set_checkout_details(cart: Cart, *, ship_to, po_number: str, requested_deli
     """Write the checkout details onto the locked cart, or raise naming the field."""
     po_number = (po_number or "").strip()
     errors = []
-    address = None
+    address_id = None
     if ship_to not in (None, ""):
-        ship_to_id = ship_to.id if isinstance(ship_to, ShipToAddress) else ship_to
-        address = ShipToAddress.objects.filter(id=ship_to_id, partner_id=cart.partner_id).first()
-        if address is None:
-            errors.append({"field": "ship_to", "code": "invalid_ship_to",
-                           "detail": f"ship_to {ship_to_id} is not one of {cart.partner.code}'s addresses."})
+        own = set(ShipToAddress.objects.filter(partner_id=cart.partner_id).values_list("id", flat=True))
+        try:
+            address_id = partner_ship_to_id(ship_to=ship_to, partner_code=cart.partner.code, ship_to_ids=own)
+        except InvalidShipToError as error:
+            errors.extend(error.errors)
     errors.extend(po_number_problems(po_number=po_number))
     if errors:
         raise OrderValidationError(errors[0]["detail"], errors=errors)
-    cart.ship_to, cart.po_number, cart.requested_delivery_date = address, po_number, requested_delivery_date
+    cart.ship_to_id, cart.po_number, cart.requested_delivery_date = address_id, po_number, requested_delivery_date
     cart.save(update_fields=["ship_to", "po_number", "requested_delivery_date", "updated_at"])
 
 

@@ -25,7 +25,9 @@ from orders.idempotency import claim_idempotency_key, clean_idempotency_key, fin
 from orders.intake_cache import CatalogueProduct, IntakeReads, intake_reads
 from orders.models import Order, OrderLine, OrderStatus
 from orders.wakeups import wake_on_commit
+from partners.exceptions import InvalidShipToError
 from partners.models import Partner, ShipToAddress
+from partners.ship_tos import partner_ship_to_id
 
 logger = logging.getLogger("bouquet.orders")
 
@@ -122,14 +124,15 @@ def validate_lines(
 def _resolve_ship_to(partner: Partner, ship_to, reads: IntakeReads, errors: list[dict]) -> int | None:
     """Return the id of the address to ship to: the one asked for if it is the
     partner's, else the partner's default (None if it has no address)."""
-    addresses = reads.ship_to_ids()
-    if ship_to in (None, ""):
-        return addresses[0] if addresses else None
-    ship_to_id = ship_to.id if isinstance(ship_to, ShipToAddress) else parse_whole_number(ship_to)
-    if ship_to_id not in addresses:
-        errors.append({"field": "ship_to", "code": "invalid_ship_to", "detail": f"ship_to {ship_to} is not one of {partner.code}'s addresses."})
+    addresses = reads.ship_to_ids()  # the default first
+    try:
+        chosen = partner_ship_to_id(ship_to=ship_to, partner_code=partner.code, ship_to_ids=addresses)
+    except InvalidShipToError as error:
+        errors.extend(error.errors)
         return None
-    return ship_to_id
+    if chosen is None:
+        return addresses[0] if addresses else None
+    return chosen
 
 
 def po_number_problems(*, po_number: str) -> list[dict]:

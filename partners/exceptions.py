@@ -9,3 +9,10 @@ class PartnerNotFoundError(NotFoundError):
     """No partner has the code asked for (a 404 at the API)."""
 
     code = "partner_not_found"
+
+
+class InvalidShipToError(PartnerError):
+    """A ship-to that is not one of the ordering partner's addresses; `errors` holds
+    the one problem, with its field, for callers that gather problems in a list."""
+
+    code = "invalid_ship_to"

@@ -8,7 +8,9 @@ from datetime import date
 
 from inventory.models import Product
 from orders.intake import MAX_LINES, parse_whole_number, validate_header, validate_lines
+from partners.exceptions import InvalidShipToError
 from partners.models import Partner, ShipToAddress
+from partners.ship_tos import partner_ship_to_id
 from uploads.files import CsvRow, bad_row
 
 logger = logging.getLogger("bouquet.orders")
@@ -44,68 +46,97 @@ def plan_orders(*, partner: Partner, rows: list[CsvRow]) -> tuple[list[PlannedOr
     many rows: the products and the partner's ship-to addresses."""
     products = {p.sku: p for p in Product.objects.filter(sku__in={row.sku for row in rows if row.sku})}
     addresses = list(ShipToAddress.objects.filter(partner=partner))
-    by_id = {str(a.id): a for a in addresses}
-    by_label = {a.label.strip().lower(): a for a in addresses}
-    problems: list[dict] = []
-    headers: dict[tuple[str, str], tuple[date | None, list[dict]]] = {}
-    # group key -> sku -> [(line, quantity text)]
-    groups: dict[tuple, dict[str, list[tuple[int, str]]]] = {}
-
-    for row in rows:
-        row_problems: list[dict] = []
-        cache_key = (row.po_number, row.requested_delivery_date)
-        if cache_key not in headers:
-            header_errors: list[dict] = []
-            delivery = validate_header(row.po_number, row.requested_delivery_date, header_errors)
-            headers[cache_key] = (delivery, header_errors)
-        delivery, header_errors = headers[cache_key]
-        row_problems.extend(bad_row(row.line, row.sku, e["code"], e["detail"]) for e in header_errors)
-        address = None
-        if row.ship_to:
-            address = by_id.get(row.ship_to) or by_label.get(row.ship_to.lower())
-            if address is None:
-                row_problems.append(bad_row(row.line, row.sku, "invalid_ship_to",
-                                         f"ship_to {row.ship_to} is not one of {partner.code}'s addresses (give its id or label)."))
-        if row_problems:
-            problems.extend(row_problems)
-            # The line itself is still checked, so the report gives every reason at once.
-            problems.extend(_check_lines([(row.line, row.quantity)], row.sku, products))
-            continue
-        key = (row.po_number, address.id if address else None, delivery)
-        groups.setdefault(key, {}).setdefault(row.sku, []).append((row.line, row.quantity))
-
+    ship_tos = _PartnerShipTos(partner_code=partner.code, ids={a.id for a in addresses},
+                               ids_by_label={a.label.strip().lower(): a.id for a in addresses})
+    groups, problems = _group_rows(rows, products, ship_tos)
     planned: list[PlannedOrder] = []
     notes: list[str] = []
     for (po_number, ship_to_id, delivery), by_sku in groups.items():
-        lines: list[dict] = []
-        file_lines: list[list[int]] = []
-        for sku, entries in by_sku.items():
-            mergeable = [(line, text) for line, text in entries if (parse_whole_number(text) or 0) > 0]
-            alone = [(line, text) for line, text in entries if (line, text) not in mergeable]
-            for line, text in alone:
-                problems.extend(_check_lines([(line, text)], sku, products))
-            if not mergeable:
-                continue
-            line_problems = _check_lines(mergeable, sku, products)
-            if line_problems:
-                problems.extend(line_problems)
-                continue
-            lines.append({"sku": sku, "quantity": sum(int(text) for _, text in mergeable)})
-            file_lines.append([line for line, _ in mergeable])
-        if not lines:
-            continue
-        chunks = range(0, len(lines), MAX_LINES)
-        if len(chunks) > 1:
+        lines, file_lines = _merge_lines(by_sku, products, problems)
+        orders = [
+            PlannedOrder(po_number=po_number, ship_to_id=ship_to_id, requested_delivery_date=delivery,
+                         lines=lines[start:start + MAX_LINES],
+                         file_lines=sorted(line for ls in file_lines[start:start + MAX_LINES] for line in ls))
+            for start in range(0, len(lines), MAX_LINES)
+        ]
+        if len(orders) > 1:
             notes.append(f"{_describe(po_number, delivery)} has {len(lines)} lines; an order takes at most {MAX_LINES}, "
-                         f"so it was split into {len(chunks)} orders in file order.")
-        for start in chunks:
-            planned.append(PlannedOrder(
-                po_number=po_number, ship_to_id=ship_to_id, requested_delivery_date=delivery,
-                lines=lines[start:start + MAX_LINES],
-                file_lines=sorted(l for ls in file_lines[start:start + MAX_LINES] for l in ls),
-            ))
+                         f"so it was split into {len(orders)} orders in file order.")
+        planned.extend(orders)
     problems.sort(key=lambda p: p["line"])
     return planned, problems, notes
+
+
+
+@dataclass(frozen=True)
+class _PartnerShipTos:
+    """The uploading partner's addresses, as `partner_ship_to_id` takes them."""
+
+    partner_code: str
+    ids: set[int]
+    ids_by_label: dict[str, int]
+
+
+
+def _group_rows(rows: list[CsvRow], products: dict[str, Product],
+                ship_tos: _PartnerShipTos) -> tuple[dict[tuple, dict[str, list[tuple[int, str]]]], list[dict]]:
+    """Return the rows with a good header grouped by order key (po_number, ship-to id,
+    delivery date), then by SKU, as [(file line, quantity text)]; and a problem per
+    bad header. A row with a bad header has its line checked too, so the report gives
+    every reason at once."""
+    problems: list[dict] = []
+    headers: dict[tuple[str, str], tuple[date | None, list[dict]]] = {}
+    groups: dict[tuple, dict[str, list[tuple[int, str]]]] = {}
+    for row in rows:
+        delivery, row_problems = _check_header(row, headers)
+        ship_to_id = None
+        try:
+            ship_to_id = partner_ship_to_id(ship_to=row.ship_to, partner_code=ship_tos.partner_code,
+                                            ship_to_ids=ship_tos.ids, ids_by_label=ship_tos.ids_by_label)
+        except InvalidShipToError as error:
+            row_problems.append(bad_row(row.line, row.sku, error.code, error.message))
+        if row_problems:
+            problems.extend(row_problems)
+            problems.extend(_check_lines([(row.line, row.quantity)], row.sku, products))
+            continue
+        key = (row.po_number, ship_to_id, delivery)
+        groups.setdefault(key, {}).setdefault(row.sku, []).append((row.line, row.quantity))
+    return groups, problems
+
+
+
+def _check_header(row: CsvRow, checked: dict[tuple[str, str], tuple[date | None, list[dict]]]) -> tuple[date | None, list[dict]]:
+    """Return the row's delivery date and a problem per fault of its PO number or date
+    (intake's `validate_header`), checking each distinct header once per file."""
+    key = (row.po_number, row.requested_delivery_date)
+    if key not in checked:
+        errors: list[dict] = []
+        checked[key] = (validate_header(row.po_number, row.requested_delivery_date, errors), errors)
+    delivery, errors = checked[key]
+    return delivery, [bad_row(row.line, row.sku, e["code"], e["detail"]) for e in errors]
+
+
+
+def _merge_lines(by_sku: dict[str, list[tuple[int, str]]], products: dict[str, Product],
+                 problems: list[dict]) -> tuple[list[dict], list[list[int]]]:
+    """Return one order's lines, each SKU's rows merged into one line, with the file
+    lines behind each; add a problem per bad row to `problems`."""
+    lines: list[dict] = []
+    file_lines: list[list[int]] = []
+    for sku, entries in by_sku.items():
+        mergeable = [(line, text) for line, text in entries if (parse_whole_number(text) or 0) > 0]
+        alone = [(line, text) for line, text in entries if (line, text) not in mergeable]
+        for line, text in alone:
+            problems.extend(_check_lines([(line, text)], sku, products))
+        if not mergeable:
+            continue
+        line_problems = _check_lines(mergeable, sku, products)
+        if line_problems:
+            problems.extend(line_problems)
+            continue
+        lines.append({"sku": sku, "quantity": sum(int(text) for _, text in mergeable)})
+        file_lines.append([line for line, _ in mergeable])
+    return lines, file_lines
 
 
 
