@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+from devdata.world import VISA, WAREHOUSES
 from inventory.models import Product, Stock, StockMovement, Warehouse
 from orders.intake_cache import catalogue_changed, partner_catalogue_changed
 from partners.models import CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
@@ -20,10 +21,8 @@ from payments import gateway
 
 CATEGORIES = ("roses", "tulips", "chrysanthemums", "plants", "sundries")
 CASE_PACKS = {"roses": (20, 50), "tulips": (50,), "chrysanthemums": (10, 20, 25), "plants": (1, 6), "sundries": (1, 5, 10)}
-WAREHOUSES = (("AMS", "Aalsmeer", 1), ("RTM", "Rotterdam", 2), ("LHR", "London Heathrow", 3))
 STOCK_PER_ROW = 1_000_000  # plenty: the benchmark measures throughput, not shortage
 PASSWORD = "bench-only"
-VISA = "4242424242424242"
 
 
 def bench_partner_code(index: int) -> str:

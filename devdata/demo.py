@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 
 from config.limits import CENT
+from devdata.world import DECLINING_CARD, VISA, WAREHOUSES
 from inventory.models import Product, Stock, Warehouse
 from inventory.stock import set_on_hand
 from partners.models import CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
@@ -29,8 +30,6 @@ DEMO_PASSWORD = "bouquet-demo"
 ACTOR = "demo_data"
 # Changing the seed changes every stock level of the demo world.
 STOCK_SEED = 20250214
-
-WAREHOUSES = [("AMS", "Aalsmeer", 1), ("RTM", "Rotterdam", 2), ("LHR", "London Heathrow", 3)]
 
 
 @dataclass(frozen=True)
@@ -160,9 +159,6 @@ def demo_stock(products: Sequence[ProductSpec]) -> dict[str, dict[str, int]]:
 
 
 # --- The partners -----------------------------------------------------------------------
-
-VISA = "4242424242424242"
-DECLINING_CARD = "4000000000000341"
 
 PARTNERS = [
     PartnerSpec(

@@ -1,24 +1,32 @@
-"""Fixtures shared by every test: real PostgreSQL and Redis, the Stripe stand-in, and
-an autouse check that the stock ledger still sums to the stock rows after each test."""
+"""Fixtures shared by every test: real PostgreSQL and Redis, a Stripe stand-in of the
+run's own, the named buyers of the demo world, and an autouse check that the stock
+ledger still sums to the stock rows after each test.
+
+Helpers that are not fixtures live in tests/support/; tests import them from there."""
+
+import os
 
 import pytest
-from django.db import connection
+from django.test import override_settings
 from django_redis import get_redis_connection
 
+from backoffice.audit import AuditReport, check_stock
+from devdata.world import DECLINING_CARD, VISA, WAREHOUSES
 from inventory.factories import ProductFactory, StockFactory, WarehouseFactory
 from partners.factories import CreditAccountFactory, PartnerFactory
 from partners.models import Partner
-from payments import circuit_breaker, gateway
-from payments.models import Payment
+from payments import circuit_breaker
+from tests.support.services import stripe_stand_in
+from tests.support.stripe import card_partner
 
-VISA = "4242424242424242"
-DECLINING_CARD = "4000000000000341"
+pytest_plugins = ["tests.support.portal_world"]
 
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """One test database per Redis database: runs side by side on one machine, each
-    with its own REDIS_URL, then never drop each other's database."""
+    with its own REDIS_URL (each xdist worker gets one, tests/support/services.py),
+    then never drop each other's database."""
     from django.conf import settings
 
     redis_db = settings.REDIS_URL.rsplit("/", 1)[-1] or "0"
@@ -27,9 +35,27 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def stripe_threads_closed_at_the_end(django_db_setup, django_db_blocker):
+def stripe_api_base(tmp_path_factory):
+    """The Stripe the run talks to: the caller's STRIPE_API_BASE if set, else a
+    stand-in of this process's own on a free port, stopped at the end. Its address
+    goes to the settings (the gateway reads them at each call) and to the environment
+    (for the processes a test starts)."""
+    if os.environ.get("STRIPE_API_BASE"):
+        yield os.environ["STRIPE_API_BASE"]
+        return
+    with stripe_stand_in(tmp_path_factory.mktemp("stripe") / "stand-in.log") as address:
+        os.environ["STRIPE_API_BASE"] = address
+        try:
+            with override_settings(STRIPE_API_BASE=address):
+                yield address
+        finally:
+            del os.environ["STRIPE_API_BASE"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stripe_threads_closed_at_the_end(stripe_api_base, django_db_setup, django_db_blocker):
     """The journey's Stripe threads keep their connections; close them before the
-    test database is dropped."""
+    test database is dropped and the stand-in stops."""
     yield
     from journey.stripe_threads import close_stripe_threads
 
@@ -48,7 +74,8 @@ def fresh_token_cache():
 @pytest.fixture(autouse=True)
 def clean_redis():
     """Each test starts with an empty Redis database (wake-up flags, breaker state,
-    django-q2's queue): the tests' REDIS_URL names a database of their own."""
+    django-q2's queue). The database is this process's own: REDIS_URL's, plus the
+    xdist worker's index."""
     get_redis_connection("default").flushdb()
     yield
 
@@ -59,36 +86,25 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-LEDGER_MISMATCH_SQL = """
-SELECT s.id, s.on_hand, s.reserved, COALESCE(m.on_hand, 0), COALESCE(m.reserved, 0)
-  FROM inventory_stock s
-  LEFT JOIN (SELECT product_id, warehouse_id, SUM(on_hand_delta) AS on_hand, SUM(reserved_delta) AS reserved
-               FROM inventory_stockmovement GROUP BY product_id, warehouse_id) m
-    ON m.product_id = s.product_id AND m.warehouse_id = s.warehouse_id
- WHERE s.on_hand <> COALESCE(m.on_hand, 0) OR s.reserved <> COALESCE(m.reserved, 0)
-"""
-
-
-def ledger_mismatches() -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(LEDGER_MISMATCH_SQL)
-        return cursor.fetchall()
-
-
 @pytest.fixture(autouse=True)
 def ledger_sums_to_stock(request):
     """After every test that touches the database: summing the ledger gives each stock
-    row (docs/DESIGN.md invariant 7)."""
+    row (docs/DESIGN.md invariant 7), checked by the audit's own query."""
+    database = next((f for f in ("transactional_db", "db") if f in request.fixturenames), None)
+    if request.node.get_closest_marker("django_db") is None:
+        if database is None:
+            yield
+            return
+        # Asked for here, the database is torn down (rolled back) after the check
+        # below; asked for only by a later fixture, it would be torn down before.
+        request.getfixturevalue(database)
     yield
-    if "django_db" not in {m.name for m in request.node.iter_markers()} and not any(
-        f in request.fixturenames for f in ("db", "transactional_db")
-    ):
-        return
+    report = AuditReport()
     try:
-        mismatches = ledger_mismatches()
+        check_stock(report)
     except Exception:
         return  # the test left no usable database (it tore it down itself)
-    assert not mismatches, f"stock rows differ from their ledger (id, on_hand, reserved, ledger on_hand, ledger reserved): {mismatches}"
+    assert not report.findings["ledger"], f"stock rows differ from their ledger: {report.findings['ledger']}"
 
 
 @pytest.fixture
@@ -101,10 +117,7 @@ def breaker_reset():
 @pytest.fixture
 def warehouses(db):
     """AMS (priority 1), RTM (2), LHR (3), as in the demo world."""
-    return {
-        code: WarehouseFactory(code=code, name=name, priority=priority)
-        for code, name, priority in (("AMS", "Aalsmeer", 1), ("RTM", "Rotterdam", 2), ("LHR", "London", 3))
-    }
+    return {code: WarehouseFactory(code=code, name=name, priority=priority) for code, name, priority in WAREHOUSES}
 
 
 @pytest.fixture
@@ -116,16 +129,6 @@ def make_product(db):
         return product
 
     return make
-
-
-def card_partner(code: str, card_number: str, home_warehouse) -> Partner:
-    customer_id, payment_method_id = gateway.create_customer_with_card(
-        name=code, email=f"{code.lower()}@example.com", card_number=card_number, reference=code
-    )
-    return PartnerFactory(
-        code=code, payment_method=Partner.PaymentMethod.CARD, home_warehouse=home_warehouse,
-        stripe_customer_id=customer_id, stripe_payment_method_id=payment_method_id,
-    )
 
 
 @pytest.fixture
@@ -143,52 +146,8 @@ def declining_buyer(warehouses, breaker_reset):
 @pytest.fixture
 def account_buyer(warehouses):
     """A garden centre on account with a 5,000.00 limit."""
-    partner = PartnerFactory(code="FERN", payment_method=Partner.PaymentMethod.ACCOUNT, home_warehouse=warehouses["RTM"], credit=None)
+    partner = PartnerFactory(
+        code="FERN", payment_method=Partner.PaymentMethod.ACCOUNT, home_warehouse=warehouses["RTM"], credit=None
+    )
     CreditAccountFactory(partner=partner, credit_limit="5000.00")
     return partner
-
-
-def payment_intents_for_order(order) -> list[dict]:
-    """Every PaymentIntent the stand-in holds for this order (by our metadata and the
-    partner's customer, which each test creates afresh)."""
-    found, params = [], {"limit": 100}
-    while True:
-        page = gateway.client().v1.payment_intents.list(params=params).to_dict()
-        found.extend(pi for pi in page["data"] if (pi.get("metadata") or {}).get("order_id") == str(order.id)
-                     and pi.get("customer") == order.partner.stripe_customer_id)
-        if not page.get("has_more") or not page["data"]:
-            return found
-        params = {"limit": 100, "starting_after": page["data"][-1]["id"]}
-
-
-def payment_intent_left_by_a_dead_worker(order, buyer, *, confirmed: bool) -> str:
-    """What a pay worker leaves when it dies after storing the order's PaymentIntent
-    (and, `confirmed`, after charging the card) but before recording Stripe's answer:
-    the payment still pending. Returns the PaymentIntent's id."""
-    from journey.steps import pay
-
-    pay.start_payment(order.id)
-    payment = Payment.objects.get(order=order)
-    intent = gateway.create_payment_intent(amount=payment.amount, currency="EUR", customer_id=buyer.stripe_customer_id,
-                                           payment_method_id=buyer.stripe_payment_method_id,
-                                           idempotency_key=f"died-{order.id}", metadata={"order_id": str(order.id)})
-    Payment.objects.filter(id=payment.id).update(stripe_payment_intent_id=intent["id"])
-    if confirmed:
-        gateway.confirm_payment_intent(intent["id"], idempotency_key=f"died-{order.id}-confirm")
-    return intent["id"]
-
-
-def place(partner, lines: dict, **kwargs):
-    """Place an order of {sku: quantity} through the intake service and return it."""
-    from orders.intake import place_order
-
-    return place_order(partner=partner, lines=[{"sku": s, "quantity": q} for s, q in lines.items()], **kwargs).order
-
-
-def drive_journey(rounds: int = 6) -> None:
-    """Run every step until nothing is due (what the workers do, inline)."""
-    from journey.runner import run_all_steps
-
-    for _ in range(rounds):
-        if not any(run_all_steps().values()):
-            return

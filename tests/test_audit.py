@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 from backoffice.audit import AuditReport, check_payments, run_audit
 from inventory.models import Stock
 from orders.models import Order, OrderEvent
-from tests.conftest import drive_journey, payment_intents_for_order, place
+from tests.support.journey import drive_journey, place
+from tests.support.stripe import payment_intents_for_order
 
 pytestmark = pytest.mark.django_db
 

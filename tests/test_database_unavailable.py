@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from partners.factories import MembershipFactory, UserFactory
-from tests.api.conftest import client_for
+from tests.support.api import client_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

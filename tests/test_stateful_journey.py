@@ -18,6 +18,7 @@ from backoffice.audit import (
     stripe_payment_intents,
 )
 from config.errors import DomainError
+from devdata.world import VISA
 from fulfillment.models import Shipment
 from inventory.factories import ProductFactory, StockFactory, WarehouseFactory
 from inventory.models import Stock
@@ -32,7 +33,7 @@ from partners.factories import CreditAccountFactory, PartnerFactory
 from partners.models import Partner
 from payments import circuit_breaker
 from payments.models import Payment
-from tests.conftest import VISA, card_partner
+from tests.support.stripe import card_partner
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

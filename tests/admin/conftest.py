@@ -3,11 +3,10 @@
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 
 from orders.models import Order, OrderStatus
 from partners.factories import UserFactory
-from tests.conftest import drive_journey, place
+from tests.support.journey import drive_journey, place
 
 
 @pytest.fixture
@@ -37,20 +36,3 @@ def held_order(account_buyer, rose) -> Order:
     assert (order.status, order.hold) == (OrderStatus.PAYMENT_PENDING, Order.Hold.CREDIT)
     return order
 
-
-def changelist(model_label: str) -> str:
-    app, model = model_label.split(".")
-    return reverse(f"admin:{app}_{model}_changelist")
-
-
-def change_url(obj) -> str:
-    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
-
-
-def run_action(client, model_label: str, action: str, objects, **extra):
-    return client.post(changelist(model_label), {"action": action, "_selected_action": [o.pk for o in objects], **extra},
-                       follow=True)
-
-
-def messages_of(response) -> list[str]:
-    return [str(m) for m in response.context["messages"]]

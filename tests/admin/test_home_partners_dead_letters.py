@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 from orders.factories import DeadLetterFactory, OrderFactory
 from orders.models import DeadLetter, Order, OrderStatus
 from partners.factories import MembershipFactory
-from tests.admin.conftest import change_url, changelist, messages_of, run_action
+from tests.support.admin import change_url, changelist, messages_of, run_action
 
 pytestmark = pytest.mark.django_db
 

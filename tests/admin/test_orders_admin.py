@@ -10,8 +10,8 @@ from django.utils import timezone
 from fulfillment.factories import ShipmentFactory
 from orders.factories import DeadLetterFactory, OrderFactory, OrderLineFactory
 from orders.models import Order, OrderStatus
-from tests.admin.conftest import change_url, changelist, messages_of, run_action
-from tests.conftest import drive_journey, place
+from tests.support.admin import change_url, changelist, messages_of, run_action
+from tests.support.journey import drive_journey, place
 
 pytestmark = pytest.mark.django_db
 

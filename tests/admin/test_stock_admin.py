@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from inventory.models import Stock, StockMovement
 from inventory.stock import set_on_hand
-from tests.admin.conftest import change_url, changelist
+from tests.support.admin import change_url, changelist
 
 pytestmark = pytest.mark.django_db
 

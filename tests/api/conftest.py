@@ -1,15 +1,9 @@
+"""API clients: FERN's buyer, a staff ERP user, and ROSA's user."""
+
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
-from partners.factories import MembershipFactory, UserFactory
-
-
-def client_for(user) -> APIClient:
-    token, _ = Token.objects.get_or_create(user=user)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+from partners.factories import MembershipFactory, PartnerFactory, UserFactory
+from tests.support.api import client_for
 
 
 @pytest.fixture
@@ -24,6 +18,4 @@ def staff_api(db):
 
 @pytest.fixture
 def other_partner_api(db):
-    from partners.factories import PartnerFactory
-
     return client_for(MembershipFactory(partner=PartnerFactory(code="ROSA"), user=UserFactory(username="rosa")).user)

@@ -11,8 +11,8 @@ from django.db import connections
 from rest_framework.authtoken.models import Token
 
 from orders.models import Order, OrderEvent
-from tests.api.conftest import client_for
-from tests.conftest import drive_journey
+from tests.support.api import client_for
+from tests.support.journey import drive_journey
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

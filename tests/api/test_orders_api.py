@@ -5,7 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from orders.models import Order
-from tests.conftest import drive_journey
+from tests.support.journey import drive_journey
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from fulfillment.factories import ShipmentLineFactory
 from fulfillment.models import Shipment
 from inventory.models import Stock
 from orders.models import Order, OrderStatus
-from tests.conftest import drive_journey, place
+from tests.support.journey import drive_journey, place
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.html import escape
 
 from config.admin import describe_row_problems
-from tests.bad_input.conftest import FIFTY_MEGABYTES, nothing_changes
+from tests.support.bad_input import FIFTY_MEGABYTES, nothing_changes
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ fault, and nothing is written."""
 
 import pytest
 
-from tests.bad_input.conftest import FIFTY_MEGABYTES, nothing_changes, yesterday
+from tests.support.bad_input import FIFTY_MEGABYTES, nothing_changes, yesterday
 
 pytestmark = pytest.mark.django_db
 

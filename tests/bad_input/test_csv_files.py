@@ -11,7 +11,7 @@ from django.utils.html import escape
 
 from orders.exceptions import CsvFileError
 from orders.models import CsvUpload, Order
-from tests.bad_input.conftest import fifty_megabytes_of_csv, nothing_changes, yesterday
+from tests.support.bad_input import fifty_megabytes_of_csv, nothing_changes, yesterday
 from uploads.files import read_csv_file
 from uploads.processing import process_csv_upload
 from uploads.reports import bad_rows

@@ -6,7 +6,7 @@ import pytest
 from django.utils.html import escape
 
 from orders.cart import add_to_cart, get_or_create_cart
-from tests.bad_input.conftest import nothing_changes, yesterday
+from tests.support.bad_input import nothing_changes, yesterday
 
 pytestmark = pytest.mark.django_db
 

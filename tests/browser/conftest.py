@@ -10,15 +10,15 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
-# Playwright's sync API runs an event loop in the test's thread; Django then refuses
-# database calls from "async" code unless told this thread is fine.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in the test's thread; Django then
+    # refuses database calls from "async" code unless told this thread is fine. It
+    # stays set for the rest of the process, as long as the loop does.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -50,9 +50,3 @@ def screenshot(page):
 
     return take
 
-
-def log_in(page, username: str, password: str, *, login_path: str) -> None:
-    page.goto(login_path)
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("[type=submit]")

@@ -3,9 +3,9 @@
 import pytest
 
 from partners.factories import UserFactory
-from tests.browser.conftest import log_in
+from tests.support.browser import log_in
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
 
 
 def test_staff_sign_in_to_the_back_office(page, screenshot):

@@ -7,10 +7,10 @@ from django.core.management import call_command
 from inventory.models import Product, Stock
 from orders.models import Order, OrderStatus
 from partners.models import Partner
-from tests.browser.conftest import log_in
-from tests.conftest import drive_journey, place
+from tests.support.browser import log_in
+from tests.support.journey import drive_journey, place
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
 
 
 def fern_order_over_the_limit() -> Order:

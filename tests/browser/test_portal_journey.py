@@ -9,10 +9,10 @@ import pytest
 from inventory.models import Product
 from orders.models import CartLine, Order, OrderStatus
 from partners.factories import MembershipFactory, PartnerPriceFactory, ShipToAddressFactory, UserFactory
-from tests.browser.conftest import log_in
-from tests.conftest import drive_journey, place
+from tests.support.browser import log_in
+from tests.support.journey import drive_journey, place
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from django.db import connections
 from inventory.factories import ProductFactory
 from orders.models import CsvUpload, Order
 from partners.factories import MembershipFactory, PartnerFactory, ShipToAddressFactory, UserFactory
-from tests.browser.conftest import log_in
+from tests.support.browser import log_in
 from uploads.tasks import import_csv_upload_task
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
 
 
 @pytest.fixture

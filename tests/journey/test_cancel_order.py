@@ -8,12 +8,8 @@ from orders.exceptions import NotCancellableError
 from orders.models import OrderStatus
 from partners.models import CreditAccount
 from payments.models import Payment
-from tests.conftest import (
-    drive_journey,
-    payment_intent_left_by_a_dead_worker,
-    payment_intents_for_order,
-    place,
-)
+from tests.support.journey import drive_journey, place
+from tests.support.stripe import payment_intent_left_by_a_dead_worker, payment_intents_for_order
 
 pytestmark = pytest.mark.django_db
 

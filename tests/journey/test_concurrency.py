@@ -12,7 +12,8 @@ from journey.steps import finalize, pay, reserve
 from journey.steps.pay import PaymentBusyError
 from orders.models import Order, OrderStatus
 from payments.models import Payment
-from tests.conftest import payment_intents_for_order, place
+from tests.support.journey import place
+from tests.support.stripe import payment_intents_for_order
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

@@ -9,7 +9,8 @@ from orders.dispatch import confirm_dispatch
 from orders.models import Order, OrderStatus
 from partners.models import CreditAccount
 from payments.models import Payment
-from tests.conftest import drive_journey, payment_intents_for_order, place
+from tests.support.journey import drive_journey, place
+from tests.support.stripe import payment_intents_for_order
 
 pytestmark = pytest.mark.django_db
 

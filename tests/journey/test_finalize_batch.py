@@ -12,8 +12,7 @@ from inventory.stock import set_on_hand
 from journey.runner import STEPS, run_batch
 from journey.steps import finalize, pay, reserve
 from orders.models import Order, OrderStatus
-from tests.conftest import place
-from tests.journey.test_reserve_batch import twin_orders
+from tests.support.journey import place, twin_orders
 
 pytestmark = pytest.mark.django_db
 

@@ -6,13 +6,15 @@ import random
 
 import pytest
 
+from devdata.world import VISA
 from journey.runner import STEPS, run_batch
 from journey.steps import pay, reserve
 from orders.models import Order, OrderStatus
 from partners.factories import CreditAccountFactory, PartnerFactory
 from partners.models import CreditAccount, Partner
 from payments.models import Payment
-from tests.conftest import VISA, card_partner, place
+from tests.support.journey import place
+from tests.support.stripe import card_partner
 
 pytestmark = pytest.mark.django_db
 

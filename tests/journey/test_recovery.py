@@ -11,7 +11,7 @@ from journey.tasks import run_step_task
 from orders.dead_letters import retry_dead_letter
 from orders.models import DeadLetter, Order, OrderStatus
 from orders.wakeups import wake
-from tests.conftest import drive_journey, place
+from tests.support.journey import drive_journey, place
 
 UNREACHABLE = "http://127.0.0.1:9"
 REDIS_DOWN = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0",

@@ -2,8 +2,6 @@
 orders one by one, oldest first, would; and a batch that fails hands its orders to
 the per-order path, which counts the failure against the order at fault only."""
 
-import random
-
 import pytest
 from django.db import connection
 
@@ -11,20 +9,9 @@ from inventory.models import Reservation
 from journey.runner import run_step
 from journey.steps import reserve
 from orders.models import Order, OrderStatus
-from partners.factories import CreditAccountFactory, PartnerFactory
-from partners.models import Partner
-from tests.conftest import place
+from tests.support.journey import place, twin_orders
 
 pytestmark = pytest.mark.django_db
-
-
-
-def scarce_world(prefix, warehouses, make_product):
-    """Three SKUs with little stock spread unevenly over the warehouses."""
-    stock = {"A": (4, 0, 7), "B": (0, 6, 2), "C": (5, 5, 0)}
-    for name, (ams, rtm, lhr) in stock.items():
-        make_product(f"{prefix}-{name}", stock={warehouses["AMS"]: ams, warehouses["RTM"]: rtm, warehouses["LHR"]: lhr},
-                     case_pack=1, list_price="1.00")
 
 
 def outcome(order: Order, prefix: str) -> tuple:
@@ -38,25 +25,6 @@ def outcome(order: Order, prefix: str) -> tuple:
         for to, reason, detail in order.events.values_list("to_status", "reason", "detail")
     ]
     return order.status, order.cancel_reason, order.cancel_detail.replace(f"{prefix}-", ""), reservations, events
-
-
-def twin_orders(account_buyer, warehouses, make_product) -> dict[str, list[Order]]:
-    """The same twelve orders, from two buyers with different home warehouses, placed
-    in two identical scarce worlds ("ONE" and "BATCH"), to handle one way and the other."""
-    ams_buyer = PartnerFactory(
-        code="IRIS", payment_method=Partner.PaymentMethod.ACCOUNT, home_warehouse=warehouses["AMS"], credit=None
-    )
-    CreditAccountFactory(partner=ams_buyer, credit_limit="5000.00")
-    rng = random.Random(8)
-    wishes = [
-        (rng.choice([account_buyer, ams_buyer]), {name: rng.randint(1, 4) for name in rng.sample("ABC", rng.randint(1, 3))})
-        for _ in range(12)
-    ]
-    placed = {}
-    for prefix in ("ONE", "BATCH"):
-        scarce_world(prefix, warehouses, make_product)
-        placed[prefix] = [place(buyer, {f"{prefix}-{name}": quantity for name, quantity in lines.items()}) for buyer, lines in wishes]
-    return placed
 
 
 def test_a_batch_reserves_and_cancels_exactly_as_one_order_at_a_time_would(account_buyer, warehouses, make_product):

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 
 from orders.models import Order, OrderStatus
-from tests.conftest import place
+from tests.support.journey import place
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 

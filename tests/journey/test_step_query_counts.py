@@ -8,7 +8,7 @@ from fulfillment.models import Shipment
 from journey.runner import STEPS, claim_orders
 from journey.steps import finalize, pay, reserve
 from orders.models import Order
-from tests.conftest import place
+from tests.support.journey import place
 
 pytestmark = pytest.mark.django_db
 

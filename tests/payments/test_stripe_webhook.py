@@ -16,12 +16,8 @@ from journey.steps import pay
 from orders.models import OrderStatus
 from payments.models import Payment, StripeEvent
 from payments.stand_in import register_webhook
-from tests.conftest import (
-    drive_journey,
-    payment_intent_left_by_a_dead_worker,
-    payment_intents_for_order,
-    place,
-)
+from tests.support.journey import drive_journey, place
+from tests.support.stripe import payment_intent_left_by_a_dead_worker, payment_intents_for_order
 
 WEBHOOK_URL = "/payments/stripe/webhook/"
 

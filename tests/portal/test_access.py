@@ -4,7 +4,7 @@ import pytest
 
 from orders.models import Order, OrderStatus
 from partners.factories import UserFactory
-from tests.conftest import place
+from tests.support.journey import place
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from fulfillment.models import Shipment
 from orders.cart import add_to_cart
 from orders.models import CartLine, OrderStatus
 from partners.factories import MembershipFactory, UserFactory
-from tests.conftest import drive_journey, place
+from tests.support.journey import drive_journey, place
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.test import Client
 from config.api.errors import json_server_error
 from orders.cart import add_to_cart
 from orders.models import Order
-from tests.api.conftest import client_for
+from tests.support.api import client_for
 
 pytestmark = pytest.mark.django_db
 

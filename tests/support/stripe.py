@@ -1,0 +1,56 @@
+"""What the tests do at the Stripe stand-in: give a partner a card on file, find the
+PaymentIntents of an order, and leave one behind as a pay worker that died would."""
+
+from backoffice.audit import stripe_payment_intents
+from journey.steps import pay
+from partners.factories import PartnerFactory
+from partners.models import Partner
+from payments import gateway
+from payments.models import Payment
+
+
+def card_partner(code: str, card_number: str, home_warehouse) -> Partner:
+    """A partner paying by card, with a customer and that card at the stand-in."""
+    customer_id, payment_method_id = gateway.create_customer_with_card(
+        name=code, email=f"{code.lower()}@example.com", card_number=card_number, reference=code
+    )
+    return PartnerFactory(
+        code=code,
+        payment_method=Partner.PaymentMethod.CARD,
+        home_warehouse=home_warehouse,
+        stripe_customer_id=customer_id,
+        stripe_payment_method_id=payment_method_id,
+    )
+
+
+def payment_intents_for_order(order) -> list[dict]:
+    """Every PaymentIntent the stand-in holds for this order (by our metadata and the
+    partner's customer, which each test creates afresh)."""
+    intents = stripe_payment_intents()
+    assert intents is not None, "the Stripe stand-in did not list its PaymentIntents"
+    return [
+        pi
+        for pi in intents
+        if (pi.get("metadata") or {}).get("order_id") == str(order.id)
+        and pi.get("customer") == order.partner.stripe_customer_id
+    ]
+
+
+def payment_intent_left_by_a_dead_worker(order, buyer, *, confirmed: bool) -> str:
+    """What a pay worker leaves when it dies after storing the order's PaymentIntent
+    (and, `confirmed`, after charging the card) but before recording Stripe's answer:
+    the payment still pending. Returns the PaymentIntent's id."""
+    pay.start_payment(order.id)
+    payment = Payment.objects.get(order=order)
+    intent = gateway.create_payment_intent(
+        amount=payment.amount,
+        currency="EUR",
+        customer_id=buyer.stripe_customer_id,
+        payment_method_id=buyer.stripe_payment_method_id,
+        idempotency_key=f"died-{order.id}",
+        metadata={"order_id": str(order.id)},
+    )
+    Payment.objects.filter(id=payment.id).update(stripe_payment_intent_id=intent["id"])
+    if confirmed:
+        gateway.confirm_payment_intent(intent["id"], idempotency_key=f"died-{order.id}-confirm")
+    return intent["id"]
