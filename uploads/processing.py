@@ -33,7 +33,7 @@ from orders.intake import place_order
 from orders.models import CsvUpload, IdempotencyRecord, Order
 from partners.models import Partner
 from uploads.files import bad_row, content_hash_of, decode_csv, parse_csv
-from uploads.planning import plan_orders
+from uploads.planning import PlannedOrder, plan_orders
 
 logger = logging.getLogger("bouquet.orders")
 
@@ -182,37 +182,56 @@ def _import(upload: CsvUpload, progress: Callable[[int], None], time_budget: flo
         key = f"{key_prefix}{index}"
         if key in placed_before:
             orders.append(placed_before[key])
-            report.append({"order": placed_before[key], "po_number": plan.po_number, "rows": len(plan.file_lines),
-                           "first_line": plan.file_lines[0], "replayed": True})
+            report.append(_order_entry(placed_before[key], plan, replayed=True))
             handled += len(plan.file_lines)
             progress(len(plan.file_lines))
             continue
-        try:
-            result = place_order(
-                partner=upload.partner, user=upload.uploaded_by, lines=plan.lines, po_number=plan.po_number,
-                requested_delivery_date=plan.requested_delivery_date, ship_to=plan.ship_to_id,
-                idempotency_key=key, source=Order.Source.CSV,
-            )
-        except OrderError as error:
-            # The catalogue changed since validation (a SKU withdrawn, say): these
-            # rows are reported, the rest of the file goes on.
-            problems.extend(bad_row(line, "", error.code, f"not placed: {error.message}") for line in plan.file_lines)
-        else:
+        entry = _place_planned_order(upload, plan, key, problems)
+        if entry is not None:
             placed_now += 1
-            orders.append(result.order.number)
-            report.append({"order": result.order.number, "po_number": plan.po_number, "rows": len(plan.file_lines),
-                           "first_line": plan.file_lines[0], "replayed": result.replayed})
+            orders.append(entry["order"])
+            report.append(entry)
         handled += len(plan.file_lines)
         progress(len(plan.file_lines))
         if handled - flushed >= PROGRESS_EVERY_ROWS:
-            # Greatest: a continued upload replays its first orders without moving the bar back.
-            CsvUpload.objects.filter(id=upload.id).update(processed_rows=Greatest(F("processed_rows"), handled),
-                                                          orders_created=Greatest(F("orders_created"), len(orders)),
-                                                          heartbeat_at=Now())
+            _save_progress(upload, handled=handled, orders_created=len(orders))
             flushed = handled
     report.extend(sorted(problems, key=lambda p: p["line"]))
     _finish(upload, CsvUpload.Status.DONE, report=report, orders_created=len(orders))
     logger.info("csv upload done", extra={"upload": upload.id, "orders": len(orders), "bad_rows": len(problems)})
+
+
+
+def _place_planned_order(upload: CsvUpload, plan: PlannedOrder, key: str, problems: list[dict]) -> dict | None:
+    """Place one planned order through intake with its idempotency key and return the
+    report's entry for it; when intake refuses it, add a problem per file line behind
+    it to `problems` and return None."""
+    try:
+        result = place_order(
+            partner=upload.partner, user=upload.uploaded_by, lines=plan.lines, po_number=plan.po_number,
+            requested_delivery_date=plan.requested_delivery_date, ship_to=plan.ship_to_id,
+            idempotency_key=key, source=Order.Source.CSV,
+        )
+    except OrderError as error:
+        # The catalogue changed since validation (a SKU withdrawn, say): these
+        # rows are reported, the rest of the file goes on.
+        problems.extend(bad_row(line, "", error.code, f"not placed: {error.message}") for line in plan.file_lines)
+        return None
+    return _order_entry(result.order.number, plan, replayed=result.replayed)
+
+
+
+def _order_entry(number: str, plan: PlannedOrder, *, replayed: bool) -> dict:
+    return {"order": number, "po_number": plan.po_number, "rows": len(plan.file_lines),
+            "first_line": plan.file_lines[0], "replayed": replayed}
+
+
+
+def _save_progress(upload: CsvUpload, *, handled: int, orders_created: int) -> None:
+    # Greatest: a continued upload replays its first orders without moving the bar back.
+    CsvUpload.objects.filter(id=upload.id).update(processed_rows=Greatest(F("processed_rows"), handled),
+                                                  orders_created=Greatest(F("orders_created"), orders_created),
+                                                  heartbeat_at=Now())
 
 
 
