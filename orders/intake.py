@@ -254,6 +254,23 @@ def place_order(
         raise
 
 
+def _priced_lines(good: Sequence[tuple[Product | CatalogueProduct, int]], reads: IntakeReads) -> list[OrderLine]:
+    """Return the order's lines, numbered from 1, at the partner's unit price for each
+    quantity; each line's total is rounded to the cent."""
+    unit_prices = reads.unit_prices(
+        quantities={product.id: quantity for product, quantity in good},
+        list_prices={product.id: product.list_price for product, _ in good},
+    )
+    order_lines = []
+    for line_no, (product, quantity) in enumerate(good, start=1):
+        unit_price = unit_prices[product.id]
+        order_lines.append(OrderLine(
+            line_no=line_no, product_id=product.id, sku=product.sku, product_name=product.name, quantity=quantity,
+            unit_price=unit_price, line_total=(unit_price * quantity).quantize(CENT, ROUND_HALF_UP),
+        ))
+    return order_lines
+
+
 @transaction.atomic
 def _place_order_atomically(*, partner, user, lines, po_number, requested_delivery_date, ship_to, idempotency_key,
                             request_fingerprint, source) -> IntakeResult:
@@ -283,17 +300,7 @@ def _place_order_atomically(*, partner, user, lines, po_number, requested_delive
     if errors:
         raise OrderValidationError(summarise_errors(errors, subject="this order"), errors=errors)
 
-    unit_prices = reads.unit_prices(
-        quantities={product.id: quantity for product, quantity in good},
-        list_prices={product.id: product.list_price for product, _ in good},
-    )
-    order_lines = []
-    for line_no, (product, quantity) in enumerate(good, start=1):
-        unit_price = unit_prices[product.id]
-        order_lines.append(OrderLine(
-            line_no=line_no, product_id=product.id, sku=product.sku, product_name=product.name, quantity=quantity,
-            unit_price=unit_price, line_total=(unit_price * quantity).quantize(CENT, ROUND_HALF_UP),
-        ))
+    order_lines = _priced_lines(good, reads)
     order = _write_order(
         partner=partner, user=user if getattr(user, "is_authenticated", False) else None, address_id=address_id,
         po_number=po_number, delivery_date=delivery_date, source=source, order_lines=order_lines,
