@@ -1,17 +1,18 @@
 # Bouquet: the day-to-day commands. `make` alone lists them.
 #
 #   make run                 the whole stack on http://127.0.0.1:8000/ (Ctrl-C stops it)
-#   make test                the test suite; extra pytest arguments: make test ARGS="-k orders -x"
+#   make test                the whole test suite; extra pytest arguments: make test ARGS="-k orders -x"
+#   make test-fast           the suite without slow and browser tests, while you work
 
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 ARGS ?=
 
-.PHONY: help run test bench chaos bootstrap venv services clean
+.PHONY: help run test test-fast test-browser lint bench chaos bootstrap venv services clean
 
 help: ## list the targets
 	@echo "Bouquet targets:"
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 	@echo
 	@echo "Pass pytest arguments with ARGS, e.g. make test ARGS=\"-k orders -x\""
 
@@ -25,8 +26,19 @@ run: ## bootstrap, migrate, then the Procfile (web, worker, Stripe stand-in) und
 	@$(HONCHO) run .venv/bin/python manage.py collectstatic --noinput --verbosity 0
 	@exec $(HONCHO) start
 
-test: ## run the test suite (services and the Stripe stand-in start as needed)
+test: ## the whole suite, browser tests included (what CI runs); services start as needed
 	@exec scripts/test.sh $(ARGS)
+
+test-fast: ## the suite without slow and browser tests: the loop while you work
+	@exec scripts/test.sh --fast $(ARGS)
+
+test-browser: ## the browser tests alone (Chromium from Debian's packages where missing)
+	@exec scripts/test.sh --browser $(ARGS)
+
+lint: ## ruff's lint and format checks, then the import contracts
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
 
 bench: ## measure docs/DESIGN.md section 9 (QUICK=1 for a short run); results in bench/results/
 	@exec scripts/bench.sh $(ARGS)

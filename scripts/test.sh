@@ -1,45 +1,33 @@
 #!/usr/bin/env bash
-# `make test`: the test suite against real PostgreSQL, Redis and the Stripe stand-in.
-# Arguments go to pytest as they are: scripts/test.sh -k orders -x
+# The test suite against real PostgreSQL and Redis and a Stripe stand-in.
 #
-# The stand-in runs on its own port (8421) and the tests use Redis database 1, so a
-# `make run` on the same machine (8420, database 0) is left undisturbed.
+#   scripts/test.sh [--fast | --browser] [pytest arguments]
+#
+#   (no flag)  the whole suite, browser tests included: make test, and CI (.ci/run)
+#   --fast     without the slow and the browser tests, and without Chromium: make test-fast
+#   --browser  the browser tests alone: make test-browser
+#
+# The tests bring the rest themselves (tests/support/services.py): Redis database 1
+# (plus the xdist worker's index) unless REDIS_URL says otherwise, so `make run`'s
+# database 0 is left alone; and a Stripe stand-in of their own on a free port unless
+# STRIPE_API_BASE names one. pytest's exit status is this script's.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-LOG_TAG=test
-cd "$REPO_ROOT"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
 
-SCRIPTS="$REPO_ROOT/scripts"
-LOCALSTRIPE_PORT=8421
+mode=full
+case ${1:-} in
+    --fast | --browser) mode=${1#--}; shift ;;
+esac
 
-# The caller's settings win; these defaults point at the local services.
-export DATABASE_URL="${DATABASE_URL:-$DEFAULT_DATABASE_URL}"
-export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/1}"
-export STRIPE_API_BASE="${STRIPE_API_BASE:-http://127.0.0.1:$LOCALSTRIPE_PORT}"
-export STRIPE_SECRET_KEY="${STRIPE_SECRET_KEY:-$DEFAULT_STRIPE_SECRET_KEY}"
-export STRIPE_WEBHOOK_SECRET="${STRIPE_WEBHOOK_SECRET:-$DEFAULT_STRIPE_WEBHOOK_SECRET}"
+# PostgreSQL, Redis and .venv, installed or started where missing (about a second when
+# all is in place).
+scripts/bootstrap.sh
 
-stop_localstripe() {
-    "$SCRIPTS/localstripe.sh" stop "$LOCALSTRIPE_PORT" || true
-}
+case $mode in
+    full) scripts/ensure_browser.sh; selection=() ;;
+    fast) selection=(-m "not slow and not browser") ;;
+    browser) scripts/ensure_browser.sh; selection=(-m browser) ;;
+esac
 
-main() {
-    "$SCRIPTS/ensure_venv.sh"
-    "$SCRIPTS/ensure_services.sh"
-    "$SCRIPTS/ensure_browser.sh"
-
-    # Start the stand-in only where the tests will look for it; a caller who set
-    # STRIPE_API_BASE elsewhere brings their own.
-    if [[ $STRIPE_API_BASE == "http://127.0.0.1:$LOCALSTRIPE_PORT" ]]; then
-        trap stop_localstripe EXIT
-        "$SCRIPTS/localstripe.sh" start "$LOCALSTRIPE_PORT"
-    else
-        log "STRIPE_API_BASE is $STRIPE_API_BASE; not starting localstripe"
-    fi
-
-    local status=0
-    "$VENV/bin/python" -m pytest "$@" || status=$?
-    exit "$status"
-}
-
-main "$@"
+exec .venv/bin/python -m pytest "${selection[@]}" "$@"
