@@ -52,12 +52,6 @@ def one_of_each():
     return order
 
 
-@pytest.fixture
-def staff_client(client):
-    client.force_login(UserFactory(username="clerk", is_staff=True, is_superuser=True))
-    return client
-
-
 def test_every_model_of_ours_is_in_the_admin():
     ours = {m for label in OUR_APPS for m in apps.get_app_config(label).get_models()}
     assert ours == set(ADMIN_MODELS)
