@@ -34,5 +34,6 @@ def partner_ship_to_id(
     if found is None:
         hint = " (give its id or label)" if ids_by_label is not None else ""
         detail = f"ship_to {ship_to} is not one of {partner_code}'s addresses{hint}."
-        raise InvalidShipToError(detail, errors=[{"field": "ship_to", "code": InvalidShipToError.code, "detail": detail}])
+        problem = {"field": "ship_to", "code": InvalidShipToError.code, "detail": detail}
+        raise InvalidShipToError(detail, errors=[problem])
     return found

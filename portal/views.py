@@ -161,7 +161,8 @@ class CatalogueView(PartnerPageMixin, View):
         breaks = price_table(partner_id=self.partner.id, product_ids=[p.id for p in rows])
         items = []
         for product in rows:
-            first_quantity = smallest_orderable_quantity(case_pack=product.case_pack, min_order_qty=product.min_order_qty)
+            first_quantity = smallest_orderable_quantity(case_pack=product.case_pack,
+                                                         min_order_qty=product.min_order_qty)
             items.append(CatalogueItem(
                 product=product, first_quantity=first_quantity,
                 prices=price_rows(product, breaks.get(product.id, []), first_quantity),

@@ -60,8 +60,8 @@ def plan_orders(*, partner: Partner, rows: list[CsvRow]) -> tuple[list[PlannedOr
             for start in range(0, len(lines), MAX_LINES)
         ]
         if len(orders) > 1:
-            notes.append(f"{_describe(po_number, delivery)} has {len(lines)} lines; an order takes at most {MAX_LINES}, "
-                         f"so it was split into {len(orders)} orders in file order.")
+            notes.append(f"{_describe(po_number, delivery)} has {len(lines)} lines; an order takes at most "
+                         f"{MAX_LINES}, so it was split into {len(orders)} orders in file order.")
         planned.extend(orders)
     problems.sort(key=lambda p: p["line"])
     return planned, problems, notes
@@ -105,7 +105,8 @@ def _group_rows(rows: list[CsvRow], products: dict[str, Product],
 
 
 
-def _check_header(row: CsvRow, checked: dict[tuple[str, str], tuple[date | None, list[dict]]]) -> tuple[date | None, list[dict]]:
+def _check_header(row: CsvRow,
+                  checked: dict[tuple[str, str], tuple[date | None, list[dict]]]) -> tuple[date | None, list[dict]]:
     """Return the row's delivery date and a problem per fault of its PO number or date
     (intake's `validate_header`), checking each distinct header once per file."""
     key = (row.po_number, row.requested_delivery_date)
