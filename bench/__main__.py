@@ -15,7 +15,7 @@ RESULTS = ROOT / "bench" / "results"
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a short run (under 3 minutes)")
-    # Tuned on this 2-core machine: see bench/README.md for what each measured.
+    # Tuned on this 2-core machine: see bench/README.md and bench/RESULTS.md for what each measured.
     parser.add_argument("--web-workers", type=int, default=int(os.environ.get("BENCH_WEB_WORKERS", 3)))
     parser.add_argument("--q-workers", type=int, default=int(os.environ.get("BENCH_Q_WORKERS", 2)))
     parser.add_argument("--only", default="", help="comma-separated scenarios (ceiling,intake,intake_alone,end_to_end,spike,hot_sku,csv)")
