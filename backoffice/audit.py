@@ -123,11 +123,15 @@ def check_payments(report: AuditReport, intents: list[dict] | None) -> None:
     for order_id, intent_ids in succeeded.items():
         number, status, payment_status = states.get(order_id, (f"id {order_id}", "missing", ""))
         if len(intent_ids) > 1:
-            report.findings["double_charges"].append(f"order {number}: {len(intent_ids)} successful PaymentIntents {intent_ids}")
+            report.findings["double_charges"].append(
+                f"order {number}: {len(intent_ids)} successful PaymentIntents {intent_ids}"
+            )
         paid_or_later = status in (OrderStatus.PAID, OrderStatus.CONFIRMED, OrderStatus.SHIPPED)
         refunded = payment_status in ("refunded", "refund_pending")
         if not paid_or_later and not refunded:
-            report.findings["charged_unpaid"].append(f"order {number} is {status} (payment {payment_status or 'none'}) but was charged")
+            report.findings["charged_unpaid"].append(
+                f"order {number} is {status} (payment {payment_status or 'none'}) but was charged"
+            )
     report.counts["payment_intents"] = len(intents)
 
 

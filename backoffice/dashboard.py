@@ -36,7 +36,10 @@ def back_office_health() -> dict:
     day = {"created_at__year": today.year, "created_at__month": today.month, "created_at__day": today.day}
     start = timezone.make_aware(datetime.combine(today, time.min))
     counts = dict(
-        Order.objects.filter(created_at__gte=start).values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        Order.objects.filter(created_at__gte=start)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
     )
     by_state = [
         {"status": status, "count": counts.get(status, 0), "url": _orders_url(status__exact=status, **day)}

@@ -5,7 +5,7 @@ import os
 import platform as host
 import signal
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bench.platform import BENCH_ENV, ROOT, Platform, fresh_database
 
@@ -18,7 +18,11 @@ def parse_args():
     # Tuned on this 2-core machine: see bench/README.md and bench/RESULTS.md for what each measured.
     parser.add_argument("--web-workers", type=int, default=int(os.environ.get("BENCH_WEB_WORKERS", 3)))
     parser.add_argument("--q-workers", type=int, default=int(os.environ.get("BENCH_Q_WORKERS", 2)))
-    parser.add_argument("--only", default="", help="comma-separated scenarios (ceiling,intake,intake_alone,end_to_end,spike,hot_sku,csv)")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated scenarios (ceiling,intake,intake_alone,end_to_end,spike,hot_sku,csv)",
+    )
     return parser.parse_args()
 
 
@@ -30,9 +34,14 @@ def machine() -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0]
-    return {"cores": os.cpu_count(), "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
-            "python": host.python_version(), "django": django.get_version(), "postgresql": postgres,
-            "platform": host.platform()}
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": host.python_version(),
+        "django": django.get_version(),
+        "postgresql": postgres,
+        "platform": host.platform(),
+    }
 
 
 def prepare(bench: Platform) -> None:
@@ -76,13 +85,20 @@ def run_scenarios(bench: Platform, figures: dict, *, quick: bool, wanted, stamp:
     if wanted("end_to_end"):
         print("end to end: accepted to CONFIRMED, half card, half on account", flush=True)
         figures["end_to_end"] = scenarios.end_to_end(
-            traffic, rate=100, seconds=10 if quick else 30, drain_limit_s=40 if quick else 300)
+            traffic, rate=100, seconds=10 if quick else 30, drain_limit_s=40 if quick else 300
+        )
         print(f"    {figures['end_to_end']['rate_per_s']}/s confirmed", flush=True)
     if wanted("spike"):
         print("spike: base rate, then fifty times it, then base again", flush=True)
         # QUICK keeps the shape (fifty times the base rate) but not the size.
-        figures["spike"] = scenarios.spike(traffic, base_rate=2 if quick else 6, factor=50, base_s=3 if quick else 15,
-                                           spike_s=10 if quick else 60, drain_limit_s=40 if quick else 600)
+        figures["spike"] = scenarios.spike(
+            traffic,
+            base_rate=2 if quick else 6,
+            factor=50,
+            base_s=3 if quick else 15,
+            spike_s=10 if quick else 60,
+            drain_limit_s=40 if quick else 600,
+        )
         report.spike_picture(figures["spike"], RESULTS / f"spike-{stamp}.png")
         figures["spike"]["picture"] = f"spike-{stamp}.png"
     if wanted("hot_sku"):
@@ -109,12 +125,14 @@ def main() -> int:
     os.environ.update(BENCH_ENV)
     sys.path.insert(0, str(ROOT))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     only = set(filter(None, args.only.split(",")))
 
     fresh_database()
     bench = Platform(web_workers=args.web_workers, q_workers=args.q_workers, log_path=RESULTS / f"platform-{stamp}.log")
-    figures: dict = {"run": {"at": stamp, "quick": args.quick, "web_workers": args.web_workers, "q_workers": args.q_workers}}
+    figures: dict = {
+        "run": {"at": stamp, "quick": args.quick, "web_workers": args.web_workers, "q_workers": args.q_workers}
+    }
     try:
         prepare(bench)
         figures["machine"] = machine()

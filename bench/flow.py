@@ -31,10 +31,16 @@ class FlowResult:
     slowest_answer_s: float = 0.0  # the longest an attempt waited for any answer (not a timeout)
 
     def as_dict(self) -> dict:
-        return {"offered": self.offered, "accepted": len(self.accepted), "refused": len(self.refused),
-                "given_up": self.given_up, "attempts": self.attempts, "replays": self.replays,
-                "answers": {str(k): v for k, v in sorted(self.answers.items())},
-                "slowest_answer_s": round(self.slowest_answer_s, 2)}
+        return {
+            "offered": self.offered,
+            "accepted": len(self.accepted),
+            "refused": len(self.refused),
+            "given_up": self.given_up,
+            "attempts": self.attempts,
+            "replays": self.replays,
+            "answers": {str(k): v for k, v in sorted(self.answers.items())},
+            "slowest_answer_s": round(self.slowest_answer_s, 2),
+        }
 
 
 def steady_timeout(attempt: int) -> float:
@@ -45,8 +51,15 @@ class Flow:
     """`start()`, let the fault happen, `stop()`: no new orders, and every order already
     started keeps retrying until it has an answer or `give_up_s` have passed."""
 
-    def __init__(self, make_request: Callable[[int], tuple], *, rate: float,
-                 attempt_timeout: Callable[[int], float] = steady_timeout, give_up_s: float = 300, seed: int = 3):
+    def __init__(
+        self,
+        make_request: Callable[[int], tuple],
+        *,
+        rate: float,
+        attempt_timeout: Callable[[int], float] = steady_timeout,
+        give_up_s: float = 300,
+        seed: int = 3,
+    ):
         self.make_request = make_request
         self.rate = rate
         self.attempt_timeout = attempt_timeout
@@ -97,7 +110,7 @@ class Flow:
                     replayed = response.headers.get("Idempotent-Replayed") == "true"
                     payload = await response.json(content_type=None) if status < 300 else await response.read()
                 self.result.slowest_answer_s = max(self.result.slowest_answer_s, time.monotonic() - sent)
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+            except (TimeoutError, aiohttp.ClientError, ValueError):
                 status = 0
             self.result.answers[status] += 1
             attempt += 1

@@ -53,12 +53,14 @@ async def _send(session, make_request, index, intended, start, result, keep_body
                 payload = await response.json(content_type=None)
             else:
                 await response.read()
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+    except (TimeoutError, aiohttp.ClientError, ValueError):
         status = 0
     result.samples.append(Sample(intended, time.monotonic() - start - intended, status, payload))
 
 
-async def _run(make_request: RequestFactory, schedule: list[float], *, keep_body: bool, timeout_s: float, connections: int) -> RunResult:
+async def _run(
+    make_request: RequestFactory, schedule: list[float], *, keep_body: bool, timeout_s: float, connections: int
+) -> RunResult:
     result = RunResult()
     connector = aiohttp.TCPConnector(limit=connections, force_close=False)
     timeout = aiohttp.ClientTimeout(total=timeout_s)
@@ -82,7 +84,13 @@ def constant_rate(rate: float, seconds: float, offset: float = 0.0) -> list[floa
     return [offset + i / rate for i in range(count)]
 
 
-def run(make_request: RequestFactory, schedule: list[float], *, keep_body: bool = False, timeout_s: float = 10.0,
-        connections: int = 512) -> RunResult:
+def run(
+    make_request: RequestFactory,
+    schedule: list[float],
+    *,
+    keep_body: bool = False,
+    timeout_s: float = 10.0,
+    connections: int = 512,
+) -> RunResult:
     """Send one request per entry of `schedule` (seconds from now) and collect samples."""
     return asyncio.run(_run(make_request, schedule, keep_body=keep_body, timeout_s=timeout_s, connections=connections))

@@ -53,8 +53,16 @@ WEB = "127.0.0.1:8050"
 
 
 class Platform:
-    def __init__(self, *, web_workers: int, q_workers: int, log_path: Path,
-                 settings: dict | None = None, web: str = WEB, stand_in_port: int = STAND_IN_PORT):
+    def __init__(
+        self,
+        *,
+        web_workers: int,
+        q_workers: int,
+        log_path: Path,
+        settings: dict | None = None,
+        web: str = WEB,
+        stand_in_port: int = STAND_IN_PORT,
+    ):
         self.web_workers = web_workers
         self.q_workers = q_workers
         self.settings = {**BENCH_ENV, "STRIPE_API_BASE": f"http://127.0.0.1:{stand_in_port}", **(settings or {})}
@@ -73,28 +81,54 @@ class Platform:
         return {**os.environ, **self.settings, "Q_WORKERS": str(self.q_workers)}
 
     def manage(self, *args: str) -> str:
-        return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env(), check=True,
-                              capture_output=True, text=True).stdout
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env(), check=True, capture_output=True, text=True
+        ).stdout
 
     def _start(self, name: str, argv: list[str]) -> None:
-        self.children[name] = subprocess.Popen(argv, cwd=ROOT, env=self.env(), stdout=self.log, stderr=self.log,
-                                               start_new_session=True)
+        self.children[name] = subprocess.Popen(
+            argv, cwd=ROOT, env=self.env(), stdout=self.log, stderr=self.log, start_new_session=True
+        )
 
     def start_stand_in(self, *, keep_store: Path | None = None) -> None:
         # Stripe runs on someone else's machines in production; here the stand-in shares
         # ours, so it yields the CPU like the workers do.
         keep = ["--keep-store", str(keep_store)] if keep_store else []
         _refuse_if_taken(f"http://127.0.0.1:{self.stand_in_port}/v1/customers")
-        self._start("localstripe", ["nice", "-n", "10", sys.executable, str(ROOT / "scripts" / "stripe_stand_in.py"),
-                                    "--port", str(self.stand_in_port), "--from-scratch", *keep])
+        self._start(
+            "localstripe",
+            [
+                "nice",
+                "-n",
+                "10",
+                sys.executable,
+                str(ROOT / "scripts" / "stripe_stand_in.py"),
+                "--port",
+                str(self.stand_in_port),
+                "--from-scratch",
+                *keep,
+            ],
+        )
         _wait_for(lambda: _answers(f"http://127.0.0.1:{self.stand_in_port}/v1/customers"), 30, "the Stripe stand-in")
 
     def start_servers(self, *, webhook_url: str | None = None) -> None:
         _refuse_if_taken(f"{self.base_url}/readyz")
-        self._start("gunicorn", [
-            str(VENV_BIN / "gunicorn"), "config.wsgi:application", "--bind", self.web, "--workers", str(self.web_workers),
-            "--no-control-socket", "--graceful-timeout", "10", "--backlog", "2048",
-        ])
+        self._start(
+            "gunicorn",
+            [
+                str(VENV_BIN / "gunicorn"),
+                "config.wsgi:application",
+                "--bind",
+                self.web,
+                "--workers",
+                str(self.web_workers),
+                "--no-control-socket",
+                "--graceful-timeout",
+                "10",
+                "--backlog",
+                "2048",
+            ],
+        )
         self.start_workers()
         _wait_for(lambda: _answers(f"{self.base_url}/readyz"), 60, "gunicorn")
         self.manage("stripe_register_webhook", "--url", webhook_url or f"{self.base_url}/payments/stripe/webhook/")

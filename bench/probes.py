@@ -112,8 +112,10 @@ def probe_while(base_url: str, seconds: float) -> dict:
 
 def difference(after: dict, before: dict) -> dict:
     """What happened between two readings of nested counters."""
-    return {key: difference(value, before.get(key, {})) if isinstance(value, dict) else value - before.get(key, 0)
-            for key, value in after.items()}
+    return {
+        key: difference(value, before.get(key, {})) if isinstance(value, dict) else value - before.get(key, 0)
+        for key, value in after.items()
+    }
 
 
 def wait_until(check: Callable[[], bool], limit_s: float) -> bool:

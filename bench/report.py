@@ -5,10 +5,17 @@ import json
 from pathlib import Path
 
 TARGETS = {
-    "intake.rate_per_s": (">=", 300), "intake.p99_ms": ("<", 150), "end_to_end.rate_per_s": (">=", 100),
-    "spike.errors": ("==", 0), "spike.lost": ("==", 0), "spike.drain_s": ("<=", 120),
-    "hot_sku.sold": ("==", 100), "hot_sku.deadlocks": ("==", 0), "hot_sku.errors": ("==", 0),
-    "csv.seconds": ("<", 60), "memory.peak_mib": ("<", 2048),
+    "intake.rate_per_s": (">=", 300),
+    "intake.p99_ms": ("<", 150),
+    "end_to_end.rate_per_s": (">=", 100),
+    "spike.errors": ("==", 0),
+    "spike.lost": ("==", 0),
+    "spike.drain_s": ("<=", 120),
+    "hot_sku.sold": ("==", 100),
+    "hot_sku.deadlocks": ("==", 0),
+    "hot_sku.errors": ("==", 0),
+    "csv.seconds": ("<", 60),
+    "memory.peak_mib": ("<", 2048),
 }
 
 
@@ -30,10 +37,22 @@ def table(figures: dict) -> str:
     for key, (op, target) in TARGETS.items():
         value = lookup(figures, key)
         verdict = meets(value, op, target)
-        rows.append((key, "-" if value is None else str(value), f"{op} {target}",
-                     "skipped" if verdict is None else ("ok" if verdict else "MISSED")))
-    for key in ("ceiling.rate_per_s", "intake.fraction_of_ceiling", "intake_alone.rate_per_s", "intake_alone.p99_ms",
-                "end_to_end.accepted_to_confirmed_p99_s", "intake.loadgen_cpu_share"):
+        rows.append(
+            (
+                key,
+                "-" if value is None else str(value),
+                f"{op} {target}",
+                "skipped" if verdict is None else ("ok" if verdict else "MISSED"),
+            )
+        )
+    for key in (
+        "ceiling.rate_per_s",
+        "intake.fraction_of_ceiling",
+        "intake_alone.rate_per_s",
+        "intake_alone.p99_ms",
+        "end_to_end.accepted_to_confirmed_p99_s",
+        "intake.loadgen_cpu_share",
+    ):
         value = lookup(figures, key)
         rows.append((key, "-" if value is None else str(value), "", "info"))
     widths = [max(len(str(r[i])) for r in rows) for i in range(4)]
@@ -55,13 +74,19 @@ def spike_picture(spike: dict, path: Path) -> None:
     figure, axes = plt.subplots(3, 1, figsize=(10, 8), sharex=True)
     axes[0].plot([p["t"] for p in series], [p["ok_per_s"] for p in series], color="tab:green")
     axes[0].set_ylabel("accepted / s")
-    axes[1].plot([p["t"] for p in series if p["p99_ms"] is not None], [p["p99_ms"] for p in series if p["p99_ms"] is not None], color="tab:red")
+    axes[1].plot(
+        [p["t"] for p in series if p["p99_ms"] is not None],
+        [p["p99_ms"] for p in series if p["p99_ms"] is not None],
+        color="tab:red",
+    )
     axes[1].axhline(150, linestyle="--", color="grey", linewidth=1)
     axes[1].set_ylabel("p99 intake (ms)")
     axes[2].plot([p["t"] for p in depth], [p["waiting"] for p in depth], color="tab:blue")
     axes[2].set_ylabel("orders not yet final")
     axes[2].set_xlabel("seconds")
-    figure.suptitle(f"Spike: {spike.get('base_rate_per_s')}/s, then {spike.get('peak_rate_per_s')}/s for {spike.get('spike_s')} s")
+    figure.suptitle(
+        f"Spike: {spike.get('base_rate_per_s')}/s, then {spike.get('peak_rate_per_s')}/s for {spike.get('spike_s')} s"
+    )
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)

@@ -30,8 +30,11 @@ class Traffic:
 
         self.url = f"{base_url}/api/v1/orders/"
         self.rng = random.Random(seed)
-        tokens = dict(Token.objects.filter(user__membership__partner__code__startswith="BP")
-                      .values_list("user__membership__partner__code", "key"))
+        tokens = dict(
+            Token.objects.filter(user__membership__partner__code__startswith="BP").values_list(
+                "user__membership__partner__code", "key"
+            )
+        )
         partners = Partner.objects.filter(code__in=tokens).values_list("code", "payment_method")
         self.card = [tokens[c] for c, method in partners if method == "card"]
         self.account = [tokens[c] for c, method in partners if method == "account"]
@@ -39,8 +42,10 @@ class Traffic:
 
     def body(self) -> dict:
         lines = self.rng.sample(self.products, self.rng.randint(1, 3))
-        return {"po_number": f"BENCH-{self.rng.randint(1, 10**6)}",
-                "lines": [{"sku": sku, "quantity": pack * self.rng.randint(1, 3)} for sku, pack in lines]}
+        return {
+            "po_number": f"BENCH-{self.rng.randint(1, 10**6)}",
+            "lines": [{"sku": sku, "quantity": pack * self.rng.randint(1, 3)} for sku, pack in lines],
+        }
 
     def order_request(self, index: int, *, sku: str | None = None):
         token = (self.card if index % 2 == 0 else self.account)[index % max(1, len(self.card))]
@@ -59,7 +64,9 @@ def waiting_statuses() -> tuple[str, ...]:
 
 def queue_depth() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM orders_order WHERE status = ANY(%s) AND hold = ''", [list(waiting_statuses())])
+        cursor.execute(
+            "SELECT count(*) FROM orders_order WHERE status = ANY(%s) AND hold = ''", [list(waiting_statuses())]
+        )
         return cursor.fetchone()[0]
 
 
@@ -94,8 +101,11 @@ def step_rates(make_request, rates: list[int], seconds: float, *, expected: int,
         result = loadgen.run(make_request, loadgen.constant_rate(rate, seconds))
         figures = {"offered_per_s": rate, **latency_figures(result, expected)}
         steps.append(figures)
-        print(f"    {rate:>5}/s offered: {figures['rate_per_s']:>7}/s ok, p50 {figures['p50_ms']} ms, "
-              f"p99 {figures['p99_ms']} ms, errors {figures['errors']}", flush=True)
+        print(
+            f"    {rate:>5}/s offered: {figures['rate_per_s']:>7}/s ok, p50 {figures['p50_ms']} ms, "
+            f"p99 {figures['p99_ms']} ms, errors {figures['errors']}",
+            flush=True,
+        )
         if figures["p99_ms"] < TARGET_P99_MS and figures["errors"] == 0:
             best = figures
         if between:
@@ -116,12 +126,17 @@ def warm_up(traffic: Traffic, *, rate: int = 50, seconds: float = 10, drain_limi
 
 def intake(traffic: Traffic, *, rates: list[int], seconds: float, drain_limit_s: float = 120) -> dict:
     warm_up(traffic, drain_limit_s=drain_limit_s)
-    return step_rates(traffic.order_request, rates, seconds, expected=202, between=lambda: wait_until_drained(drain_limit_s))
+    return step_rates(
+        traffic.order_request, rates, seconds, expected=202, between=lambda: wait_until_drained(drain_limit_s)
+    )
 
 
 def ceiling(base_url: str, *, rates: list[int], seconds: float) -> dict:
     with connection.cursor() as cursor:
-        cursor.execute("CREATE UNLOGGED TABLE IF NOT EXISTS bench_ceiling (id bigserial PRIMARY KEY, payload text, at timestamptz DEFAULT now())")
+        cursor.execute(
+            "CREATE UNLOGGED TABLE IF NOT EXISTS bench_ceiling (id bigserial PRIMARY KEY, payload text, at "
+            "timestamptz DEFAULT now())"
+        )
 
     def request(index):
         return "POST", f"{base_url}/bench/ceiling/", {}, {"i": index}
@@ -201,12 +216,16 @@ def per_second_series(result) -> list[dict]:
     return series
 
 
-def spike(traffic: Traffic, *, base_rate: int, factor: int, base_s: float, spike_s: float, drain_limit_s: float = 600) -> dict:
+def spike(
+    traffic: Traffic, *, base_rate: int, factor: int, base_s: float, spike_s: float, drain_limit_s: float = 600
+) -> dict:
     from orders.models import Order
 
-    schedule = (loadgen.constant_rate(base_rate, base_s)
-                + loadgen.constant_rate(base_rate * factor, spike_s, offset=base_s)
-                + loadgen.constant_rate(base_rate, base_s, offset=base_s + spike_s))
+    schedule = (
+        loadgen.constant_rate(base_rate, base_s)
+        + loadgen.constant_rate(base_rate * factor, spike_s, offset=base_s)
+        + loadgen.constant_rate(base_rate, base_s, offset=base_s + spike_s)
+    )
     t0 = time.monotonic()
     with watching_queue_depth(t0) as depth:
         result = loadgen.run(traffic.order_request, schedule, keep_body=True)
@@ -218,16 +237,26 @@ def spike(traffic: Traffic, *, base_rate: int, factor: int, base_s: float, spike
         time.sleep(1)
 
     accepted = {s.body["number"] for s in result.ok() if isinstance(s.body, dict) and "number" in s.body}
-    final = set(Order.objects.filter(number__in=accepted).exclude(status__in=waiting_statuses()).values_list("number", flat=True))
+    final = set(
+        Order.objects.filter(number__in=accepted)
+        .exclude(status__in=waiting_statuses())
+        .values_list("number", flat=True)
+    )
     held = set(Order.objects.filter(number__in=accepted, hold__gt="").values_list("number", flat=True))
     return {
-        "base_rate_per_s": base_rate, "peak_rate_per_s": base_rate * factor, "spike_s": spike_s,
-        "sent": len(result.samples), "accepted": len(accepted), "errors": result.errors(),
+        "base_rate_per_s": base_rate,
+        "peak_rate_per_s": base_rate * factor,
+        "spike_s": spike_s,
+        "sent": len(result.samples),
+        "accepted": len(accepted),
+        "errors": result.errors(),
         # Lost means never final; that can only be told once the queue has drained.
         "lost": len(accepted - final - held) if drained is not None else None,
         "unfinished_at_end": len(accepted - final - held),
         "drain_s": round(drain_s, 1) if drain_s is not None else None,
-        "spike": latency_figures(loadgen.RunResult([s for s in result.samples if base_s <= s.intended < spike_end], spike_s, result.cpu_s)),
+        "spike": latency_figures(
+            loadgen.RunResult([s for s in result.samples if base_s <= s.intended < spike_end], spike_s, result.cpu_s)
+        ),
         "series": per_second_series(result),
         "queue_depth": [{"t": round(t, 1), "waiting": n} for t, n in depth],
     }
@@ -237,13 +266,22 @@ def hot_sku(traffic: Traffic, *, buyers: int, units: int) -> dict:
     from inventory.models import Product, Stock, StockMovement, Warehouse
     from orders.models import Order
 
-    product, _ = Product.objects.update_or_create(sku="BX-HOT-SKU", defaults={
-        "name": "The last roses before Valentine's Day", "category": "roses", "case_pack": 1, "list_price": "2.00"})
+    product, _ = Product.objects.update_or_create(
+        sku="BX-HOT-SKU",
+        defaults={
+            "name": "The last roses before Valentine's Day",
+            "category": "roses",
+            "case_pack": 1,
+            "list_price": "2.00",
+        },
+    )
     warehouse = Warehouse.objects.get(code="AMS")
     Stock.objects.filter(product=product).delete()
     StockMovement.objects.filter(product=product).delete()
     Stock.objects.create(product=product, warehouse=warehouse, on_hand=units)
-    StockMovement.objects.create(product=product, warehouse=warehouse, kind="receipt", on_hand_delta=units, actor="bench")
+    StockMovement.objects.create(
+        product=product, warehouse=warehouse, kind="receipt", on_hand_delta=units, actor="bench"
+    )
     with connection.cursor() as cursor:
         cursor.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
         deadlocks_before = cursor.fetchone()[0]
@@ -258,7 +296,8 @@ def hot_sku(traffic: Traffic, *, buyers: int, units: int) -> dict:
     reserved = Stock.objects.filter(product=product).aggregate(r=Sum("reserved"))["r"] or 0
     other_cancels = orders.filter(status="CANCELLED").exclude(cancel_reason="out_of_stock").count()
     return {
-        "buyers": buyers, "units": units,
+        "buyers": buyers,
+        "units": units,
         "sold": orders.filter(status__in=["CONFIRMED", "SHIPPED"]).count(),
         "reserved_units": reserved,
         "out_of_stock_cancellations": orders.filter(cancel_reason="out_of_stock").count(),
@@ -285,9 +324,17 @@ def csv_import(env: dict, *, lines: int) -> dict:
             handle.write(f"{sku},{pack * rng.randint(1, 3)},CSV-{run_tag}-{row // lines_per_order}\n")
         path = Path(handle.name)
     started = time.monotonic()
-    completed = subprocess.run([sys.executable, "manage.py", "import_orders", str(path), "--partner", partner.code],
-                               env=env, capture_output=True, text=True)
+    completed = subprocess.run(
+        [sys.executable, "manage.py", "import_orders", str(path), "--partner", partner.code],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.monotonic() - started
     path.unlink(missing_ok=True)
-    return {"lines": lines, "seconds": round(seconds, 1), "ok": completed.returncode == 0,
-            "output": (completed.stdout + completed.stderr)[-500:]}
+    return {
+        "lines": lines,
+        "seconds": round(seconds, 1),
+        "ok": completed.returncode == 0,
+        "output": (completed.stdout + completed.stderr)[-500:],
+    }

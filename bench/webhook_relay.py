@@ -90,7 +90,7 @@ class WebhookRelay:
                     if response.status < 300:
                         self.delivered += 1
                         return
-            except (aiohttp.ClientError, asyncio.TimeoutError):
+            except (TimeoutError, aiohttp.ClientError):
                 self.answers["no answer"] += 1
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 30)

@@ -87,10 +87,11 @@ class BackOfficeImportExportMixin:
                 problem = str(e)
             else:
                 problem = not_utf8_reason(e.object) or (
-                    f"The file is not UTF-8 text (byte 0x{e.object[e.start]:02x} at position {e.start} cannot be read)")
+                    f"The file is not UTF-8 text (byte 0x{e.object[e.start]:02x} at position {e.start} cannot be read)"
+                )
             form.add_error(
                 "import_file",
-                f"{problem}. Save it as \"CSV UTF-8\" (or upload an XLSX file) and try again. Nothing was imported.",
+                f'{problem}. Save it as "CSV UTF-8" (or upload an XLSX file) and try again. Nothing was imported.',
             )
             return
         form.add_error(

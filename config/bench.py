@@ -10,6 +10,9 @@ from django.views.decorators.csrf import csrf_exempt
 @csrf_exempt
 def ceiling(request):
     with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO bench_ceiling (payload) VALUES (%s) RETURNING id", [request.body[:200].decode(errors="replace")])
+        cursor.execute(
+            "INSERT INTO bench_ceiling (payload) VALUES (%s) RETURNING id",
+            [request.body[:200].decode(errors="replace")],
+        )
         row_id = cursor.fetchone()[0]
     return JsonResponse({"id": row_id}, status=201)

@@ -110,8 +110,9 @@ DATABASES["default"].setdefault("OPTIONS", {})
 # retries with backoff).
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 3))
 DATABASES["default"]["OPTIONS"].setdefault(
-    "options", f"-c lock_timeout={env_int('DB_LOCK_TIMEOUT_MS', 10000)} "
-    f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 30000)}"
+    "options",
+    f"-c lock_timeout={env_int('DB_LOCK_TIMEOUT_MS', 10000)} "
+    f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 30000)}",
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -252,7 +253,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bouquet ERP API",
-    "DESCRIPTION": "Orders, catalogue, prices, stock, events and shipments for the supplier's ERP and warehouse systems.",
+    "DESCRIPTION": "Orders, catalogue, prices, stock, events and shipments for the supplier's ERP and "
+    "warehouse systems.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The contract is public; what it describes still needs a token.

@@ -32,10 +32,15 @@ class DependencyUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, UNAVAILABLE):
             return None
-        logger.warning("database unavailable; answered 503", extra={"path": request.path, "error": str(exception)[:200]})
+        logger.warning(
+            "database unavailable; answered 503", extra={"path": request.path, "error": str(exception)[:200]}
+        )
         if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
             response = JsonResponse(
-                {"code": "service_unavailable", "detail": "The service is briefly unavailable; retry shortly with the same Idempotency-Key."},
+                {
+                    "code": "service_unavailable",
+                    "detail": "The service is briefly unavailable; retry shortly with the same Idempotency-Key.",
+                },
                 status=503,
             )
         else:

@@ -18,7 +18,9 @@ class ShipmentLineFactory(DjangoModelFactory):
         model = ShipmentLine
 
     shipment = factory.SubFactory(ShipmentFactory)
-    order_line = factory.SubFactory("orders.factories.OrderLineFactory", order=factory.SelfAttribute("..shipment.order"))
+    order_line = factory.SubFactory(
+        "orders.factories.OrderLineFactory", order=factory.SelfAttribute("..shipment.order")
+    )
     product = factory.SubFactory(ProductFactory)
     quantity = 10
     reservation_id = factory.Sequence(lambda n: n + 1)

@@ -18,7 +18,9 @@ def reroute_from_closed_warehouses(*, order) -> list[int]:
     OutOfStockError (with the closed reservations released) when none can serve.
     Call inside the finalize transaction, holding the order's lock."""
     reserved_in = set(
-        Reservation.objects.filter(order_id=order.id, status=Reservation.Status.ACTIVE).values_list("warehouse_id", flat=True)
+        Reservation.objects.filter(order_id=order.id, status=Reservation.Status.ACTIVE).values_list(
+            "warehouse_id", flat=True
+        )
     )
     closed = list(Warehouse.objects.filter(id__in=reserved_in, is_open=False).values_list("id", flat=True))
     if not closed:
@@ -43,10 +45,18 @@ def create_shipments(*, order) -> list[Shipment]:
     by_warehouse: dict[int, list[Reservation]] = defaultdict(list)
     for reservation in reservations:
         by_warehouse[reservation.warehouse_id].append(reservation)
-    shipments = Shipment.objects.bulk_create([Shipment(order_id=order.id, warehouse_id=w) for w in sorted(by_warehouse)])
+    shipments = Shipment.objects.bulk_create(
+        [Shipment(order_id=order.id, warehouse_id=w) for w in sorted(by_warehouse)]
+    )
     ShipmentLine.objects.bulk_create(
         [
-            ShipmentLine(shipment=shipment, order_line_id=r.order_line_id, product_id=r.product_id, quantity=r.quantity, reservation_id=r.id)
+            ShipmentLine(
+                shipment=shipment,
+                order_line_id=r.order_line_id,
+                product_id=r.product_id,
+                quantity=r.quantity,
+                reservation_id=r.id,
+            )
             for shipment in shipments
             for r in by_warehouse[shipment.warehouse_id]
         ]
@@ -76,8 +86,13 @@ def create_shipments_for_orders(*, order_ids: Sequence[int]) -> set[int]:
     shipments = Shipment.objects.bulk_create([Shipment(order_id=order_id, warehouse_id=w) for order_id, w in keys])
     ShipmentLine.objects.bulk_create(
         [
-            ShipmentLine(shipment=shipment, order_line_id=line_id, product_id=product_id, quantity=quantity,
-                         reservation_id=reservation_id)
+            ShipmentLine(
+                shipment=shipment,
+                order_line_id=line_id,
+                product_id=product_id,
+                quantity=quantity,
+                reservation_id=reservation_id,
+            )
             for shipment, key in zip(shipments, keys, strict=True)
             for reservation_id, line_id, product_id, quantity in lines_by_shipment[key]
         ]

@@ -23,15 +23,18 @@ class WarehouseAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     ordering = ["priority", "code"]
     fieldsets = [
-        (None, {
-            "fields": ["code", "name", "priority", "is_open"],
-            "description": (
-                "Lower priority serves first, after a partner's home warehouse. Closing a warehouse only stops "
-                "new reservations there: orders already holding stock in it are re-routed to another open "
-                "warehouse when they are finalised, or cancelled with a clear reason if none can serve. "
-                "Nothing else happens when you close it, and reopening it is safe."
-            ),
-        }),
+        (
+            None,
+            {
+                "fields": ["code", "name", "priority", "is_open"],
+                "description": (
+                    "Lower priority serves first, after a partner's home warehouse. Closing a warehouse only stops "
+                    "new reservations there: orders already holding stock in it are re-routed to another open "
+                    "warehouse when they are finalised, or cancelled with a clear reason if none can serve. "
+                    "Nothing else happens when you close it, and reopening it is safe."
+                ),
+            },
+        ),
     ]
 
 
@@ -72,8 +75,12 @@ class StockChangeForm(forms.ModelForm):
         # change view runs in one transaction, so nothing else half-happens.
         try:
             self.saved_stock = set_on_hand(
-                product=product, warehouse=warehouse, on_hand=cleaned["on_hand"],
-                expected_version=cleaned.get("version") or 0, actor=self.actor, note="back office edit",
+                product=product,
+                warehouse=warehouse,
+                on_hand=cleaned["on_hand"],
+                expected_version=cleaned.get("version") or 0,
+                actor=self.actor,
+                note="back office edit",
             )
         except VersionConflictError as exc:
             raise ValidationError(exc.message, code=exc.code) from None
@@ -114,8 +121,17 @@ class StockAdmin(BackOfficeImportExportMixin, ImportExportModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["product", "warehouse", "on_hand", "version"]
-        return ["product", "warehouse", "on_hand", "reserved", "available", "version_read", "updated_at", "version",
-                "ledger"]
+        return [
+            "product",
+            "warehouse",
+            "on_hand",
+            "reserved",
+            "available",
+            "version_read",
+            "updated_at",
+            "version",
+            "ledger",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -150,8 +166,10 @@ class StockAdmin(BackOfficeImportExportMixin, ImportExportModelAdmin):
         return stock.version
 
     def _ledger_url(self, stock) -> str:
-        return (reverse("admin:inventory_stockmovement_changelist")
-                + f"?product__id__exact={stock.product_id}&warehouse__id__exact={stock.warehouse_id}")
+        return (
+            reverse("admin:inventory_stockmovement_changelist")
+            + f"?product__id__exact={stock.product_id}&warehouse__id__exact={stock.warehouse_id}"
+        )
 
     @admin.display(description="ledger")
     def ledger_link(self, stock):
@@ -160,19 +178,32 @@ class StockAdmin(BackOfficeImportExportMixin, ImportExportModelAdmin):
     @admin.display(description="ledger (latest movements)")
     def ledger(self, stock):
         movements = list(
-            StockMovement.objects.filter(product_id=stock.product_id, warehouse_id=stock.warehouse_id)
-            .order_by("-id")[:LEDGER_ROWS_SHOWN]
+            StockMovement.objects.filter(product_id=stock.product_id, warehouse_id=stock.warehouse_id).order_by("-id")[
+                :LEDGER_ROWS_SHOWN
+            ]
         )
         rows = format_html_join(
-            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            ((timezone.localtime(m.created_at).strftime("%Y-%m-%d %H:%M:%S"), m.get_kind_display(), f"{m.on_hand_delta:+d}", f"{m.reserved_delta:+d}",
-              m.order_id or "", m.actor, m.note) for m in movements),
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    timezone.localtime(m.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                    m.get_kind_display(),
+                    f"{m.on_hand_delta:+d}",
+                    f"{m.reserved_delta:+d}",
+                    m.order_id or "",
+                    m.actor,
+                    m.note,
+                )
+                for m in movements
+            ),
         )
         return format_html(
             '<table id="stock-ledger"><thead><tr><th>when</th><th>kind</th><th>on hand</th><th>reserved</th>'
             "<th>order</th><th>actor</th><th>note</th></tr></thead><tbody>{}</tbody></table>"
             '<p><a href="{}">All movements of this stock row</a></p>',
-            rows, self._ledger_url(stock),
+            rows,
+            self._ledger_url(stock),
         )
 
 
@@ -187,7 +218,18 @@ class ReservationAdmin(ViewOnlyMixin, admin.ModelAdmin):
 
 @admin.register(StockMovement)
 class StockMovementAdmin(ViewOnlyMixin, admin.ModelAdmin):
-    list_display = ["id", "created_at", "product", "warehouse", "kind", "on_hand_delta", "reserved_delta", "order_id", "actor", "note"]
+    list_display = [
+        "id",
+        "created_at",
+        "product",
+        "warehouse",
+        "kind",
+        "on_hand_delta",
+        "reserved_delta",
+        "order_id",
+        "actor",
+        "note",
+    ]
     list_filter = ["kind", "warehouse"]
     search_fields = ["product__sku", "=order_id", "actor", "note"]
     list_select_related = ["product", "warehouse"]

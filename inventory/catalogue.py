@@ -16,14 +16,12 @@ from inventory.models import Product
 logger = logging.getLogger("bouquet.inventory")
 
 
-
 def smallest_orderable_quantity(*, case_pack: int, min_order_qty: int) -> int:
     """Return the smallest quantity of a product that intake accepts: its minimum
     rounded up to whole cases, and at least one case. The catalogue offers it, and the
     CSV sample orders it, so neither suggests a quantity intake would refuse."""
     cases = max(1, -(-min_order_qty // case_pack))
     return cases * case_pack
-
 
 
 def _product_field_errors(*, sku, name, unit, category, case_pack, min_order_qty, list_price) -> list[dict]:
@@ -42,12 +40,24 @@ def _product_field_errors(*, sku, name, unit, category, case_pack, min_order_qty
         bad("category", "invalid_category", "category must be at most 40 characters.")
     if isinstance(case_pack, bool) or not isinstance(case_pack, int) or not 1 <= case_pack <= MAX_WHOLE_NUMBER:
         bad("case_pack", "invalid_case_pack", "case_pack must be a whole number of at least 1.")
-    if isinstance(min_order_qty, bool) or not isinstance(min_order_qty, int) or not 0 <= min_order_qty <= MAX_WHOLE_NUMBER:
+    if (
+        isinstance(min_order_qty, bool)
+        or not isinstance(min_order_qty, int)
+        or not 0 <= min_order_qty <= MAX_WHOLE_NUMBER
+    ):
         bad("min_order_qty", "invalid_min_order_qty", "min_order_qty must be a whole number of at least 0.")
-    if not isinstance(list_price, Decimal) or not list_price.is_finite() or not 0 <= list_price <= MAX_PRICE or list_price != list_price.quantize(CENT):
-        bad("list_price", "invalid_price", f"list_price must be an amount from 0 to {MAX_PRICE} with at most 2 decimals.")
+    if (
+        not isinstance(list_price, Decimal)
+        or not list_price.is_finite()
+        or not 0 <= list_price <= MAX_PRICE
+        or list_price != list_price.quantize(CENT)
+    ):
+        bad(
+            "list_price",
+            "invalid_price",
+            f"list_price must be an amount from 0 to {MAX_PRICE} with at most 2 decimals.",
+        )
     return errors
-
 
 
 def upsert_product(
@@ -74,13 +84,28 @@ def upsert_product(
             list_price = Decimal(list_price)
         except InvalidOperation:
             pass  # reported below as an invalid price
-    errors = _product_field_errors(sku=sku, name=name, unit=unit, category=category, case_pack=case_pack,
-                                   min_order_qty=min_order_qty, list_price=list_price)
+    errors = _product_field_errors(
+        sku=sku,
+        name=name,
+        unit=unit,
+        category=category,
+        case_pack=case_pack,
+        min_order_qty=min_order_qty,
+        list_price=list_price,
+    )
     if errors:
         raise InventoryError(
-            summarise_errors(errors, subject=f"product {sku}"), code="invalid_product", errors=errors,
+            summarise_errors(errors, subject=f"product {sku}"),
+            code="invalid_product",
+            errors=errors,
         )
-    fields = {"name": name.strip(), "case_pack": case_pack, "min_order_qty": min_order_qty, "list_price": list_price, "active": active}
+    fields = {
+        "name": name.strip(),
+        "case_pack": case_pack,
+        "min_order_qty": min_order_qty,
+        "list_price": list_price,
+        "active": active,
+    }
     if unit is not None:
         fields["unit"] = unit.strip()
     if category is not None:

@@ -13,7 +13,9 @@ class OutOfStockError(InventoryError):
 
     def __init__(self, short: dict[str, int]):
         listed = ", ".join(f"{sku} (short {qty})" for sku, qty in sorted(short.items()))
-        super().__init__(f"Not enough stock for {listed}.", errors=[{"sku": s, "short": q} for s, q in sorted(short.items())])
+        super().__init__(
+            f"Not enough stock for {listed}.", errors=[{"sku": s, "short": q} for s, q in sorted(short.items())]
+        )
         self.short = short
 
 

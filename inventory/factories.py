@@ -46,8 +46,14 @@ class StockFactory(DjangoModelFactory):
     @factory.post_generation
     def ledger(obj, create, extracted, **kwargs):
         if create and (obj.on_hand or obj.reserved):
-            StockMovement.objects.create(product=obj.product, warehouse=obj.warehouse, kind=StockMovement.Kind.RECEIPT,
-                                         on_hand_delta=obj.on_hand, reserved_delta=obj.reserved, actor="factory")
+            StockMovement.objects.create(
+                product=obj.product,
+                warehouse=obj.warehouse,
+                kind=StockMovement.Kind.RECEIPT,
+                on_hand_delta=obj.on_hand,
+                reserved_delta=obj.reserved,
+                actor="factory",
+            )
 
 
 class ReservationFactory(DjangoModelFactory):

@@ -24,7 +24,9 @@ class FieldValueErrorsMixin:
         except ValueError:
             raise
         except Exception as exc:
-            raise ValueError(f"{field.column_name} {row.get(field.column_name)!r} cannot be read ({type(exc).__name__}).") from None
+            raise ValueError(
+                f"{field.column_name} {row.get(field.column_name)!r} cannot be read ({type(exc).__name__})."
+            ) from None
 
 
 def row_error_from(refusal: DomainError) -> ValidationError:
@@ -54,9 +56,15 @@ class ProductResource(FieldValueErrorsMixin, resources.ModelResource):
     def do_instance_save(self, instance, is_create):
         try:
             product, _ = upsert_product(
-                sku=instance.sku, name=instance.name, category=instance.category, unit=instance.unit,
-                case_pack=instance.case_pack, min_order_qty=instance.min_order_qty, list_price=instance.list_price,
-                active=instance.active, actor=getattr(self, "actor", "import"),
+                sku=instance.sku,
+                name=instance.name,
+                category=instance.category,
+                unit=instance.unit,
+                case_pack=instance.case_pack,
+                min_order_qty=instance.min_order_qty,
+                list_price=instance.list_price,
+                active=instance.active,
+                actor=getattr(self, "actor", "import"),
             )
         except DomainError as exc:
             raise row_error_from(exc) from None
@@ -86,7 +94,9 @@ class StockResource(resources.ModelResource):
         return Stock.objects.select_related("product", "warehouse").order_by("product__sku", "warehouse__code")
 
     def before_import(self, dataset, **kwargs):
-        self.stock_import = StockImport(actor=_actor(kwargs), source=f"stock import {kwargs.get('file_name') or ''}".strip())
+        self.stock_import = StockImport(
+            actor=_actor(kwargs), source=f"stock import {kwargs.get('file_name') or ''}".strip()
+        )
         check_stock_columns(dataset.headers)
 
     def import_row(self, row, instance_loader, **kwargs):

@@ -27,7 +27,9 @@ def _available_in_open_warehouses() -> Coalesce:
     return Coalesce(Subquery(per_product, output_field=IntegerField()), Value(0))
 
 
-def catalogue(*, include_inactive: bool, q: str = "", category: str = "", active: bool | None = None) -> QuerySet[Product]:
+def catalogue(
+    *, include_inactive: bool, q: str = "", category: str = "", active: bool | None = None
+) -> QuerySet[Product]:
     """Return products by SKU, each annotated with `available` (open warehouses,
     on hand less reserved), in one query. `q` matches SKU or name, `category` the
     category, both ignoring case; inactive products only when `include_inactive`."""

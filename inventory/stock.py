@@ -24,9 +24,9 @@ from inventory.routing import Allocation, Demand, plan_allocations, warehouse_pr
 logger = logging.getLogger("bouquet.inventory")
 
 
-
-
-def lock_stock_rows(product_ids: Iterable[int], *, open_warehouses_only: bool = False, exclude_warehouse_ids: Sequence[int] = ()) -> list[dict]:
+def lock_stock_rows(
+    product_ids: Iterable[int], *, open_warehouses_only: bool = False, exclude_warehouse_ids: Sequence[int] = ()
+) -> list[dict]:
     """Lock the stock rows of these products in (product id, warehouse id) order and
     return them as dicts with id, product_id, warehouse_id, on_hand, reserved,
     priority. Call inside a transaction."""
@@ -48,7 +48,6 @@ def lock_stock_rows(product_ids: Iterable[int], *, open_warehouses_only: bool = 
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
 
-
 def _apply_stock_deltas(deltas: dict[int, tuple[int, int]]) -> None:
     """Add (on_hand, reserved) deltas to locked stock rows by id in one statement; a
     change of on_hand bumps the row's version."""
@@ -68,7 +67,6 @@ def _apply_stock_deltas(deltas: dict[int, tuple[int, int]]) -> None:
             """,
             [ids, [deltas[i][0] for i in ids], [deltas[i][1] for i in ids]],
         )
-
 
 
 @transaction.atomic
@@ -96,7 +94,6 @@ def reserve_stock(
     return _reserve_planned([(order_id, a) for a in allocations], stock_ids, actor=actor)
 
 
-
 @dataclass(frozen=True)
 class OrderDemands:
     """One order's lines, in line order, and its partner's home warehouse."""
@@ -104,7 +101,6 @@ class OrderDemands:
     order_id: int
     demands: tuple[Demand, ...]
     preferred_warehouse_id: int | None
-
 
 
 @transaction.atomic
@@ -124,8 +120,11 @@ def reserve_stock_for_orders(*, orders: Sequence[OrderDemands], actor: str = "sy
     for order in orders:
         # The rows reserve_stock would have locked for this order alone, so the
         # warehouse preference is built from the same candidates.
-        own_rows = [row for product_id in dict.fromkeys(d.product_id for d in order.demands)
-                    for row in rows_by_product.get(product_id, ())]
+        own_rows = [
+            row
+            for product_id in dict.fromkeys(d.product_id for d in order.demands)
+            for row in rows_by_product.get(product_id, ())
+        ]
         own_available = {key: available[key] for key in ((r["product_id"], r["warehouse_id"]) for r in own_rows)}
         preference = warehouse_preference(own_rows, order.preferred_warehouse_id)
         allocations, short = plan_allocations(list(order.demands), own_available, preference)
@@ -147,8 +146,9 @@ def reserve_stock_for_orders(*, orders: Sequence[OrderDemands], actor: str = "sy
     }
 
 
-
-def _reserve_planned(planned: list[tuple[int, Allocation]], stock_ids: dict[tuple[int, int], int], *, actor: str) -> list[Reservation]:
+def _reserve_planned(
+    planned: list[tuple[int, Allocation]], stock_ids: dict[tuple[int, int], int], *, actor: str
+) -> list[Reservation]:
     """Write planned (order id, allocation) pairs to locked stock rows and return the
     reservations: one stock update, one insert of reservations, one of movements."""
     deltas: dict[int, tuple[int, int]] = {}
@@ -158,22 +158,35 @@ def _reserve_planned(planned: list[tuple[int, Allocation]], stock_ids: dict[tupl
     _apply_stock_deltas(deltas)
     reservations = Reservation.objects.bulk_create(
         [
-            Reservation(order_id=order_id, order_line_id=a.line_id, product_id=a.product_id, warehouse_id=a.warehouse_id, quantity=a.quantity)
+            Reservation(
+                order_id=order_id,
+                order_line_id=a.line_id,
+                product_id=a.product_id,
+                warehouse_id=a.warehouse_id,
+                quantity=a.quantity,
+            )
             for order_id, a in planned
         ]
     )
     StockMovement.objects.bulk_create(
         [
-            StockMovement(product_id=a.product_id, warehouse_id=a.warehouse_id, kind=StockMovement.Kind.RESERVE,
-                          reserved_delta=a.quantity, order_id=order_id, actor=actor)
+            StockMovement(
+                product_id=a.product_id,
+                warehouse_id=a.warehouse_id,
+                kind=StockMovement.Kind.RESERVE,
+                reserved_delta=a.quantity,
+                order_id=order_id,
+                actor=actor,
+            )
             for order_id, a in planned
         ]
     )
     return reservations
 
 
-
-def _settle_reservations(reservations: list[Reservation], *, new_status: str, kind: str, on_hand_too: bool, actor: str, note: str) -> None:
+def _settle_reservations(
+    reservations: list[Reservation], *, new_status: str, kind: str, on_hand_too: bool, actor: str, note: str
+) -> None:
     if not reservations:
         return
     rows = lock_stock_rows(r.product_id for r in reservations)
@@ -186,18 +199,26 @@ def _settle_reservations(reservations: list[Reservation], *, new_status: str, ki
         on_hand_change = -reservation.quantity if on_hand_too else 0
         deltas[key] = (on_hand_delta + on_hand_change, reserved_delta - reservation.quantity)
         movements.append(
-            StockMovement(product_id=reservation.product_id, warehouse_id=reservation.warehouse_id, kind=kind,
-                          on_hand_delta=on_hand_change, reserved_delta=-reservation.quantity,
-                          order_id=reservation.order_id, actor=actor, note=note)
+            StockMovement(
+                product_id=reservation.product_id,
+                warehouse_id=reservation.warehouse_id,
+                kind=kind,
+                on_hand_delta=on_hand_change,
+                reserved_delta=-reservation.quantity,
+                order_id=reservation.order_id,
+                actor=actor,
+                note=note,
+            )
         )
     _apply_stock_deltas(deltas)
     Reservation.objects.filter(id__in=[r.id for r in reservations]).update(status=new_status)
     StockMovement.objects.bulk_create(movements)
 
 
-
 @transaction.atomic
-def release_reservations(*, order_id: int, warehouse_ids: Sequence[int] | None = None, actor: str = "system", note: str = "") -> list[Reservation]:
+def release_reservations(
+    *, order_id: int, warehouse_ids: Sequence[int] | None = None, actor: str = "system", note: str = ""
+) -> list[Reservation]:
     """Give back the order's active reservations (only those in `warehouse_ids` when
     given) and return them. Call while holding the order's row lock, so no other
     step settles the same reservations at once."""
@@ -205,20 +226,30 @@ def release_reservations(*, order_id: int, warehouse_ids: Sequence[int] | None =
     if warehouse_ids is not None:
         reservations = reservations.filter(warehouse_id__in=warehouse_ids)
     reservations = list(reservations)
-    _settle_reservations(reservations, new_status=Reservation.Status.RELEASED, kind=StockMovement.Kind.RELEASE,
-                         on_hand_too=False, actor=actor, note=note)
+    _settle_reservations(
+        reservations,
+        new_status=Reservation.Status.RELEASED,
+        kind=StockMovement.Kind.RELEASE,
+        on_hand_too=False,
+        actor=actor,
+        note=note,
+    )
     return reservations
-
 
 
 @transaction.atomic
 def commit_reservations(*, reservation_ids: Sequence[int], actor: str = "system", note: str = "") -> list[Reservation]:
     """Turn active reservations into a stock decrement (goods left the warehouse)."""
     reservations = list(Reservation.objects.filter(id__in=reservation_ids, status=Reservation.Status.ACTIVE))
-    _settle_reservations(reservations, new_status=Reservation.Status.COMMITTED, kind=StockMovement.Kind.DISPATCH,
-                         on_hand_too=True, actor=actor, note=note)
+    _settle_reservations(
+        reservations,
+        new_status=Reservation.Status.COMMITTED,
+        kind=StockMovement.Kind.DISPATCH,
+        on_hand_too=True,
+        actor=actor,
+        note=note,
+    )
     return reservations
-
 
 
 @transaction.atomic
@@ -240,12 +271,15 @@ def set_on_hand(
             with transaction.atomic():
                 stock = Stock.objects.create(product=product, warehouse=warehouse, on_hand=on_hand, version=1)
         except IntegrityError:
-            raise VersionConflictError(f"Stock {label} was created by someone else meanwhile; read it again.", current_version=None) from None
+            raise VersionConflictError(
+                f"Stock {label} was created by someone else meanwhile; read it again.", current_version=None
+            ) from None
         delta = on_hand
     else:
         if stock.version != expected_version:
             raise VersionConflictError(
-                f"Stock {label} was changed by someone else (version {stock.version}, you sent {expected_version}); read it again.",
+                f"Stock {label} was changed by someone else (version {stock.version}, you sent "
+                f"{expected_version}); read it again.",
                 current_version=stock.version,
             )
         if on_hand < stock.reserved:
@@ -259,7 +293,17 @@ def set_on_hand(
         stock.on_hand = on_hand
         stock.version += 1
         stock.save(update_fields=["on_hand", "version", "updated_at"])
-    StockMovement.objects.create(product=product, warehouse=warehouse, kind=StockMovement.Kind.SYNC,
-                                 on_hand_delta=delta, actor=actor, note=note)
-    logger.info("stock set", extra={"sku": product.sku, "warehouse": warehouse.code, "on_hand": on_hand, "version": stock.version, "actor": actor})
+    StockMovement.objects.create(
+        product=product, warehouse=warehouse, kind=StockMovement.Kind.SYNC, on_hand_delta=delta, actor=actor, note=note
+    )
+    logger.info(
+        "stock set",
+        extra={
+            "sku": product.sku,
+            "warehouse": warehouse.code,
+            "on_hand": on_hand,
+            "version": stock.version,
+            "actor": actor,
+        },
+    )
     return stock

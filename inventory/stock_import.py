@@ -67,7 +67,8 @@ def _whole_number(raw, *, field: str, label: str) -> int:
         if not text.lstrip("-").isdigit():
             raise StockRowError(
                 f"{field} {text!r} for {label} is not a whole number." if text else f"{field} is missing for {label}.",
-                field=field, code="invalid_quantity",
+                field=field,
+                code="invalid_quantity",
             )
         value = int(text)
     if value < 0:
@@ -100,8 +101,11 @@ class StockImport:
         label = f"{sku}@{code}"
         first_row = self._rows_by_key.setdefault((sku, code), row_number)
         if first_row != row_number:
-            raise StockRowError(f"{label} appears again (first on row {first_row}); give each stock row once.",
-                                field="sku", code="duplicate_row")
+            raise StockRowError(
+                f"{label} appears again (first on row {first_row}); give each stock row once.",
+                field="sku",
+                code="duplicate_row",
+            )
         product = Product.objects.filter(sku=sku).first()
         if product is None:
             raise StockRowError(f"Unknown SKU {sku}.", field="sku", code="unknown_sku")
@@ -111,10 +115,18 @@ class StockImport:
         on_hand = _whole_number(values.get("on_hand"), field="on_hand", label=label)
         version = _whole_number(values.get("version"), field="version", label=label)
 
-        before = Stock.objects.filter(product=product, warehouse=warehouse).select_related("product", "warehouse").first()
+        before = (
+            Stock.objects.filter(product=product, warehouse=warehouse).select_related("product", "warehouse").first()
+        )
         try:
-            after = set_on_hand(product=product, warehouse=warehouse, on_hand=on_hand, expected_version=version,
-                                actor=self.actor, note=f"{self.source}, row {row_number}")
+            after = set_on_hand(
+                product=product,
+                warehouse=warehouse,
+                on_hand=on_hand,
+                expected_version=version,
+                actor=self.actor,
+                note=f"{self.source}, row {row_number}",
+            )
         except VersionConflictError as exc:
             raise StockRowError(exc.message, field="version", code=exc.code) from None
         except InventoryError as exc:

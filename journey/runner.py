@@ -85,7 +85,9 @@ def record_step_failure(step: Step, order_id: int, error: BaseException) -> None
     dead-letter table after the last attempt."""
     max_attempts = settings.BOUQUET["STEP_MAX_ATTEMPTS"]
     with transaction.atomic():
-        order = Order.objects.select_for_update(of=("self",)).only("id", "number", "attempts", "status").get(id=order_id)
+        order = (
+            Order.objects.select_for_update(of=("self",)).only("id", "number", "attempts", "status").get(id=order_id)
+        )
         order.attempts += 1
         message = f"{type(error).__name__}: {error}"
         if order.attempts >= max_attempts:
@@ -100,7 +102,13 @@ def record_step_failure(step: Step, order_id: int, error: BaseException) -> None
             defer_order(order_id, seconds=delay, attempts=order.attempts)
             logger.warning(
                 "step failed; will retry",
-                extra={"order": order.number, "step": step.name, "attempts": order.attempts, "retry_in_s": delay, "error": message},
+                extra={
+                    "order": order.number,
+                    "step": step.name,
+                    "attempts": order.attempts,
+                    "retry_in_s": delay,
+                    "error": message,
+                },
             )
 
 

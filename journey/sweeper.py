@@ -31,8 +31,12 @@ def sweep(*, time_budget: float | None = None) -> dict:
         logger.warning("sweeper found stuck orders", extra={"stuck": stuck})
     handled = run_all_steps(time_budget=time_budget)
     purged = purge_idempotency_records()
-    report = {"stuck": stuck, "handled": handled, "purged_idempotency_records": purged,
-              "requeued_uploads": requeue_waiting_uploads(),
-              "oldest_unfinished_age_s": round(oldest_unfinished_age_seconds(), 1)}
+    report = {
+        "stuck": stuck,
+        "handled": handled,
+        "purged_idempotency_records": purged,
+        "requeued_uploads": requeue_waiting_uploads(),
+        "oldest_unfinished_age_s": round(oldest_unfinished_age_seconds(), 1),
+    }
     logger.info("sweep done", extra=report)
     return report

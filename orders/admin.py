@@ -45,8 +45,17 @@ class EventInline(ViewOnlyMixin, admin.TabularInline):
 
 class PaymentInline(ViewOnlyMixin, admin.StackedInline):
     model = Payment
-    fields = ["method", "status", "amount", "currency", "stripe_payment_intent_id", "stripe_status", "stripe_refund_id",
-              "last_error", "updated_at"]
+    fields = [
+        "method",
+        "status",
+        "amount",
+        "currency",
+        "stripe_payment_intent_id",
+        "stripe_status",
+        "stripe_refund_id",
+        "last_error",
+        "updated_at",
+    ]
     readonly_fields = fields
 
 
@@ -111,8 +120,15 @@ class OrderAdmin(BackOfficeImportExportMixin, ExportMixin, ViewOnlyMixin, admin.
     services and leave an admin log entry besides the events they write."""
 
     list_display = ["number", "partner", "status", "hold", "total", "created_at", "updated_at"]
-    list_filter = ["status", "hold", ("partner", admin.RelatedOnlyFieldListFilter), "created_at", WarehouseFilter,
-                   AttentionFilter, "source"]
+    list_filter = [
+        "status",
+        "hold",
+        ("partner", admin.RelatedOnlyFieldListFilter),
+        "created_at",
+        WarehouseFilter,
+        AttentionFilter,
+        "source",
+    ]
     search_fields = ["=number", "po_number", "=lines__sku", "partner__code", "partner__name"]
     search_help_text = "Order number, PO number, SKU of a line, or the partner's code or name."
     list_select_related = ["partner"]
@@ -149,8 +165,12 @@ class OrderAdmin(BackOfficeImportExportMixin, ExportMixin, ViewOnlyMixin, admin.
         if form.is_bound and form.is_valid():
             reason = form.cleaned_data["reason"]
             actor = request.user.get_username()
-            self._run(request, queryset, "Cancelled",
-                      lambda order: cancel_order(order_id=order.id, reason=reason, actor=actor) and f"reason: {reason}")
+            self._run(
+                request,
+                queryset,
+                "Cancelled",
+                lambda order: cancel_order(order_id=order.id, reason=reason, actor=actor) and f"reason: {reason}",
+            )
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -171,8 +191,12 @@ class OrderAdmin(BackOfficeImportExportMixin, ExportMixin, ViewOnlyMixin, admin.
     @admin.action(description="Release credit hold of selected orders", permissions=["operate"])
     def release_credit_holds(self, request, queryset):
         actor = request.user.get_username()
-        self._run(request, queryset, "Credit hold released",
-                  lambda order: release_credit_hold(order_id=order.id, actor=actor) and "moved to PAID")
+        self._run(
+            request,
+            queryset,
+            "Credit hold released",
+            lambda order: release_credit_hold(order_id=order.id, actor=actor) and "moved to PAID",
+        )
 
 
 @admin.register(OrderLine)
@@ -226,7 +250,17 @@ class CartLineAdmin(ViewOnlyMixin, admin.ModelAdmin):
 class CsvUploadAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Partners' CSV uploads and their reports; the portal and the import task write them."""
 
-    list_display = ["id", "partner", "filename", "status", "mode", "total_rows", "processed_rows", "orders_created", "created_at"]
+    list_display = [
+        "id",
+        "partner",
+        "filename",
+        "status",
+        "mode",
+        "total_rows",
+        "processed_rows",
+        "orders_created",
+        "created_at",
+    ]
     list_filter = ["status", "mode"]
     search_fields = ["partner__code", "filename", "=content_hash"]
     list_select_related = ["partner"]

@@ -17,7 +17,6 @@ from payments.services import lock_payment, mark_payment
 logger = logging.getLogger("bouquet.orders")
 
 
-
 def release_credit_hold(*, order_id: int, actor: str) -> Order:
     """The back office accepts an on-account order past its credit limit: draw the
     credit anyway and move the order to PAID."""

@@ -16,7 +16,6 @@ from orders.wakeups import wake_on_commit
 logger = logging.getLogger("bouquet.orders")
 
 
-
 def retry_dead_letter(*, dead_letter_id: int, actor: str) -> DeadLetter:
     """Give a dead-lettered order a fresh set of attempts and wake its step."""
     with transaction.atomic():
@@ -34,9 +33,10 @@ def retry_dead_letter(*, dead_letter_id: int, actor: str) -> DeadLetter:
         dead_letter.resolved_at = timezone.now()
         dead_letter.resolved_by = actor
         dead_letter.save(update_fields=["status", "resolved_at", "resolved_by"])
-    logger.info("dead letter retried", extra={"dead_letter": dead_letter.id, "order_id": dead_letter.order_id, "actor": actor})
+    logger.info(
+        "dead letter retried", extra={"dead_letter": dead_letter.id, "order_id": dead_letter.order_id, "actor": actor}
+    )
     return dead_letter
-
 
 
 def resolve_dead_letter(*, dead_letter_id: int, actor: str) -> DeadLetter:

@@ -16,7 +16,6 @@ from orders.transitions import lock_order, transition
 logger = logging.getLogger("bouquet.orders")
 
 
-
 def confirm_dispatch(*, shipment_id: int, tracking_number: str, actor: str) -> Shipment:
     """Mark the shipment dispatched, turn its reservations into stock decrements, and
     move the order to SHIPPED once all its shipments are out. A repeat is a no-op."""
@@ -34,7 +33,9 @@ def confirm_dispatch(*, shipment_id: int, tracking_number: str, actor: str) -> S
         if order.status != OrderStatus.CONFIRMED:
             raise NotDispatchableError(f"Order {order.number} is {order.status}; only CONFIRMED orders are dispatched.")
         reservation_ids = fulfillment.mark_dispatched(shipment=shipment, tracking_number=tracking_number)
-        commit_reservations(reservation_ids=reservation_ids, actor=actor, note=f"shipment {shipment.id} of {order.number}")
+        commit_reservations(
+            reservation_ids=reservation_ids, actor=actor, note=f"shipment {shipment.id} of {order.number}"
+        )
         if fulfillment.all_dispatched(order_id=order.id):
             transition(order, OrderStatus.SHIPPED, actor=actor, detail=f"last shipment {shipment.id} dispatched")
     logger.info("shipment dispatched", extra={"order": order.number, "shipment": shipment.id, "actor": actor})

@@ -35,7 +35,8 @@ def clean_idempotency_key(key: str) -> str:
     key = key.strip()
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise OrderValidationError(
-            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters.", code="invalid_idempotency_key")
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters.", code="invalid_idempotency_key"
+        )
     return key
 
 
@@ -63,7 +64,9 @@ def claim_idempotency_key(partner: Partner, key: str, fingerprint: str) -> tuple
         cursor.execute(_CLAIM_KEY_SQL, {"lock": f"idempotency:{partner.id}:{key}", "partner": partner.id, "key": key})
         locked, stored_fingerprint, order_id, response = cursor.fetchone()
     if not locked:
-        raise IdempotencyKeyInFlightError(f"A request with Idempotency-Key {key!r} is still being processed; retry shortly.")
+        raise IdempotencyKeyInFlightError(
+            f"A request with Idempotency-Key {key!r} is still being processed; retry shortly."
+        )
     if stored_fingerprint is None:
         return None
     if stored_fingerprint != fingerprint:
@@ -77,22 +80,29 @@ def claim_idempotency_key(partner: Partner, key: str, fingerprint: str) -> tuple
 CSV_KEY_PREFIX = "csv:"
 
 
-
 def csv_key_prefix(content_hash: str) -> str:
     return f"{CSV_KEY_PREFIX}{content_hash}:"
-
 
 
 def keys_kept_for_failed_files() -> Q:
     """The idempotency records that purging by age must spare: those of a file whose
     upload failed part-way and that no upload of the same bytes has finished since.
     A re-upload, however late, needs them to skip the orders the failed run placed."""
+
     def uploads_of_the_file(status):
         return CsvUpload.objects.filter(
-            partner_id=OuterRef("partner_id"), status=status,
-            content_hash=Substr(OuterRef("key"), len(CSV_KEY_PREFIX) + 1, CsvUpload._meta.get_field("content_hash").max_length))
-    return (Q(key__startswith=CSV_KEY_PREFIX) & Exists(uploads_of_the_file(CsvUpload.Status.FAILED))
-            & ~Exists(uploads_of_the_file(CsvUpload.Status.DONE)))
+            partner_id=OuterRef("partner_id"),
+            status=status,
+            content_hash=Substr(
+                OuterRef("key"), len(CSV_KEY_PREFIX) + 1, CsvUpload._meta.get_field("content_hash").max_length
+            ),
+        )
+
+    return (
+        Q(key__startswith=CSV_KEY_PREFIX)
+        & Exists(uploads_of_the_file(CsvUpload.Status.FAILED))
+        & ~Exists(uploads_of_the_file(CsvUpload.Status.DONE))
+    )
 
 
 def purge_idempotency_records() -> int:

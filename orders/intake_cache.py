@@ -132,7 +132,10 @@ class IntakeReads:
             elif len(sku) <= MAX_SKU_LENGTH:
                 missing.append(sku)
         if missing:
-            loaded = {row[1]: CatalogueProduct(*row) for row in Product.objects.filter(sku__in=missing).values_list(*PRODUCT_FIELDS)}
+            loaded = {
+                row[1]: CatalogueProduct(*row)
+                for row in Product.objects.filter(sku__in=missing).values_list(*PRODUCT_FIELDS)
+            }
             _make_room(known, len(missing), MAX_ENTRIES)
             for sku in missing:
                 known[sku] = loaded.get(sku)
@@ -145,14 +148,18 @@ class IntakeReads:
         if self._partner.price_breaks is None:
             self._partner.price_breaks = price_table(partner_id=self.partner_id, product_ids=None)
         breaks = self._partner.price_breaks
-        return {product_id: price_for_quantity(breaks.get(product_id, ()), quantity, list_prices[product_id])
-                for product_id, quantity in quantities.items()}
+        return {
+            product_id: price_for_quantity(breaks.get(product_id, ()), quantity, list_prices[product_id])
+            for product_id, quantity in quantities.items()
+        }
 
     def ship_to_ids(self) -> tuple[int, ...]:
         """Return the ids of the partner's addresses, the default first."""
         if self._partner.ship_to_ids is None:
             self._partner.ship_to_ids = tuple(
-                ShipToAddress.objects.filter(partner_id=self.partner_id).order_by("-is_default", "id").values_list("id", flat=True)
+                ShipToAddress.objects.filter(partner_id=self.partner_id)
+                .order_by("-is_default", "id")
+                .values_list("id", flat=True)
             )
         return self._partner.ship_to_ids
 
@@ -234,8 +241,11 @@ class _VersionBump:
         try:
             get_redis_connection("default").set(self.key, _new_version())
         except RedisError as exc:
-            logger.error("catalogue version not bumped; other processes may use old catalogue data for up to "
-                         f"{MAX_AGE_SECONDS} s", extra={"key": self.key, "error": repr(exc)})
+            logger.error(
+                "catalogue version not bumped; other processes may use old catalogue data for up to "
+                f"{MAX_AGE_SECONDS} s",
+                extra={"key": self.key, "error": repr(exc)},
+            )
 
 
 def _pending_bumps() -> list[_VersionBump]:
@@ -282,5 +292,6 @@ def connect_invalidation() -> None:
     for signal in (post_save, post_delete):
         signal.connect(_product_written, sender=Product, dispatch_uid=f"intake_cache_product_{signal is post_save}")
         for model in (PartnerPrice, ShipToAddress):
-            signal.connect(_partner_row_written, sender=model,
-                           dispatch_uid=f"intake_cache_{model.__name__}_{signal is post_save}")
+            signal.connect(
+                _partner_row_written, sender=model, dispatch_uid=f"intake_cache_{model.__name__}_{signal is post_save}"
+            )

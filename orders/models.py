@@ -174,7 +174,9 @@ class Cart(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart")
     partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
-    ship_to = models.ForeignKey("partners.ShipToAddress", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ship_to = models.ForeignKey(
+        "partners.ShipToAddress", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     po_number = models.CharField(max_length=64, blank=True)
     requested_delivery_date = models.DateField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=64)
@@ -218,7 +220,9 @@ class CsvUpload(models.Model):
         VALID_ROWS = "valid", "only the valid rows"
 
     partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="csv_uploads")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     filename = models.CharField(max_length=255)
     content_hash = models.CharField(max_length=64)
     content = models.TextField()
@@ -241,7 +245,8 @@ class CsvUpload(models.Model):
         constraints = [
             # A file is placed once per partner; a rejected one may be uploaded again.
             models.UniqueConstraint(
-                fields=["partner", "content_hash"], name="csv_upload_placed_once",
+                fields=["partner", "content_hash"],
+                name="csv_upload_placed_once",
                 condition=~Q(status__in=["invalid", "failed"]),
             ),
         ]

@@ -18,8 +18,21 @@ class OrderLineExportResource(resources.ModelResource):
 
     class Meta:
         model = OrderLine
-        fields = ["order", "partner", "status", "po_number", "created_at", "line_no", "sku", "product_name",
-                  "quantity", "unit_price", "line_total", "order_total", "currency"]
+        fields = [
+            "order",
+            "partner",
+            "status",
+            "po_number",
+            "created_at",
+            "line_no",
+            "sku",
+            "product_name",
+            "quantity",
+            "unit_price",
+            "line_total",
+            "order_total",
+            "currency",
+        ]
         export_order = fields
 
     @classmethod

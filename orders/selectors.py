@@ -26,7 +26,11 @@ def get_order(*, partner, number: str, for_detail: bool = True) -> Order:
         from fulfillment.models import Shipment
 
         orders = orders.select_related("payment").prefetch_related(
-            "lines", "events", Prefetch("shipments", queryset=Shipment.objects.select_related("warehouse").prefetch_related("lines__order_line"))
+            "lines",
+            "events",
+            Prefetch(
+                "shipments", queryset=Shipment.objects.select_related("warehouse").prefetch_related("lines__order_line")
+            ),
         )
     order = orders.filter(number=number).first()
     if order is None:

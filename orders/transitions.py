@@ -45,7 +45,14 @@ def transition(order: Order, to_status: str, *, actor: str = "system", reason: s
     with connection.cursor() as cursor:
         cursor.execute(
             _TRANSITION_SQL,
-            {"id": order.id, "from": from_status, "to": to_status, "reason": reason, "detail": detail[:2000], "actor": actor},
+            {
+                "id": order.id,
+                "from": from_status,
+                "to": to_status,
+                "reason": reason,
+                "detail": detail[:2000],
+                "actor": actor,
+            },
         )
         moved = cursor.fetchone() is not None
     if moved:
@@ -75,7 +82,12 @@ RETURNING order_id
 
 
 def transition_many(
-    orders: Sequence[Order], to_status: str, *, actor: str = "system", reason: str = "", details: Mapping[int, str] | None = None
+    orders: Sequence[Order],
+    to_status: str,
+    *,
+    actor: str = "system",
+    reason: str = "",
+    details: Mapping[int, str] | None = None,
 ) -> list[Order]:
     """Move orders that all have the same status in memory to `to_status` in one
     statement, as `transition` would one by one (`details` by order id), and return
@@ -91,8 +103,14 @@ def transition_many(
     with connection.cursor() as cursor:
         cursor.execute(
             _TRANSITION_MANY_SQL,
-            {"ids": [o.id for o in orders], "details": [details.get(o.id, "")[:2000] for o in orders],
-             "from": from_status, "to": to_status, "reason": reason, "actor": actor},
+            {
+                "ids": [o.id for o in orders],
+                "details": [details.get(o.id, "")[:2000] for o in orders],
+                "from": from_status,
+                "to": to_status,
+                "reason": reason,
+                "actor": actor,
+            },
         )
         moved_ids = {row[0] for row in cursor.fetchall()}
     moved = []
@@ -152,8 +170,10 @@ def lock_orders_in_status(order_ids: Sequence[int], status: str) -> list[Order]:
     overlap wait for each other instead of deadlocking), and return them with their
     partners. Orders that left `status` while this waited for their lock are left out."""
     return list(
-        Order.objects.select_for_update(of=("self",)).select_related("partner")
-        .filter(id__in=order_ids, status=status).order_by("id")
+        Order.objects.select_for_update(of=("self",))
+        .select_related("partner")
+        .filter(id__in=order_ids, status=status)
+        .order_by("id")
     )
 
 

@@ -18,7 +18,9 @@ def create_api_tokens(model_admin, request, users) -> None:
         except PartnerError as refused:
             model_admin.message_user(request, refused.message, messages.WARNING)
             continue
-        model_admin.log_change(request, user.membership if hasattr(user, "membership") else user, "created an API token")
+        model_admin.log_change(
+            request, user.membership if hasattr(user, "membership") else user, "created an API token"
+        )
         model_admin.message_user(
             request, f"API token for {user.get_username()}: {token.key} (shown once; copy it now).", messages.SUCCESS
         )
@@ -56,8 +58,17 @@ class PriceInline(admin.TabularInline):
 
 @admin.register(Partner)
 class PartnerAdmin(BackOfficeImportExportMixin, ImportExportModelAdmin):
-    list_display = ["code", "name", "segment", "payment_method", "home_warehouse", "credit_limit", "open_balance",
-                    "active", "created_at"]
+    list_display = [
+        "code",
+        "name",
+        "segment",
+        "payment_method",
+        "home_warehouse",
+        "credit_limit",
+        "open_balance",
+        "active",
+        "created_at",
+    ]
     list_filter = ["active", "segment", "payment_method", "home_warehouse"]
     search_fields = ["code", "name", "email"]
     list_select_related = ["home_warehouse", "credit"]
@@ -79,7 +90,10 @@ class PartnerAdmin(BackOfficeImportExportMixin, ImportExportModelAdmin):
 
     @admin.action(description="Create an API token for each user of the selected partners", permissions=["change"])
     def create_api_tokens_for_users(self, request, queryset):
-        users = [m.user for m in Membership.objects.filter(partner__in=queryset).select_related("user").order_by("user__username")]
+        users = [
+            m.user
+            for m in Membership.objects.filter(partner__in=queryset).select_related("user").order_by("user__username")
+        ]
         if not users:
             self.message_user(request, "The selected partners have no users.", messages.WARNING)
         create_api_tokens(self, request, users)

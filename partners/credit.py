@@ -21,7 +21,6 @@ def lock_credit_account(*, partner_id: int) -> CreditAccount:
     return account
 
 
-
 def try_draw_credit(*, partner_id: int, amount: Decimal) -> tuple[bool, CreditAccount]:
     """Add `amount` to the open balance if it stays within the limit; return whether
     it did, and the (locked) account."""
@@ -33,7 +32,6 @@ def try_draw_credit(*, partner_id: int, amount: Decimal) -> tuple[bool, CreditAc
     return True, account
 
 
-
 def draw_credit_over_limit(*, partner_id: int, amount: Decimal) -> CreditAccount:
     """Add `amount` to the open balance whatever the limit: the back office released
     a credit hold and takes the risk."""
@@ -43,13 +41,11 @@ def draw_credit_over_limit(*, partner_id: int, amount: Decimal) -> CreditAccount
     return account
 
 
-
 def return_credit(*, partner_id: int, amount: Decimal) -> None:
     """Take a cancelled on-account order's total off the open balance."""
     account = lock_credit_account(partner_id=partner_id)
     new_balance = max(Decimal("0"), account.open_balance - amount)
     CreditAccount.objects.filter(pk=account.pk).update(open_balance=new_balance)
-
 
 
 _ADD_TO_OPEN_BALANCES_SQL = """
@@ -58,7 +54,6 @@ UPDATE partners_creditaccount c
   FROM unnest(%s::bigint[], %s::numeric[]) AS d(partner_id, amount)
  WHERE c.partner_id = d.partner_id
 """
-
 
 
 def try_draw_credit_for_orders(*, orders: list[tuple[int, int, Decimal]]) -> dict[int, tuple[bool, Decimal, Decimal]]:
@@ -73,7 +68,8 @@ def try_draw_credit_for_orders(*, orders: list[tuple[int, int, Decimal]]) -> dic
     accounts = {
         account.partner_id: account
         for account in CreditAccount.objects.select_for_update()
-        .filter(pk__in={partner_id for _, partner_id, _ in orders}).order_by("pk")
+        .filter(pk__in={partner_id for _, partner_id, _ in orders})
+        .order_by("pk")
     }
     balances = {partner_id: account.open_balance for partner_id, account in accounts.items()}
     checks: dict[int, tuple[bool, Decimal, Decimal]] = {}
@@ -85,8 +81,11 @@ def try_draw_credit_for_orders(*, orders: list[tuple[int, int, Decimal]]) -> dic
         checks[order_id] = (within_limit, balances[partner_id], limit)
         if within_limit:
             balances[partner_id] += amount
-    drawn = {partner_id: balance - accounts[partner_id].open_balance for partner_id, balance in balances.items()
-             if balance != accounts[partner_id].open_balance}
+    drawn = {
+        partner_id: balance - accounts[partner_id].open_balance
+        for partner_id, balance in balances.items()
+        if balance != accounts[partner_id].open_balance
+    }
     if drawn:
         with connection.cursor() as cursor:
             cursor.execute(_ADD_TO_OPEN_BALANCES_SQL, [list(drawn), list(drawn.values())])

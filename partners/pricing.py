@@ -25,15 +25,15 @@ def price_for_quantity(breaks: Sequence[tuple[int, Decimal]], quantity: int, lis
     return price
 
 
-
 def prices_for(*, partner_id: int, quantities: dict[int, int], list_prices: dict[int, Decimal]) -> dict[int, Decimal]:
     """Return the unit price per product id for the quantity ordered: the partner's
     price from the highest quantity break reached, else the product's list price.
     One query, however many lines."""
     table = price_table(partner_id=partner_id, product_ids=quantities)
-    return {product_id: price_for_quantity(table.get(product_id, ()), quantity, list_prices[product_id])
-            for product_id, quantity in quantities.items()}
-
+    return {
+        product_id: price_for_quantity(table.get(product_id, ()), quantity, list_prices[product_id])
+        for product_id, quantity in quantities.items()
+    }
 
 
 def price_table(*, partner_id: int, product_ids: Iterable[int] | None) -> dict[int, list[tuple[int, Decimal]]]:
@@ -51,7 +51,6 @@ def price_table(*, partner_id: int, product_ids: Iterable[int] | None) -> dict[i
     return table
 
 
-
 def catalogue_prices(*, products, partner) -> dict:
     """Return, per product id, the unit price when buying one case and the quantity
     breaks, for the partner (list price and no breaks without one): one query for a
@@ -60,24 +59,46 @@ def catalogue_prices(*, products, partner) -> dict:
     if partner is None or not products:
         return {p.id: (p.list_price, []) for p in products}
     breaks = price_table(partner_id=partner.id, product_ids=[p.id for p in products])
-    return {p.id: (price_for_quantity(breaks.get(p.id, ()), p.case_pack, p.list_price), breaks.get(p.id, []))
-            for p in products}
+    return {
+        p.id: (price_for_quantity(breaks.get(p.id, ()), p.case_pack, p.list_price), breaks.get(p.id, []))
+        for p in products
+    }
 
 
-
-def set_partner_price(*, partner: Partner, product, unit_price: Decimal, min_quantity: int = 1) -> tuple[PartnerPrice, bool]:
+def set_partner_price(
+    *, partner: Partner, product, unit_price: Decimal, min_quantity: int = 1
+) -> tuple[PartnerPrice, bool]:
     """Set the partner's unit price for the product from `min_quantity` units up (one
     quantity break; 1 is the plain price), and return the row with whether it was
     created. Raise PartnerError naming the field for a price below 0, with more than
     2 decimals, or a break below 1. Orders already placed keep their prices."""
     errors = []
-    if not isinstance(unit_price, Decimal) or not unit_price.is_finite() or not 0 <= unit_price <= MAX_PRICE or unit_price != unit_price.quantize(CENT):
-        errors.append({"field": "unit_price", "code": "invalid_price", "detail": f"unit_price must be an amount from 0 to {MAX_PRICE} with at most 2 decimals."})
+    if (
+        not isinstance(unit_price, Decimal)
+        or not unit_price.is_finite()
+        or not 0 <= unit_price <= MAX_PRICE
+        or unit_price != unit_price.quantize(CENT)
+    ):
+        errors.append(
+            {
+                "field": "unit_price",
+                "code": "invalid_price",
+                "detail": f"unit_price must be an amount from 0 to {MAX_PRICE} with at most 2 decimals.",
+            }
+        )
     if isinstance(min_quantity, bool) or not isinstance(min_quantity, int) or not 1 <= min_quantity <= MAX_WHOLE_NUMBER:
-        errors.append({"field": "min_quantity", "code": "invalid_min_quantity", "detail": "min_quantity must be a whole number of at least 1."})
+        errors.append(
+            {
+                "field": "min_quantity",
+                "code": "invalid_min_quantity",
+                "detail": "min_quantity must be a whole number of at least 1.",
+            }
+        )
     if errors:
         raise PartnerError(
-            summarise_errors(errors, subject="the price"), code="invalid_price", errors=errors,
+            summarise_errors(errors, subject="the price"),
+            code="invalid_price",
+            errors=errors,
         )
     key = {"partner": partner, "product": product, "min_quantity": min_quantity}
     with transaction.atomic():
@@ -93,7 +114,6 @@ def set_partner_price(*, partner: Partner, product, unit_price: Decimal, min_qua
         price.unit_price = unit_price
         price.save(update_fields=["unit_price", "updated_at"])
     return price, False
-
 
 
 def remove_partner_price(*, partner: Partner, product, min_quantity: int = 1) -> None:

@@ -32,15 +32,25 @@ class ServiceKeyedResource(FieldValueErrorsMixin, resources.ModelResource):
 
 
 class PartnerResource(ServiceKeyedResource):
-    home_warehouse = fields.Field(attribute="home_warehouse", column_name="home_warehouse",
-                                  widget=KnownForeignKeyWidget(Warehouse, field="code"))
+    home_warehouse = fields.Field(
+        attribute="home_warehouse", column_name="home_warehouse", widget=KnownForeignKeyWidget(Warehouse, field="code")
+    )
     credit_limit = fields.Field(column_name="credit_limit", readonly=True)
     open_balance = fields.Field(column_name="open_balance", readonly=True)
 
     class Meta:
         model = Partner
-        fields = ["code", "name", "segment", "email", "payment_method", "home_warehouse", "active",
-                  "credit_limit", "open_balance"]
+        fields = [
+            "code",
+            "name",
+            "segment",
+            "email",
+            "payment_method",
+            "home_warehouse",
+            "active",
+            "credit_limit",
+            "open_balance",
+        ]
         export_order = fields
         import_id_fields = ["code"]
         clean_model_instances = True
@@ -60,7 +70,9 @@ class PartnerResource(ServiceKeyedResource):
 
 
 class PartnerPriceResource(ServiceKeyedResource):
-    partner = fields.Field(attribute="partner", column_name="partner", widget=KnownForeignKeyWidget(Partner, field="code"))
+    partner = fields.Field(
+        attribute="partner", column_name="partner", widget=KnownForeignKeyWidget(Partner, field="code")
+    )
     sku = fields.Field(attribute="product", column_name="sku", widget=KnownForeignKeyWidget(Product, field="sku"))
 
     class Meta:
@@ -88,8 +100,12 @@ class PartnerPriceResource(ServiceKeyedResource):
 
     def do_instance_save(self, instance, is_create):
         try:
-            price, _ = set_partner_price(partner=instance.partner, product=instance.product,
-                                         unit_price=instance.unit_price, min_quantity=instance.min_quantity)
+            price, _ = set_partner_price(
+                partner=instance.partner,
+                product=instance.product,
+                unit_price=instance.unit_price,
+                min_quantity=instance.min_quantity,
+            )
         except DomainError as exc:
             raise row_error_from(exc) from None
         instance.pk = price.pk

@@ -10,7 +10,11 @@ from partners.models import ShipToAddress
 
 
 def partner_ship_to_id(
-    *, ship_to, partner_code: str, ship_to_ids: Collection[int], ids_by_label: Mapping[str, int] | None = None,
+    *,
+    ship_to,
+    partner_code: str,
+    ship_to_ids: Collection[int],
+    ids_by_label: Mapping[str, int] | None = None,
 ) -> int | None:
     """Return the id of the partner's address that `ship_to` names, or None when it
     names none (None or ""), leaving the default to the caller. `ship_to` is an

@@ -1,8 +1,6 @@
 """API tokens for integration clients and partner users."""
 
 
-
-
 def issue_api_token(*, user):
     """Give the user an API token and return it. A user keeps one token: to rotate it,
     delete the old one first (PartnerError otherwise)."""

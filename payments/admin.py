@@ -6,7 +6,16 @@ from payments.models import Payment, StripeEvent
 
 @admin.register(Payment)
 class PaymentAdmin(ViewOnlyMixin, admin.ModelAdmin):
-    list_display = ["order", "method", "status", "amount", "currency", "stripe_payment_intent_id", "stripe_status", "updated_at"]
+    list_display = [
+        "order",
+        "method",
+        "status",
+        "amount",
+        "currency",
+        "stripe_payment_intent_id",
+        "stripe_status",
+        "updated_at",
+    ]
     list_filter = ["method", "status"]
     search_fields = ["=order__number", "=stripe_payment_intent_id", "=stripe_refund_id"]
     list_select_related = ["order"]

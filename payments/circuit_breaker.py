@@ -29,7 +29,9 @@ def check_closed() -> None:
     except Exception:
         return
     if open_until is not None and float(open_until) > time.time():
-        raise PaymentGatewayUnavailableError("Stripe is cooling off after repeated failures.", retry_after=float(open_until) - time.time())
+        raise PaymentGatewayUnavailableError(
+            "Stripe is cooling off after repeated failures.", retry_after=float(open_until) - time.time()
+        )
 
 
 def record_success() -> None:

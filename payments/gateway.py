@@ -45,7 +45,9 @@ def _call(operation: str, function, *args, **kwargs):
         result = function(*args, **kwargs)
     except stripe.CardError as exc:
         circuit_breaker.record_success()
-        raise CardDeclinedError(exc.user_message or "The card was declined.", decline_code=exc.code or "card_declined") from exc
+        raise CardDeclinedError(
+            exc.user_message or "The card was declined.", decline_code=exc.code or "card_declined"
+        ) from exc
     except TRANSIENT_ERRORS as exc:
         circuit_breaker.record_failure()
         logger.warning("stripe call failed", extra={"operation": operation, "error": type(exc).__name__})
@@ -57,8 +59,9 @@ def _call(operation: str, function, *args, **kwargs):
     return result.to_dict() if hasattr(result, "to_dict") else result
 
 
-def create_payment_intent(*, amount: Decimal, currency: str, customer_id: str, payment_method_id: str,
-                          idempotency_key: str, metadata: dict) -> dict:
+def create_payment_intent(
+    *, amount: Decimal, currency: str, customer_id: str, payment_method_id: str, idempotency_key: str, metadata: dict
+) -> dict:
     """Create an unconfirmed PaymentIntent for the card on file."""
     return _call(
         "create PaymentIntent",
@@ -76,8 +79,12 @@ def create_payment_intent(*, amount: Decimal, currency: str, customer_id: str, p
 
 def confirm_payment_intent(payment_intent_id: str, *, idempotency_key: str) -> dict:
     """Confirm the PaymentIntent against its card; raise CardDeclinedError on a decline."""
-    return _call("confirm PaymentIntent", client().v1.payment_intents.confirm, payment_intent_id,
-                 options={"idempotency_key": idempotency_key})
+    return _call(
+        "confirm PaymentIntent",
+        client().v1.payment_intents.confirm,
+        payment_intent_id,
+        options={"idempotency_key": idempotency_key},
+    )
 
 
 def retrieve_payment_intent(payment_intent_id: str) -> dict:
@@ -98,13 +105,20 @@ def refund_payment_intent(payment_intent_id: str, *, idempotency_key: str, inten
     if isinstance(charge, dict):  # expanded, as the stand-in returns it
         existing = (charge.get("refunds") or {}).get("data") or []
     elif charge:
-        existing = _call("list refunds", client().v1.refunds.list, params={"payment_intent": payment_intent_id}).get("data") or []
+        existing = (
+            _call("list refunds", client().v1.refunds.list, params={"payment_intent": payment_intent_id}).get("data")
+            or []
+        )
     else:
         existing = []
     if existing:
         return existing[0]["id"]
-    refund = _call("refund", client().v1.refunds.create, params={"payment_intent": payment_intent_id},
-                   options={"idempotency_key": idempotency_key})
+    refund = _call(
+        "refund",
+        client().v1.refunds.create,
+        params={"payment_intent": payment_intent_id},
+        options={"idempotency_key": idempotency_key},
+    )
     return refund["id"]
 
 
@@ -121,11 +135,19 @@ def find_customer(customer_id: str) -> dict | None:
 
 def create_customer_with_card(*, name: str, email: str, card_number: str, reference: str) -> tuple[str, str]:
     """Create a customer with a card on file and return (customer id, payment method id)."""
-    customer = _call("create customer", client().v1.customers.create,
-                     params={"name": name, "email": email, "metadata": {"partner": reference}})
-    method = _call("create payment method", client().v1.payment_methods.create,
-                   params={"type": "card", "card": {"number": card_number, "exp_month": 12, "exp_year": 2035, "cvc": "123"}})
-    _call("attach payment method", client().v1.payment_methods.attach, method["id"], params={"customer": customer["id"]})
+    customer = _call(
+        "create customer",
+        client().v1.customers.create,
+        params={"name": name, "email": email, "metadata": {"partner": reference}},
+    )
+    method = _call(
+        "create payment method",
+        client().v1.payment_methods.create,
+        params={"type": "card", "card": {"number": card_number, "exp_month": 12, "exp_year": 2035, "cvc": "123"}},
+    )
+    _call(
+        "attach payment method", client().v1.payment_methods.attach, method["id"], params={"customer": customer["id"]}
+    )
     return customer["id"], method["id"]
 
 

@@ -32,8 +32,11 @@ def keep_store(path: Path) -> None:
     def save():
         partial = path.with_suffix(".partial")
         with partial.open("wb") as handle:
-            pickle.dump({"store": dict(resources.store), "webhooks": dict(webhooks._webhooks)}, handle,
-                        protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(
+                {"store": dict(resources.store), "webhooks": dict(webhooks._webhooks)},
+                handle,
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
         partial.replace(path)
 
     atexit.register(save)

@@ -25,7 +25,6 @@ OPTIONAL_COLUMNS = ("po_number", "ship_to", "requested_delivery_date")
 NOT_UTF8 = "the file is not UTF-8 (looks like Windows-1252/Latin-1?): save it as CSV UTF-8"
 
 
-
 @dataclass(frozen=True)
 class CsvRow:
     line: int
@@ -36,13 +35,11 @@ class CsvRow:
     requested_delivery_date: str = ""
 
 
-
 @dataclass
 class ParsedCsv:
     rows: list[CsvRow]
     # Rows the reader could not even split into the header's columns.
     malformed: list[dict] = field(default_factory=list)
-
 
 
 # --- Reading the file ------------------------------------------------------------------
@@ -66,11 +63,9 @@ def read_csv_file(file) -> bytes:
     return raw
 
 
-
 def _too_large(size: int | None, limit: int) -> CsvFileError:
     said = megabytes(size) if size is not None else f"over {megabytes(limit)}"
     return CsvFileError(f"The file is {said}; the limit is {megabytes(limit)}.", code="file_too_large")
-
 
 
 def decode_csv(raw: bytes) -> str:
@@ -89,9 +84,10 @@ def decode_csv(raw: bytes) -> str:
         line = raw[: exc.start].count(b"\n") + 1
         raise CsvFileError(f"Line {line}: {NOT_UTF8}.", code="not_utf8") from None
     if not text.strip():
-        raise CsvFileError("The file is empty: it needs a header (sku,quantity) and at least one order line.", code="empty_file")
+        raise CsvFileError(
+            "The file is empty: it needs a header (sku,quantity) and at least one order line.", code="empty_file"
+        )
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
 
 
 def parse_csv(text: str) -> ParsedCsv:
@@ -106,22 +102,29 @@ def parse_csv(text: str) -> ParsedCsv:
     except csv.Error as exc:
         raise CsvFileError(f"The file is not a readable CSV: {exc}.", code="unreadable_csv") from None
     if not records:
-        raise CsvFileError("The file is empty: it needs a header (sku,quantity) and at least one order line.", code="empty_file")
+        raise CsvFileError(
+            "The file is empty: it needs a header (sku,quantity) and at least one order line.", code="empty_file"
+        )
     header_no, header = records[0]
     columns = [name.strip().lower() for name in header]
     _check_columns(columns)
     parsed = ParsedCsv(rows=[])
     for line, values in records[1:]:
         if len(values) != len(columns):
-            parsed.malformed.append(bad_row(line, "", "wrong_column_count",
-                                         f"has {len(values)} values; the header has {len(columns)} columns ({', '.join(columns)})."))
+            parsed.malformed.append(
+                bad_row(
+                    line,
+                    "",
+                    "wrong_column_count",
+                    f"has {len(values)} values; the header has {len(columns)} columns ({', '.join(columns)}).",
+                )
+            )
             continue
         cells = {name: value.strip() for name, value in zip(columns, values)}
         parsed.rows.append(CsvRow(line=line, **cells))
     if not parsed.rows and not parsed.malformed:
         raise CsvFileError("The file has a header but no order lines.", code="no_rows")
     return parsed
-
 
 
 def _records(reader):
@@ -131,7 +134,6 @@ def _records(reader):
         if any(value.strip() for value in values):
             yield line, values
         line = reader.line_num + 1
-
 
 
 def _check_columns(columns: list[str]) -> None:
@@ -145,17 +147,21 @@ def _check_columns(columns: list[str]) -> None:
     if unknown:
         problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} in the header (line 1)")
     if repeated:
-        problems.append(f"column{'s' if len(repeated) > 1 else ''} {', '.join(repeated)} appear{'' if len(repeated) > 1 else 's'} twice in the header (line 1)")
+        problems.append(
+            f"column{'s' if len(repeated) > 1 else ''} {', '.join(repeated)} "
+            f"appear{'' if len(repeated) > 1 else 's'} twice in the header (line 1)"
+        )
     if problems:
         message = "; ".join(problems)
-        raise CsvFileError(f"{message[0].upper()}{message[1:]}. {expected}", code="wrong_columns",
-                           errors=[{"field": "file", "code": "wrong_columns", "detail": p} for p in problems])
-
+        raise CsvFileError(
+            f"{message[0].upper()}{message[1:]}. {expected}",
+            code="wrong_columns",
+            errors=[{"field": "file", "code": "wrong_columns", "detail": p} for p in problems],
+        )
 
 
 def bad_row(line: int, sku: str, code: str, detail: str) -> dict:
     return {"line": line, "sku": sku, "code": code, "detail": f"Line {line}: {detail}"}
-
 
 
 # --- Storing an upload -----------------------------------------------------------------

@@ -45,9 +45,9 @@ PROGRESS_EVERY_ROWS = 200
 IMPORT_TASK = "uploads.tasks.import_csv_upload_task"
 
 
-
-def create_csv_upload(*, partner: Partner, user=None, filename: str, raw: bytes,
-                      mode: str = CsvUpload.Mode.ALL_OR_NOTHING) -> CsvUpload:
+def create_csv_upload(
+    *, partner: Partner, user=None, filename: str, raw: bytes, mode: str = CsvUpload.Mode.ALL_OR_NOTHING
+) -> CsvUpload:
     """Store a readable file as a queued upload and return it. Raise CsvFileError for a
     file that cannot be read as order lines, DuplicateCsvUploadError when the partner
     uploaded the same bytes before (and that upload was not rejected or failed)."""
@@ -60,9 +60,14 @@ def create_csv_upload(*, partner: Partner, user=None, filename: str, raw: bytes,
     try:
         with transaction.atomic():
             upload = CsvUpload.objects.create(
-                partner=partner, uploaded_by=user if getattr(user, "is_authenticated", False) else None,
-                filename=filename[:255], content_hash=content_hash, content=text, mode=mode,
-                status=CsvUpload.Status.QUEUED, total_rows=len(parsed.rows) + len(parsed.malformed),
+                partner=partner,
+                uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+                filename=filename[:255],
+                content_hash=content_hash,
+                content=text,
+                mode=mode,
+                status=CsvUpload.Status.QUEUED,
+                total_rows=len(parsed.rows) + len(parsed.malformed),
             )
     except IntegrityError as exc:
         # Two uploads of one file at the same moment: the constraint lets one through.
@@ -73,15 +78,14 @@ def create_csv_upload(*, partner: Partner, user=None, filename: str, raw: bytes,
     return upload
 
 
-
-def submit_csv_upload(*, partner: Partner, user=None, filename: str, raw: bytes,
-                      mode: str = CsvUpload.Mode.ALL_OR_NOTHING) -> CsvUpload:
+def submit_csv_upload(
+    *, partner: Partner, user=None, filename: str, raw: bytes, mode: str = CsvUpload.Mode.ALL_OR_NOTHING
+) -> CsvUpload:
     """Store the upload (as `create_csv_upload`) and enqueue its processing once the
     transaction commits: one task per upload, never one per order."""
     upload = create_csv_upload(partner=partner, user=user, filename=filename, raw=raw, mode=mode)
     transaction.on_commit(lambda: enqueue_csv_upload(upload.id))
     return upload
-
 
 
 def enqueue_csv_upload(upload_id: int) -> None:
@@ -94,11 +98,13 @@ def enqueue_csv_upload(upload_id: int) -> None:
     logger.info("csv upload enqueued", extra={"upload": upload_id})
 
 
-
 def _earlier_upload(partner: Partner, content_hash: str) -> CsvUpload | None:
-    return (CsvUpload.objects.filter(partner=partner, content_hash=content_hash)
-            .exclude(status__in=[CsvUpload.Status.INVALID, CsvUpload.Status.FAILED]).order_by("id").first())
-
+    return (
+        CsvUpload.objects.filter(partner=partner, content_hash=content_hash)
+        .exclude(status__in=[CsvUpload.Status.INVALID, CsvUpload.Status.FAILED])
+        .order_by("id")
+        .first()
+    )
 
 
 def _duplicate(earlier: CsvUpload | None) -> DuplicateCsvUploadError:
@@ -112,12 +118,12 @@ def _duplicate(earlier: CsvUpload | None) -> DuplicateCsvUploadError:
     )
 
 
-
 # --- Processing an upload --------------------------------------------------------------
 
 
-def process_csv_upload(*, upload_id: int, progress: Callable[[int], None] | None = None,
-                       time_budget: float | None = None) -> CsvUpload:
+def process_csv_upload(
+    *, upload_id: int, progress: Callable[[int], None] | None = None, time_budget: float | None = None
+) -> CsvUpload:
     """Validate and place a queued (or failed) upload; return it. Safe to run twice: a
     second run of an upload being processed or done does nothing, and a re-run of a
     failed one skips the orders already placed (found by their idempotency keys).
@@ -135,21 +141,23 @@ def process_csv_upload(*, upload_id: int, progress: Callable[[int], None] | None
         # Orders placed so far stay (each in its own transaction); a re-run skips them.
         logger.exception("csv upload failed", extra={"upload": upload.id})
         CsvUpload.objects.filter(id=upload.id).update(
-            status=CsvUpload.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now())
+            status=CsvUpload.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+        )
     upload.refresh_from_db()
     return upload
 
 
-
 def _claim(upload_id: int) -> bool:
     try:
-        return bool(CsvUpload.objects.filter(id=upload_id, status__in=[CsvUpload.Status.QUEUED, CsvUpload.Status.FAILED])
-                    .update(status=CsvUpload.Status.PROCESSING, error="", finished_at=None, heartbeat_at=Now()))
+        return bool(
+            CsvUpload.objects.filter(
+                id=upload_id, status__in=[CsvUpload.Status.QUEUED, CsvUpload.Status.FAILED]
+            ).update(status=CsvUpload.Status.PROCESSING, error="", finished_at=None, heartbeat_at=Now())
+        )
     except IntegrityError:
         # A failed upload whose file was uploaded again since: that upload places it.
         upload = CsvUpload.objects.get(id=upload_id)
         raise _duplicate(_earlier_upload(upload.partner, upload.content_hash)) from None
-
 
 
 def _import(upload: CsvUpload, progress: Callable[[int], None], time_budget: float | None) -> None:
@@ -171,8 +179,11 @@ def _import(upload: CsvUpload, progress: Callable[[int], None], time_budget: flo
     key_prefix = csv_key_prefix(upload.content_hash)
     # Orders this file placed before (an earlier slice, a failed run): one query, and
     # no intake call for each of them.
-    placed_before = dict(IdempotencyRecord.objects.filter(partner=upload.partner, key__startswith=key_prefix)
-                         .values_list("key", "order__number"))
+    placed_before = dict(
+        IdempotencyRecord.objects.filter(partner=upload.partner, key__startswith=key_prefix).values_list(
+            "key", "order__number"
+        )
+    )
     placed_now = 0
     for index, plan in enumerate(planned):
         # At least one new order per run, so a tiny budget still makes progress.
@@ -201,16 +212,20 @@ def _import(upload: CsvUpload, progress: Callable[[int], None], time_budget: flo
     logger.info("csv upload done", extra={"upload": upload.id, "orders": len(orders), "bad_rows": len(problems)})
 
 
-
 def _place_planned_order(upload: CsvUpload, plan: PlannedOrder, key: str, problems: list[dict]) -> dict | None:
     """Place one planned order through intake with its idempotency key and return the
     report's entry for it; when intake refuses it, add a problem per file line behind
     it to `problems` and return None."""
     try:
         result = place_order(
-            partner=upload.partner, user=upload.uploaded_by, lines=plan.lines, po_number=plan.po_number,
-            requested_delivery_date=plan.requested_delivery_date, ship_to=plan.ship_to_id,
-            idempotency_key=key, source=Order.Source.CSV,
+            partner=upload.partner,
+            user=upload.uploaded_by,
+            lines=plan.lines,
+            po_number=plan.po_number,
+            requested_delivery_date=plan.requested_delivery_date,
+            ship_to=plan.ship_to_id,
+            idempotency_key=key,
+            source=Order.Source.CSV,
         )
     except OrderError as error:
         # The catalogue changed since validation (a SKU withdrawn, say): these
@@ -220,32 +235,39 @@ def _place_planned_order(upload: CsvUpload, plan: PlannedOrder, key: str, proble
     return _order_entry(result.order.number, plan, replayed=result.replayed)
 
 
-
 def _order_entry(number: str, plan: PlannedOrder, *, replayed: bool) -> dict:
-    return {"order": number, "po_number": plan.po_number, "rows": len(plan.file_lines),
-            "first_line": plan.file_lines[0], "replayed": replayed}
-
+    return {
+        "order": number,
+        "po_number": plan.po_number,
+        "rows": len(plan.file_lines),
+        "first_line": plan.file_lines[0],
+        "replayed": replayed,
+    }
 
 
 def _save_progress(upload: CsvUpload, *, handled: int, orders_created: int) -> None:
     # Greatest: a continued upload replays its first orders without moving the bar back.
-    CsvUpload.objects.filter(id=upload.id).update(processed_rows=Greatest(F("processed_rows"), handled),
-                                                  orders_created=Greatest(F("orders_created"), orders_created),
-                                                  heartbeat_at=Now())
-
+    CsvUpload.objects.filter(id=upload.id).update(
+        processed_rows=Greatest(F("processed_rows"), handled),
+        orders_created=Greatest(F("orders_created"), orders_created),
+        heartbeat_at=Now(),
+    )
 
 
 def _continue_later(upload: CsvUpload, *, handled: int) -> None:
-    CsvUpload.objects.filter(id=upload.id).update(status=CsvUpload.Status.QUEUED,
-                                                  processed_rows=Greatest(F("processed_rows"), handled))
+    CsvUpload.objects.filter(id=upload.id).update(
+        status=CsvUpload.Status.QUEUED, processed_rows=Greatest(F("processed_rows"), handled)
+    )
     logger.info("csv upload continues in a new task", extra={"upload": upload.id, "rows": handled})
     enqueue_csv_upload(upload.id)
 
 
-
 def _finish(upload: CsvUpload, status: str, *, report: list[dict], orders_created: int) -> None:
     CsvUpload.objects.filter(id=upload.id).update(
-        status=status, report=report, orders_created=orders_created, processed_rows=upload.total_rows,
+        status=status,
+        report=report,
+        orders_created=orders_created,
+        processed_rows=upload.total_rows,
         finished_at=timezone.now(),
     )
 
@@ -267,7 +289,9 @@ def requeue_waiting_uploads() -> int:
         CsvUpload.objects.filter(id__in=reclaimed).update(status=CsvUpload.Status.QUEUED)
     if reclaimed:
         logger.warning("csv uploads abandoned mid-file queued again", extra={"uploads": reclaimed})
-    waiting = list(CsvUpload.objects.filter(status=CsvUpload.Status.QUEUED, created_at__lt=threshold).values_list("id", flat=True))
+    waiting = list(
+        CsvUpload.objects.filter(status=CsvUpload.Status.QUEUED, created_at__lt=threshold).values_list("id", flat=True)
+    )
     for upload_id in sorted(set(waiting) | set(reclaimed)):
         enqueue_csv_upload(upload_id)
     return len(set(waiting) | set(reclaimed))

@@ -18,7 +18,6 @@ from uploads.files import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 logger = logging.getLogger("bouquet.orders")
 
 
-
 # --- Reading an upload back -------------------------------------------------------------
 
 
@@ -27,15 +26,12 @@ def bad_rows(upload: CsvUpload) -> list[dict]:
     return [entry for entry in upload.report or [] if "line" in entry]
 
 
-
 def placed_orders(upload: CsvUpload) -> list[dict]:
     return [entry for entry in upload.report or [] if "order" in entry]
 
 
-
 def report_notes(upload: CsvUpload) -> list[str]:
     return [entry["note"] for entry in upload.report or [] if "note" in entry]
-
 
 
 def build_sample_csv(*, partner: Partner, rows: int = 5) -> str:

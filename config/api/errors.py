@@ -49,7 +49,10 @@ def flatten_validation_errors(detail, prefix: str = "") -> list[dict]:
         return found
     if isinstance(detail, list):
         if all(not isinstance(item, (dict, list)) for item in detail):
-            return [{"field": prefix or "body", "code": getattr(item, "code", "invalid"), "detail": str(item)} for item in detail]
+            return [
+                {"field": prefix or "body", "code": getattr(item, "code", "invalid"), "detail": str(item)}
+                for item in detail
+            ]
         found = []
         for index, item in enumerate(detail):
             found.extend(flatten_validation_errors(item, f"{prefix}[{index}]" if prefix else f"[{index}]"))
@@ -61,14 +64,18 @@ def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=status_for(exc))
     if isinstance(exc, RequestDataTooBig):
-        return Response({"code": "body_too_large", "detail": "The request body is larger than this API accepts."}, status=413)
+        return Response(
+            {"code": "body_too_large", "detail": "The request body is larger than this API accepts."}, status=413
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, exceptions.ValidationError):
         errors = flatten_validation_errors(exc.detail)
         # DRF's details do not name their field ("This field is required."): the summary does.
-        named = [{"detail": e["detail"] if e["field"] in ("body", "non_field_errors") else f"{e['field']}: {e['detail']}"}
-                 for e in errors]
+        named = [
+            {"detail": e["detail"] if e["field"] in ("body", "non_field_errors") else f"{e['field']}: {e['detail']}"}
+            for e in errors
+        ]
         return Response({"code": "invalid", "detail": summarise_errors(named), "errors": errors}, status=400)
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -84,7 +91,9 @@ def json_not_found(request, exception=None):
 
 
 def json_server_error(request):
-    return JsonResponse({"code": "server_error", "detail": "Something went wrong on our side; it has been logged."}, status=500)
+    return JsonResponse(
+        {"code": "server_error", "detail": "Something went wrong on our side; it has been logged."}, status=500
+    )
 
 
 def json_bad_request(request, exception=None):

@@ -7,7 +7,6 @@ class StandardPagination(PageNumberPagination):
     max_page_size = 500
 
 
-
 def paginated_response(view, request, rows, serialize):
     """Page `rows` with the view's paginator and answer that page, as `serialize` renders it."""
     paginator = view.pagination_class()

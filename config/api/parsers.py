@@ -37,6 +37,10 @@ class LimitedJSONParser(JSONParser):
         # as DRF's own fields refuse it, rather than failing in the database.
         paths = list(paths_with_nul(body))
         if paths:
-            raise ValidationError({path: [ErrorDetail("Null characters are not allowed.", code="null_characters_not_allowed")]
-                                   for path in paths})
+            raise ValidationError(
+                {
+                    path: [ErrorDetail("Null characters are not allowed.", code="null_characters_not_allowed")]
+                    for path in paths
+                }
+            )
         return body

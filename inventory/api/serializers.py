@@ -14,9 +14,13 @@ from inventory.selectors import find_product, find_warehouse
 
 
 class ProductFilterInput(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="Part of the SKU or name, any case.")
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="Part of the SKU or name, any case."
+    )
     category = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="A category, any case.")
-    active = serializers.BooleanField(required=False, allow_null=True, default=None, help_text="Staff only: active or inactive products.")
+    active = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="Staff only: active or inactive products."
+    )
 
 
 class PriceBreakOutput(serializers.Serializer):
@@ -28,14 +32,28 @@ class ProductOutput(serializers.ModelSerializer):
     """A product at the caller's prices. The view passes `pricing` in the context:
     {product id: (price for one case, [(min_quantity, unit_price)])}, and `staff`."""
 
-    price = serializers.SerializerMethodField(help_text="The caller's unit price when ordering one case (list price for staff).")
+    price = serializers.SerializerMethodField(
+        help_text="The caller's unit price when ordering one case (list price for staff)."
+    )
     price_breaks = serializers.SerializerMethodField(help_text="The caller's quantity breaks, lowest first.")
     available = serializers.IntegerField(read_only=True, help_text="On hand less reserved, over open warehouses.")
     active = serializers.BooleanField(required=False, help_text="Present for staff tokens only.")
 
     class Meta:
         model = Product
-        fields = ["sku", "name", "category", "unit", "case_pack", "min_order_qty", "list_price", "price", "price_breaks", "available", "active"]
+        fields = [
+            "sku",
+            "name",
+            "category",
+            "unit",
+            "case_pack",
+            "min_order_qty",
+            "list_price",
+            "price",
+            "price_breaks",
+            "available",
+            "active",
+        ]
         read_only_fields = fields[:-1]
 
     def __init__(self, *args, **kwargs):
@@ -61,11 +79,19 @@ class ProductOutput(serializers.ModelSerializer):
 
 class ProductUpsertInput(StrictInput):
     name = serializers.CharField(max_length=200)
-    unit = serializers.CharField(required=False, max_length=20, help_text="Default \"stem\" for a new product; absent keeps the current unit.")
-    category = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="Absent keeps the current category.")
+    unit = serializers.CharField(
+        required=False, max_length=20, help_text='Default "stem" for a new product; absent keeps the current unit.'
+    )
+    category = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, help_text="Absent keeps the current category."
+    )
     case_pack = WholeNumberField(min_value=1, max_value=MAX_WHOLE_NUMBER, help_text="Orders come in multiples of this.")
-    min_order_qty = WholeNumberField(min_value=0, max_value=MAX_WHOLE_NUMBER, help_text="0: no minimum beyond one case.")
-    list_price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"), help_text="Per unit, e.g. \"0.40\".")
+    min_order_qty = WholeNumberField(
+        min_value=0, max_value=MAX_WHOLE_NUMBER, help_text="0: no minimum beyond one case."
+    )
+    list_price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0"), help_text='Per unit, e.g. "0.40".'
+    )
     active = JsonBooleanField()
 
 
@@ -107,9 +133,15 @@ class StockOutput(serializers.ModelSerializer):
 
 
 class StockSetInput(StrictInput):
-    on_hand = WholeNumberField(min_value=0, max_value=MAX_WHOLE_NUMBER, help_text="The new on-hand quantity; never below what is reserved.")
-    version = WholeNumberField(min_value=0, max_value=MAX_WHOLE_NUMBER, help_text="The version you read; 0 for a row that does not exist yet.")
+    on_hand = WholeNumberField(
+        min_value=0, max_value=MAX_WHOLE_NUMBER, help_text="The new on-hand quantity; never below what is reserved."
+    )
+    version = WholeNumberField(
+        min_value=0, max_value=MAX_WHOLE_NUMBER, help_text="The version you read; 0 for a row that does not exist yet."
+    )
 
 
 class VersionConflictOutput(ErrorOutput):
-    current_version = serializers.IntegerField(allow_null=True, help_text="The row's version now (0: it does not exist; null: just created by someone else).")
+    current_version = serializers.IntegerField(
+        allow_null=True, help_text="The row's version now (0: it does not exist; null: just created by someone else)."
+    )

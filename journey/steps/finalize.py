@@ -16,7 +16,6 @@ from orders.wakeups import wake_on_commit
 logger = logging.getLogger("bouquet.journey")
 
 
-
 def finalize_one(order_id: int) -> None:
     """PAID -> CONFIRMED: one shipment per warehouse from the reservations, re-routing
     away from a warehouse that closed meanwhile, or CANCELLED if none can serve."""
@@ -28,14 +27,14 @@ def finalize_one(order_id: int) -> None:
             fulfillment.reroute_from_closed_warehouses(order=order)
         except OutOfStockError as short:
             cancel_locked_order(
-                order, reason="warehouse_unavailable",
+                order,
+                reason="warehouse_unavailable",
                 detail=f"A reserved warehouse closed and no other can serve: {short.message}",
             )
             wake_on_commit("refund")
             return
         fulfillment.create_shipments(order=order)
         transition(order, OrderStatus.CONFIRMED)
-
 
 
 def finalize_batch(order_ids: Sequence[int]) -> list[int]:
@@ -46,7 +45,9 @@ def finalize_batch(order_ids: Sequence[int]) -> list[int]:
     time it keeps its own attempts and backoff. Any error rolls back the whole batch
     (the caller then falls back to one order at a time)."""
     with transaction.atomic():
-        orders = [order for order in lock_orders_in_status(order_ids, OrderStatus.PAID) if order.status == OrderStatus.PAID]
+        orders = [
+            order for order in lock_orders_in_status(order_ids, OrderStatus.PAID) if order.status == OrderStatus.PAID
+        ]
         if not orders:
             return []
         closed = fulfillment.create_shipments_for_orders(order_ids=[order.id for order in orders])

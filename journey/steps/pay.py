@@ -30,12 +30,9 @@ from payments.models import Payment
 logger = logging.getLogger("bouquet.journey")
 
 
-
-
 # How long to wait before asking Stripe again about a PaymentIntent that is neither
 # succeeded nor failed yet.
 PAYMENT_PROCESSING_RECHECK_SECONDS = 30
-
 
 
 class PaymentBusyError(PaymentGatewayUnavailableError):
@@ -43,7 +40,6 @@ class PaymentBusyError(PaymentGatewayUnavailableError):
     Stripe has not decided the charge yet. Not a failed attempt."""
 
     code = "payment_busy"
-
 
 
 def start_payment(order_id: int) -> Order:
@@ -66,13 +62,16 @@ def start_payment(order_id: int) -> Order:
                 order.hold = Order.Hold.CREDIT
                 logger.info(
                     "order on credit hold",
-                    extra={"order": order.number, "open_balance": str(account.open_balance),
-                           "credit_limit": str(account.credit_limit), "total": str(order.total)},
+                    extra={
+                        "order": order.number,
+                        "open_balance": str(account.open_balance),
+                        "credit_limit": str(account.credit_limit),
+                        "total": str(order.total),
+                    },
                 )
         else:
             payments.create_payment(order=order, method=Payment.Method.CARD, status=Payment.Status.PENDING)
     return order
-
 
 
 def pay_batch(order_ids: Sequence[int]) -> list[int]:
@@ -84,8 +83,10 @@ def pay_batch(order_ids: Sequence[int]) -> list[int]:
     one order at a time)."""
     with transaction.atomic():
         orders = [
-            order for order in lock_orders_in_status(order_ids, OrderStatus.INVENTORY_RESERVED)
-            if order.status == OrderStatus.INVENTORY_RESERVED and order.partner.payment_method == Partner.PaymentMethod.ACCOUNT
+            order
+            for order in lock_orders_in_status(order_ids, OrderStatus.INVENTORY_RESERVED)
+            if order.status == OrderStatus.INVENTORY_RESERVED
+            and order.partner.payment_method == Partner.PaymentMethod.ACCOUNT
         ]
         checks = try_draw_credit_for_orders(orders=[(order.id, order.partner_id, order.total) for order in orders])
         # A partner without a credit row gets one from the per-order path.
@@ -95,7 +96,11 @@ def pay_batch(order_ids: Sequence[int]) -> list[int]:
         drawn = {order.id for order in orders if checks[order.id][0]}
         transition_many(orders, OrderStatus.PAYMENT_PENDING)
         payments.create_payments_on_account(orders=orders, succeeded_order_ids=drawn)
-        transition_many([order for order in orders if order.id in drawn], OrderStatus.PAID, details=dict.fromkeys(drawn, "on account"))
+        transition_many(
+            [order for order in orders if order.id in drawn],
+            OrderStatus.PAID,
+            details=dict.fromkeys(drawn, "on account"),
+        )
         held = [order for order in orders if order.id not in drawn]
         if held:
             set_hold([order.id for order in held], Order.Hold.CREDIT)
@@ -104,12 +109,15 @@ def pay_batch(order_ids: Sequence[int]) -> list[int]:
             _, open_balance, credit_limit = checks[order.id]
             logger.info(
                 "order on credit hold",
-                extra={"order": order.number, "open_balance": str(open_balance),
-                       "credit_limit": str(credit_limit), "total": str(order.total)},
+                extra={
+                    "order": order.number,
+                    "open_balance": str(open_balance),
+                    "credit_limit": str(credit_limit),
+                    "total": str(order.total),
+                },
             )
     handled = {order.id for order in orders}
     return [order_id for order_id in order_ids if order_id not in handled]
-
 
 
 def pay_one(order_id: int) -> None:
@@ -126,7 +134,6 @@ def pay_one(order_id: int) -> None:
         if payment.method != Payment.Method.CARD or payment.status != Payment.Status.PENDING:
             return
         charge_card(order, payment)
-
 
 
 def charge_card(order: Order, payment: Payment) -> None:
@@ -148,7 +155,9 @@ def charge_card(order: Order, payment: Payment) -> None:
             idempotency_key=f"bouquet-order-{order.id}-payment-intent",
             metadata={"order": order.number, "order_id": str(order.id)},
         )
-        stored_id = payments.store_payment_intent(payment=payment, payment_intent_id=intent["id"], stripe_status=intent["status"])
+        stored_id = payments.store_payment_intent(
+            payment=payment, payment_intent_id=intent["id"], stripe_status=intent["status"]
+        )
         if stored_id is None:
             # The order was cancelled while the PaymentIntent was made: it never charges.
             gateway.cancel_payment_intent(intent["id"])
@@ -167,7 +176,6 @@ def charge_card(order: Order, payment: Payment) -> None:
     act_on_payment_intent(order, intent)
 
 
-
 def act_on_payment_intent(order: Order, intent: dict) -> None:
     status = intent["status"]
     if status == "succeeded":
@@ -178,8 +186,6 @@ def act_on_payment_intent(order: Order, intent: dict) -> None:
     else:
         defer_order(order.id, seconds=PAYMENT_PROCESSING_RECHECK_SECONDS)
         logger.info("payment still processing", extra={"order": order.number, "stripe_status": status})
-
-
 
 
 def record_payment_succeeded(order_id: int, payment_intent_id: str) -> None:
@@ -193,12 +199,14 @@ def record_payment_succeeded(order_id: int, payment_intent_id: str) -> None:
             payments.mark_payment(payment, Payment.Status.SUCCEEDED, stripe_status="succeeded")
             transition(order, OrderStatus.PAID, detail=f"card charged ({payment_intent_id})")
             wake_on_commit("finalize")
-        elif order.status == OrderStatus.CANCELLED and payment.status in (Payment.Status.PENDING, Payment.Status.CANCELED):
+        elif order.status == OrderStatus.CANCELLED and payment.status in (
+            Payment.Status.PENDING,
+            Payment.Status.CANCELED,
+        ):
             payments.mark_payment(payment, Payment.Status.REFUND_PENDING, stripe_status="succeeded")
             defer_order(order.id, seconds=0)
             logger.warning("charge landed after cancellation; refund due", extra={"order": order.number})
             wake_on_commit("refund")
-
 
 
 def record_payment_declined(order_id: int, message: str) -> None:

@@ -10,7 +10,6 @@ from payments.models import Payment
 logger = logging.getLogger("bouquet.journey")
 
 
-
 def refund_one(order_id: int) -> None:
     """Undo a cancelled order's card payment at Stripe, once: refund its charge, or
     cancel a PaymentIntent that never charged, so that it never can."""
@@ -25,11 +24,15 @@ def refund_one(order_id: int) -> None:
             return
         intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
         if intent["status"] == "processing":
-            raise PaymentBusyError(f"Stripe is still processing the charge of {payment.order.number}.",
-                                   retry_after=PAYMENT_PROCESSING_RECHECK_SECONDS)
+            raise PaymentBusyError(
+                f"Stripe is still processing the charge of {payment.order.number}.",
+                retry_after=PAYMENT_PROCESSING_RECHECK_SECONDS,
+            )
         if intent["status"] == "succeeded":
             refund_id = gateway.refund_payment_intent(
-                payment.stripe_payment_intent_id, idempotency_key=f"bouquet-order-{order_id}-refund", intent=intent,
+                payment.stripe_payment_intent_id,
+                idempotency_key=f"bouquet-order-{order_id}-refund",
+                intent=intent,
             )
         else:
             if intent["status"] != "canceled":

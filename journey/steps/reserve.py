@@ -17,10 +17,8 @@ from orders.transitions import lock_order, lock_orders_in_status, transition, tr
 logger = logging.getLogger("bouquet.journey")
 
 
-
 def order_demands(order: Order) -> list[Demand]:
     return [Demand(line.id, line.product_id, line.quantity) for line in order.lines.all()]
-
 
 
 def reserve_one(order_id: int) -> None:
@@ -41,7 +39,6 @@ def reserve_one(order_id: int) -> None:
         transition(order, OrderStatus.INVENTORY_RESERVED)
 
 
-
 def reserve_batch(order_ids: Sequence[int]) -> list[int]:
     """Do what `reserve_one` does to each order, oldest first, for a whole batch in
     one transaction with a constant number of statements. Orders no longer CREATED
@@ -49,22 +46,31 @@ def reserve_batch(order_ids: Sequence[int]) -> list[int]:
     Any error rolls back the whole batch (the caller then falls back to one order at
     a time)."""
     with transaction.atomic():
-        orders = [order for order in lock_orders_in_status(order_ids, OrderStatus.CREATED) if order.status == OrderStatus.CREATED]
+        orders = [
+            order
+            for order in lock_orders_in_status(order_ids, OrderStatus.CREATED)
+            if order.status == OrderStatus.CREATED
+        ]
         if not orders:
             return []
         demands: dict[int, list[Demand]] = defaultdict(list)
         lines = (
             OrderLine.objects.filter(order_id__in=[order.id for order in orders])
-            .order_by("order_id", "line_no").values_list("id", "order_id", "product_id", "quantity")
+            .order_by("order_id", "line_no")
+            .values_list("id", "order_id", "product_id", "quantity")
         )
         for line_id, order_id, product_id, quantity in lines:
             demands[order_id].append(Demand(line_id, product_id, quantity))
         short = reserve_stock_for_orders(
-            orders=[OrderDemands(order.id, tuple(demands[order.id]), order.partner.home_warehouse_id) for order in orders]
+            orders=[
+                OrderDemands(order.id, tuple(demands[order.id]), order.partner.home_warehouse_id) for order in orders
+            ]
         )
         transition_many([order for order in orders if order.id not in short], OrderStatus.INVENTORY_RESERVED)
         transition_many(
-            [order for order in orders if order.id in short], OrderStatus.CANCELLED,
-            reason="out_of_stock", details={order_id: error.message for order_id, error in short.items()},
+            [order for order in orders if order.id in short],
+            OrderStatus.CANCELLED,
+            reason="out_of_stock",
+            details={order_id: error.message for order_id, error in short.items()},
         )
     return []

@@ -23,8 +23,9 @@ def staff_client(client, clerk):
 @pytest.fixture
 def rose(make_product, warehouses):
     """A rose at 10.00 a stem, 1,000 in Rotterdam (FERN's home) and 200 in Aalsmeer."""
-    return make_product("RO-RED-50", list_price=Decimal("10.00"), case_pack=10,
-                        stock={warehouses["RTM"]: 1000, warehouses["AMS"]: 200})
+    return make_product(
+        "RO-RED-50", list_price=Decimal("10.00"), case_pack=10, stock={warehouses["RTM"]: 1000, warehouses["AMS"]: 200}
+    )
 
 
 @pytest.fixture
@@ -35,4 +36,3 @@ def held_order(account_buyer, rose) -> Order:
     order.refresh_from_db()
     assert (order.status, order.hold) == (OrderStatus.PAYMENT_PENDING, Order.Hold.CREDIT)
     return order
-

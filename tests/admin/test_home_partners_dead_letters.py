@@ -28,7 +28,12 @@ def test_the_home_answers_are_we_ok_with_links(staff_client, held_order):
     assert 'href="/admin/orders/order/?hold__exact=credit"' in page
     assert 'href="/admin/orders/order/?attention=stuck"' in page
     assert 'href="/admin/orders/deadletter/?status__exact=open"' in page
-    for url in (health["stuck_url"], health["credit_holds_url"], health["dead_letters_url"], health["by_state"][0]["url"]):
+    for url in (
+        health["stuck_url"],
+        health["credit_holds_url"],
+        health["dead_letters_url"],
+        health["by_state"][0]["url"],
+    ):
         assert staff_client.get(url).status_code == 200
 
 
@@ -99,9 +104,18 @@ def test_the_dead_letter_list_shows_task_order_error_attempts_and_status(staff_c
     assert "journey.pay" in page and held_order.number in page and "RuntimeError: boom" in page and ">6<" in page
 
 
-@pytest.mark.parametrize("name", ["admin:index", "admin:orders_order_changelist", "admin:inventory_stock_changelist",
-                                  "admin:inventory_stock_import", "admin:orders_order_export",
-                                  "admin:orders_deadletter_changelist", "admin:partners_partner_changelist"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "admin:index",
+        "admin:orders_order_changelist",
+        "admin:inventory_stock_changelist",
+        "admin:inventory_stock_import",
+        "admin:orders_order_export",
+        "admin:orders_deadletter_changelist",
+        "admin:partners_partner_changelist",
+    ],
+)
 def test_a_partner_user_reaches_no_admin_page(client, account_buyer, name):
     membership = MembershipFactory(partner=account_buyer, user__username="fern")
     client.force_login(membership.user)

@@ -84,10 +84,10 @@ def test_conflicting_and_invalid_stock_rows_are_all_reported_and_nothing_is_writ
     stock.refresh_from_db()
     upload = csv_file(
         "sku,warehouse,on_hand,version\n"
-        f"RO-RED-50,AMS,300,1\n"              # fine on its own
+        f"RO-RED-50,AMS,300,1\n"  # fine on its own
         f"RO-RED-50,RTM,900,{stock.version + 5}\n"  # stale version
-        "NOPE,RTM,10,0\n"                     # unknown SKU
-        "RO-RED-50,NOWHERE,10,0\n"                # unknown warehouse
+        "NOPE,RTM,10,0\n"  # unknown SKU
+        "RO-RED-50,NOWHERE,10,0\n"  # unknown warehouse
         f"RO-RED-50,RTM,lots,{stock.version}\n"  # not a number (and a repeat)
     )
 
@@ -110,13 +110,17 @@ def test_on_hand_below_reserved_is_a_bad_row(staff_client, stock, held_order):
 
     response = preview(staff_client, "inventory.stock", upload)
 
-    assert problems(response) == ["row 1: on_hand: on_hand 100 for RO-RED-50@RTM is below the 600 units reserved for orders."]
+    assert problems(response) == [
+        "row 1: on_hand: on_hand 100 for RO-RED-50@RTM is below the 600 units reserved for orders."
+    ]
 
 
 def test_a_conflict_between_preview_and_confirm_rolls_back_the_whole_file(staff_client, stock, warehouses):
     upload = csv_file(f"sku,warehouse,on_hand,version\nRO-RED-50,LHR,40,0\nRO-RED-50,RTM,1500,{stock.version}\n")
     response = preview(staff_client, "inventory.stock", upload)
-    set_on_hand(product=stock.product, warehouse=stock.warehouse, on_hand=800, expected_version=stock.version, actor="erp")
+    set_on_hand(
+        product=stock.product, warehouse=stock.warehouse, on_hand=800, expected_version=stock.version, actor="erp"
+    )
 
     done = confirm(staff_client, "inventory.stock", response)
 
@@ -159,11 +163,19 @@ def test_a_stock_xlsx_file_imports_like_csv(staff_client, stock):
 
 @pytest.mark.parametrize("fmt", [CSV, XLSX])
 def test_stock_exports_with_version_in_csv_and_xlsx(staff_client, stock, fmt):
-    response = staff_client.post(reverse("admin:inventory_stock_export"), {"format": fmt, "resource": "0",
-                                 **{f"stockresource_{f}": "on" for f in ("sku", "warehouse", "on_hand", "reserved", "available", "version")}})
+    response = staff_client.post(
+        reverse("admin:inventory_stock_export"),
+        {
+            "format": fmt,
+            "resource": "0",
+            **{f"stockresource_{f}": "on" for f in ("sku", "warehouse", "on_hand", "reserved", "available", "version")},
+        },
+    )
 
     assert response.status_code == 200
-    data = tablib.Dataset().load(response.content if fmt == XLSX else response.content.decode(), format="xlsx" if fmt == XLSX else "csv")
+    data = tablib.Dataset().load(
+        response.content if fmt == XLSX else response.content.decode(), format="xlsx" if fmt == XLSX else "csv"
+    )
     assert data.headers == ["sku", "warehouse", "on_hand", "reserved", "available", "version"]
     assert [str(c) for c in data[0]] == ["RO-RED-50", "AMS", "200", "0", "200", "1"]
 
@@ -179,8 +191,10 @@ def test_products_import_all_or_nothing_with_every_bad_row(staff_client, rose):
     found = problems(preview(staff_client, "inventory.product", upload))
 
     assert [p.split(":")[0] for p in found] == ["row 2", "row 3"]
-    assert found == ["row 2: case_pack: case_pack must be a whole number of at least 1.",
-                     "row 3: list_price: list_price 'abc' cannot be read (InvalidOperation)."]
+    assert found == [
+        "row 2: case_pack: case_pack must be a whole number of at least 1.",
+        "row 3: list_price: list_price 'abc' cannot be read (InvalidOperation).",
+    ]
     assert not Product.objects.filter(sku__startswith="TU-").exists()
 
 
@@ -198,23 +212,32 @@ def test_products_import_creates_and_updates_through_the_service(staff_client, r
 
 
 def test_partner_prices_import_and_report_unknown_partners_and_skus(staff_client, account_buyer, rose):
-    bad = csv_file("partner,sku,min_quantity,unit_price\nFERN,RO-RED-50,1,8.50\nNOBODY,RO-RED-50,1,1.00\nFERN,NOPE,1,1.00\n")
+    bad = csv_file(
+        "partner,sku,min_quantity,unit_price\nFERN,RO-RED-50,1,8.50\nNOBODY,RO-RED-50,1,1.00\nFERN,NOPE,1,1.00\n"
+    )
     found = problems(preview(staff_client, "partners.partnerprice", bad))
     assert found == ["row 2: Unknown partner 'NOBODY'.", "row 3: Unknown product 'NOPE'."]
     assert not PartnerPrice.objects.exists()
 
     good = csv_file("partner,sku,min_quantity,unit_price\nFERN,RO-RED-50,1,8.50\nFERN,RO-RED-50,100,7.90\n")
     confirm(staff_client, "partners.partnerprice", preview(staff_client, "partners.partnerprice", good))
-    assert sorted(PartnerPrice.objects.values_list("min_quantity", "unit_price")) == [(1, 8.5), (100, 7.9)] or \
-        sorted((q, str(p)) for q, p in PartnerPrice.objects.values_list("min_quantity", "unit_price")) == [(1, "8.50"), (100, "7.90")]
+    assert sorted(PartnerPrice.objects.values_list("min_quantity", "unit_price")) == [(1, 8.5), (100, 7.9)] or sorted(
+        (q, str(p)) for q, p in PartnerPrice.objects.values_list("min_quantity", "unit_price")
+    ) == [(1, "8.50"), (100, "7.90")]
 
 
 def test_partners_export_with_credit_and_escaped_formulas(staff_client, account_buyer):
     account_buyer.name = "=cmd|' /C calc'!A0"
     account_buyer.save()
 
-    response = staff_client.post(reverse("admin:partners_partner_export"), {"format": CSV, "resource": "0",
-                                 **{f"partnerresource_{f}": "on" for f in ("code", "name", "credit_limit", "open_balance")}})
+    response = staff_client.post(
+        reverse("admin:partners_partner_export"),
+        {
+            "format": CSV,
+            "resource": "0",
+            **{f"partnerresource_{f}": "on" for f in ("code", "name", "credit_limit", "open_balance")},
+        },
+    )
 
     body = response.content.decode()
     assert "FERN" in body and "5000.00" in body

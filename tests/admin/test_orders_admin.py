@@ -38,7 +38,9 @@ def test_filters_by_status_hold_partner_and_warehouse(staff_client, held_order, 
 
     assert listed_numbers(staff_client.get(changelist(ORDERS), {"status__exact": "CANCELLED"})) == {other.number}
     assert listed_numbers(staff_client.get(changelist(ORDERS), {"hold__exact": "credit"})) == {held_order.number}
-    assert listed_numbers(staff_client.get(changelist(ORDERS), {"partner__id__exact": held_order.partner_id})) == {held_order.number}
+    assert listed_numbers(staff_client.get(changelist(ORDERS), {"partner__id__exact": held_order.partner_id})) == {
+        held_order.number
+    }
     # FERN's order holds stock reserved in Rotterdam; the other ships from London.
     assert listed_numbers(staff_client.get(changelist(ORDERS), {"warehouse": "RTM"})) == {held_order.number}
     assert listed_numbers(staff_client.get(changelist(ORDERS), {"warehouse": "LHR"})) == {other.number}
@@ -48,8 +50,10 @@ def test_filters_by_status_hold_partner_and_warehouse(staff_client, held_order, 
 def test_filters_by_created_date(staff_client, held_order):
     # The admin's date filter counts days in the site's time zone, not in UTC.
     today = timezone.localtime(held_order.created_at).date()
-    response = staff_client.get(changelist(ORDERS), {"created_at__year": today.year, "created_at__month": today.month,
-                                                     "created_at__day": today.day})
+    response = staff_client.get(
+        changelist(ORDERS),
+        {"created_at__year": today.year, "created_at__month": today.month, "created_at__day": today.day},
+    )
     assert listed_numbers(response) == {held_order.number}
     response = staff_client.get(changelist(ORDERS), {"created_at__year": today.year - 1})
     assert listed_numbers(response) == set()
@@ -71,7 +75,9 @@ def test_search_finds_an_order_by_number_po_and_sku(staff_client, held_order, te
     assert listed_numbers(staff_client.get(changelist(ORDERS), {"q": query})) == {held_order.number}
 
 
-def test_the_detail_shows_lines_timeline_payment_shipments_and_dead_letters_read_only(staff_client, held_order, warehouses):
+def test_the_detail_shows_lines_timeline_payment_shipments_and_dead_letters_read_only(
+    staff_client, held_order, warehouses
+):
     ShipmentFactory(order=held_order, warehouse=warehouses["RTM"])
     DeadLetterFactory(order=held_order, error="PaymentGatewayUnavailableError: no answer")
 
@@ -110,14 +116,18 @@ def test_cancel_with_a_reason_cancels_through_the_service_and_logs_it(staff_clie
 def test_cancel_reports_an_order_past_confirmation_and_cancels_the_others(staff_client, held_order):
     confirmed = OrderFactory(status=OrderStatus.CONFIRMED)
 
-    response = run_action(staff_client, ORDERS, "cancel_orders", [held_order, confirmed], confirm="yes", reason="mistake")
+    response = run_action(
+        staff_client, ORDERS, "cancel_orders", [held_order, confirmed], confirm="yes", reason="mistake"
+    )
 
     confirmed.refresh_from_db()
     held_order.refresh_from_db()
     assert confirmed.status == OrderStatus.CONFIRMED
     assert held_order.status == OrderStatus.CANCELLED
-    assert any(f"{confirmed.number}: Order {confirmed.number} is CONFIRMED and can no longer be cancelled." in m
-               for m in messages_of(response))
+    assert any(
+        f"{confirmed.number}: Order {confirmed.number} is CONFIRMED and can no longer be cancelled." in m
+        for m in messages_of(response)
+    )
     assert not LogEntry.objects.filter(object_id=str(confirmed.pk)).exists()
 
 
@@ -153,7 +163,10 @@ def test_redrive_makes_a_backed_off_order_due_now(staff_client, account_buyer, r
     order.refresh_from_db()
     assert order.next_attempt_at.year < 2999
     assert any(f"Re-driven: {order.number}" in m for m in messages_of(response))
-    assert "Re-driven from the back office (at CREATED)" in LogEntry.objects.get(object_id=str(order.pk)).get_change_message()
+    assert (
+        "Re-driven from the back office (at CREATED)"
+        in LogEntry.objects.get(object_id=str(order.pk)).get_change_message()
+    )
 
 
 def test_orders_export_one_row_per_line(staff_client, held_order, rose):
@@ -169,8 +182,14 @@ def test_orders_export_one_row_per_line(staff_client, held_order, rose):
 def test_orders_export_through_the_admin_escapes_formulas(staff_client, held_order):
     OrderLineFactory(order=held_order, line_no=2, sku="=HYPERLINK(1)", product_name="+cmd|calc")
 
-    response = staff_client.post(changelist(ORDERS).rstrip("/") + "/export/", {"format": "0", "resource": "0",
-                                 **{f"orderlineexportresource_{f}": "on" for f in ("order", "sku", "product_name", "quantity")}})
+    response = staff_client.post(
+        changelist(ORDERS).rstrip("/") + "/export/",
+        {
+            "format": "0",
+            "resource": "0",
+            **{f"orderlineexportresource_{f}": "on" for f in ("order", "sku", "product_name", "quantity")},
+        },
+    )
 
     body = response.content.decode()
     assert response.status_code == 200, body[:2000]

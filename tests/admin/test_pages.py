@@ -42,13 +42,19 @@ def one_of_each():
     stock = StockFactory(product=line.product)
     ReservationFactory(order_id=order.id, order_line_id=line.id, product=line.product, warehouse=stock.warehouse)
     StockMovementFactory(product=line.product, warehouse=stock.warehouse)
-    ShipmentLineFactory(shipment__order=order, shipment__warehouse=stock.warehouse, order_line=line, product=line.product)
+    ShipmentLineFactory(
+        shipment__order=order, shipment__warehouse=stock.warehouse, order_line=line, product=line.product
+    )
     MembershipFactory(partner=order.partner)
     ShipToAddressFactory(partner=order.partner)
     PartnerPriceFactory(partner=order.partner, product=line.product)
-    cart = Cart.objects.create(user=UserFactory(username="cart-owner"), partner=order.partner, idempotency_key="cart-key")
+    cart = Cart.objects.create(
+        user=UserFactory(username="cart-owner"), partner=order.partner, idempotency_key="cart-key"
+    )
     CartLine.objects.create(cart=cart, product=line.product, quantity=10)
-    CsvUpload.objects.create(partner=order.partner, filename="lines.csv", content_hash="0" * 64, content="sku,quantity\n")
+    CsvUpload.objects.create(
+        partner=order.partner, filename="lines.csv", content_hash="0" * 64, content="sku,quantity\n"
+    )
     return order
 
 

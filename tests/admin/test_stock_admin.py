@@ -36,7 +36,9 @@ def test_saving_on_hand_goes_through_the_service_and_writes_the_ledger(staff_cli
 
 def test_a_stale_version_shows_the_conflict_and_saves_nothing(staff_client, stock):
     read_version = stock.version
-    set_on_hand(product=stock.product, warehouse=stock.warehouse, on_hand=900, expected_version=read_version, actor="erp")
+    set_on_hand(
+        product=stock.product, warehouse=stock.warehouse, on_hand=900, expected_version=read_version, actor="erp"
+    )
 
     response = staff_client.post(change_url(stock), {"on_hand": 1200, "version": read_version})
 
@@ -68,16 +70,20 @@ def test_the_stock_page_shows_its_ledger_and_links_to_the_movements(staff_client
     page = staff_client.get(change_url(stock)).content.decode()
     assert 'id="stock-ledger"' in page and "factory" in page
 
-    response = staff_client.get(reverse("admin:inventory_stockmovement_changelist"),
-                                {"product__id__exact": stock.product_id, "warehouse__id__exact": stock.warehouse_id})
+    response = staff_client.get(
+        reverse("admin:inventory_stockmovement_changelist"),
+        {"product__id__exact": stock.product_id, "warehouse__id__exact": stock.warehouse_id},
+    )
     assert [m.warehouse_id for m in response.context["cl"].result_list] == [stock.warehouse_id]
 
 
 def test_adding_a_stock_row_goes_through_the_service_with_version_0(staff_client, make_product, warehouses):
     tulip = make_product("TU-YELLOW")
 
-    response = staff_client.post(reverse("admin:inventory_stock_add"),
-                                 {"product": tulip.pk, "warehouse": warehouses["LHR"].pk, "on_hand": 50, "version": 0})
+    response = staff_client.post(
+        reverse("admin:inventory_stock_add"),
+        {"product": tulip.pk, "warehouse": warehouses["LHR"].pk, "on_hand": 50, "version": 0},
+    )
 
     assert response.status_code == 302
     stock = Stock.objects.get(product=tulip, warehouse=warehouses["LHR"])
@@ -85,8 +91,10 @@ def test_adding_a_stock_row_goes_through_the_service_with_version_0(staff_client
 
 
 def test_adding_a_row_that_exists_is_a_conflict(staff_client, stock):
-    response = staff_client.post(reverse("admin:inventory_stock_add"),
-                                 {"product": stock.product_id, "warehouse": stock.warehouse_id, "on_hand": 5, "version": 0})
+    response = staff_client.post(
+        reverse("admin:inventory_stock_add"),
+        {"product": stock.product_id, "warehouse": stock.warehouse_id, "on_hand": 5, "version": 0},
+    )
 
     assert response.status_code == 200
     assert "read it again" in response.content.decode()
@@ -95,4 +103,6 @@ def test_adding_a_row_that_exists_is_a_conflict(staff_client, stock):
 
 
 def test_stock_rows_cannot_be_deleted(staff_client, stock):
-    assert staff_client.post(reverse("admin:inventory_stock_delete", args=[stock.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        staff_client.post(reverse("admin:inventory_stock_delete", args=[stock.pk]), {"post": "yes"}).status_code == 403
+    )

@@ -58,8 +58,12 @@ def test_an_erp_pulling_the_feed_while_orders_flow_sees_every_event_once(fern_ap
 
     def place(index):
         try:
-            answer = fresh_client(user).post("/api/v1/orders/", {"lines": [{"sku": "ROS-CONC", "quantity": 10}]},
-                                             format="json", HTTP_IDEMPOTENCY_KEY=f"flow-{index}")
+            answer = fresh_client(user).post(
+                "/api/v1/orders/",
+                {"lines": [{"sku": "ROS-CONC", "quantity": 10}]},
+                format="json",
+                HTTP_IDEMPOTENCY_KEY=f"flow-{index}",
+            )
             assert answer.status_code == 202
             if index % 4 == 0:
                 drive_journey(rounds=1)
@@ -107,8 +111,12 @@ def test_an_erp_syncing_by_watermark_while_orders_flow_misses_no_order(fern_api,
 
     def place(index):
         try:
-            answer = fresh_client(user).post("/api/v1/orders/", {"lines": [{"sku": "ROS-CONC", "quantity": 10}]},
-                                             format="json", HTTP_IDEMPOTENCY_KEY=f"sync-{index}")
+            answer = fresh_client(user).post(
+                "/api/v1/orders/",
+                {"lines": [{"sku": "ROS-CONC", "quantity": 10}]},
+                format="json",
+                HTTP_IDEMPOTENCY_KEY=f"sync-{index}",
+            )
             assert answer.status_code == 202
         finally:
             connections.close_all()
@@ -139,7 +147,6 @@ def test_an_erp_syncing_by_watermark_while_orders_flow_misses_no_order(fern_api,
     assert seen == set(Order.objects.values_list("number", flat=True))
 
 
-
 def test_a_change_stamped_before_a_sync_and_committed_after_it_is_in_the_next_sync(account_buyer, staff_api, roses):
     """A statement stamps `updated_at` when it starts and may write much later (a batch
     step under load): the watermark a sync hands out meanwhile must be before the stamp."""
@@ -156,8 +163,11 @@ def test_a_change_stamped_before_a_sync_and_committed_after_it_is_in_the_next_sy
             with connection.cursor() as cursor:
                 # Stamped at the start; the row is written (and the transaction gets its
                 # id) only after the sleep.
-                cursor.execute("UPDATE orders_order SET updated_at = statement_timestamp() "
-                               "WHERE id = %s AND (SELECT true FROM pg_sleep(3))", [order.id])
+                cursor.execute(
+                    "UPDATE orders_order SET updated_at = statement_timestamp() "
+                    "WHERE id = %s AND (SELECT true FROM pg_sleep(3))",
+                    [order.id],
+                )
         finally:
             connections.close_all()
 

@@ -9,8 +9,12 @@ pytestmark = pytest.mark.django_db
 
 
 def post_for(api, partner_code: str):
-    return api.post("/api/v1/orders/", {"partner": partner_code, "lines": [{"sku": "ROSE-RED", "quantity": 10}]},
-                    format="json", HTTP_IDEMPOTENCY_KEY="partner-code")
+    return api.post(
+        "/api/v1/orders/",
+        {"partner": partner_code, "lines": [{"sku": "ROSE-RED", "quantity": 10}]},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="partner-code",
+    )
 
 
 def test_an_unknown_partner_code_is_a_404_naming_it(staff_api, account_buyer):
@@ -26,8 +30,11 @@ def test_a_partner_code_with_a_nul_byte_is_refused_naming_the_field(staff_api, a
 
     assert answer.status_code == 400
     assert answer.json() == {
-        "code": "invalid", "detail": "partner: Null characters are not allowed.",
-        "errors": [{"field": "partner", "code": "null_characters_not_allowed", "detail": "Null characters are not allowed."}],
+        "code": "invalid",
+        "detail": "partner: Null characters are not allowed.",
+        "errors": [
+            {"field": "partner", "code": "null_characters_not_allowed", "detail": "Null characters are not allowed."}
+        ],
     }
     assert not Order.objects.exists()
 

@@ -1,6 +1,5 @@
 """POST/GET /api/v1/orders/, cancel, and the event feed."""
 
-
 import pytest
 from rest_framework.test import APIClient
 
@@ -28,7 +27,16 @@ def test_placing_an_order_answers_202_with_the_order(fern_api, roses):
     assert answer.status_code == 202
     body = answer.json()
     assert body["status"] == "CREATED" and body["total"] == "40.00" and body["partner"] == "FERN"
-    assert body["lines"] == [{"line_no": 1, "sku": "ROS-RED-50", "name": roses.name, "quantity": 100, "unit_price": "0.40", "line_total": "40.00"}]
+    assert body["lines"] == [
+        {
+            "line_no": 1,
+            "sku": "ROS-RED-50",
+            "name": roses.name,
+            "quantity": 100,
+            "unit_price": "0.40",
+            "line_total": "40.00",
+        }
+    ]
     assert answer["Location"] == f"/api/v1/orders/{body['number']}/"
 
 
@@ -58,7 +66,10 @@ def test_bad_lines_are_400_naming_each_line_and_sku(fern_api, roses):
     assert answer.status_code == 400
     body = answer.json()
     assert body["code"] == "invalid_order"
-    assert [(e["line"], e["sku"], e["code"]) for e in body["errors"]] == [(1, "ROS-RED-50", "not_case_pack_multiple"), (2, "NOPE", "unknown_sku")]
+    assert [(e["line"], e["sku"], e["code"]) for e in body["errors"]] == [
+        (1, "ROS-RED-50", "not_case_pack_multiple"),
+        (2, "NOPE", "unknown_sku"),
+    ]
 
 
 def test_malformed_json_is_400_in_json(fern_api, roses):
@@ -73,7 +84,9 @@ def test_unknown_fields_are_refused(fern_api, roses):
 
 
 def test_wrong_content_type_is_415(fern_api, roses):
-    answer = fern_api.post(ORDERS, data="sku=ROS-RED-50", content_type="application/x-www-form-urlencoded", HTTP_IDEMPOTENCY_KEY="k")
+    answer = fern_api.post(
+        ORDERS, data="sku=ROS-RED-50", content_type="application/x-www-form-urlencoded", HTTP_IDEMPOTENCY_KEY="k"
+    )
     assert answer.status_code == 415 and answer.json()["code"] == "unsupported_media_type"
 
 
@@ -104,8 +117,16 @@ def test_detail_follows_the_order_to_confirmed(fern_api, roses):
     detail = fern_api.get(f"{ORDERS}{number}/").json()
 
     assert detail["status"] == "CONFIRMED"
-    assert [e["to_status"] for e in detail["events"]] == ["CREATED", "INVENTORY_RESERVED", "PAYMENT_PENDING", "PAID", "CONFIRMED"]
-    assert detail["shipments"][0]["warehouse"] == "RTM" and detail["shipments"][0]["lines"] == [{"sku": "ROS-RED-50", "quantity": 50}]
+    assert [e["to_status"] for e in detail["events"]] == [
+        "CREATED",
+        "INVENTORY_RESERVED",
+        "PAYMENT_PENDING",
+        "PAID",
+        "CONFIRMED",
+    ]
+    assert detail["shipments"][0]["warehouse"] == "RTM" and detail["shipments"][0]["lines"] == [
+        {"sku": "ROS-RED-50", "quantity": 50}
+    ]
     assert detail["payment"] == {"method": "account", "status": "succeeded"}
 
 
@@ -142,7 +163,13 @@ def test_the_event_feed_pages_with_a_cursor(fern_api, other_partner_api, roses):
     first = fern_api.get("/api/v1/events/", {"limit": 2}).json()
     rest = fern_api.get("/api/v1/events/", {"after": first["next_after"]}).json()
 
-    assert [e["to_status"] for e in first["results"] + rest["results"]] == ["CREATED", "INVENTORY_RESERVED", "PAYMENT_PENDING", "PAID", "CONFIRMED"]
+    assert [e["to_status"] for e in first["results"] + rest["results"]] == [
+        "CREATED",
+        "INVENTORY_RESERVED",
+        "PAYMENT_PENDING",
+        "PAID",
+        "CONFIRMED",
+    ]
     assert first["has_more"] is True and rest["has_more"] is False
     assert other_partner_api.get("/api/v1/events/").json()["results"] == []
 

@@ -28,7 +28,10 @@ def test_staff_set_a_price_with_201_then_change_it_with_200(staff_api, account_b
 
     assert created.status_code == 201 and changed.status_code == 200
     assert {k: v for k, v in changed.json().items() if k != "updated_at"} == {
-        "partner": "FERN", "sku": "ROS-RED-50", "min_quantity": 1, "unit_price": "0.35",
+        "partner": "FERN",
+        "sku": "ROS-RED-50",
+        "min_quantity": 1,
+        "unit_price": "0.35",
     }
     assert fern_prices(account_buyer) == [(1, Decimal("0.35"))]
 
@@ -40,7 +43,9 @@ def test_a_break_from_a_quantity_is_a_row_of_its_own(staff_api, account_buyer, r
     assert fern_prices(account_buyer) == [(1, Decimal("0.36")), (500, Decimal("0.32"))]
 
 
-def test_the_partner_sees_the_new_price_in_the_catalogue_and_no_other_partner_does(staff_api, fern_api, other_partner_api, roses):
+def test_the_partner_sees_the_new_price_in_the_catalogue_and_no_other_partner_does(
+    staff_api, fern_api, other_partner_api, roses
+):
     staff_api.put(FERN_ROSES, {"unit_price": "0.36"}, format="json")
 
     assert fern_api.get("/api/v1/products/ROS-RED-50/").json()["price"] == "0.36"
@@ -53,27 +58,36 @@ def test_a_free_price_is_allowed(staff_api, account_buyer, roses):
 
 def test_an_unknown_partner_is_404_naming_it(staff_api, roses):
     answer = staff_api.put("/api/v1/prices/NOPE/ROS-RED-50/", {"unit_price": "0.36"}, format="json")
-    assert answer.status_code == 404 and answer.json() == {"code": "partner_not_found", "detail": "Partner NOPE not found."}
+    assert answer.status_code == 404 and answer.json() == {
+        "code": "partner_not_found",
+        "detail": "Partner NOPE not found.",
+    }
 
 
 def test_an_unknown_sku_is_404_naming_it(staff_api, account_buyer, roses):
     answer = staff_api.put("/api/v1/prices/FERN/NOPE/", {"unit_price": "0.36"}, format="json")
-    assert answer.status_code == 404 and answer.json() == {"code": "product_not_found", "detail": "Product NOPE not found."}
+    assert answer.status_code == 404 and answer.json() == {
+        "code": "product_not_found",
+        "detail": "Product NOPE not found.",
+    }
     assert not PartnerPrice.objects.exists()
 
 
-@pytest.mark.parametrize("body, field, code", [
-    ({"unit_price": "-0.01"}, "unit_price", "min_value"),
-    ({"unit_price": "0.355"}, "unit_price", "max_decimal_places"),
-    ({"unit_price": "cheap"}, "unit_price", "invalid"),
-    ({"unit_price": "Infinity"}, "unit_price", "invalid"),
-    ({}, "unit_price", "required"),
-    ({"unit_price": "0.36", "min_quantity": 0}, "min_quantity", "min_value"),
-    ({"unit_price": "0.36", "min_quantity": -10}, "min_quantity", "min_value"),
-    ({"unit_price": "0.36", "min_quantity": "500"}, "min_quantity", "invalid"),
-    ({"unit_price": "0.36", "min_quantity": 2**31}, "min_quantity", "max_value"),
-    ({"unit_price": "0.36", "currency": "EUR"}, "currency", "unknown_field"),
-])
+@pytest.mark.parametrize(
+    "body, field, code",
+    [
+        ({"unit_price": "-0.01"}, "unit_price", "min_value"),
+        ({"unit_price": "0.355"}, "unit_price", "max_decimal_places"),
+        ({"unit_price": "cheap"}, "unit_price", "invalid"),
+        ({"unit_price": "Infinity"}, "unit_price", "invalid"),
+        ({}, "unit_price", "required"),
+        ({"unit_price": "0.36", "min_quantity": 0}, "min_quantity", "min_value"),
+        ({"unit_price": "0.36", "min_quantity": -10}, "min_quantity", "min_value"),
+        ({"unit_price": "0.36", "min_quantity": "500"}, "min_quantity", "invalid"),
+        ({"unit_price": "0.36", "min_quantity": 2**31}, "min_quantity", "max_value"),
+        ({"unit_price": "0.36", "currency": "EUR"}, "currency", "unknown_field"),
+    ],
+)
 def test_bad_input_is_400_naming_the_field(staff_api, account_buyer, roses, body, field, code):
     answer = staff_api.put(FERN_ROSES, body, format="json")
 
@@ -101,7 +115,8 @@ def test_staff_remove_a_break_and_a_second_removal_is_404(staff_api, account_buy
 
     assert removed.status_code == 204
     assert again.status_code == 404 and again.json() == {
-        "code": "price_not_found", "detail": "Partner FERN has no price for ROS-RED-50 from 500 units.",
+        "code": "price_not_found",
+        "detail": "Partner FERN has no price for ROS-RED-50 from 500 units.",
     }
     assert fern_prices(account_buyer) == [(1, Decimal("0.36"))]
 

@@ -12,8 +12,15 @@ from partners.factories import PartnerPriceFactory
 pytestmark = pytest.mark.django_db
 
 PRODUCTS = "/api/v1/products/"
-NEW_ROSE = {"name": "White rose 60 cm", "unit": "stem", "category": "roses", "case_pack": 20, "min_order_qty": 40,
-            "list_price": "0.55", "active": True}
+NEW_ROSE = {
+    "name": "White rose 60 cm",
+    "unit": "stem",
+    "category": "roses",
+    "case_pack": 20,
+    "min_order_qty": 40,
+    "list_price": "0.55",
+    "active": True,
+}
 
 
 @pytest.fixture
@@ -62,8 +69,14 @@ def test_partners_see_their_own_price_breaks_and_availability_in_open_warehouses
     assert answer.status_code == 200
     assert answer.json()["count"] == 1
     assert by_sku(answer)["ROS-RED-50"] == {
-        "sku": "ROS-RED-50", "name": "Red rose 50 cm", "category": "roses", "unit": "stem", "case_pack": 50,
-        "min_order_qty": 0, "list_price": "0.40", "price": "0.36",
+        "sku": "ROS-RED-50",
+        "name": "Red rose 50 cm",
+        "category": "roses",
+        "unit": "stem",
+        "case_pack": 50,
+        "min_order_qty": 0,
+        "list_price": "0.40",
+        "price": "0.36",
         "price_breaks": [{"min_quantity": 1, "unit_price": "0.36"}, {"min_quantity": 500, "unit_price": "0.32"}],
         "available": 1300,
     }
@@ -135,8 +148,9 @@ def test_a_nul_in_the_search_is_400_not_500(fern_api, roses):
 
 
 @pytest.mark.parametrize("page_size", [5, 20])
-def test_a_page_costs_the_same_few_queries_however_many_products(fern_api, account_buyer, warehouses, make_product,
-                                                                 django_assert_num_queries, page_size):
+def test_a_page_costs_the_same_few_queries_however_many_products(
+    fern_api, account_buyer, warehouses, make_product, django_assert_num_queries, page_size
+):
     for n in range(25):
         product = make_product(f"BULK-{n:02d}", stock={warehouses["AMS"]: 100, warehouses["RTM"]: 50})
         PartnerPriceFactory(partner=account_buyer, product=product, min_quantity=1, unit_price=Decimal("0.10"))
@@ -161,7 +175,10 @@ def test_an_unknown_or_inactive_product_is_404_for_partners(fern_api, staff_api,
     unknown = fern_api.get(f"{PRODUCTS}NOPE/")
     inactive = fern_api.get(f"{PRODUCTS}ROS-OLD-40/")
 
-    assert unknown.status_code == 404 and unknown.json() == {"code": "product_not_found", "detail": "Product NOPE not found."}
+    assert unknown.status_code == 404 and unknown.json() == {
+        "code": "product_not_found",
+        "detail": "Product NOPE not found.",
+    }
     assert inactive.status_code == 404 and inactive.json()["code"] == "product_not_found"
     assert staff_api.get(f"{PRODUCTS}ROS-OLD-40/").json()["active"] is False
 
@@ -211,14 +228,27 @@ def test_unknown_fields_are_refused_naming_each(staff_api, warehouses):
     answer = put_product(staff_api, "ROS-WHI-60", {**NEW_ROSE, "colour": "white", "sku": "OTHER"})
 
     assert answer.status_code == 400
-    assert {(e["field"], e["code"]) for e in answer.json()["errors"]} == {("colour", "unknown_field"), ("sku", "unknown_field")}
+    assert {(e["field"], e["code"]) for e in answer.json()["errors"]} == {
+        ("colour", "unknown_field"),
+        ("sku", "unknown_field"),
+    }
     assert not Product.objects.filter(sku="ROS-WHI-60").exists()
 
 
-@pytest.mark.parametrize("field, value", [
-    ("case_pack", "20"), ("case_pack", 2.5), ("case_pack", True), ("min_order_qty", None),
-    ("list_price", "cheap"), ("list_price", True), ("active", "yes"), ("active", 1), ("name", ["a"]),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("case_pack", "20"),
+        ("case_pack", 2.5),
+        ("case_pack", True),
+        ("min_order_qty", None),
+        ("list_price", "cheap"),
+        ("list_price", True),
+        ("active", "yes"),
+        ("active", 1),
+        ("name", ["a"]),
+    ],
+)
 def test_a_wrong_type_is_400_naming_the_field(staff_api, warehouses, field, value):
     answer = put_product(staff_api, "ROS-WHI-60", {**NEW_ROSE, field: value})
 
@@ -228,10 +258,21 @@ def test_a_wrong_type_is_400_naming_the_field(staff_api, warehouses, field, valu
     assert not Product.objects.filter(sku="ROS-WHI-60").exists()
 
 
-@pytest.mark.parametrize("field, value", [
-    ("case_pack", 0), ("case_pack", -5), ("min_order_qty", -1), ("list_price", "-0.01"), ("list_price", "0.555"),
-    ("list_price", "NaN"), ("list_price", "100000000.00"), ("case_pack", 2**31), ("name", ""), ("unit", "x" * 21),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("case_pack", 0),
+        ("case_pack", -5),
+        ("min_order_qty", -1),
+        ("list_price", "-0.01"),
+        ("list_price", "0.555"),
+        ("list_price", "NaN"),
+        ("list_price", "100000000.00"),
+        ("case_pack", 2**31),
+        ("name", ""),
+        ("unit", "x" * 21),
+    ],
+)
 def test_an_out_of_range_value_is_400_naming_the_field(staff_api, warehouses, field, value):
     answer = put_product(staff_api, "ROS-WHI-60", {**NEW_ROSE, field: value})
 

@@ -32,7 +32,10 @@ def tokens(db, keep_test_connection, warehouses, make_product, account_buyer):
     make_product("ROS-FUZZ", stock={warehouses["RTM"]: 100000}, case_pack=10, list_price="0.40")
     partner_user = MembershipFactory(partner=account_buyer, user=UserFactory(username="fuzz-fern")).user
     staff = UserFactory(username="fuzz-erp", is_staff=True)
-    return {name: Token.objects.get_or_create(user=user)[0].key for name, user in (("partner", partner_user), ("staff", staff))}
+    return {
+        name: Token.objects.get_or_create(user=user)[0].key
+        for name, user in (("partner", partner_user), ("staff", staff))
+    }
 
 
 # The schema endpoint needs no database, so the schema loads at collection.

@@ -53,7 +53,12 @@ def test_staff_list_shipments_with_order_warehouse_and_lines(staff_api, confirme
     by_warehouse = {s["warehouse"]: s for s in answer.json()["results"]}
     rtm = by_warehouse["RTM"]
     assert rtm["id"] == shipment_at(confirmed_order, "RTM").id
-    assert (rtm["order"], rtm["status"], rtm["tracking_number"], rtm["dispatched_at"]) == (confirmed_order.number, "pending", "", None)
+    assert (rtm["order"], rtm["status"], rtm["tracking_number"], rtm["dispatched_at"]) == (
+        confirmed_order.number,
+        "pending",
+        "",
+        None,
+    )
     assert rtm["created_at"]
     assert rtm["lines"] == [{"sku": "ROS-RED-50", "quantity": 100}]
     assert by_warehouse["AMS"]["lines"] == [{"sku": "TUL-YEL-10", "quantity": 20}]
@@ -74,7 +79,9 @@ def test_an_unknown_warehouse_or_status_filter_is_400_naming_it(staff_api, confi
     assert answer.json()["errors"][0]["field"] == field
 
 
-def test_the_list_costs_the_same_few_queries_however_long(staff_api, confirmed_order, account_buyer, django_assert_num_queries):
+def test_the_list_costs_the_same_few_queries_however_long(
+    staff_api, confirmed_order, account_buyer, django_assert_num_queries
+):
     for _ in range(3):
         place(account_buyer, {"ROS-RED-50": 50, "TUL-YEL-10": 10})
     drive_journey()
@@ -133,14 +140,23 @@ def test_a_repeated_dispatch_answers_the_shipment_unchanged(staff_api, confirmed
 
 def test_an_unknown_shipment_is_404_naming_it(staff_api, confirmed_order):
     answer = dispatch(staff_api, 987654321, {"tracking_number": "T-1"})
-    assert answer.status_code == 404 and answer.json() == {"code": "shipment_not_found", "detail": "Shipment 987654321 does not exist."}
+    assert answer.status_code == 404 and answer.json() == {
+        "code": "shipment_not_found",
+        "detail": "Shipment 987654321 does not exist.",
+    }
 
 
-@pytest.mark.parametrize("body, code", [
-    ({}, "required"), ({"tracking_number": ""}, "blank"), ({"tracking_number": "   "}, "blank"),
-    ({"tracking_number": None}, "null"), ({"tracking_number": "T" * 101}, "max_length"),
-    ({"tracking_number": "T-1", "carrier": "DHL"}, "unknown_field"),
-])
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        ({}, "required"),
+        ({"tracking_number": ""}, "blank"),
+        ({"tracking_number": "   "}, "blank"),
+        ({"tracking_number": None}, "null"),
+        ({"tracking_number": "T" * 101}, "max_length"),
+        ({"tracking_number": "T-1", "carrier": "DHL"}, "unknown_field"),
+    ],
+)
 def test_a_bad_tracking_number_is_400_and_dispatches_nothing(staff_api, confirmed_order, body, code):
     shipment = shipment_at(confirmed_order, "RTM")
 

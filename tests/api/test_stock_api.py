@@ -48,19 +48,34 @@ def test_staff_list_every_stock_row_by_sku_and_warehouse(staff_api, reserved_ros
 
     assert answer.status_code == 200 and answer.json()["count"] == 3
     rows = answer.json()["results"]
-    assert [(r["sku"], r["warehouse"]) for r in rows] == [("ROS-RED-50", "AMS"), ("ROS-RED-50", "RTM"), ("TUL-YEL-10", "AMS")]
+    assert [(r["sku"], r["warehouse"]) for r in rows] == [
+        ("ROS-RED-50", "AMS"),
+        ("ROS-RED-50", "RTM"),
+        ("TUL-YEL-10", "AMS"),
+    ]
     assert {k: v for k, v in rows[0].items() if k != "updated_at"} == {
-        "sku": "ROS-RED-50", "warehouse": "AMS", "on_hand": 1000, "reserved": 300, "available": 700, "version": 1,
+        "sku": "ROS-RED-50",
+        "warehouse": "AMS",
+        "on_hand": 1000,
+        "reserved": 300,
+        "available": 700,
+        "version": 1,
     }
 
 
 def test_the_list_filters_by_sku_and_warehouse(staff_api, roses, tulips):
     assert [r["warehouse"] for r in staff_api.get(STOCK, {"sku": "ROS-RED-50"}).json()["results"]] == ["AMS", "RTM"]
-    assert [r["sku"] for r in staff_api.get(STOCK, {"warehouse": "AMS"}).json()["results"]] == ["ROS-RED-50", "TUL-YEL-10"]
+    assert [r["sku"] for r in staff_api.get(STOCK, {"warehouse": "AMS"}).json()["results"]] == [
+        "ROS-RED-50",
+        "TUL-YEL-10",
+    ]
     assert staff_api.get(STOCK, {"sku": "TUL-YEL-10", "warehouse": "RTM"}).json()["count"] == 0
 
 
-@pytest.mark.parametrize("params, field", [({"sku": "NOPE"}, "sku"), ({"warehouse": "NOWHERE"}, "warehouse"), ({"warehouse": "A\x00"}, "warehouse")])
+@pytest.mark.parametrize(
+    "params, field",
+    [({"sku": "NOPE"}, "sku"), ({"warehouse": "NOWHERE"}, "warehouse"), ({"warehouse": "A\x00"}, "warehouse")],
+)
 def test_filtering_by_an_unknown_sku_or_warehouse_is_400_naming_it(staff_api, roses, params, field):
     answer = staff_api.get(STOCK, params)
 
@@ -68,7 +83,9 @@ def test_filtering_by_an_unknown_sku_or_warehouse_is_400_naming_it(staff_api, ro
     assert answer.json()["errors"][0]["field"] == field
 
 
-def test_the_list_costs_the_same_few_queries_however_long(staff_api, warehouses, make_product, django_assert_num_queries):
+def test_the_list_costs_the_same_few_queries_however_long(
+    staff_api, warehouses, make_product, django_assert_num_queries
+):
     for n in range(10):
         make_product(f"BULK-{n}", stock={warehouses["AMS"]: 10, warehouses["RTM"]: 10, warehouses["LHR"]: 10})
 
@@ -106,7 +123,10 @@ def test_setting_on_hand_with_the_version_read_answers_the_new_row_and_writes_th
 
     assert answer.status_code == 200
     assert {k: answer.json()[k] for k in ("on_hand", "reserved", "available", "version")} == {
-        "on_hand": 1200, "reserved": 0, "available": 1200, "version": 2,
+        "on_hand": 1200,
+        "reserved": 0,
+        "available": 1200,
+        "version": 2,
     }
     movement = StockMovement.objects.filter(product=roses, warehouse=warehouses["AMS"]).latest("id")
     assert (movement.kind, movement.on_hand_delta, movement.actor) == ("sync", 200, "erp")
@@ -167,17 +187,20 @@ def test_on_hand_below_reserved_is_refused(staff_api, reserved_roses, warehouses
     assert (row.on_hand, row.reserved, row.version) == (1000, 300, 1)
 
 
-@pytest.mark.parametrize("body, field, code", [
-    ({"on_hand": -1, "version": 1}, "on_hand", "min_value"),
-    ({"on_hand": 12.5, "version": 1}, "on_hand", "invalid"),
-    ({"on_hand": "12", "version": 1}, "on_hand", "invalid"),
-    ({"on_hand": None, "version": 1}, "on_hand", "null"),
-    ({"on_hand": 2**31, "version": 1}, "on_hand", "max_value"),
-    ({"on_hand": 12}, "version", "required"),
-    ({"on_hand": 12, "version": -1}, "version", "min_value"),
-    ({"on_hand": 12, "version": "1"}, "version", "invalid"),
-    ({"on_hand": 12, "version": 1, "reserved": 0}, "reserved", "unknown_field"),
-])
+@pytest.mark.parametrize(
+    "body, field, code",
+    [
+        ({"on_hand": -1, "version": 1}, "on_hand", "min_value"),
+        ({"on_hand": 12.5, "version": 1}, "on_hand", "invalid"),
+        ({"on_hand": "12", "version": 1}, "on_hand", "invalid"),
+        ({"on_hand": None, "version": 1}, "on_hand", "null"),
+        ({"on_hand": 2**31, "version": 1}, "on_hand", "max_value"),
+        ({"on_hand": 12}, "version", "required"),
+        ({"on_hand": 12, "version": -1}, "version", "min_value"),
+        ({"on_hand": 12, "version": "1"}, "version", "invalid"),
+        ({"on_hand": 12, "version": 1, "reserved": 0}, "reserved", "unknown_field"),
+    ],
+)
 def test_bad_input_is_400_naming_the_field(staff_api, roses, warehouses, body, field, code):
     movements = StockMovement.objects.count()
 
@@ -190,12 +213,18 @@ def test_bad_input_is_400_naming_the_field(staff_api, roses, warehouses, body, f
 
 def test_an_unknown_sku_is_404_naming_it(staff_api, warehouses):
     answer = put_stock(staff_api, {"on_hand": 5, "version": 0}, path="/api/v1/stock/NOPE/AMS/")
-    assert answer.status_code == 404 and answer.json() == {"code": "product_not_found", "detail": "Product NOPE not found."}
+    assert answer.status_code == 404 and answer.json() == {
+        "code": "product_not_found",
+        "detail": "Product NOPE not found.",
+    }
 
 
 def test_an_unknown_warehouse_is_404_naming_it(staff_api, roses):
     answer = put_stock(staff_api, {"on_hand": 5, "version": 0}, path="/api/v1/stock/ROS-RED-50/NOWHERE/")
-    assert answer.status_code == 404 and answer.json() == {"code": "warehouse_not_found", "detail": "Warehouse NOWHERE not found."}
+    assert answer.status_code == 404 and answer.json() == {
+        "code": "warehouse_not_found",
+        "detail": "Warehouse NOWHERE not found.",
+    }
 
 
 def test_partners_may_not_set_stock(fern_api, roses, warehouses):

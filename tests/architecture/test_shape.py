@@ -7,8 +7,20 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPLICATION = ("config", "inventory", "partners", "payments", "fulfillment", "orders",
-               "uploads", "journey", "portal", "backoffice", "devdata", "bench")
+APPLICATION = (
+    "config",
+    "inventory",
+    "partners",
+    "payments",
+    "fulfillment",
+    "orders",
+    "uploads",
+    "journey",
+    "portal",
+    "backoffice",
+    "devdata",
+    "bench",
+)
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 

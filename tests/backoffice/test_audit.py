@@ -49,7 +49,9 @@ def test_finds_an_event_path_the_state_machine_forbids(confirmed_card_order):
 
     findings = run_audit(with_stripe=False).findings
 
-    assert findings["invalid_paths"] == [f"order {confirmed_card_order.number} has the step PAID -> CONFIRMED after PAYMENT_PENDING"]
+    assert findings["invalid_paths"] == [
+        f"order {confirmed_card_order.number} has the step PAID -> CONFIRMED after PAYMENT_PENDING"
+    ]
 
 
 def test_finds_an_order_that_stopped_moving(confirmed_card_order, warehouses, make_product, account_buyer):
@@ -65,13 +67,20 @@ def test_finds_an_order_that_stopped_moving(confirmed_card_order, warehouses, ma
 def test_finds_two_charges_for_one_order_and_a_charge_without_a_paid_order(confirmed_card_order):
     order_id = str(confirmed_card_order.id)
     report = AuditReport()
-    check_payments(report, [
-        {"id": "pi_a", "status": "succeeded", "metadata": {"order_id": order_id}},
-        {"id": "pi_b", "status": "succeeded", "metadata": {"order_id": order_id}},
-    ])
-    assert report.findings["double_charges"] == [f"order {confirmed_card_order.number}: 2 successful PaymentIntents ['pi_a', 'pi_b']"]
+    check_payments(
+        report,
+        [
+            {"id": "pi_a", "status": "succeeded", "metadata": {"order_id": order_id}},
+            {"id": "pi_b", "status": "succeeded", "metadata": {"order_id": order_id}},
+        ],
+    )
+    assert report.findings["double_charges"] == [
+        f"order {confirmed_card_order.number}: 2 successful PaymentIntents ['pi_a', 'pi_b']"
+    ]
 
     Order.objects.filter(id=confirmed_card_order.id).update(status="CANCELLED")
     report = AuditReport()
     check_payments(report, [{"id": "pi_a", "status": "succeeded", "metadata": {"order_id": order_id}}])
-    assert report.findings["charged_unpaid"] == [f"order {confirmed_card_order.number} is CANCELLED (payment succeeded) but was charged"]
+    assert report.findings["charged_unpaid"] == [
+        f"order {confirmed_card_order.number} is CANCELLED (payment succeeded) but was charged"
+    ]

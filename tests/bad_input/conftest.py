@@ -25,8 +25,13 @@ def world(portal, buyer, products, ship_tos, other_partner_user, account_buyer):
     back_office = Client()
     back_office.force_login(clerk)
     return SimpleNamespace(
-        partner=account_buyer, buyer=buyer, products=products, ship_tos=ship_tos,
+        partner=account_buyer,
+        buyer=buyer,
+        products=products,
+        ship_tos=ship_tos,
         ivy_address=ShipToAddressFactory(partner=other_partner_user.membership.partner, label="Ivy's shop"),
-        portal=portal, api=client_for(buyer), staff_api=client_for(UserFactory(username="erp", is_staff=True)),
+        portal=portal,
+        api=client_for(buyer),
+        staff_api=client_for(UserFactory(username="erp", is_staff=True)),
         back_office=back_office,
     )

@@ -49,23 +49,50 @@ def says(refusal: str, door: str, message: str) -> bool:
 # --- Files that cannot be read: refused at once, nothing stored -------------------------------
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    pytest.param(b"sku,qty\nROSE-RED,20\n", "The header (line 1) lacks the column quantity; unknown column qty in the header (line 1).", id="wrong column"),
-    pytest.param(b"sku\nROSE-RED\n", "The header (line 1) lacks the column quantity.", id="missing column"),
-    pytest.param(b"sku,quantity,colour\nROSE-RED,20,red\n", "Unknown column colour in the header (line 1).", id="unknown column"),
-    pytest.param(b"sku,quantity,sku\nROSE-RED,20,ROSE-RED\n", "Column sku appears twice in the header (line 1).", id="repeated column"),
-    pytest.param("sku,quantity,po_number\nROSE-RED,20,Café\n".encode("latin-1"), f"Line 2: {NOT_UTF8}", id="latin-1"),
-    pytest.param("sku,quantity,po_number\nROSE-RED,20,PO-1\nROSE-RED,10,“PO-2”\n".encode("cp1252"), f"Line 3: {NOT_UTF8}", id="cp1252"),
-    pytest.param(LINES.encode("utf-16"), UTF16, id="UTF-16 with BOM"),
-    pytest.param(LINES.encode("utf-16-le"), UTF16, id="UTF-16 LE without BOM"),
-    pytest.param(LINES.encode("utf-16-be"), UTF16, id="UTF-16 BE without BOM"),
-    pytest.param(b"sku,quantity\nROSE-RED,20\nROSE\x00RED,10\n", "Line 3 has a NUL byte, which text never has: save it as CSV UTF-8.", id="NUL byte"),
-    pytest.param(b"", "is empty", id="empty file"),
-    pytest.param(b"\n\r\n  \n", "The file is empty", id="blank lines only"),
-    pytest.param(b"sku,quantity\n", "The file has a header but no order lines.", id="header only"),
-    pytest.param(b"\xef\xbb\xbfsku,quantity\r\n\r\n", "The file has a header but no order lines.", id="header only, with BOM"),
-    pytest.param(fifty_megabytes_of_csv, "The file is 50.0 MB; the limit is 5.0 MB.", id="50 MB"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        pytest.param(
+            b"sku,qty\nROSE-RED,20\n",
+            "The header (line 1) lacks the column quantity; unknown column qty in the header (line 1).",
+            id="wrong column",
+        ),
+        pytest.param(b"sku\nROSE-RED\n", "The header (line 1) lacks the column quantity.", id="missing column"),
+        pytest.param(
+            b"sku,quantity,colour\nROSE-RED,20,red\n",
+            "Unknown column colour in the header (line 1).",
+            id="unknown column",
+        ),
+        pytest.param(
+            b"sku,quantity,sku\nROSE-RED,20,ROSE-RED\n",
+            "Column sku appears twice in the header (line 1).",
+            id="repeated column",
+        ),
+        pytest.param(
+            "sku,quantity,po_number\nROSE-RED,20,Café\n".encode("latin-1"), f"Line 2: {NOT_UTF8}", id="latin-1"
+        ),
+        pytest.param(
+            "sku,quantity,po_number\nROSE-RED,20,PO-1\nROSE-RED,10,“PO-2”\n".encode("cp1252"),
+            f"Line 3: {NOT_UTF8}",
+            id="cp1252",
+        ),
+        pytest.param(LINES.encode("utf-16"), UTF16, id="UTF-16 with BOM"),
+        pytest.param(LINES.encode("utf-16-le"), UTF16, id="UTF-16 LE without BOM"),
+        pytest.param(LINES.encode("utf-16-be"), UTF16, id="UTF-16 BE without BOM"),
+        pytest.param(
+            b"sku,quantity\nROSE-RED,20\nROSE\x00RED,10\n",
+            "Line 3 has a NUL byte, which text never has: save it as CSV UTF-8.",
+            id="NUL byte",
+        ),
+        pytest.param(b"", "is empty", id="empty file"),
+        pytest.param(b"\n\r\n  \n", "The file is empty", id="blank lines only"),
+        pytest.param(b"sku,quantity\n", "The file has a header but no order lines.", id="header only"),
+        pytest.param(
+            b"\xef\xbb\xbfsku,quantity\r\n\r\n", "The file has a header but no order lines.", id="header only, with BOM"
+        ),
+        pytest.param(fifty_megabytes_of_csv, "The file is 50.0 MB; the limit is 5.0 MB.", id="50 MB"),
+    ],
+)
 @pytest.mark.parametrize("door", DOORS)
 def test_a_file_that_cannot_be_read_is_refused_saying_why_and_nothing_is_stored(world, door, raw, message, tmp_path):
     raw = raw() if callable(raw) else raw
@@ -89,13 +116,22 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(world, tmp_path):
 # --- Awkward but good files: read right ------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "orders"), [
-    # What Excel's "CSV UTF-8" writes: a byte-order mark and \r\n.
-    pytest.param("\ufeffsku,quantity,po_number\r\nROSE-RED,20,PO-BOM\r\nTULIP-YEL,100,PO-BOM\r\n",
-                 {"PO-BOM": [("ROSE-RED", 20), ("TULIP-YEL", 100)]}, id="UTF-8 with BOM"),
-    pytest.param("sku,quantity,po_number\r\nROSE-RED,20,PO-1\nTULIP-YEL,100,PO-1\rFERN-LEAF,20,PO-2\r\n",
-                 {"PO-1": [("ROSE-RED", 20), ("TULIP-YEL", 100)], "PO-2": [("FERN-LEAF", 20)]}, id="mixed line endings"),
-])
+@pytest.mark.parametrize(
+    ("text", "orders"),
+    [
+        # What Excel's "CSV UTF-8" writes: a byte-order mark and \r\n.
+        pytest.param(
+            "\ufeffsku,quantity,po_number\r\nROSE-RED,20,PO-BOM\r\nTULIP-YEL,100,PO-BOM\r\n",
+            {"PO-BOM": [("ROSE-RED", 20), ("TULIP-YEL", 100)]},
+            id="UTF-8 with BOM",
+        ),
+        pytest.param(
+            "sku,quantity,po_number\r\nROSE-RED,20,PO-1\nTULIP-YEL,100,PO-1\rFERN-LEAF,20,PO-2\r\n",
+            {"PO-1": [("ROSE-RED", 20), ("TULIP-YEL", 100)], "PO-2": [("FERN-LEAF", 20)]},
+            id="mixed line endings",
+        ),
+    ],
+)
 @pytest.mark.parametrize("door", DOORS)
 def test_an_awkward_but_good_file_is_accepted_and_read_right(world, door, text, orders, tmp_path):
     refusal, done = upload(world, door, text.encode(), tmp_path)
@@ -110,22 +146,77 @@ def test_an_awkward_but_good_file_is_accepted_and_read_right(world, door, text, 
 HEADER = "sku,quantity,po_number,ship_to,requested_delivery_date\nFERN-LEAF,20,,,\n"
 
 
-@pytest.mark.parametrize(("row", "code", "detail"), [
-    pytest.param("NOPE-1,10,,,", "unknown_sku", "Line 3: NOPE-1 is not in the catalogue.", id="unknown SKU"),
-    pytest.param("GONE-1,10,,,", "inactive_sku", "Line 3: GONE-1 is no longer sold.", id="inactive SKU"),
-    pytest.param("ROSE-RED,15,,,", "not_case_pack_multiple", "Line 3: ROSE-RED comes in cases of 10; 15 is not a multiple of 10.", id="off the case pack"),
-    pytest.param("ROSE-RED,0,,,", "invalid_quantity", "Line 3: quantity for ROSE-RED must be a whole number", id="zero quantity"),
-    pytest.param("ROSE-RED,-10,,,", "invalid_quantity", "Line 3: quantity for ROSE-RED must be a whole number", id="negative quantity"),
-    pytest.param("ROSE-RED,2.5,,,", "invalid_quantity", "Line 3: quantity for ROSE-RED must be a whole number", id="fractional quantity"),
-    pytest.param("ROSE-RED,ten,,,", "invalid_quantity", "Line 3: quantity for ROSE-RED must be a whole number", id="quantity in words"),
-    pytest.param("TULIP-YEL,50,,,", "below_minimum", "Line 3: the minimum order for TULIP-YEL is 100; got 50.", id="below the minimum"),
-    pytest.param(",10,,,", "sku_required", "Line 3: sku is required.", id="no SKU"),
-    pytest.param("ROSE-RED,10,,,{yesterday}", "date_in_past", "Line 3: requested_delivery_date {yesterday} is in the past.", id="delivery date in the past"),
-    pytest.param("ROSE-RED,10,,,2030-02-30", "invalid_date", "Line 3: requested_delivery_date '2030-02-30' is not a date", id="delivery date that is no date"),
-    pytest.param("ROSE-RED,10,,{ivy},", "invalid_ship_to", "Line 3: ship_to {ivy} is not one of FERN's addresses", id="ship-to id of another partner"),
-    pytest.param("ROSE-RED,10,,Ivy's shop,", "invalid_ship_to", "Line 3: ship_to Ivy's shop is not one of FERN's addresses", id="ship-to label of another partner"),
-    pytest.param("ROSE-RED,10", "wrong_column_count", "Line 3: has 2 values; the header has 5 columns", id="too few values"),
-])
+@pytest.mark.parametrize(
+    ("row", "code", "detail"),
+    [
+        pytest.param("NOPE-1,10,,,", "unknown_sku", "Line 3: NOPE-1 is not in the catalogue.", id="unknown SKU"),
+        pytest.param("GONE-1,10,,,", "inactive_sku", "Line 3: GONE-1 is no longer sold.", id="inactive SKU"),
+        pytest.param(
+            "ROSE-RED,15,,,",
+            "not_case_pack_multiple",
+            "Line 3: ROSE-RED comes in cases of 10; 15 is not a multiple of 10.",
+            id="off the case pack",
+        ),
+        pytest.param(
+            "ROSE-RED,0,,,",
+            "invalid_quantity",
+            "Line 3: quantity for ROSE-RED must be a whole number",
+            id="zero quantity",
+        ),
+        pytest.param(
+            "ROSE-RED,-10,,,",
+            "invalid_quantity",
+            "Line 3: quantity for ROSE-RED must be a whole number",
+            id="negative quantity",
+        ),
+        pytest.param(
+            "ROSE-RED,2.5,,,",
+            "invalid_quantity",
+            "Line 3: quantity for ROSE-RED must be a whole number",
+            id="fractional quantity",
+        ),
+        pytest.param(
+            "ROSE-RED,ten,,,",
+            "invalid_quantity",
+            "Line 3: quantity for ROSE-RED must be a whole number",
+            id="quantity in words",
+        ),
+        pytest.param(
+            "TULIP-YEL,50,,,",
+            "below_minimum",
+            "Line 3: the minimum order for TULIP-YEL is 100; got 50.",
+            id="below the minimum",
+        ),
+        pytest.param(",10,,,", "sku_required", "Line 3: sku is required.", id="no SKU"),
+        pytest.param(
+            "ROSE-RED,10,,,{yesterday}",
+            "date_in_past",
+            "Line 3: requested_delivery_date {yesterday} is in the past.",
+            id="delivery date in the past",
+        ),
+        pytest.param(
+            "ROSE-RED,10,,,2030-02-30",
+            "invalid_date",
+            "Line 3: requested_delivery_date '2030-02-30' is not a date",
+            id="delivery date that is no date",
+        ),
+        pytest.param(
+            "ROSE-RED,10,,{ivy},",
+            "invalid_ship_to",
+            "Line 3: ship_to {ivy} is not one of FERN's addresses",
+            id="ship-to id of another partner",
+        ),
+        pytest.param(
+            "ROSE-RED,10,,Ivy's shop,",
+            "invalid_ship_to",
+            "Line 3: ship_to Ivy's shop is not one of FERN's addresses",
+            id="ship-to label of another partner",
+        ),
+        pytest.param(
+            "ROSE-RED,10", "wrong_column_count", "Line 3: has 2 values; the header has 5 columns", id="too few values"
+        ),
+    ],
+)
 @pytest.mark.parametrize("door", DOORS)
 def test_a_bad_row_rejects_the_file_and_the_report_names_its_line(world, door, row, code, detail, tmp_path):
     filled = {"yesterday": yesterday(), "ivy": world.ivy_address.id}
@@ -163,8 +254,10 @@ def test_ten_thousand_bad_rows_are_each_listed_on_the_upload_page(world, tmp_pat
 
     page = world.portal.get(f"/upload/{rejected.id}/").content.decode()
     assert "Bad rows (10,000)" in page
-    assert all(f"Line {n + 2}: ROSE-RED comes in cases of 10; {n * 10 + 5} is not a multiple of 10." in page
-               for n in range(10_000))
+    assert all(
+        f"Line {n + 2}: ROSE-RED comes in cases of 10; {n * 10 + 5} is not a multiple of 10." in page
+        for n in range(10_000)
+    )
 
 
 def test_ten_thousand_rows_of_one_sku_merged_into_one_bad_line_are_each_reported(world, tmp_path):
@@ -175,19 +268,24 @@ def test_ten_thousand_rows_of_one_sku_merged_into_one_bad_line_are_each_reported
 
     report = bad_rows(rejected)
     assert rejected.status == CsvUpload.Status.INVALID and [r["line"] for r in report] == list(range(2, 10_002))
-    assert report[0]["detail"] == ("Line 2: ROSE-RED comes in cases of 10; 10001 is not a multiple of 10 "
-                                   "(merged with line 3, 4, 5, 6, 7 and 9,994 more into 10001).")
+    assert report[0]["detail"] == (
+        "Line 2: ROSE-RED comes in cases of 10; 10001 is not a multiple of 10 "
+        "(merged with line 3, 4, 5, 6, 7 and 9,994 more into 10001)."
+    )
     assert report[-1]["detail"].endswith("(merged with line 2, 3, 4, 5, 6 and 9,994 more into 10001).")
 
 
 # --- The same file twice ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("first", "second"), [
-    pytest.param("portal", "portal", id="portal then portal"),
-    pytest.param("command", "command", id="command then command"),
-    pytest.param("portal", "command", id="portal then command"),
-])
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        pytest.param("portal", "portal", id="portal then portal"),
+        pytest.param("command", "command", id="command then command"),
+        pytest.param("portal", "command", id="portal then command"),
+    ],
+)
 def test_the_same_file_twice_is_recognised_and_placed_once(world, first, second, tmp_path):
     raw = b"sku,quantity,po_number\nROSE-RED,20,PO-1\n"
     _, placed = upload(world, first, raw, tmp_path, name="monday.csv")

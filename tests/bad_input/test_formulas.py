@@ -26,18 +26,29 @@ CSV, XLSX = "0", "1"
 
 def product_named(world, text: str) -> None:
     """Import a product called `text` through the back office's product import."""
-    raw = f"sku,name,category,unit,case_pack,min_order_qty,list_price,active\nNEW-1,\"{text}\",roses,stem,10,0,1.50,1\n"
-    preview = world.back_office.post("/admin/inventory/product/import/", {
-        "format": CSV, "resource": "0", "import_file": SimpleUploadedFile("products.csv", raw.encode(), content_type="text/csv"),
-    })
+    raw = f'sku,name,category,unit,case_pack,min_order_qty,list_price,active\nNEW-1,"{text}",roses,stem,10,0,1.50,1\n'
+    preview = world.back_office.post(
+        "/admin/inventory/product/import/",
+        {
+            "format": CSV,
+            "resource": "0",
+            "import_file": SimpleUploadedFile("products.csv", raw.encode(), content_type="text/csv"),
+        },
+    )
     form = preview.context["confirm_form"]
-    world.back_office.post("/admin/inventory/product/process_import/", {name: form[name].value() for name in form.fields})
+    world.back_office.post(
+        "/admin/inventory/product/process_import/", {name: form[name].value() for name in form.fields}
+    )
     assert Product.objects.get(sku="NEW-1").name == text
 
 
 def order_with_po(world, text: str) -> None:
-    answer = world.api.post("/api/v1/orders/", {"po_number": text, "lines": [{"sku": "FERN-LEAF", "quantity": 20}]},
-                            format="json", HTTP_IDEMPOTENCY_KEY="formula")
+    answer = world.api.post(
+        "/api/v1/orders/",
+        {"po_number": text, "lines": [{"sku": "FERN-LEAF", "quantity": 20}]},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="formula",
+    )
     assert answer.status_code == 202 and answer.json()["po_number"] == text
 
 
@@ -53,8 +64,10 @@ def ship_to_labelled(world, text: str) -> None:
 
 def admin_export(model: str, resource: str, fields: list[str]):
     def export(world, file_format: str) -> bytes:
-        answer = world.back_office.post(f"/admin/{model}/export/", {
-            "format": file_format, "resource": "0", **{f"{resource}_{f}": "on" for f in fields}})
+        answer = world.back_office.post(
+            f"/admin/{model}/export/",
+            {"format": file_format, "resource": "0", **{f"{resource}_{f}": "on" for f in fields}},
+        )
         assert answer.status_code == 200
         return answer.content
 
@@ -66,12 +79,42 @@ def sample_csv(world, file_format: str) -> bytes:
 
 
 EXPORTS = [
-    pytest.param(product_named, admin_export("inventory/product", "productresource", ["sku", "name"]), CSV, id="product name, product export CSV"),
-    pytest.param(product_named, admin_export("inventory/product", "productresource", ["sku", "name"]), XLSX, id="product name, product export XLSX"),
-    pytest.param(order_with_po, admin_export("orders/order", "orderlineexportresource", ["order", "po_number", "sku"]), CSV, id="PO number, order export CSV"),
-    pytest.param(order_with_po, admin_export("orders/order", "orderlineexportresource", ["order", "po_number", "sku"]), XLSX, id="PO number, order export XLSX"),
-    pytest.param(partner_named, admin_export("partners/partner", "partnerresource", ["code", "name"]), CSV, id="partner name, partner export CSV"),
-    pytest.param(partner_named, admin_export("partners/partner", "partnerresource", ["code", "name"]), XLSX, id="partner name, partner export XLSX"),
+    pytest.param(
+        product_named,
+        admin_export("inventory/product", "productresource", ["sku", "name"]),
+        CSV,
+        id="product name, product export CSV",
+    ),
+    pytest.param(
+        product_named,
+        admin_export("inventory/product", "productresource", ["sku", "name"]),
+        XLSX,
+        id="product name, product export XLSX",
+    ),
+    pytest.param(
+        order_with_po,
+        admin_export("orders/order", "orderlineexportresource", ["order", "po_number", "sku"]),
+        CSV,
+        id="PO number, order export CSV",
+    ),
+    pytest.param(
+        order_with_po,
+        admin_export("orders/order", "orderlineexportresource", ["order", "po_number", "sku"]),
+        XLSX,
+        id="PO number, order export XLSX",
+    ),
+    pytest.param(
+        partner_named,
+        admin_export("partners/partner", "partnerresource", ["code", "name"]),
+        CSV,
+        id="partner name, partner export CSV",
+    ),
+    pytest.param(
+        partner_named,
+        admin_export("partners/partner", "partnerresource", ["code", "name"]),
+        XLSX,
+        id="partner name, partner export XLSX",
+    ),
     pytest.param(ship_to_labelled, sample_csv, CSV, id="ship-to label, portal sample CSV"),
 ]
 

@@ -16,8 +16,12 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.
 def fern_order_over_the_limit() -> Order:
     """FERN owes 4,600.00 of 5,000.00: an order of more than 400.00 goes on credit hold."""
     fern = Partner.objects.get(code="FERN")
-    stock = (Stock.objects.filter(warehouse=fern.home_warehouse, product__active=True, product__list_price__gte=1)
-             .select_related("product").order_by("-on_hand").first())
+    stock = (
+        Stock.objects.filter(warehouse=fern.home_warehouse, product__active=True, product__list_price__gte=1)
+        .select_related("product")
+        .order_by("-on_hand")
+        .first()
+    )
     product: Product = stock.product
     quantity = product.case_pack * max(1, product.min_order_qty // product.case_pack)
     while quantity * product.list_price <= 450 and quantity + product.case_pack <= stock.on_hand:
@@ -63,8 +67,14 @@ def test_a_stale_stock_edit_shows_the_conflict(page, screenshot):
     log_in(page, "backoffice", "bouquet-demo", login_path="/admin/login/")
     page.goto(f"/admin/inventory/stock/{stock.pk}/change/")
     from inventory.stock import set_on_hand
-    set_on_hand(product=stock.product, warehouse=stock.warehouse, on_hand=stock.on_hand + 5,
-                expected_version=stock.version, actor="erp")
+
+    set_on_hand(
+        product=stock.product,
+        warehouse=stock.warehouse,
+        on_hand=stock.on_hand + 5,
+        expected_version=stock.version,
+        actor="erp",
+    )
     page.fill("input[name=on_hand]", str(stock.on_hand + 10))
     page.click("input[name=_save]")
 

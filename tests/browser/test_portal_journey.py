@@ -22,17 +22,37 @@ def florist(card_buyer, warehouses, make_product):
     MembershipFactory(user=user, partner=card_buyer)
     ShipToAddressFactory(partner=card_buyer, label="Shop", is_default=True)
     ShipToAddressFactory(partner=card_buyer, label="Market stall")
-    rose = make_product("RO-NAOMI-50", name="Rose Red Naomi 50 cm", category="roses", case_pack=20,
-                        list_price=Decimal("0.55"), stock={warehouses["AMS"]: 1000})
+    rose = make_product(
+        "RO-NAOMI-50",
+        name="Rose Red Naomi 50 cm",
+        category="roses",
+        case_pack=20,
+        list_price=Decimal("0.55"),
+        stock={warehouses["AMS"]: 1000},
+    )
     PartnerPriceFactory(partner=card_buyer, product=rose, min_quantity=1, unit_price=Decimal("0.48"))
     PartnerPriceFactory(partner=card_buyer, product=rose, min_quantity=200, unit_price=Decimal("0.44"))
-    make_product("TU-STRONG-GOLD", name="Tulip Strong Gold", category="tulips", case_pack=50, min_order_qty=100,
-                 list_price=Decimal("0.30"), stock={warehouses["AMS"]: 120})
-    make_product("CH-BALTICA", name="Chrysanthemum Baltica", category="chrysanthemums", case_pack=10,
-                 list_price=Decimal("0.90"))
+    make_product(
+        "TU-STRONG-GOLD",
+        name="Tulip Strong Gold",
+        category="tulips",
+        case_pack=50,
+        min_order_qty=100,
+        list_price=Decimal("0.30"),
+        stock={warehouses["AMS"]: 120},
+    )
+    make_product(
+        "CH-BALTICA", name="Chrysanthemum Baltica", category="chrysanthemums", case_pack=10, list_price=Decimal("0.90")
+    )
     for n in range(6):
-        make_product(f"RO-MIX-{n}", name=f"Garden rose mix {n}", category="roses", case_pack=10,
-                     list_price=Decimal("1.10"), stock={warehouses["RTM"]: 300})
+        make_product(
+            f"RO-MIX-{n}",
+            name=f"Garden rose mix {n}",
+            category="roses",
+            case_pack=10,
+            list_price=Decimal("1.10"),
+            stock={warehouses["RTM"]: 300},
+        )
     return user
 
 
@@ -70,7 +90,9 @@ def test_a_florist_orders_from_the_catalogue_and_sees_it_confirmed(page, screens
     page.wait_for_url(re.compile(r"/orders/BQ-\d+/$"))
     order = Order.objects.get()
     assert order.source == "portal" and order.po_number == "PO-0213"
-    assert [(l.sku, l.quantity, str(l.unit_price)) for l in order.lines.all()] == [("RO-NAOMI-50", 200, "0.44")]
+    assert [(line.sku, line.quantity, str(line.unit_price)) for line in order.lines.all()] == [
+        ("RO-NAOMI-50", 200, "0.44")
+    ]
 
     drive_journey()
     page.reload()

@@ -71,7 +71,9 @@ def choose_file(page, name: str, text: str, *, valid_rows_only: bool = False) ->
 
 def test_a_file_with_bad_rows_gets_a_report_of_every_bad_row(page, screenshot, buyer, catalogue, upload_worker):
     log_in(page, "fernbuyer", "bouquet-test", login_path="/accounts/login/")
-    choose_file(page, "monday.csv", "sku,quantity,po_number\nRO-001,20,PO-1\nNOPE-9,10,PO-1\nRO-002,15,PO-1\nRO-003,30,PO-2\n")
+    choose_file(
+        page, "monday.csv", "sku,quantity,po_number\nRO-001,20,PO-1\nNOPE-9,10,PO-1\nRO-002,15,PO-1\nRO-003,30,PO-2\n"
+    )
     screenshot("upload-form")
 
     page.click("#upload-submit")

@@ -28,21 +28,49 @@ def snapshot() -> dict:
     """The key columns of every row the demo world writes, `updated_at` and password
     hashes included, so that any write shows."""
     return {
-        "users": list(get_user_model().objects.order_by("username").values_list(
-            "username", "email", "password", "is_staff", "is_superuser", "is_active")),
-        "memberships": list(Membership.objects.order_by("user__username").values_list("user__username", "partner__code", "role")),
+        "users": list(
+            get_user_model()
+            .objects.order_by("username")
+            .values_list("username", "email", "password", "is_staff", "is_superuser", "is_active")
+        ),
+        "memberships": list(
+            Membership.objects.order_by("user__username").values_list("user__username", "partner__code", "role")
+        ),
         "warehouses": list(Warehouse.objects.order_by("code").values_list("code", "name", "priority", "is_open")),
-        "partners": list(Partner.objects.order_by("code").values_list(
-            "code", "name", "segment", "payment_method", "home_warehouse__code", "stripe_customer_id", "stripe_payment_method_id")),
-        "credit": list(CreditAccount.objects.order_by("partner__code").values_list("partner__code", "credit_limit", "open_balance")),
-        "ship_tos": list(ShipToAddress.objects.order_by("partner__code", "label").values_list(
-            "partner__code", "label", "line1", "postcode", "city", "country", "is_default")),
-        "products": list(Product.objects.order_by("sku").values_list(
-            "sku", "name", "category", "unit", "case_pack", "min_order_qty", "list_price", "active", "updated_at")),
-        "prices": list(PartnerPrice.objects.order_by("partner__code", "product__sku", "min_quantity").values_list(
-            "partner__code", "product__sku", "min_quantity", "unit_price", "updated_at")),
-        "stock": list(Stock.objects.order_by("product__sku", "warehouse__code").values_list(
-            "product__sku", "warehouse__code", "on_hand", "reserved", "version", "updated_at")),
+        "partners": list(
+            Partner.objects.order_by("code").values_list(
+                "code",
+                "name",
+                "segment",
+                "payment_method",
+                "home_warehouse__code",
+                "stripe_customer_id",
+                "stripe_payment_method_id",
+            )
+        ),
+        "credit": list(
+            CreditAccount.objects.order_by("partner__code").values_list("partner__code", "credit_limit", "open_balance")
+        ),
+        "ship_tos": list(
+            ShipToAddress.objects.order_by("partner__code", "label").values_list(
+                "partner__code", "label", "line1", "postcode", "city", "country", "is_default"
+            )
+        ),
+        "products": list(
+            Product.objects.order_by("sku").values_list(
+                "sku", "name", "category", "unit", "case_pack", "min_order_qty", "list_price", "active", "updated_at"
+            )
+        ),
+        "prices": list(
+            PartnerPrice.objects.order_by("partner__code", "product__sku", "min_quantity").values_list(
+                "partner__code", "product__sku", "min_quantity", "unit_price", "updated_at"
+            )
+        ),
+        "stock": list(
+            Stock.objects.order_by("product__sku", "warehouse__code").values_list(
+                "product__sku", "warehouse__code", "on_hand", "reserved", "version", "updated_at"
+            )
+        ),
         "ledger": StockMovement.objects.count(),
     }
 
@@ -72,8 +100,13 @@ def test_a_second_run_reports_everything_already_there(demo_world):
 def test_a_second_run_leaves_stock_that_orders_moved(demo_world):
     stock = Stock.objects.filter(on_hand__gt=0).order_by("id").first()
     Stock.objects.filter(pk=stock.pk).update(reserved=stock.on_hand)
-    StockMovement.objects.create(product=stock.product, warehouse=stock.warehouse, kind=StockMovement.Kind.RESERVE,
-                                 reserved_delta=stock.on_hand, actor="test")
+    StockMovement.objects.create(
+        product=stock.product,
+        warehouse=stock.warehouse,
+        kind=StockMovement.Kind.RESERVE,
+        reserved_delta=stock.on_hand,
+        actor="test",
+    )
 
     run_demo_data()
 
@@ -103,14 +136,18 @@ def test_the_demo_world_has_staff_and_partner_users_with_the_demo_password(demo_
     assert users["backoffice"].is_staff and users["backoffice"].is_superuser
     assert all(users[name].check_password(DEMO_PASSWORD) for name in ("backoffice", "bloom", "fern", "thorn"))
     assert {(m.user.username, m.partner.code) for m in Membership.objects.select_related("user", "partner")} == {
-        ("bloom", "BLOOM"), ("fern", "FERN"), ("thorn", "THORN")
+        ("bloom", "BLOOM"),
+        ("fern", "FERN"),
+        ("thorn", "THORN"),
     }
     assert not any(users[name].is_staff for name in ("bloom", "fern", "thorn"))
 
 
 def test_the_demo_world_has_three_open_warehouses_by_priority(demo_world):
     assert list(Warehouse.objects.order_by("priority").values_list("code", "priority", "is_open")) == [
-        ("AMS", 1, True), ("RTM", 2, True), ("LHR", 3, True)
+        ("AMS", 1, True),
+        ("RTM", 2, True),
+        ("LHR", 3, True),
     ]
 
 
@@ -144,7 +181,13 @@ def test_the_catalogue_has_60_products_in_five_categories(demo_world):
     products = Product.objects.all()
 
     assert products.count() >= 60
-    assert set(products.values_list("category", flat=True)) == {"roses", "tulips", "chrysanthemums", "plants", "sundries"}
+    assert set(products.values_list("category", flat=True)) == {
+        "roses",
+        "tulips",
+        "chrysanthemums",
+        "plants",
+        "sundries",
+    }
     assert set(products.values_list("unit", flat=True)) == {"stem", "pot", "piece", "box"}
     case_packs = set(products.values_list("case_pack", flat=True))
     assert min(case_packs) == 1 and max(case_packs) == 50
@@ -173,8 +216,11 @@ def test_bloom_and_thorn_have_cards_the_stand_in_knows(demo_world):
 def test_thorns_card_is_declined_and_blooms_goes_through(demo_world):
     def charge(partner):
         intent = gateway.create_payment_intent(
-            amount=Decimal("12.50"), currency="EUR", customer_id=partner.stripe_customer_id,
-            payment_method_id=partner.stripe_payment_method_id, idempotency_key=f"demo-test-{partner.code}",
+            amount=Decimal("12.50"),
+            currency="EUR",
+            customer_id=partner.stripe_customer_id,
+            payment_method_id=partner.stripe_payment_method_id,
+            idempotency_key=f"demo-test-{partner.code}",
             metadata={"test": "demo_data"},
         )
         return gateway.confirm_payment_intent(intent["id"], idempotency_key=f"demo-test-confirm-{partner.code}")
@@ -185,7 +231,9 @@ def test_thorns_card_is_declined_and_blooms_goes_through(demo_world):
 
 
 def test_a_customer_the_stand_in_forgot_is_created_again(demo_world):
-    Partner.objects.filter(code="BLOOM").update(stripe_customer_id="cus_forgotten", stripe_payment_method_id="pm_forgotten")
+    Partner.objects.filter(code="BLOOM").update(
+        stripe_customer_id="cus_forgotten", stripe_payment_method_id="pm_forgotten"
+    )
     thorn_before = Partner.objects.get(code="THORN").stripe_customer_id
 
     run_demo_data()

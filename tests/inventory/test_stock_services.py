@@ -47,13 +47,17 @@ def test_set_on_hand_never_erases_reservations(warehouses, make_product):
 def test_reserving_prefers_the_home_warehouse_then_priority(warehouses, make_product):
     product = make_product("ROSE-H", stock={warehouses["AMS"]: 100, warehouses["RTM"]: 100}, case_pack=1)
 
-    [reservation] = reserve_stock(order_id=7, demands=[Demand(1, product.id, 10)], preferred_warehouse_id=warehouses["RTM"].id)
+    [reservation] = reserve_stock(
+        order_id=7, demands=[Demand(1, product.id, 10)], preferred_warehouse_id=warehouses["RTM"].id
+    )
 
     assert reservation.warehouse == warehouses["RTM"]
 
 
 def test_reserving_splits_a_line_only_when_no_single_warehouse_can_serve(warehouses, make_product):
-    product = make_product("ROSE-S", stock={warehouses["AMS"]: 30, warehouses["RTM"]: 30, warehouses["LHR"]: 100}, case_pack=1)
+    product = make_product(
+        "ROSE-S", stock={warehouses["AMS"]: 30, warehouses["RTM"]: 30, warehouses["LHR"]: 100}, case_pack=1
+    )
 
     whole = reserve_stock(order_id=8, demands=[Demand(1, product.id, 50)], preferred_warehouse_id=warehouses["AMS"].id)
     split = reserve_stock(order_id=9, demands=[Demand(1, product.id, 100)], preferred_warehouse_id=warehouses["AMS"].id)
@@ -67,7 +71,9 @@ def test_reserving_is_all_or_nothing(warehouses, make_product):
     scarce = make_product("ROSE-Q", stock={warehouses["AMS"]: 5}, case_pack=1)
 
     with pytest.raises(OutOfStockError) as short:
-        reserve_stock(order_id=10, demands=[Demand(1, plenty.id, 10), Demand(2, scarce.id, 6)], preferred_warehouse_id=None)
+        reserve_stock(
+            order_id=10, demands=[Demand(1, plenty.id, 10), Demand(2, scarce.id, 6)], preferred_warehouse_id=None
+        )
 
     assert short.value.short == {"ROSE-Q": 1}
     assert not Reservation.objects.filter(order_id=10).exists()
@@ -79,7 +85,9 @@ def test_closed_warehouses_are_not_reserved_from(warehouses, make_product):
     warehouses["AMS"].is_open = False
     warehouses["AMS"].save()
 
-    [reservation] = reserve_stock(order_id=11, demands=[Demand(1, product.id, 10)], preferred_warehouse_id=warehouses["AMS"].id)
+    [reservation] = reserve_stock(
+        order_id=11, demands=[Demand(1, product.id, 10)], preferred_warehouse_id=warehouses["AMS"].id
+    )
 
     assert reservation.warehouse == warehouses["RTM"]
 

@@ -14,7 +14,6 @@ from tests.support.stripe import payment_intent_left_by_a_dead_worker, payment_i
 pytestmark = pytest.mark.django_db
 
 
-
 def test_cancelling_a_paid_card_order_releases_stock_and_refunds_once(card_buyer, warehouses, make_product):
     make_product("ROSE-C1", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-C1": 20})
@@ -30,7 +29,11 @@ def test_cancelling_a_paid_card_order_releases_stock_and_refunds_once(card_buyer
     drive_journey()
 
     order.refresh_from_db()
-    assert (order.status, order.cancel_reason, order.cancel_detail) == (OrderStatus.CANCELLED, "cancelled", "changed my mind")
+    assert (order.status, order.cancel_reason, order.cancel_detail) == (
+        OrderStatus.CANCELLED,
+        "cancelled",
+        "changed my mind",
+    )
     assert Stock.objects.get(product__sku="ROSE-C1").reserved == 0
     payment = Payment.objects.get(order=order)
     assert payment.status == Payment.Status.REFUNDED and payment.stripe_refund_id
@@ -90,12 +93,16 @@ def test_a_confirmed_order_cannot_be_cancelled(account_buyer, warehouses, make_p
     assert order.status == OrderStatus.CONFIRMED
 
 
-@pytest.mark.parametrize(("confirmed", "settled"), [
-    pytest.param(True, Payment.Status.REFUNDED, id="charged: refunded"),
-    pytest.param(False, Payment.Status.CANCELED, id="never confirmed: cancelled at Stripe"),
-])
-def test_an_order_cancelled_after_its_pay_worker_died_is_settled_at_stripe(card_buyer, warehouses, make_product,
-                                                                           confirmed, settled):
+@pytest.mark.parametrize(
+    ("confirmed", "settled"),
+    [
+        pytest.param(True, Payment.Status.REFUNDED, id="charged: refunded"),
+        pytest.param(False, Payment.Status.CANCELED, id="never confirmed: cancelled at Stripe"),
+    ],
+)
+def test_an_order_cancelled_after_its_pay_worker_died_is_settled_at_stripe(
+    card_buyer, warehouses, make_product, confirmed, settled
+):
     from journey.runner import run_step
 
     make_product("ROSE-C2", stock={warehouses["AMS"]: 100}, case_pack=10)
@@ -115,7 +122,9 @@ def test_an_order_cancelled_after_its_pay_worker_died_is_settled_at_stripe(card_
         assert at_stripe["status"] == "canceled"
 
 
-def test_a_payment_cancelled_while_its_worker_creates_the_payment_intent_is_never_charged(card_buyer, warehouses, make_product, monkeypatch):
+def test_a_payment_cancelled_while_its_worker_creates_the_payment_intent_is_never_charged(
+    card_buyer, warehouses, make_product, monkeypatch
+):
     from journey.runner import run_step
     from journey.steps import pay
     from payments import gateway

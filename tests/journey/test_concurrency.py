@@ -18,7 +18,6 @@ from tests.support.stripe import payment_intents_for_order
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-
 def in_threads(function, items, *, workers: int) -> list:
     """Run function(item) on a pool of threads, each with its own connection; return
     the results and exceptions in item order."""
@@ -56,10 +55,7 @@ def test_hot_sku_200_buyers_for_the_last_50_units(account_buyer, warehouses, mak
 def test_orders_locking_the_same_skus_in_opposite_order_do_not_deadlock(account_buyer, warehouses, make_product):
     make_product("SKU-A", stock={warehouses["RTM"]: 1000, warehouses["AMS"]: 1000}, case_pack=1, list_price="1.00")
     make_product("SKU-B", stock={warehouses["RTM"]: 1000, warehouses["AMS"]: 1000}, case_pack=1, list_price="1.00")
-    orders = [
-        place(account_buyer, {"SKU-A": 1, "SKU-B": 1} if i % 2 else {"SKU-B": 1, "SKU-A": 1})
-        for i in range(60)
-    ]
+    orders = [place(account_buyer, {"SKU-A": 1, "SKU-B": 1} if i % 2 else {"SKU-B": 1, "SKU-A": 1}) for i in range(60)]
 
     outcomes = in_threads(lambda order: reserve.reserve_one(order.id), orders, workers=12)
 
@@ -79,7 +75,13 @@ def test_each_step_run_twice_and_concurrently_moves_the_order_once(card_buyer, w
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED
     events = list(order.events.values_list("to_status", flat=True))
-    assert events == [OrderStatus.CREATED, OrderStatus.INVENTORY_RESERVED, OrderStatus.PAYMENT_PENDING, OrderStatus.PAID, OrderStatus.CONFIRMED]
+    assert events == [
+        OrderStatus.CREATED,
+        OrderStatus.INVENTORY_RESERVED,
+        OrderStatus.PAYMENT_PENDING,
+        OrderStatus.PAID,
+        OrderStatus.CONFIRMED,
+    ]
     assert Reservation.objects.filter(order_id=order.id).count() == 1
     assert Payment.objects.filter(order=order).count() == 1
     [intent] = payment_intents_for_order(order)
@@ -101,8 +103,9 @@ def test_two_workers_running_every_step_at_once_charge_each_order_once(card_buye
         assert len(payment_intents_for_order(order)) == 1
 
 
-def test_a_worker_charges_a_batch_of_card_orders_on_several_threads_once_each(card_buyer, declining_buyer, warehouses,
-                                                                              make_product, settings, monkeypatch):
+def test_a_worker_charges_a_batch_of_card_orders_on_several_threads_once_each(
+    card_buyer, declining_buyer, warehouses, make_product, settings, monkeypatch
+):
     from payments import gateway
 
     settings.BOUQUET = {**settings.BOUQUET, "STRIPE_CONCURRENCY": 4}

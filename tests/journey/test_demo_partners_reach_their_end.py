@@ -15,7 +15,6 @@ from tests.support.stripe import payment_intents_for_order
 pytestmark = pytest.mark.django_db
 
 
-
 def statuses(order):
     return list(order.events.order_by("id").values_list("to_status", flat=True))
 
@@ -28,7 +27,13 @@ def test_card_order_is_confirmed_then_shipped_after_dispatch(card_buyer, warehou
 
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED
-    assert statuses(order) == [OrderStatus.CREATED, OrderStatus.INVENTORY_RESERVED, OrderStatus.PAYMENT_PENDING, OrderStatus.PAID, OrderStatus.CONFIRMED]
+    assert statuses(order) == [
+        OrderStatus.CREATED,
+        OrderStatus.INVENTORY_RESERVED,
+        OrderStatus.PAYMENT_PENDING,
+        OrderStatus.PAID,
+        OrderStatus.CONFIRMED,
+    ]
     payment = Payment.objects.get(order=order)
     assert payment.status == Payment.Status.SUCCEEDED
     [intent] = payment_intents_for_order(order)

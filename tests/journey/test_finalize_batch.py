@@ -3,7 +3,6 @@ and ledger rows that finalizing its orders one by one, oldest first, would; orde
 holding stock in a warehouse that closed are left to the per-order path, which
 re-routes or cancels them."""
 
-
 import pytest
 
 from fulfillment.models import Shipment
@@ -17,7 +16,6 @@ from tests.support.journey import place, twin_orders
 pytestmark = pytest.mark.django_db
 
 
-
 def finalized(order: Order, prefix: str) -> tuple:
     """What finalizing left of the order, with ids made relative and SKUs unprefixed,
     so two worlds built alike compare equal."""
@@ -28,13 +26,31 @@ def finalized(order: Order, prefix: str) -> tuple:
         for r in Reservation.objects.filter(order_id=order.id)
     }
     shipments = [
-        (s.warehouse_id, s.status,
-         [(line.order_line_id - first_line, line.product.sku.removeprefix(f"{prefix}-"), line.quantity,
-           reservations[line.reservation_id]) for line in s.lines.select_related("product")])
+        (
+            s.warehouse_id,
+            s.status,
+            [
+                (
+                    line.order_line_id - first_line,
+                    line.product.sku.removeprefix(f"{prefix}-"),
+                    line.quantity,
+                    reservations[line.reservation_id],
+                )
+                for line in s.lines.select_related("product")
+            ],
+        )
         for s in Shipment.objects.filter(order=order)
     ]
     ledger = [
-        (m.kind, m.product.sku.removeprefix(f"{prefix}-"), m.warehouse_id, m.on_hand_delta, m.reserved_delta, m.actor, m.note.replace(order.number, "#"))
+        (
+            m.kind,
+            m.product.sku.removeprefix(f"{prefix}-"),
+            m.warehouse_id,
+            m.on_hand_delta,
+            m.reserved_delta,
+            m.actor,
+            m.note.replace(order.number, "#"),
+        )
         for m in StockMovement.objects.filter(order_id=order.id).select_related("product")
     ]
     events = [
@@ -54,8 +70,13 @@ def test_a_batch_finalizes_exactly_as_one_order_at_a_time_would(account_buyer, w
         for name in "AB":
             product = Product.objects.get(sku=f"{prefix}-{name}")
             stock = Stock.objects.filter(product=product, warehouse=warehouses["RTM"]).first()
-            set_on_hand(product=product, warehouse=warehouses["RTM"], on_hand=(stock.on_hand if stock else 0) + 4,
-                        expected_version=stock.version if stock else 0, actor="test")
+            set_on_hand(
+                product=product,
+                warehouse=warehouses["RTM"],
+                on_hand=(stock.on_hand if stock else 0) + 4,
+                expected_version=stock.version if stock else 0,
+                actor="test",
+            )
     warehouses["LHR"].is_open = False
     warehouses["LHR"].save()
 
@@ -67,11 +88,16 @@ def test_a_batch_finalizes_exactly_as_one_order_at_a_time_would(account_buyer, w
     batched = [finalized(order, "BATCH") for order in placed["BATCH"]]
     assert batched == one_by_one
     # The worlds cover each way through finalize: straight on, re-routed, cancelled.
-    assert {(status, reason) for status, reason, *_ in batched} >= {(OrderStatus.CONFIRMED, ""), (OrderStatus.CANCELLED, "warehouse_unavailable")}
+    assert {(status, reason) for status, reason, *_ in batched} >= {
+        (OrderStatus.CONFIRMED, ""),
+        (OrderStatus.CANCELLED, "warehouse_unavailable"),
+    }
     assert any(kind == "reserve" and actor == "reroute" for *_, ledger, _ in batched for kind, *_, actor, _ in ledger)
 
 
-def test_orders_reserved_in_a_closed_warehouse_are_left_untouched_for_the_per_order_path(account_buyer, warehouses, make_product):
+def test_orders_reserved_in_a_closed_warehouse_are_left_untouched_for_the_per_order_path(
+    account_buyer, warehouses, make_product
+):
     make_product("FIN-1", stock={warehouses["RTM"]: 10}, case_pack=1, list_price="1.00")
     make_product("FIN-2", stock={warehouses["LHR"]: 10, warehouses["AMS"]: 10}, case_pack=1, list_price="1.00")
     straight, closed = place(account_buyer, {"FIN-1": 2}), place(account_buyer, {"FIN-1": 1, "FIN-2": 3})
@@ -102,9 +128,15 @@ def test_a_repeated_batch_skips_orders_that_are_no_longer_paid(account_buyer, wa
     finalize.finalize_batch([first.id, second.id])
 
     assert sorted(Shipment.objects.filter(order__in=[first, second]).values_list("order_id", "warehouse__code")) == [
-        (first.id, "RTM"), (second.id, "AMS"), (second.id, "RTM"),
+        (first.id, "RTM"),
+        (second.id, "AMS"),
+        (second.id, "RTM"),
     ]
     for order in (first, second):
         assert list(order.events.values_list("to_status", flat=True)) == [
-            OrderStatus.CREATED, OrderStatus.INVENTORY_RESERVED, OrderStatus.PAYMENT_PENDING, OrderStatus.PAID, OrderStatus.CONFIRMED,
+            OrderStatus.CREATED,
+            OrderStatus.INVENTORY_RESERVED,
+            OrderStatus.PAYMENT_PENDING,
+            OrderStatus.PAID,
+            OrderStatus.CONFIRMED,
         ]

@@ -19,19 +19,26 @@ from tests.support.stripe import card_partner
 pytestmark = pytest.mark.django_db
 
 
-
 def paid(order: Order) -> tuple:
     order.refresh_from_db()
     payment = Payment.objects.filter(order=order).values_list("method", "status", "amount").first()
     events = list(order.events.values_list("from_status", "to_status", "reason", "detail"))
-    return order.status, order.hold, payment, [(source, to, reason, detail.split(" (pi_")[0]) for source, to, reason, detail in events]
+    return (
+        order.status,
+        order.hold,
+        payment,
+        [(source, to, reason, detail.split(" (pi_")[0]) for source, to, reason, detail in events],
+    )
 
 
 def test_a_batch_pays_and_holds_exactly_as_one_order_at_a_time_would(warehouses, make_product, breaker_reset):
     make_product("PAY-1", stock={warehouses["RTM"]: 10_000}, case_pack=1, list_price="1.00")
     buyers = {}
+
     def on_account(code):
-        return PartnerFactory(code=code, payment_method=Partner.PaymentMethod.ACCOUNT, home_warehouse=warehouses["RTM"], credit=None)
+        return PartnerFactory(
+            code=code, payment_method=Partner.PaymentMethod.ACCOUNT, home_warehouse=warehouses["RTM"], credit=None
+        )
 
     for prefix in ("O", "B"):
         fern, iris, no_row = on_account(f"{prefix}FERN"), on_account(f"{prefix}IRIS"), on_account(f"{prefix}MOSS")
@@ -53,8 +60,13 @@ def test_a_batch_pays_and_holds_exactly_as_one_order_at_a_time_would(warehouses,
     one_by_one = [paid(order) for order in placed["O"]]
     batched = [paid(order) for order in placed["B"]]
     assert batched == one_by_one
-    assert {(status, hold) for status, hold, *_ in batched} == {(OrderStatus.PAID, ""), (OrderStatus.PAYMENT_PENDING, Order.Hold.CREDIT)}
-    balances = {prefix: [CreditAccount.objects.get(partner=p).open_balance for p in buyers[prefix][:3]] for prefix in ("O", "B")}
+    assert {(status, hold) for status, hold, *_ in batched} == {
+        (OrderStatus.PAID, ""),
+        (OrderStatus.PAYMENT_PENDING, Order.Hold.CREDIT),
+    }
+    balances = {
+        prefix: [CreditAccount.objects.get(partner=p).open_balance for p in buyers[prefix][:3]] for prefix in ("O", "B")
+    }
     assert balances["B"] == balances["O"]
 
 
@@ -71,4 +83,9 @@ def test_a_repeated_batch_pays_each_order_once(account_buyer, warehouses, make_p
     assert CreditAccount.objects.get(partner=account_buyer).open_balance == 5
     assert Payment.objects.filter(order__in=[first, second]).count() == 2
     for order in (first, second):
-        assert list(order.events.values_list("to_status", flat=True)) == [OrderStatus.CREATED, OrderStatus.INVENTORY_RESERVED, OrderStatus.PAYMENT_PENDING, OrderStatus.PAID]
+        assert list(order.events.values_list("to_status", flat=True)) == [
+            OrderStatus.CREATED,
+            OrderStatus.INVENTORY_RESERVED,
+            OrderStatus.PAYMENT_PENDING,
+            OrderStatus.PAID,
+        ]

@@ -14,8 +14,13 @@ from orders.wakeups import wake
 from tests.support.journey import drive_journey, place
 
 UNREACHABLE = "http://127.0.0.1:9"
-REDIS_DOWN = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0",
-                          "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2}}}
+REDIS_DOWN = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+    }
+}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -80,7 +85,11 @@ def test_a_step_that_always_fails_is_dead_lettered_and_can_be_retried(card_buyer
 @pytest.mark.django_db
 def test_the_circuit_breaker_pauses_payments_without_spending_attempts(card_buyer, warehouses, make_product, settings):
     make_product("ROSE-CB", stock={warehouses["AMS"]: 100}, case_pack=10)
-    settings.STRIPE_API_BASE, settings.STRIPE_BREAKER_THRESHOLD, settings.STRIPE_BREAKER_COOLOFF_SECONDS = UNREACHABLE, 2, 60
+    settings.STRIPE_API_BASE, settings.STRIPE_BREAKER_THRESHOLD, settings.STRIPE_BREAKER_COOLOFF_SECONDS = (
+        UNREACHABLE,
+        2,
+        60,
+    )
     orders = [place(card_buyer, {"ROSE-CB": 10}) for _ in range(4)]
     run_step("reserve")
 
@@ -92,7 +101,9 @@ def test_the_circuit_breaker_pauses_payments_without_spending_attempts(card_buye
 
 
 @pytest.mark.django_db
-def test_the_sweeper_counts_orders_waiting_at_a_step_not_those_waiting_for_dispatch(account_buyer, warehouses, make_product, settings):
+def test_the_sweeper_counts_orders_waiting_at_a_step_not_those_waiting_for_dispatch(
+    account_buyer, warehouses, make_product, settings
+):
     make_product("PLANT-STUCK", stock={warehouses["RTM"]: 10}, case_pack=1, list_price="1.00")
     confirmed = place(account_buyer, {"PLANT-STUCK": 1})
     drive_journey()
@@ -117,7 +128,9 @@ def test_idempotency_keys_are_kept_a_day_then_purged(account_buyer, settings):
     assert settings.BOUQUET["IDEMPOTENCY_KEY_TTL_HOURS"] >= 24
     fresh = IdempotencyRecordFactory(partner=account_buyer)
     old = IdempotencyRecordFactory(partner=account_buyer)
-    IdempotencyRecord.objects.filter(id=old.id).update(created_at=timezone.now() - timedelta(hours=settings.BOUQUET["IDEMPOTENCY_KEY_TTL_HOURS"] + 1))
+    IdempotencyRecord.objects.filter(id=old.id).update(
+        created_at=timezone.now() - timedelta(hours=settings.BOUQUET["IDEMPOTENCY_KEY_TTL_HOURS"] + 1)
+    )
 
     assert purge_idempotency_records() == 1
     assert list(IdempotencyRecord.objects.all()) == [fresh]
@@ -127,7 +140,9 @@ def test_idempotency_keys_are_kept_a_day_then_purged(account_buyer, settings):
 def test_the_sweeper_enqueues_again_a_csv_upload_whose_task_was_lost(account_buyer):
     from orders.models import CsvUpload
 
-    lost = CsvUpload.objects.create(partner=account_buyer, filename="lost.csv", content_hash="a" * 64, content="sku,quantity\n")
+    lost = CsvUpload.objects.create(
+        partner=account_buyer, filename="lost.csv", content_hash="a" * 64, content="sku,quantity\n"
+    )
     CsvUpload.objects.filter(id=lost.id).update(created_at="2000-01-01T00:00:00Z")
     CsvUpload.objects.create(partner=account_buyer, filename="new.csv", content_hash="b" * 64, content="sku,quantity\n")
 
@@ -142,7 +157,9 @@ class WorkerKilled(BaseException):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_csv_upload_whose_worker_died_mid_file_is_queued_again_and_placed_once(account_buyer, warehouses, make_product):
+def test_a_csv_upload_whose_worker_died_mid_file_is_queued_again_and_placed_once(
+    account_buyer, warehouses, make_product
+):
     from datetime import timedelta
 
     from django.utils import timezone

@@ -50,7 +50,10 @@ def test_a_batch_skips_orders_that_are_no_longer_created(account_buyer, warehous
 
     assert Reservation.objects.filter(order_id__in=[first.id, second.id]).count() == 2
     for order in (first, second):
-        assert list(order.events.values_list("to_status", flat=True)) == [OrderStatus.CREATED, OrderStatus.INVENTORY_RESERVED]
+        assert list(order.events.values_list("to_status", flat=True)) == [
+            OrderStatus.CREATED,
+            OrderStatus.INVENTORY_RESERVED,
+        ]
 
 
 def test_a_failing_batch_falls_back_so_only_the_bad_order_counts_an_attempt(account_buyer, warehouses, make_product):
@@ -75,5 +78,7 @@ def test_a_failing_batch_falls_back_so_only_the_bad_order_counts_an_attempt(acco
 
     for order in orders:
         order.refresh_from_db()
-    assert [o.status for o in orders] == [OrderStatus.INVENTORY_RESERVED] * 2 + [OrderStatus.CREATED] + [OrderStatus.INVENTORY_RESERVED] * 2
+    assert [o.status for o in orders] == [OrderStatus.INVENTORY_RESERVED] * 2 + [OrderStatus.CREATED] + [
+        OrderStatus.INVENTORY_RESERVED
+    ] * 2
     assert [o.attempts for o in orders] == [0, 0, 1, 0, 0]

@@ -67,8 +67,14 @@ def run_workers(tmp_path):
     }
     log = tmp_path / "workers.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "manage.py", "run_workers"], cwd=ROOT, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "run_workers"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         yield psutil.Process(process.pid), log
     finally:
@@ -82,7 +88,9 @@ def run_workers(tmp_path):
             process.wait()
 
 
-def test_a_killed_sentinel_is_replaced_and_the_new_cluster_moves_orders(run_workers, account_buyer, make_product, warehouses):
+def test_a_killed_sentinel_is_replaced_and_the_new_cluster_moves_orders(
+    run_workers, account_buyer, make_product, warehouses
+):
     supervisor, log = run_workers
     product = make_product("ROS-RED-50", stock={warehouses["RTM"]: 500}, case_pack=10)
     first = wait_for(lambda: sentinel_of(supervisor), 60, "the cluster did not start")
@@ -90,16 +98,25 @@ def test_a_killed_sentinel_is_replaced_and_the_new_cluster_moves_orders(run_work
 
     first.send_signal(signal.SIGKILL)
 
-    second = wait_for(lambda: (s := sentinel_of(supervisor)) and s.pid != first.pid and s, 30,
-                      "no new sentinel after the old one was killed")
+    second = wait_for(
+        lambda: (s := sentinel_of(supervisor)) and s.pid != first.pid and s,
+        30,
+        "no new sentinel after the old one was killed",
+    )
     assert supervisor.is_running(), "run_workers itself must survive its cluster's sentinel"
-    wait_for(lambda: not [p for p in old_family if running(p)], 10,
-             f"the dead sentinel's workers were left running: {[(p.pid, running(p)) for p in old_family]}")
+    wait_for(
+        lambda: not [p for p in old_family if running(p)],
+        10,
+        f"the dead sentinel's workers were left running: {[(p.pid, running(p)) for p in old_family]}",
+    )
     assert "the qcluster sentinel died" in log.read_text()
 
     order = place(account_buyer, {product.sku: 20})  # its wake-up goes to the new cluster
-    wait_for(lambda: Order.objects.get(id=order.id).status == OrderStatus.CONFIRMED, 60,
-             f"order {order.number} did not reach CONFIRMED through the new cluster")
+    wait_for(
+        lambda: Order.objects.get(id=order.id).status == OrderStatus.CONFIRMED,
+        60,
+        f"order {order.number} did not reach CONFIRMED through the new cluster",
+    )
     assert second.is_running()
 
 

@@ -55,14 +55,20 @@ class JourneyMachine(RuleBasedStateMachine):
         for product in self.products:
             for warehouse in warehouses:
                 StockFactory(product=product, warehouse=warehouse, on_hand=6)
-        account = PartnerFactory(code=f"HYP-ACC{n}", payment_method=Partner.PaymentMethod.ACCOUNT, home_warehouse=warehouses[0], credit=None)
+        account = PartnerFactory(
+            code=f"HYP-ACC{n}", payment_method=Partner.PaymentMethod.ACCOUNT, home_warehouse=warehouses[0], credit=None
+        )
         CreditAccountFactory(partner=account, credit_limit="150.00")
         self.partners = [account, card_partner(f"HYP-CARD{n}", VISA, warehouses[1])]
         self.orders: list[int] = []
 
-    @rule(partner=st.integers(0, 1), lines=st.dictionaries(st.integers(0, 2), st.integers(1, 5), min_size=1, max_size=3))
+    @rule(
+        partner=st.integers(0, 1), lines=st.dictionaries(st.integers(0, 2), st.integers(1, 5), min_size=1, max_size=3)
+    )
     def place(self, partner, lines):
-        result = place_order(partner=self.partners[partner], lines=[{"sku": self.skus[i], "quantity": q} for i, q in lines.items()])
+        result = place_order(
+            partner=self.partners[partner], lines=[{"sku": self.skus[i], "quantity": q} for i, q in lines.items()]
+        )
         self.orders.append(result.order.id)
 
     @rule(step=st.sampled_from(sorted(STEPS)))
@@ -82,20 +88,33 @@ class JourneyMachine(RuleBasedStateMachine):
         rows = Stock.objects.select_related("product", "warehouse").filter(product__in=self.products).order_by("id")
         stock = rows[pick % rows.count()]
         try:
-            set_on_hand(product=stock.product, warehouse=stock.warehouse, on_hand=on_hand, expected_version=stock.version, actor="erp")
+            set_on_hand(
+                product=stock.product,
+                warehouse=stock.warehouse,
+                on_hand=on_hand,
+                expected_version=stock.version,
+                actor="erp",
+            )
         except DomainError as refused:
             assert refused.code == "on_hand_below_reserved" and on_hand < stock.reserved
 
     @rule(pick=st.integers(0, 10**6))
     def stripe_redelivers(self, pick):
-        intents = list(Payment.objects.filter(order_id__in=self.orders).exclude(stripe_payment_intent_id=None)
-                       .values_list("stripe_payment_intent_id", flat=True))
+        intents = list(
+            Payment.objects.filter(order_id__in=self.orders)
+            .exclude(stripe_payment_intent_id=None)
+            .values_list("stripe_payment_intent_id", flat=True)
+        )
         if intents:
             wake_order_waiting_on(payment_intent_id=intents[pick % len(intents)])
 
     @rule(pick=st.integers(0, 10**6))
     def warehouse_dispatches(self, pick):
-        pending = list(Shipment.objects.filter(order_id__in=self.orders, status=Shipment.Status.PENDING).values_list("id", flat=True))
+        pending = list(
+            Shipment.objects.filter(order_id__in=self.orders, status=Shipment.Status.PENDING).values_list(
+                "id", flat=True
+            )
+        )
         if pending:
             confirm_dispatch(shipment_id=pending[pick % len(pending)], tracking_number=f"T{pick}", actor="wms")
 
@@ -117,7 +136,9 @@ class JourneyMachine(RuleBasedStateMachine):
         for _ in range(6):
             Order.objects.filter(id__in=self.orders).update(next_attempt_at=timezone.now())
             run_all_steps(time_budget=5)
-        waiting = Order.objects.filter(id__in=self.orders, hold="", status__in=["CREATED", "INVENTORY_RESERVED", "PAYMENT_PENDING", "PAID"])
+        waiting = Order.objects.filter(
+            id__in=self.orders, hold="", status__in=["CREATED", "INVENTORY_RESERVED", "PAYMENT_PENDING", "PAID"]
+        )
         assert not waiting.exists(), list(waiting.values_list("number", "status", "attempts"))
         self.promises_hold()
 
@@ -132,14 +153,20 @@ class JourneyMachine(RuleBasedStateMachine):
         ours = {str(order_id) for order_id in self.orders}
         customer = self.partners[1].stripe_customer_id
         charged = Payment.objects.filter(order_id__in=self.orders).exclude(stripe_payment_intent_id=None).exists()
-        intents = [pi for pi in (stripe_payment_intents() or [] if charged else [])
-                   if (pi.get("metadata") or {}).get("order_id") in ours and pi.get("customer") == customer]
+        intents = [
+            pi
+            for pi in (stripe_payment_intents() or [] if charged else [])
+            if (pi.get("metadata") or {}).get("order_id") in ours and pi.get("customer") == customer
+        ]
         check_payments(report, intents)
         assert report.passed, report.as_dict()
 
 
 JourneyMachine.TestCase.settings = settings(
-    max_examples=15, stateful_step_count=30, deadline=None, derandomize=True,
+    max_examples=15,
+    stateful_step_count=30,
+    deadline=None,
+    derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
 

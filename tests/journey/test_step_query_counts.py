@@ -57,7 +57,9 @@ def test_finalizing_is_pinned(three_line_order, django_assert_num_queries):
         finalize.finalize_one(three_line_order.id)
 
 
-def test_reserving_a_batch_costs_the_same_for_one_order_as_for_twenty(three_line_order, account_buyer, django_assert_num_queries):
+def test_reserving_a_batch_costs_the_same_for_one_order_as_for_twenty(
+    three_line_order, account_buyer, django_assert_num_queries
+):
     twenty = [place(account_buyer, {"Q-1": 1, "Q-2": 2, "Q-3": 3}) for _ in range(20)]
 
     with django_assert_num_queries(BATCH_RESERVE_STATEMENTS):
@@ -84,9 +86,13 @@ def test_a_batch_with_orders_short_of_stock_adds_two_statements_however_many(
     assert statuses == ["INVENTORY_RESERVED"] * 3 + ["CANCELLED"] * 17
 
 
-def test_finalizing_a_batch_costs_the_same_for_one_order_as_for_twenty(three_line_order, account_buyer, django_assert_num_queries):
+def test_finalizing_a_batch_costs_the_same_for_one_order_as_for_twenty(
+    three_line_order, account_buyer, django_assert_num_queries
+):
     # The last is split over two warehouses, so it has two shipments.
-    twenty = [place(account_buyer, {"Q-1": 1, "Q-2": 2, "Q-3": 3}) for _ in range(19)] + [place(account_buyer, {"Q-1": 150})]
+    twenty = [place(account_buyer, {"Q-1": 1, "Q-2": 2, "Q-3": 3}) for _ in range(19)] + [
+        place(account_buyer, {"Q-1": 150})
+    ]
     for order in [three_line_order, *twenty]:
         reserve.reserve_one(order.id)
         pay.pay_one(order.id)
@@ -102,7 +108,9 @@ def test_finalizing_a_batch_costs_the_same_for_one_order_as_for_twenty(three_lin
     assert Shipment.objects.filter(order=twenty[-1]).count() == 2
 
 
-def test_paying_a_batch_on_account_costs_the_same_for_one_order_as_for_twenty(three_line_order, account_buyer, django_assert_num_queries):
+def test_paying_a_batch_on_account_costs_the_same_for_one_order_as_for_twenty(
+    three_line_order, account_buyer, django_assert_num_queries
+):
     twenty = [place(account_buyer, {"Q-1": 1, "Q-2": 2, "Q-3": 3}) for _ in range(20)]
     for order in [three_line_order, *twenty]:
         reserve.reserve_one(order.id)

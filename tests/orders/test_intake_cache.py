@@ -59,7 +59,14 @@ def refusal(partner, sku="ROSE", quantity=10, **kwargs) -> dict:
 
 
 def upsert_rose(**changes):
-    fields = {"name": "Rose", "case_pack": 10, "min_order_qty": 0, "list_price": Decimal("0.50"), "active": True, **changes}
+    fields = {
+        "name": "Rose",
+        "case_pack": 10,
+        "min_order_qty": 0,
+        "list_price": Decimal("0.50"),
+        "active": True,
+        **changes,
+    }
     return upsert_product(sku="ROSE", actor="test", **fields)
 
 
@@ -126,7 +133,9 @@ def test_another_partners_price_change_leaves_this_partner_alone(account_buyer, 
 def test_a_product_added_after_an_order_for_it_was_refused_can_be_ordered(account_buyer, rose, shop):
     assert refusal(account_buyer, sku="TULIP")["code"] == "unknown_sku"
 
-    upsert_product(sku="TULIP", name="Tulip", case_pack=10, min_order_qty=0, list_price=Decimal("0.30"), active=True, actor="test")
+    upsert_product(
+        sku="TULIP", name="Tulip", case_pack=10, min_order_qty=0, list_price=Decimal("0.30"), active=True, actor="test"
+    )
 
     assert order(account_buyer, sku="TULIP").lines.get().sku == "TULIP"
 
@@ -191,8 +200,11 @@ def test_a_change_committed_by_another_process_is_seen_on_the_next_order(account
         "from partners.models import Partner\n"
         "from partners.pricing import set_partner_price\n"
         "from inventory.catalogue import upsert_product\n"
-        "set_partner_price(partner=Partner.objects.get(code='FERN'), product=Product.objects.get(sku='ROSE'), unit_price=Decimal('0.41'))\n"
-        "upsert_product(sku='ROSE', name='Rose', case_pack=5, min_order_qty=0, list_price=Decimal('0.50'), active=True, actor='other')\n"
+        "set_partner_price(partner=Partner.objects.get(code='FERN'), "
+        "product=Product.objects.get(sku='ROSE'), "
+        "unit_price=Decimal('0.41'))\n"
+        "upsert_product(sku='ROSE', name='Rose', case_pack=5, min_order_qty=0, "
+        "list_price=Decimal('0.50'), active=True, actor='other')\n"
     )
 
     line = order(account_buyer, quantity=5).lines.get()

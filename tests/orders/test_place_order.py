@@ -35,12 +35,17 @@ def rejected(partner, lines, **kwargs) -> OrderValidationError:
 
 
 def test_accepts_an_order_in_created_with_its_first_event(account_buyer, catalogue):
-    result = place_order(partner=account_buyer, lines=[{"sku": "ROSE", "quantity": 40}, {"sku": "VASE", "quantity": 5}], po_number="PO-7")
+    result = place_order(
+        partner=account_buyer, lines=[{"sku": "ROSE", "quantity": 40}, {"sku": "VASE", "quantity": 5}], po_number="PO-7"
+    )
 
     order = result.order
     assert order.status == OrderStatus.CREATED and order.number.startswith("BQ-")
     assert order.total == Decimal("35.00")
-    assert [(l.sku, l.quantity, l.unit_price) for l in order.lines.all()] == [("ROSE", 40, Decimal("0.50")), ("VASE", 5, Decimal("3.00"))]
+    assert [(line.sku, line.quantity, line.unit_price) for line in order.lines.all()] == [
+        ("ROSE", 40, Decimal("0.50")),
+        ("VASE", 5, Decimal("3.00")),
+    ]
     assert list(order.events.values_list("from_status", "to_status")) == [("", "CREATED")]
     assert result.snapshot["number"] == order.number and result.snapshot["total"] == "35.00"
 
@@ -61,7 +66,9 @@ def test_prices_come_from_the_partners_list_with_quantity_breaks(account_buyer, 
 def test_rejects_an_unknown_sku_naming_the_line(account_buyer, catalogue):
     error = rejected(account_buyer, [{"sku": "ROSE", "quantity": 20}, {"sku": "NOPE", "quantity": 1}])
     assert error.code == "invalid_order"
-    assert error.errors == [{"line": 2, "sku": "NOPE", "code": "unknown_sku", "detail": "Line 2: NOPE is not in the catalogue."}]
+    assert error.errors == [
+        {"line": 2, "sku": "NOPE", "code": "unknown_sku", "detail": "Line 2: NOPE is not in the catalogue."}
+    ]
 
 
 def test_rejects_an_inactive_sku(account_buyer, catalogue):
@@ -97,7 +104,9 @@ def test_rejects_an_empty_order(account_buyer, catalogue):
 
 def test_rejects_a_delivery_date_in_the_past(account_buyer, catalogue):
     yesterday = timezone.localdate() - timedelta(days=1)
-    [problem] = rejected(account_buyer, [{"sku": "ROSE", "quantity": 20}], requested_delivery_date=yesterday.isoformat()).errors
+    [problem] = rejected(
+        account_buyer, [{"sku": "ROSE", "quantity": 20}], requested_delivery_date=yesterday.isoformat()
+    ).errors
     assert (problem["field"], problem["code"]) == ("requested_delivery_date", "date_in_past")
 
 
@@ -113,7 +122,9 @@ def test_rejects_a_ship_to_of_another_partner(account_buyer, catalogue):
 
 
 def test_lists_every_bad_line_at_once(account_buyer, catalogue):
-    error = rejected(account_buyer, [{"sku": "NOPE", "quantity": 1}, {"sku": "ROSE", "quantity": 3}, {"sku": "VASE", "quantity": 1}])
+    error = rejected(
+        account_buyer, [{"sku": "NOPE", "quantity": 1}, {"sku": "ROSE", "quantity": 3}, {"sku": "VASE", "quantity": 1}]
+    )
     assert [p["line"] for p in error.errors] == [1, 2, 3]
     assert "3 problems" in error.message
 
@@ -155,10 +166,14 @@ def test_the_same_key_for_two_partners_gives_two_orders(account_buyer, catalogue
 @pytest.mark.django_db(transaction=True)
 def test_a_key_still_in_flight_is_answered_with_a_conflict(account_buyer, catalogue):
     db = settings.DATABASES["default"]
-    holder = psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], password=db["PASSWORD"], dbname=db["NAME"])
+    holder = psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], password=db["PASSWORD"], dbname=db["NAME"]
+    )
     try:
         holder.execute("BEGIN")
-        holder.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"idempotency:{account_buyer.id}:busy"])
+        holder.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"idempotency:{account_buyer.id}:busy"]
+        )
         with pytest.raises(IdempotencyKeyInFlightError) as refused:
             place_order(partner=account_buyer, lines=[{"sku": "ROSE", "quantity": 20}], idempotency_key="busy")
     finally:
@@ -200,7 +215,9 @@ def test_intake_is_four_statements_however_many_lines(account_buyer, pin_product
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_cold_cache_costs_one_read_per_kind_however_many_lines(account_buyer, pin_products, django_assert_num_queries):
+def test_a_cold_cache_costs_one_read_per_kind_however_many_lines(
+    account_buyer, pin_products, django_assert_num_queries
+):
     for count, products in ((1, pin_products[20:21]), (20, pin_products[21:40] + pin_products[:1])):
         forget_local_catalogue()
         # begin, key claim, ship-tos, products, prices, the one write, commit

@@ -35,4 +35,3 @@ def test_an_open_transaction_holds_it_back_to_the_transactions_start():
     finally:
         other.rollback()
         other.close()
-

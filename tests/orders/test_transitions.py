@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def events_of(order: Order) -> list[tuple[str, str, str, str, str]]:
-    return list(OrderEvent.objects.filter(order=order).values_list("from_status", "to_status", "reason", "detail", "actor"))
+    return list(
+        OrderEvent.objects.filter(order=order).values_list("from_status", "to_status", "reason", "detail", "actor")
+    )
 
 
 def test_moves_only_the_orders_still_in_the_from_state_with_one_event_each():
@@ -25,7 +27,9 @@ def test_moves_only_the_orders_still_in_the_from_state_with_one_event_each():
     assert first.status == second.status == OrderStatus.INVENTORY_RESERVED
     assert taken.status == OrderStatus.CREATED  # not moved, in memory either
     assert dict(Order.objects.values_list("id", "status")) == {
-        first.id: OrderStatus.INVENTORY_RESERVED, second.id: OrderStatus.INVENTORY_RESERVED, taken.id: OrderStatus.CANCELLED,
+        first.id: OrderStatus.INVENTORY_RESERVED,
+        second.id: OrderStatus.INVENTORY_RESERVED,
+        taken.id: OrderStatus.CANCELLED,
     }
     for order in (first, second):
         assert events_of(order) == [(OrderStatus.CREATED, OrderStatus.INVENTORY_RESERVED, "reserved", "", "reserve")]
@@ -44,7 +48,9 @@ def test_a_second_run_moves_nothing_and_writes_no_event():
 def test_each_order_keeps_its_own_detail_when_cancelled():
     first, second = OrderFactory.create_batch(2, status=OrderStatus.PAYMENT_PENDING)
 
-    transition_many([first, second], OrderStatus.CANCELLED, reason="payment_failed", details={first.id: "card declined"})
+    transition_many(
+        [first, second], OrderStatus.CANCELLED, reason="payment_failed", details={first.id: "card declined"}
+    )
 
     first.refresh_from_db()
     second.refresh_from_db()

@@ -13,14 +13,17 @@ LIST_PRICE = Decimal("0.80")
 BREAKS = [(1, Decimal("0.70")), (100, Decimal("0.60")), (500, Decimal("0.50"))]
 
 
-@pytest.mark.parametrize(("quantity", "price"), [
-    (1, "0.70"),
-    (99, "0.70"),     # one below a break: the break before it
-    (100, "0.60"),    # exactly at a break: that break
-    (499, "0.60"),
-    (500, "0.50"),
-    (1_000_000, "0.50"),  # past the last break: the last one
-])
+@pytest.mark.parametrize(
+    ("quantity", "price"),
+    [
+        (1, "0.70"),
+        (99, "0.70"),  # one below a break: the break before it
+        (100, "0.60"),  # exactly at a break: that break
+        (499, "0.60"),
+        (500, "0.50"),
+        (1_000_000, "0.50"),  # past the last break: the last one
+    ],
+)
 def test_the_highest_break_reached_sets_the_price(quantity, price):
     assert price_for_quantity(BREAKS, quantity, LIST_PRICE) == Decimal(price)
 

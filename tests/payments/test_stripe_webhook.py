@@ -25,13 +25,21 @@ WEBHOOK_URL = "/payments/stripe/webhook/"
 def signed(payload: dict, secret: str | None = None) -> tuple[bytes, str]:
     body = json.dumps(payload).encode()
     timestamp = int(time.time())
-    digest = hmac.new((secret or settings.STRIPE_WEBHOOK_SECRET).encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    digest = hmac.new(
+        (secret or settings.STRIPE_WEBHOOK_SECRET).encode(), f"{timestamp}.".encode() + body, hashlib.sha256
+    ).hexdigest()
     return body, f"t={timestamp},v1={digest}"
 
 
 def event_for(intent_id: str, event_type: str, event_id: str, status: str) -> dict:
-    return {"id": event_id, "object": "event", "type": event_type, "api_version": "2017-08-15", "created": int(time.time()),
-            "data": {"object": {"id": intent_id, "object": "payment_intent", "status": status}}}
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": event_type,
+        "api_version": "2017-08-15",
+        "created": int(time.time()),
+        "data": {"object": {"id": intent_id, "object": "payment_intent", "status": status}},
+    }
 
 
 def deliver(client, payload: dict, secret: str | None = None):
@@ -54,7 +62,9 @@ def paid_card_order(card_buyer, warehouses, make_product):
 def test_a_bad_signature_is_refused_and_nothing_is_recorded(client, paid_card_order):
     intent_id = Payment.objects.get(order=paid_card_order).stripe_payment_intent_id
 
-    answer = deliver(client, event_for(intent_id, "payment_intent.succeeded", "evt_forged", "succeeded"), secret="whsec_wrong")
+    answer = deliver(
+        client, event_for(intent_id, "payment_intent.succeeded", "evt_forged", "succeeded"), secret="whsec_wrong"
+    )
 
     assert answer.status_code == 400
     assert answer.json()["code"] == "invalid_signature"
@@ -91,8 +101,9 @@ def test_a_late_failure_event_after_success_changes_nothing(client, paid_card_or
 
 
 @pytest.mark.django_db
-def test_a_webhook_for_an_order_that_moved_on_costs_two_statements_and_wakes_nothing(client, paid_card_order,
-                                                                                       django_assert_num_queries):
+def test_a_webhook_for_an_order_that_moved_on_costs_two_statements_and_wakes_nothing(
+    client, paid_card_order, django_assert_num_queries
+):
     from django_q.brokers import get_broker
 
     intent_id = Payment.objects.get(order=paid_card_order).stripe_payment_intent_id
@@ -107,7 +118,9 @@ def test_a_webhook_for_an_order_that_moved_on_costs_two_statements_and_wakes_not
 
 
 @pytest.mark.django_db
-def test_the_webhook_finishes_a_payment_whose_worker_died_after_confirming(client, card_buyer, warehouses, make_product):
+def test_the_webhook_finishes_a_payment_whose_worker_died_after_confirming(
+    client, card_buyer, warehouses, make_product
+):
     make_product("ROSE-DIED", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-DIED": 10})
     run_step("reserve")
@@ -132,7 +145,9 @@ def test_webhook_racing_the_confirm_call_gives_one_paid_and_one_charge(client, c
     def webhook_side():
         try:
             for _ in range(200):
-                intent_id = Payment.objects.filter(order=order).values_list("stripe_payment_intent_id", flat=True).first()
+                intent_id = (
+                    Payment.objects.filter(order=order).values_list("stripe_payment_intent_id", flat=True).first()
+                )
                 if intent_id:
                     deliver(client, event_for(intent_id, "payment_intent.succeeded", "evt_race", "succeeded"))
                     try:
@@ -159,7 +174,9 @@ def test_webhook_racing_the_confirm_call_gives_one_paid_and_one_charge(client, c
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
-def test_the_stand_in_delivers_signed_events_that_the_endpoint_accepts(live_server, card_buyer, warehouses, make_product):
+def test_the_stand_in_delivers_signed_events_that_the_endpoint_accepts(
+    live_server, card_buyer, warehouses, make_product
+):
     register_webhook(url=f"{live_server.url}{WEBHOOK_URL}")
     make_product("ROSE-LIVE", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-LIVE": 10})

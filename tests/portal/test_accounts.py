@@ -37,9 +37,14 @@ def test_password_change(portal):
     page = portal.get("/accounts/password_change/")
     assert page.status_code == 200
 
-    response = portal.post("/accounts/password_change/", {
-        "old_password": "bouquet-test", "new_password1": "Tulips-in-Feb-13", "new_password2": "Tulips-in-Feb-13",
-    })
+    response = portal.post(
+        "/accounts/password_change/",
+        {
+            "old_password": "bouquet-test",
+            "new_password1": "Tulips-in-Feb-13",
+            "new_password2": "Tulips-in-Feb-13",
+        },
+    )
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/password_change/done/"
@@ -64,7 +69,9 @@ def test_password_reset_link_sets_a_new_password(client):
 
     form = client.get(path, follow=True)
     assert "Choose a new password" in form.content.decode()
-    done = client.post(form.redirect_chain[-1][0], {"new_password1": "Peonies-4-ever!", "new_password2": "Peonies-4-ever!"})
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": "Peonies-4-ever!", "new_password2": "Peonies-4-ever!"}
+    )
 
     assert done.status_code == 302
     assert client.login(username="rosa", password="Peonies-4-ever!")

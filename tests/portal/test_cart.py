@@ -41,8 +41,10 @@ def test_says_when_the_cart_is_empty(portal, buyer):
 
 
 def test_changes_quantities(portal, filled_cart, products):
-    response = portal.post("/cart/", {"action": "update", f"quantity_{products['rose'].id}": "40",
-                                      f"quantity_{products['tulip'].id}": "150"})
+    response = portal.post(
+        "/cart/",
+        {"action": "update", f"quantity_{products['rose'].id}": "40", f"quantity_{products['tulip'].id}": "150"},
+    )
 
     assert response.status_code == 302
     assert dict(CartLine.objects.values_list("product__sku", "quantity")) == {"ROSE-RED": 40, "TULIP-YEL": 150}
@@ -54,11 +56,14 @@ def test_a_quantity_of_zero_removes_the_line(portal, filled_cart, products):
     assert list(CartLine.objects.values_list("product__sku", flat=True)) == ["TULIP-YEL"]
 
 
-@pytest.mark.parametrize(("product", "quantity", "message"), [
-    ("rose", "35", "ROSE-RED comes in cases of 10; 35 is not a multiple of 10."),
-    ("tulip", "50", "the minimum order for TULIP-YEL is 100; got 50."),
-    ("rose", "lots", "quantity for ROSE-RED must be a whole number from 1 to 1000000."),
-])
+@pytest.mark.parametrize(
+    ("product", "quantity", "message"),
+    [
+        ("rose", "35", "ROSE-RED comes in cases of 10; 35 is not a multiple of 10."),
+        ("tulip", "50", "the minimum order for TULIP-YEL is 100; got 50."),
+        ("rose", "lots", "quantity for ROSE-RED must be a whole number from 1 to 1000000."),
+    ],
+)
 def test_explains_a_bad_quantity_next_to_its_line(portal, filled_cart, products, product, quantity, message):
     response = portal.post("/cart/", {"action": "update", f"quantity_{products[product].id}": quantity})
 
@@ -81,13 +86,20 @@ def test_places_the_order_and_empties_the_cart(portal, filled_cart, ship_tos, ca
     key = cart_key()
     delivery = timezone.localdate() + timedelta(days=2)
 
-    response = checkout(portal, key, ship_to=ship_tos[1].id, po_number="PO-0213", requested_delivery_date=delivery.isoformat())
+    response = checkout(
+        portal, key, ship_to=ship_tos[1].id, po_number="PO-0213", requested_delivery_date=delivery.isoformat()
+    )
 
     order = Order.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/orders/{order.number}/"
     assert (order.partner, order.source, order.po_number, order.ship_to, order.requested_delivery_date) == (
-        account_buyer, "portal", "PO-0213", ship_tos[1], delivery)
-    assert [(l.sku, l.quantity) for l in order.lines.all()] == [("ROSE-RED", 100), ("TULIP-YEL", 100)]
+        account_buyer,
+        "portal",
+        "PO-0213",
+        ship_tos[1],
+        delivery,
+    )
+    assert [(line.sku, line.quantity) for line in order.lines.all()] == [("ROSE-RED", 100), ("TULIP-YEL", 100)]
     assert IdempotencyRecord.objects.get().key == key
     assert not CartLine.objects.exists()
     assert cart_key() != key

@@ -53,8 +53,9 @@ def test_pages_through_the_catalogue(portal, products):
     assert "ZZ-029" in second
 
 
-def test_reads_a_page_in_the_same_number_of_queries_however_many_products(portal, products, account_buyer, warehouses,
-                                                                         django_assert_num_queries):
+def test_reads_a_page_in_the_same_number_of_queries_however_many_products(
+    portal, products, account_buyer, warehouses, django_assert_num_queries
+):
     portal.get("/catalogue/")  # the session and cart exist
     with django_assert_num_queries(8):  # session, user, membership, categories, count, page, prices, cart count
         portal.get("/catalogue/")
@@ -73,16 +74,19 @@ def test_adds_a_product_in_case_pack_steps(portal, buyer, products):
 
     assert response.status_code == 302 and response["Location"] == "/catalogue/?q=rose"
     assert CartLine.objects.get(cart__user=buyer).quantity == 50
-    assert "Cart (<span id=\"cart-count\">1</span>)" in portal.get("/catalogue/").content.decode()
+    assert 'Cart (<span id="cart-count">1</span>)' in portal.get("/catalogue/").content.decode()
 
 
-@pytest.mark.parametrize(("sku", "quantity", "message"), [
-    ("ROSE-RED", "15", "ROSE-RED comes in cases of 10; 15 is not a multiple of 10."),
-    ("TULIP-YEL", "50", "the minimum order for TULIP-YEL is 100; got 50."),
-    ("GONE-1", "10", "GONE-1 is no longer sold."),
-    ("NOPE-1", "10", "NOPE-1 is not in the catalogue."),
-    ("ROSE-RED", "ten", "quantity for ROSE-RED must be a whole number"),
-])
+@pytest.mark.parametrize(
+    ("sku", "quantity", "message"),
+    [
+        ("ROSE-RED", "15", "ROSE-RED comes in cases of 10; 15 is not a multiple of 10."),
+        ("TULIP-YEL", "50", "the minimum order for TULIP-YEL is 100; got 50."),
+        ("GONE-1", "10", "GONE-1 is no longer sold."),
+        ("NOPE-1", "10", "NOPE-1 is not in the catalogue."),
+        ("ROSE-RED", "ten", "quantity for ROSE-RED must be a whole number"),
+    ],
+)
 def test_refuses_a_bad_quantity_or_product_with_the_reason(portal, buyer, products, sku, quantity, message):
     response = portal.post("/cart/add/", {"sku": sku, "quantity": quantity}, follow=True)
 

@@ -12,8 +12,17 @@ def cart_of(user) -> dict:
 
 
 def test_puts_good_rows_into_the_cart(portal, buyer, products):
-    response = portal.post("/quick-order/", {"sku_1": "ROSE-RED", "quantity_1": "40", "sku_2": "TULIP-YEL", "quantity_2": "100",
-                                             "sku_3": "", "quantity_3": ""})
+    response = portal.post(
+        "/quick-order/",
+        {
+            "sku_1": "ROSE-RED",
+            "quantity_1": "40",
+            "sku_2": "TULIP-YEL",
+            "quantity_2": "100",
+            "sku_3": "",
+            "quantity_3": "",
+        },
+    )
 
     assert response.status_code == 302 and response["Location"] == "/cart/"
     assert cart_of(buyer) == {"ROSE-RED": 40, "TULIP-YEL": 100}
@@ -30,13 +39,20 @@ def test_reads_lines_pasted_from_a_spreadsheet(portal, buyer, products, separato
 
 
 def test_keeps_bad_rows_with_the_reason_next_to_each(portal, buyer, products):
-    response = portal.post("/quick-order/", {
-        "sku_1": "ROSE-RED", "quantity_1": "20",
-        "sku_2": "NOPE-9", "quantity_2": "10",
-        "sku_3": "GONE-1", "quantity_3": "10",
-        "sku_4": "ROSE-RED", "quantity_4": "10",
-        "paste": "TULIP-YEL\t75\nFERN-LEAF;20\nTULIP-YEL,50\nFERN-LEAF2",
-    })
+    response = portal.post(
+        "/quick-order/",
+        {
+            "sku_1": "ROSE-RED",
+            "quantity_1": "20",
+            "sku_2": "NOPE-9",
+            "quantity_2": "10",
+            "sku_3": "GONE-1",
+            "quantity_3": "10",
+            "sku_4": "ROSE-RED",
+            "quantity_4": "10",
+            "paste": "TULIP-YEL\t75\nFERN-LEAF;20\nTULIP-YEL,50\nFERN-LEAF2",
+        },
+    )
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -44,14 +60,17 @@ def test_keeps_bad_rows_with_the_reason_next_to_each(portal, buyer, products):
     assert "2 lines added to your cart." in page
     assert "6 lines could not be added" in page
     # each reason beside its row, the row kept for correcting
-    for row, (sku, quantity, reason) in enumerate([
-        ("NOPE-9", "10", "NOPE-9 is not in the catalogue."),
-        ("GONE-1", "10", "GONE-1 is no longer sold."),
-        ("ROSE-RED", "10", "ROSE-RED is already on line 1; put it on one line."),
-        ("TULIP-YEL", "75", "TULIP-YEL comes in cases of 50; 75 is not a multiple of 50."),
-        ("TULIP-YEL", "50", "TULIP-YEL is already on line 5; put it on one line."),
-        ("FERN-LEAF2", "", "FERN-LEAF2 is not in the catalogue."),
-    ], start=1):
+    for row, (sku, quantity, reason) in enumerate(
+        [
+            ("NOPE-9", "10", "NOPE-9 is not in the catalogue."),
+            ("GONE-1", "10", "GONE-1 is no longer sold."),
+            ("ROSE-RED", "10", "ROSE-RED is already on line 1; put it on one line."),
+            ("TULIP-YEL", "75", "TULIP-YEL comes in cases of 50; 75 is not a multiple of 50."),
+            ("TULIP-YEL", "50", "TULIP-YEL is already on line 5; put it on one line."),
+            ("FERN-LEAF2", "", "FERN-LEAF2 is not in the catalogue."),
+        ],
+        start=1,
+    ):
         assert f'name="sku_{row}" value="{sku}"' in page
         assert f'name="quantity_{row}" value="{quantity}"' in page
         assert f'<span id="err_{row}" class="error-text">{reason}' in page
@@ -68,7 +87,9 @@ def test_explains_a_missing_or_malformed_quantity(portal, buyer, products):
     page = portal.post("/quick-order/", {"paste": "ROSE-RED\nTULIP-YEL;-50"}).content.decode()
 
     assert '<span id="err_1" class="error-text">quantity for ROSE-RED must be a whole number from 1 to 1000000.' in page
-    assert '<span id="err_2" class="error-text">quantity for TULIP-YEL must be a whole number from 1 to 1000000.' in page
+    assert (
+        '<span id="err_2" class="error-text">quantity for TULIP-YEL must be a whole number from 1 to 1000000.' in page
+    )
     assert cart_of(buyer) == {}
 
 

@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def peony(account_buyer):
     """Cases of 10 with a minimum of 15: the smallest order intake takes is 20."""
-    product = ProductFactory(sku="PEONY-PNK", name="Pink peony", case_pack=10, min_order_qty=15,
-                             list_price=Decimal("1.20"))
+    product = ProductFactory(
+        sku="PEONY-PNK", name="Pink peony", case_pack=10, min_order_qty=15, list_price=Decimal("1.20")
+    )
     PartnerPriceFactory(partner=account_buyer, product=product, min_quantity=1, unit_price=Decimal("1.00"))
     PartnerPriceFactory(partner=account_buyer, product=product, min_quantity=20, unit_price=Decimal("0.90"))
     return product

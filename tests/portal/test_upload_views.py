@@ -37,7 +37,9 @@ def test_a_user_without_a_partner_is_refused(client, db):
     assert client.get("/upload/").status_code == 403
 
 
-def test_uploading_stores_the_file_queues_it_and_shows_its_status(portal, products, buyer, django_capture_on_commit_callbacks):
+def test_uploading_stores_the_file_queues_it_and_shows_its_status(
+    portal, products, buyer, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         response = portal.post("/upload/", {"file": csv_file("sku,quantity\nROSE-RED,20\n")})
 
@@ -47,7 +49,7 @@ def test_uploading_stores_the_file_queues_it_and_shows_its_status(portal, produc
     assert len(callbacks) == 1  # the one task, enqueued after commit
     page = portal.get(response.url).content.decode()
     assert 'hx-trigger="every 1s"' in page and f'hx-get="/upload/{upload.id}/progress/"' in page
-    assert "0</span> of <span id=\"rows-total\">1</span> rows processed" in page
+    assert '0</span> of <span id="rows-total">1</span> rows processed' in page
 
 
 def test_the_checkbox_chooses_valid_rows_only(portal, products):
@@ -56,12 +58,21 @@ def test_the_checkbox_chooses_valid_rows_only(portal, products):
     assert CsvUpload.objects.get().mode == CsvUpload.Mode.VALID_ROWS
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    ("sku,quantity\nROSE-RED,20,Noël\n".encode("cp1252"), "the file is not UTF-8 (looks like Windows-1252/Latin-1?): save it as CSV UTF-8"),
-    (b"", "The submitted file is empty."),
-    (b"\n\n", "The file is empty: it needs a header (sku,quantity) and at least one order line."),
-    (b"sku,qty\nROSE-RED,20\n", "The header (line 1) lacks the column quantity; unknown column qty in the header (line 1)."),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (
+            "sku,quantity\nROSE-RED,20,Noël\n".encode("cp1252"),
+            "the file is not UTF-8 (looks like Windows-1252/Latin-1?): save it as CSV UTF-8",
+        ),
+        (b"", "The submitted file is empty."),
+        (b"\n\n", "The file is empty: it needs a header (sku,quantity) and at least one order line."),
+        (
+            b"sku,qty\nROSE-RED,20\n",
+            "The header (line 1) lacks the column quantity; unknown column qty in the header (line 1).",
+        ),
+    ],
+)
 def test_an_unreadable_file_is_refused_on_the_form_and_nothing_is_stored(portal, products, raw, message):
     response = portal.post("/upload/", {"file": csv_file(raw)})
 
@@ -92,7 +103,7 @@ def test_a_finished_upload_shows_its_orders_and_every_bad_row_and_stops_polling(
     html = portal.get(f"/upload/{upload.id}/progress/").content.decode()
 
     assert "hx-trigger" not in html
-    assert "3</span> of <span id=\"rows-total\">3</span> rows processed" in html
+    assert '3</span> of <span id="rows-total">3</span> rows processed' in html
     assert f'<a href="/orders/{order.number}/">{order.number}</a>' in html
     assert "Line 3: NOPE is not in the catalogue." in html
     assert "Line 4: the minimum order for TULIP-YEL is 100; got 50." in html

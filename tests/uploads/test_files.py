@@ -2,7 +2,6 @@
 with a clear reason and nothing stored; header and line endings are read as
 spreadsheets write them."""
 
-
 import pytest
 
 from orders.exceptions import CsvFileError
@@ -60,8 +59,12 @@ def test_names_missing_and_unknown_columns(account_buyer):
     error = refused(account_buyer, b"sku,qty,colour\nROSE,20,red\n")
 
     assert error.code == "wrong_columns"
-    assert error.message.startswith("The header (line 1) lacks the column quantity; unknown columns qty, colour in the header (line 1).")
-    assert "Expected columns: sku, quantity, and optionally po_number, ship_to, requested_delivery_date." in error.message
+    assert error.message.startswith(
+        "The header (line 1) lacks the column quantity; unknown columns qty, colour in the header (line 1)."
+    )
+    assert (
+        "Expected columns: sku, quantity, and optionally po_number, ship_to, requested_delivery_date." in error.message
+    )
 
 
 def test_reads_the_header_in_any_case_and_semicolons(account_buyer, catalogue):

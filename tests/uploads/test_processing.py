@@ -54,7 +54,9 @@ def test_a_rejected_file_may_be_uploaded_again(account_buyer, catalogue):
     assert again.status == CsvUpload.Status.DONE and Order.objects.count() == 1
 
 
-def test_a_failure_midway_marks_the_upload_failed_and_a_rerun_places_nothing_twice(account_buyer, catalogue, monkeypatch):
+def test_a_failure_midway_marks_the_upload_failed_and_a_rerun_places_nothing_twice(
+    account_buyer, catalogue, monkeypatch
+):
     text = "sku,quantity,po_number\n" + "".join(f"ROSE,10,PO-{n}\n" for n in range(5))
     upload = create_csv_upload(partner=account_buyer, filename="orders.csv", raw=text.encode())
     real_place_order, calls = processing.place_order, []
@@ -84,7 +86,9 @@ def fail_after_the_first_order(partner, raw: bytes, monkeypatch) -> None:
     """Upload `raw` and have its run fail after placing its first order (PO-1)."""
     upload = create_csv_upload(partner=partner, filename="orders.csv", raw=raw)
     real_place_order = processing.place_order
-    monkeypatch.setattr(processing, "place_order", lambda **kw: real_place_order(**kw) if kw["po_number"] == "PO-1" else 1 / 0)
+    monkeypatch.setattr(
+        processing, "place_order", lambda **kw: real_place_order(**kw) if kw["po_number"] == "PO-1" else 1 / 0
+    )
     assert process_csv_upload(upload_id=upload.id).status == CsvUpload.Status.FAILED
     monkeypatch.setattr(processing, "place_order", real_place_order)
 
@@ -98,7 +102,9 @@ def test_a_failed_file_uploaded_again_replays_what_was_placed(account_buyer, cat
     assert again.status == CsvUpload.Status.DONE and Order.objects.count() == 2
 
 
-def test_a_failed_file_uploaded_again_days_later_still_places_nothing_twice(account_buyer, catalogue, monkeypatch, settings):
+def test_a_failed_file_uploaded_again_days_later_still_places_nothing_twice(
+    account_buyer, catalogue, monkeypatch, settings
+):
     from orders.factories import IdempotencyRecordFactory
     from orders.idempotency import purge_idempotency_records
 
@@ -127,6 +133,7 @@ def test_processing_a_finished_upload_again_does_nothing(account_buyer, catalogu
 
 
 # --- Progress, the task, the sample -----------------------------------------------------
+
 
 def test_progress_is_written_every_few_hundred_rows_not_per_row(account_buyer, catalogue):
     text = "sku,quantity,po_number\n" + "".join(f"ROSE,10,PO-{n // 50}\n" for n in range(1000))
@@ -183,8 +190,9 @@ def test_ten_thousand_lines_are_placed_well_inside_a_minute(account_buyer, wareh
     assert elapsed < 60
 
 
-def test_an_upload_over_its_time_budget_is_queued_again_and_finishes_in_the_next_task(account_buyer, catalogue,
-                                                                                      django_capture_on_commit_callbacks):
+def test_an_upload_over_its_time_budget_is_queued_again_and_finishes_in_the_next_task(
+    account_buyer, catalogue, django_capture_on_commit_callbacks
+):
     from django_redis import get_redis_connection
 
     text = "sku,quantity,po_number\n" + "".join(f"ROSE,10,PO-{n}\n" for n in range(3))

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-stripe", action="store_true", help="skip the checks that list PaymentIntents at Stripe")
+        parser.add_argument(
+            "--no-stripe", action="store_true", help="skip the checks that list PaymentIntents at Stripe"
+        )
 
     def handle(self, *args, no_stripe, **options):
         report = run_audit(with_stripe=not no_stripe)

@@ -22,8 +22,11 @@ class Command(BaseCommand):
             ) from exc
         for kind, tally in counts.items():
             self.stdout.write(
-                f"{kind:<17} {tally['created']:>4} created {tally['updated']:>4} updated {tally['unchanged']:>4} already there"
+                f"{kind:<17} {tally['created']:>4} created {tally['updated']:>4} updated "
+                f"{tally['unchanged']:>4} already there"
             )
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo world ready. Users backoffice, bloom, fern and thorn; password {DEMO_PASSWORD!r}."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo world ready. Users backoffice, bloom, fern and thorn; password {DEMO_PASSWORD!r}."
+            )
+        )

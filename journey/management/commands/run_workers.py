@@ -79,8 +79,10 @@ def become_subreaper() -> None:
     instead of to init, so they can be found and ended (Linux)."""
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
-        logger.warning("could not become a child subreaper; orphans of a dead sentinel may linger",
-                       extra={"errno": ctypes.get_errno()})
+        logger.warning(
+            "could not become a child subreaper; orphans of a dead sentinel may linger",
+            extra={"errno": ctypes.get_errno()},
+        )
 
 
 def end_orphans(grace_seconds: float = 0) -> int:

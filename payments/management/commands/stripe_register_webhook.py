@@ -11,7 +11,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--url", required=True, help="Where the stand-in should post events, e.g. http://127.0.0.1:8000/payments/stripe/webhook/")
+        parser.add_argument(
+            "--url",
+            required=True,
+            help="Where the stand-in should post events, e.g. http://127.0.0.1:8000/payments/stripe/webhook/",
+        )
 
     def handle(self, *args, url, **options):
         try:

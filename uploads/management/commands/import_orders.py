@@ -21,8 +21,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--partner", required=True, help="the partner's code, e.g. BLOOM")
-        parser.add_argument("--valid-rows-only", action="store_true",
-                            help="place the valid rows and report the bad ones (default: all or nothing)")
+        parser.add_argument(
+            "--valid-rows-only",
+            action="store_true",
+            help="place the valid rows and report the bad ones (default: all or nothing)",
+        )
 
     def handle(self, *args, file: Path, partner: str, valid_rows_only: bool, **options):
         found = Partner.objects.filter(code=partner).first()
@@ -42,11 +45,16 @@ class Command(BaseCommand):
             upload = process_csv_upload(upload_id=upload.id, progress=bar.update)
 
         orders = placed_orders(upload)
-        self.stdout.write(f"Upload #{upload.id} ({file.name}): {upload.get_status_display().lower()}; "
-                          f"{upload.total_rows} rows, {len(orders)} orders created.")
+        self.stdout.write(
+            f"Upload #{upload.id} ({file.name}): {upload.get_status_display().lower()}; "
+            f"{upload.total_rows} rows, {len(orders)} orders created."
+        )
         for order in orders:
-            self.stdout.write(f"  {order['order']}  PO {order['po_number'] or '-'}  {order['rows']} row{'s' if order['rows'] != 1 else ''}"
-                              f"{'  (placed before)' if order['replayed'] else ''}")
+            self.stdout.write(
+                f"  {order['order']}  PO {order['po_number'] or '-'}  {order['rows']} "
+                f"row{'s' if order['rows'] != 1 else ''}"
+                f"{'  (placed before)' if order['replayed'] else ''}"
+            )
         for note in report_notes(upload):
             self.stdout.write(f"  note: {note}")
         problems = bad_rows(upload)
@@ -55,5 +63,5 @@ class Command(BaseCommand):
         if upload.status == CsvUpload.Status.FAILED:
             raise CommandError(f"The import failed: {upload.error}. Orders placed so far stay; run it again to finish.")
         if upload.status == CsvUpload.Status.INVALID:
-            bad = len({p['line'] for p in problems})
+            bad = len({p["line"] for p in problems})
             raise CommandError(f"Rejected: {bad} bad row{'s' if bad != 1 else ''}; nothing was placed.")
