@@ -35,7 +35,8 @@ test-fast: ## the suite without slow and browser tests: the loop while you work
 test-browser: ## the browser tests alone (Chromium from Debian's packages where missing)
 	@exec scripts/test.sh --browser $(ARGS)
 
-lint: ## ruff's lint and format checks, then the import contracts
+lint: ## ruff's lint and format checks, then the import contracts (make test runs them too)
+	@scripts/bootstrap.sh
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/lint-imports

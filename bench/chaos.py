@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
@@ -41,7 +41,7 @@ from bench.scenarios import waiting_statuses
 from bench.webhook_relay import WebhookRelay
 
 RESULTS = ROOT / "bench" / "results"
-# Ports of the chaos run's own, apart from `make run` (8000, 8420), `make test` (8421)
+# Ports of the chaos run's own, apart from `make run` (8000, 8420), `make test` (free ports)
 # and `make bench` (8050, 8440).
 WEB = "127.0.0.1:8053"
 STAND_IN_PORT = 8443
@@ -59,8 +59,19 @@ class Scenario:
 
 
 class ChaosRun:
-    def __init__(self, platform: Platform, postgres: PrivatePostgres, redis: PrivateRedis, relay: WebhookRelay,
-                 *, stand_in_store: Path, rate: float, seconds: float, drain_limit_s: float, seed: int = 17):
+    def __init__(
+        self,
+        platform: Platform,
+        postgres: PrivatePostgres,
+        redis: PrivateRedis,
+        relay: WebhookRelay,
+        *,
+        stand_in_store: Path,
+        rate: float,
+        seconds: float,
+        drain_limit_s: float,
+        seed: int = 17,
+    ):
         self.platform = platform
         self.stand_in_store = stand_in_store
         self.postgres = postgres
@@ -79,8 +90,9 @@ class ChaosRun:
         print(f"{scenario.name}: {scenario.description}", flush=True)
         start_id = last_order_id()
         self.webhooks_before = self.relay.figures()
-        flow = Flow(traffic.order_request, rate=self.rate,
-                    attempt_timeout=scenario.attempt_timeout or steady_timeout).start()
+        flow = Flow(
+            traffic.order_request, rate=self.rate, attempt_timeout=scenario.attempt_timeout or steady_timeout
+        ).start()
         lead = min(8.0, self.seconds / 4)
         time.sleep(lead)
         fault_started = time.monotonic()
@@ -89,10 +101,17 @@ class ChaosRun:
         if left > 0:
             time.sleep(left)
         clients = flow.stop()
-        print(f"    flow: {clients.offered} offered, {len(clients.accepted)} accepted, answers {dict(clients.answers)}",
-              flush=True)
-        return {"name": scenario.name, "description": scenario.description, "fault": fault,
-                "clients": clients.as_dict(), **self.settle(clients, start_id)}
+        print(
+            f"    flow: {clients.offered} offered, {len(clients.accepted)} accepted, answers {dict(clients.answers)}",
+            flush=True,
+        )
+        return {
+            "name": scenario.name,
+            "description": scenario.description,
+            "fault": fault,
+            "clients": clients.as_dict(),
+            **self.settle(clients, start_id),
+        }
 
     def settle(self, clients, start_id: int) -> dict:
         """Let the journey finish what the scenario started, then count and audit."""
@@ -109,7 +128,9 @@ class ChaosRun:
         numbers = set(clients.accepted.values())
         orders = Order.objects.filter(id__gt=start_id)
         found = set(orders.filter(number__in=numbers).values_list("number", flat=True))
-        unfinished = set(orders.filter(number__in=numbers, status__in=waiting_statuses(), hold="").values_list("number", flat=True))
+        unfinished = set(
+            orders.filter(number__in=numbers, status__in=waiting_statuses(), hold="").values_list("number", flat=True)
+        )
         audit = run_audit()
         findings = audit.findings
         figures = {
@@ -130,9 +151,12 @@ class ChaosRun:
             "webhooks": difference(self.relay.figures(), self.webhooks_before),
         }
         mark = "passed" if audit.passed and figures["lost"] == 0 else "FAILED"
-        print(f"    audit {mark}: {figures['orders']} orders, lost {figures['lost']}, oversold {figures['oversold']}, "
-              f"double charges {figures['double_charges']}, invalid paths {figures['invalid_paths']}, "
-              f"drained in {figures['drain_s']} s", flush=True)
+        print(
+            f"    audit {mark}: {figures['orders']} orders, lost {figures['lost']}, oversold {figures['oversold']}, "
+            f"double charges {figures['double_charges']}, invalid paths {figures['invalid_paths']}, "
+            f"drained in {figures['drain_s']} s",
+            flush=True,
+        )
         return figures
 
     # --- faults ------------------------------------------------------------------------
@@ -209,36 +233,98 @@ class ChaosRun:
 
 
 SCENARIOS = [
-    Scenario("worker_killed", "journey workers SIGKILLed mid-step, again and again, then restarted", ChaosRun.kill_workers),
+    Scenario(
+        "worker_killed", "journey workers SIGKILLed mid-step, again and again, then restarted", ChaosRun.kill_workers
+    ),
     Scenario("redis_down", "Redis stopped for 30 s, then started again empty", ChaosRun.stop_redis),
     Scenario("postgres_restart", "PostgreSQL stopped for 10 s and started again", ChaosRun.restart_postgres),
     Scenario("stripe_down", "the Stripe stand-in stopped for 30 s, then started again", ChaosRun.stop_stripe),
-    Scenario("webhooks_twice_out_of_order", "every Stripe webhook delivered twice and out of order",
-             ChaosRun.duplicate_webhooks),
+    Scenario(
+        "webhooks_twice_out_of_order",
+        "every Stripe webhook delivered twice and out of order",
+        ChaosRun.duplicate_webhooks,
+    ),
     # The first attempt times out after 2 to 20 ms, shorter than most answers take, so
     # most retries race their first attempt or find it done; each retry waits twice as
     # long as the last.
-    Scenario("client_retries", "clients time out early and retry with the same Idempotency-Key", ChaosRun.nothing,
-             attempt_timeout=lambda attempt: random.uniform(0.002, 0.02) * 2 ** attempt),
+    Scenario(
+        "client_retries",
+        "clients time out early and retry with the same Idempotency-Key",
+        ChaosRun.nothing,
+        attempt_timeout=lambda attempt: random.uniform(0.002, 0.02) * 2**attempt,
+    ),
 ]
 
 
 def table(results: list[dict]) -> str:
     head = ("scenario", "orders", "lost", "oversold", "double charges", "invalid paths", "audit", "drain s")
-    rows = [head] + [(r["name"], r["orders"], r["lost"], r["oversold"], r["double_charges"], r["invalid_paths"],
-                      "passed" if r["audit_passed"] else "FAILED", r["drain_s"]) for r in results]
+    rows = [head] + [
+        (
+            r["name"],
+            r["orders"],
+            r["lost"],
+            r["oversold"],
+            r["double_charges"],
+            r["invalid_paths"],
+            "passed" if r["audit_passed"] else "FAILED",
+            r["drain_s"],
+        )
+        for r in results
+    ]
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(head))]
     return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(row, widths)) for row in rows)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, default=float(os.environ.get("CHAOS_RATE", 12)),
-                        help="orders per second while a fault happens (default 12)")
-    parser.add_argument("--seconds", type=float, default=float(os.environ.get("CHAOS_SECONDS", 50)),
-                        help="seconds of order flow per scenario (default 50)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=float(os.environ.get("CHAOS_RATE", 12)),
+        help="orders per second while a fault happens (default 12)",
+    )
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=float(os.environ.get("CHAOS_SECONDS", 50)),
+        help="seconds of order flow per scenario (default 50)",
+    )
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     return parser.parse_args()
+
+
+def prepare(platform: Platform, postgres, redis, relay, *, stand_in_store: Path) -> None:
+    """Start the run's own PostgreSQL and Redis, migrate, start the stand-in with its
+    kept store, build a data set, and start the servers behind the webhook relay."""
+    print("preparing: PostgreSQL and Redis of the run's own, the stand-in, a data set", flush=True)
+    postgres.init()
+    postgres.start()
+    postgres.create_database("bouquet_chaos")
+    redis.start()
+    os.environ.update(platform.settings)
+    sys.path.insert(0, str(ROOT))
+    platform.manage("migrate", "--noinput")
+    platform.start_stand_in(keep_store=stand_in_store)
+    print("  " + platform.manage("bench_data", "--partners", "40", "--skus", "400").strip(), flush=True)
+    import django
+
+    django.setup()
+    relay.start()
+    platform.start_servers(webhook_url=relay.url)
+
+
+def write_figures(results: list[dict], *, stamp: str, args) -> None:
+    from bench import report
+
+    figures = {
+        "run": {"at": stamp, "rate_per_s": args.rate, "seconds_per_scenario": args.seconds},
+        "scenarios": results,
+    }
+    path = RESULTS / f"chaos-{stamp}.json"
+    report.write_json(figures, path)
+    print()
+    print(table(results))
+    print(f"\nfigures: {path.relative_to(ROOT)}")
 
 
 def main() -> int:
@@ -246,39 +332,43 @@ def main() -> int:
     args = parse_args()
     only = set(filter(None, args.only.split(",")))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     log = open(RESULTS / f"chaos-{stamp}.log", "ab")
     postgres = PrivatePostgres(POSTGRES_PORT)
     redis = PrivateRedis(REDIS_PORT, log)
-    platform = Platform(web_workers=3, q_workers=2, log_path=RESULTS / f"chaos-{stamp}.log", web=WEB,
-                        stand_in_port=STAND_IN_PORT,
-                        # Card payments on eight threads per worker, as against Stripe:
-                        # at 12 orders a second the CPU is not short, and the faults
-                        # must meet the threads too.
-                        settings={"DATABASE_URL": postgres.url("bouquet_chaos"), "REDIS_URL": redis.url,
-                                  "BENCH_CEILING_VIEW": "0", "STRIPE_CONCURRENCY": "8"})
+    platform = Platform(
+        web_workers=3,
+        q_workers=2,
+        log_path=RESULTS / f"chaos-{stamp}.log",
+        web=WEB,
+        stand_in_port=STAND_IN_PORT,
+        settings={
+            "DATABASE_URL": postgres.url("bouquet_chaos"),
+            "REDIS_URL": redis.url,
+            "BENCH_CEILING_VIEW": "0",
+            # Card payments on eight threads per worker, as against Stripe: at 12
+            # orders a second the CPU is not short, and the faults must meet the
+            # threads too.
+            "STRIPE_CONCURRENCY": "8",
+        },
+    )
     stand_in_store = postgres.dir / "stand-in.pickle"
     relay = WebhookRelay(RELAY_PORT, f"{platform.base_url}/payments/stripe/webhook/")
     results: list[dict] = []
     try:
-        print("preparing: PostgreSQL and Redis of the run's own, the stand-in, a data set", flush=True)
-        postgres.init()
-        postgres.start()
-        postgres.create_database("bouquet_chaos")
-        redis.start()
-        os.environ.update(platform.settings)
-        sys.path.insert(0, str(ROOT))
-        platform.manage("migrate", "--noinput")
-        platform.start_stand_in(keep_store=stand_in_store)
-        print("  " + platform.manage("bench_data", "--partners", "40", "--skus", "400").strip(), flush=True)
-        import django
-
-        django.setup()
-        relay.start()
-        platform.start_servers(webhook_url=relay.url)
+        prepare(platform, postgres, redis, relay, stand_in_store=stand_in_store)
         from bench.scenarios import Traffic
 
-        run = ChaosRun(platform, postgres, redis, relay, stand_in_store=stand_in_store, rate=args.rate, seconds=args.seconds, drain_limit_s=300)
+        run = ChaosRun(
+            platform,
+            postgres,
+            redis,
+            relay,
+            stand_in_store=stand_in_store,
+            rate=args.rate,
+            seconds=args.seconds,
+            drain_limit_s=300,
+        )
         traffic = Traffic(platform.base_url)
         for scenario in SCENARIOS:
             if not only or scenario.name in only:
@@ -291,15 +381,7 @@ def main() -> int:
         platform.stop()
         redis.stop()
         postgres.destroy()
-    figures = {"run": {"at": stamp, "rate_per_s": args.rate, "seconds_per_scenario": args.seconds},
-               "scenarios": results}
-    from bench import report
-
-    path = RESULTS / f"chaos-{stamp}.json"
-    report.write_json(figures, path)
-    print()
-    print(table(results))
-    print(f"\nfigures: {path.relative_to(ROOT)}")
+    write_figures(results, stamp=stamp, args=args)
     return 0 if results and all(r["audit_passed"] and r["lost"] == 0 for r in results) else 1
 
 

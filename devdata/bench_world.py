@@ -20,7 +20,13 @@ from partners.models import CreditAccount, Membership, Partner, PartnerPrice, Sh
 from payments import gateway
 
 CATEGORIES = ("roses", "tulips", "chrysanthemums", "plants", "sundries")
-CASE_PACKS = {"roses": (20, 50), "tulips": (50,), "chrysanthemums": (10, 20, 25), "plants": (1, 6), "sundries": (1, 5, 10)}
+CASE_PACKS = {
+    "roses": (20, 50),
+    "tulips": (50,),
+    "chrysanthemums": (10, 20, 25),
+    "plants": (1, 6),
+    "sundries": (1, 5, 10),
+}
 STOCK_PER_ROW = 1_000_000  # plenty: the benchmark measures throughput, not shortage
 PASSWORD = "bench-only"
 
@@ -32,59 +38,114 @@ def bench_partner_code(index: int) -> str:
 @transaction.atomic
 def _build_rows(*, partners: int, skus: int) -> None:
     rng = random.Random(20260214)
-    warehouses = [Warehouse.objects.update_or_create(code=code, defaults={"name": name, "priority": priority, "is_open": True})[0]
-                  for code, name, priority in WAREHOUSES]
+    warehouses = [
+        Warehouse.objects.update_or_create(code=code, defaults={"name": name, "priority": priority, "is_open": True})[0]
+        for code, name, priority in WAREHOUSES
+    ]
+    products = _bench_products(rng, skus=skus)
+    _opening_stock(products, warehouses)
+    for index in range(partners):
+        _bench_partner(rng, index, warehouses=warehouses, products=products)
+
+
+def _bench_products(rng: random.Random, *, skus: int) -> list[Product]:
     if not Product.objects.filter(sku__startswith="BX-").exists():
         products = []
         for index in range(skus):
             category = CATEGORIES[index % len(CATEGORIES)]
-            products.append(Product(
-                sku=f"BX-{category[:3].upper()}-{index:05d}", name=f"Bench {category} {index}", category=category,
-                case_pack=rng.choice(CASE_PACKS[category]), min_order_qty=0,
-                list_price=Decimal(rng.randint(20, 900)) / 100,
-            ))
+            products.append(
+                Product(
+                    sku=f"BX-{category[:3].upper()}-{index:05d}",
+                    name=f"Bench {category} {index}",
+                    category=category,
+                    case_pack=rng.choice(CASE_PACKS[category]),
+                    min_order_qty=0,
+                    list_price=Decimal(rng.randint(20, 900)) / 100,
+                )
+            )
         Product.objects.bulk_create(products, batch_size=1000)
         # bulk_create sends no post_save: tell running processes' intake caches.
         catalogue_changed()
-    products = list(Product.objects.filter(sku__startswith="BX-"))
+    return list(Product.objects.filter(sku__startswith="BX-"))
+
+
+def _opening_stock(products: list[Product], warehouses: list[Warehouse]) -> None:
     existing = set(Stock.objects.filter(product__in=products).values_list("product_id", "warehouse_id"))
-    new_stock = [Stock(product=p, warehouse=w, on_hand=STOCK_PER_ROW) for p in products for w in warehouses if (p.id, w.id) not in existing]
+    new_stock = [
+        Stock(product=p, warehouse=w, on_hand=STOCK_PER_ROW)
+        for p in products
+        for w in warehouses
+        if (p.id, w.id) not in existing
+    ]
     Stock.objects.bulk_create(new_stock, batch_size=2000)
     StockMovement.objects.bulk_create(
-        [StockMovement(product=s.product, warehouse=s.warehouse, kind=StockMovement.Kind.RECEIPT, on_hand_delta=s.on_hand,
-                       actor="bench_data", note="benchmark opening stock") for s in new_stock],
+        [
+            StockMovement(
+                product=s.product,
+                warehouse=s.warehouse,
+                kind=StockMovement.Kind.RECEIPT,
+                on_hand_delta=s.on_hand,
+                actor="bench_data",
+                note="benchmark opening stock",
+            )
+            for s in new_stock
+        ],
         batch_size=2000,
     )
-    User = get_user_model()
-    for index in range(partners):
-        code = bench_partner_code(index)
-        on_account = index % 2 == 1
-        partner, created = Partner.objects.get_or_create(code=code, defaults={
-            "name": f"Bench partner {index}", "home_warehouse": warehouses[index % len(warehouses)],
+
+
+def _bench_partner(rng: random.Random, index: int, *, warehouses: list[Warehouse], products: list[Product]) -> None:
+    code = bench_partner_code(index)
+    on_account = index % 2 == 1
+    partner, created = Partner.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": f"Bench partner {index}",
+            "home_warehouse": warehouses[index % len(warehouses)],
             "payment_method": Partner.PaymentMethod.ACCOUNT if on_account else Partner.PaymentMethod.CARD,
-        })
-        if not created:
-            continue
-        CreditAccount.objects.create(partner=partner, credit_limit=Decimal("100000000.00"))
-        ShipToAddress.objects.create(partner=partner, label="Shop", line1="Bench street 1", postcode="1000 AA", city="Amsterdam", is_default=True)
-        user = User.objects.create_user(username=code.lower(), password=None)
-        Membership.objects.create(user=user, partner=partner)
-        Token.objects.create(user=user)
-        PartnerPrice.objects.bulk_create([
-            PartnerPrice(partner=partner, product=product, min_quantity=1, unit_price=(product.list_price * Decimal("0.9")).quantize(Decimal("0.01")))
+        },
+    )
+    if not created:
+        return
+    CreditAccount.objects.create(partner=partner, credit_limit=Decimal("100000000.00"))
+    ShipToAddress.objects.create(
+        partner=partner, label="Shop", line1="Bench street 1", postcode="1000 AA", city="Amsterdam", is_default=True
+    )
+    user = get_user_model().objects.create_user(username=code.lower(), password=None)
+    Membership.objects.create(user=user, partner=partner)
+    Token.objects.create(user=user)
+    PartnerPrice.objects.bulk_create(
+        [
+            PartnerPrice(
+                partner=partner,
+                product=product,
+                min_quantity=1,
+                unit_price=(product.list_price * Decimal("0.9")).quantize(Decimal("0.01")),
+            )
             for product in rng.sample(products, 20)
-        ])
-        partner_catalogue_changed(partner.id)
+        ]
+    )
+    partner_catalogue_changed(partner.id)
 
 
 def _top_up_stock() -> None:
     """Put every bench stock row back to plenty, through the ledger."""
-    low = list(Stock.objects.filter(product__sku__startswith="BX-", on_hand__lt=STOCK_PER_ROW // 2).select_related("product", "warehouse"))
+    low = list(
+        Stock.objects.filter(product__sku__startswith="BX-", on_hand__lt=STOCK_PER_ROW // 2).select_related(
+            "product", "warehouse"
+        )
+    )
     from inventory.stock import set_on_hand
 
     for stock in low:
-        set_on_hand(product=stock.product, warehouse=stock.warehouse, on_hand=STOCK_PER_ROW, expected_version=stock.version,
-                    actor="bench_data", note="benchmark top-up")
+        set_on_hand(
+            product=stock.product,
+            warehouse=stock.warehouse,
+            on_hand=STOCK_PER_ROW,
+            expected_version=stock.version,
+            actor="bench_data",
+            note="benchmark top-up",
+        )
 
 
 def _ensure_cards() -> None:
@@ -92,7 +153,11 @@ def _ensure_cards() -> None:
         if partner.stripe_customer_id and gateway.find_customer(partner.stripe_customer_id):
             continue
         partner.stripe_customer_id, partner.stripe_payment_method_id = gateway.create_customer_with_card(
-            name=partner.name, email=f"{partner.code.lower()}@bench.example.com", card_number=VISA, reference=partner.code)
+            name=partner.name,
+            email=f"{partner.code.lower()}@bench.example.com",
+            card_number=VISA,
+            reference=partner.code,
+        )
         partner.save(update_fields=["stripe_customer_id", "stripe_payment_method_id"])
 
 

@@ -6,19 +6,20 @@ out-of-order events change nothing. Two statements, since every card order bring
 to the same web workers as intake. It lives with the journey, not in `payments`,
 because it wakes a step: `payments` knows nothing of orders."""
 
-
 import json
 import logging
 
 import stripe
 from django.conf import settings
+from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from orders.wakeups import wake_on_commit
 from payments.services import record_stripe_event
 
-logger = logging.getLogger("bouquet.payments")  # the webhook's log lines keep their logger
+logger = logging.getLogger("bouquet.payments")  # the webhook's log lines keep their logger name
 
 
 @csrf_exempt
@@ -33,27 +34,21 @@ def stripe_webhook(request):
         event = {"id": str(payload["id"]), "type": str(payload["type"])}
     except (ValueError, KeyError, TypeError, stripe.SignatureVerificationError) as exc:
         logger.warning("webhook refused", extra={"error": type(exc).__name__})
-        return JsonResponse({"code": "invalid_signature", "detail": "The Stripe signature or payload is not valid."}, status=400)
+        return JsonResponse(
+            {"code": "invalid_signature", "detail": "The Stripe signature or payload is not valid."}, status=400
+        )
 
     data_object = (payload.get("data") or {}).get("object") or {}
     payment_intent_id = data_object.get("id", "") if data_object.get("object") == "payment_intent" else ""
-    if not record_stripe_event(event_id=event["id"], event_type=event["type"], payment_intent_id=payment_intent_id, payload=payload):
+    if not record_stripe_event(
+        event_id=event["id"], event_type=event["type"], payment_intent_id=payment_intent_id, payload=payload
+    ):
         logger.info("duplicate webhook skipped", extra={"event": event["id"], "type": event["type"]})
         return JsonResponse({"status": "duplicate"})
 
     order_id = wake_order_waiting_on(payment_intent_id=payment_intent_id) if payment_intent_id else None
     logger.info("webhook recorded", extra={"event": event["id"], "type": event["type"], "order_id": order_id})
     return JsonResponse({"status": "recorded"})
-
-
-import logging
-
-from django.db import connection
-
-from orders.wakeups import wake_on_commit
-
-logger = logging.getLogger("bouquet.orders")
-
 
 
 _DUE_FOR_PAYMENT_INTENT_SQL = """
@@ -63,7 +58,6 @@ UPDATE orders_order o
  WHERE p.stripe_payment_intent_id = %s AND o.id = p.order_id AND o.status = 'PAYMENT_PENDING' AND o.hold = ''
 RETURNING o.id
 """
-
 
 
 def wake_order_waiting_on(*, payment_intent_id: str) -> int | None:

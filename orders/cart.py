@@ -15,8 +15,9 @@ from django.db.models import F
 from config.callers import caller_partner
 from inventory.models import Product
 from orders.exceptions import OrderError, OrderValidationError
-from orders.intake import place_order, po_number_problems, validate_lines
+from orders.intake import place_order
 from orders.models import Cart, CartLine, IdempotencyRecord, Order
+from orders.validation import po_number_problems, validate_lines
 from partners.exceptions import InvalidShipToError
 from partners.models import Partner, ShipToAddress
 from partners.pricing import prices_for
@@ -94,15 +95,20 @@ def priced_cart_lines(cart: Cart) -> list[PricedCartLine]:
         return []
     prices = prices_for(
         partner_id=cart.partner_id,
-        quantities={l.product_id: l.quantity for l in lines},
-        list_prices={l.product_id: l.product.list_price for l in lines},
+        quantities={line.product_id: line.quantity for line in lines},
+        list_prices={line.product_id: line.product.list_price for line in lines},
     )
-    return [PricedCartLine(line=l, unit_price=prices[l.product_id], line_total=prices[l.product_id] * l.quantity) for l in lines]
+    return [
+        PricedCartLine(
+            line=line, unit_price=prices[line.product_id], line_total=prices[line.product_id] * line.quantity
+        )
+        for line in lines
+    ]
 
 
 def _products_by_sku(lines: Sequence[Mapping]) -> dict[str, Product]:
     # PostgreSQL text cannot hold NUL: such a SKU names no product.
-    skus = {sku for l in lines if (sku := str(l.get("sku") or "").strip()) and "\x00" not in sku}
+    skus = {sku for line in lines if (sku := str(line.get("sku") or "").strip()) and "\x00" not in sku}
     return {p.sku: p for p in Product.objects.filter(sku__in=skus)} if skus else {}
 
 
@@ -188,15 +194,18 @@ def _set_checkout_details(cart: Cart, *, ship_to, po_number: str, requested_deli
     cart.save(update_fields=["ship_to", "po_number", "requested_delivery_date", "updated_at"])
 
 
-def update_checkout_details(*, user, ship_to: ShipToAddress | int | None, po_number: str = "",
-                            requested_delivery_date: date | None = None) -> Cart:
+def update_checkout_details(
+    *, user, ship_to: ShipToAddress | int | None, po_number: str = "", requested_delivery_date: date | None = None
+) -> Cart:
     """Keep the ship-to, PO number and requested delivery date with the cart. Raise
     OrderValidationError naming the field for another partner's address or a PO
     number that is too long. (Intake checks the date when the order is placed.)"""
     get_or_create_cart(user)
     with transaction.atomic():
         cart = _lock_cart(user)
-        _set_checkout_details(cart, ship_to=ship_to, po_number=po_number, requested_delivery_date=requested_delivery_date)
+        _set_checkout_details(
+            cart, ship_to=ship_to, po_number=po_number, requested_delivery_date=requested_delivery_date
+        )
     return cart
 
 
@@ -215,21 +224,36 @@ def place_cart_order(*, user, idempotency_key: str, details: Mapping | None = No
         # The lock makes a second submit wait for the first and then see the new key.
         cart = _lock_cart(user)
         if idempotency_key != cart.idempotency_key:
-            record = (IdempotencyRecord.objects.select_related("order")
-                      .filter(partner_id=cart.partner_id, key=idempotency_key, order__isnull=False).first()
-                      if idempotency_key else None)
+            record = (
+                IdempotencyRecord.objects.select_related("order")
+                .filter(partner_id=cart.partner_id, key=idempotency_key, order__isnull=False)
+                .first()
+                if idempotency_key
+                else None
+            )
             if record is not None:
-                logger.info("portal checkout replayed", extra={"order": record.order.number, "partner": cart.partner.code})
+                logger.info(
+                    "portal checkout replayed", extra={"order": record.order.number, "partner": cart.partner.code}
+                )
                 return record.order
             raise StaleCheckoutError("This checkout form is out of date: review your cart and place the order again.")
         if details is not None:
-            _set_checkout_details(cart, ship_to=details.get("ship_to"), po_number=details.get("po_number", ""),
-                                  requested_delivery_date=details.get("requested_delivery_date"))
-        lines = [{"sku": l.product.sku, "quantity": l.quantity} for l in cart.lines.select_related("product")]
+            _set_checkout_details(
+                cart,
+                ship_to=details.get("ship_to"),
+                po_number=details.get("po_number", ""),
+                requested_delivery_date=details.get("requested_delivery_date"),
+            )
+        lines = [{"sku": line.product.sku, "quantity": line.quantity} for line in cart.lines.select_related("product")]
         result = place_order(
-            partner=cart.partner, user=user, lines=lines, po_number=cart.po_number,
-            requested_delivery_date=cart.requested_delivery_date, ship_to=cart.ship_to_id,
-            idempotency_key=cart.idempotency_key, source=Order.Source.PORTAL,
+            partner=cart.partner,
+            user=user,
+            lines=lines,
+            po_number=cart.po_number,
+            requested_delivery_date=cart.requested_delivery_date,
+            ship_to=cart.ship_to_id,
+            idempotency_key=cart.idempotency_key,
+            source=Order.Source.PORTAL,
         )
         cart.lines.all().delete()
         cart.po_number, cart.requested_delivery_date, cart.idempotency_key = "", None, _new_key()
@@ -242,10 +266,14 @@ def reorder_into_cart(*, user, order: Order) -> list[str]:
     to tell the buyer: how many lines were added and why any were not (no longer
     sold, no longer in the catalogue, or off today's case pack or minimum)."""
     order_lines = list(order.lines.all())
-    added, errors = add_lines_to_cart(user=user, lines=[{"sku": l.sku, "quantity": l.quantity} for l in order_lines])
+    added, errors = add_lines_to_cart(
+        user=user, lines=[{"sku": line.sku, "quantity": line.quantity} for line in order_lines]
+    )
     messages = [f"{added} of {len(order_lines)} lines of {order.number} added to your cart."]
     for error in errors:
         line = order_lines[error["line"] - 1]
-        reason = {"unknown_sku": "is no longer in the catalogue", "inactive_sku": "is no longer available"}.get(error["code"])
+        reason = {"unknown_sku": "is no longer in the catalogue", "inactive_sku": "is no longer available"}.get(
+            error["code"]
+        )
         messages.append(f"{line.sku} ({line.product_name}) {reason}." if reason else error["detail"])
     return messages

@@ -10,12 +10,10 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
-from datetime import timezone as dt_timezone
+from datetime import UTC, date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 
 from config.errors import summarise_errors
 from config.limits import CENT
@@ -24,16 +22,13 @@ from orders.exceptions import IdempotencyKeyInFlightError, OrderValidationError
 from orders.idempotency import claim_idempotency_key, clean_idempotency_key, fingerprint_request
 from orders.intake_cache import CatalogueProduct, IntakeReads, intake_reads
 from orders.models import Order, OrderLine, OrderStatus
+from orders.validation import MAX_LINES, validate_header, validate_lines
 from orders.wakeups import wake_on_commit
 from partners.exceptions import InvalidShipToError
 from partners.models import Partner, ShipToAddress
 from partners.ship_tos import partner_ship_to_id
 
 logger = logging.getLogger("bouquet.orders")
-
-MAX_LINES = 500
-MAX_QUANTITY = 1_000_000
-MAX_PO_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -56,69 +51,21 @@ def order_snapshot(order: Order, lines: Sequence[OrderLine]) -> dict:
         "currency": order.currency,
         "total": str(order.total),
         "lines": [
-            {"line_no": l.line_no, "sku": l.sku, "name": l.product_name, "quantity": l.quantity,
-             "unit_price": str(l.unit_price), "line_total": str(l.line_total)}
-            for l in lines
+            {
+                "line_no": line.line_no,
+                "sku": line.sku,
+                "name": line.product_name,
+                "quantity": line.quantity,
+                "unit_price": str(line.unit_price),
+                "line_total": str(line.line_total),
+            }
+            for line in lines
         ],
         # Always six digits of microseconds, as the intake statement writes it too.
-        "created_at": order.created_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00") if order.created_at else None,
+        "created_at": order.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+        if order.created_at
+        else None,
     }
-
-
-def parse_whole_number(raw) -> int | None:
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, str) and raw.strip().lstrip("+").isdigit():
-        return int(raw.strip())
-    return None
-
-
-def validate_lines(
-    lines: Sequence[Mapping], products_by_sku: Mapping[str, Product | CatalogueProduct],
-) -> tuple[list[tuple[Product | CatalogueProduct, int]], list[dict]]:
-    """Check each requested line against the catalogue; return the good lines as
-    (product, quantity) and an error per bad line, naming the line and the SKU."""
-    good: list[tuple[Product | CatalogueProduct, int]] = []
-    errors: list[dict] = []
-    first_line_of: dict[str, int] = {}
-
-    def fail(line_no: int, sku: str, code: str, message: str) -> None:
-        errors.append({"line": line_no, "sku": sku, "code": code, "detail": message})
-
-    for line_no, line in enumerate(lines, start=1):
-        if not isinstance(line, Mapping):
-            fail(line_no, "", "invalid_line", f"Line {line_no}: expected an object with sku and quantity.")
-            continue
-        sku = str(line.get("sku") or "").strip()
-        if not sku:
-            fail(line_no, "", "sku_required", f"Line {line_no}: sku is required.")
-            continue
-        if sku in first_line_of:
-            fail(line_no, sku, "duplicate_sku", f"Line {line_no}: {sku} is already on line {first_line_of[sku]}; put it on one line.")
-            continue
-        first_line_of[sku] = line_no
-        product = products_by_sku.get(sku)
-        if product is None:
-            fail(line_no, sku, "unknown_sku", f"Line {line_no}: {sku} is not in the catalogue.")
-            continue
-        if not product.active:
-            fail(line_no, sku, "inactive_sku", f"Line {line_no}: {sku} is no longer sold.")
-            continue
-        quantity = parse_whole_number(line.get("quantity"))
-        if quantity is None or quantity <= 0 or quantity > MAX_QUANTITY:
-            fail(line_no, sku, "invalid_quantity", f"Line {line_no}: quantity for {sku} must be a whole number from 1 to {MAX_QUANTITY}.")
-            continue
-        if quantity % product.case_pack:
-            fail(line_no, sku, "not_case_pack_multiple",
-                 f"Line {line_no}: {sku} comes in cases of {product.case_pack}; {quantity} is not a multiple of {product.case_pack}.")
-            continue
-        if quantity < product.min_order_qty:
-            fail(line_no, sku, "below_minimum", f"Line {line_no}: the minimum order for {sku} is {product.min_order_qty}; got {quantity}.")
-            continue
-        good.append((product, quantity))
-    return good, errors
 
 
 def _resolve_ship_to(partner: Partner, ship_to, reads: IntakeReads, errors: list[dict]) -> int | None:
@@ -133,31 +80,6 @@ def _resolve_ship_to(partner: Partner, ship_to, reads: IntakeReads, errors: list
     if chosen is None:
         return addresses[0] if addresses else None
     return chosen
-
-
-def po_number_problems(*, po_number: str) -> list[dict]:
-    """Return the problems with a (stripped) PO number: none, or one when it is longer
-    than an order keeps. Intake and the cart's checkout both ask here."""
-    if len(po_number) > MAX_PO_LENGTH:
-        return [{"field": "po_number", "code": "too_long", "detail": f"po_number is longer than {MAX_PO_LENGTH} characters."}]
-    return []
-
-
-def validate_header(po_number: str, requested_delivery_date, errors: list[dict]) -> date | None:
-    errors.extend(po_number_problems(po_number=po_number))
-    if requested_delivery_date in (None, ""):
-        return None
-    if isinstance(requested_delivery_date, str):
-        try:
-            requested_delivery_date = date.fromisoformat(requested_delivery_date)
-        except ValueError:
-            errors.append({"field": "requested_delivery_date", "code": "invalid_date",
-                           "detail": f"requested_delivery_date {requested_delivery_date!r} is not a date (YYYY-MM-DD)."})
-            return None
-    if requested_delivery_date < timezone.localdate():
-        errors.append({"field": "requested_delivery_date", "code": "date_in_past",
-                       "detail": f"requested_delivery_date {requested_delivery_date.isoformat()} is in the past."})
-    return requested_delivery_date
 
 
 # The order, its lines, its first event and the idempotency record in one statement:
@@ -191,24 +113,47 @@ SELECT id, number, created_at, updated_at, next_attempt_at FROM new_order
 """
 
 
-def _write_order(*, partner, user, address_id, po_number, delivery_date, source, order_lines, total, key, fingerprint) -> Order:
-    order = Order(partner=partner, placed_by=user, ship_to_id=address_id, po_number=po_number,
-                  requested_delivery_date=delivery_date, source=source, status=OrderStatus.CREATED, total=total)
+def _write_order(
+    *, partner, user, address_id, po_number, delivery_date, source, order_lines, total, key, fingerprint
+) -> Order:
+    order = Order(
+        partner=partner,
+        placed_by=user,
+        ship_to_id=address_id,
+        po_number=po_number,
+        requested_delivery_date=delivery_date,
+        source=source,
+        status=OrderStatus.CREATED,
+        total=total,
+    )
     # The database numbers and stamps the order; the statement adds both to the answer.
     order.number = order.created_at = None
     response = order_snapshot(order, order_lines)
     with connection.cursor() as cursor:
-        cursor.execute(_WRITE_ORDER_SQL, {
-            "partner": partner.id, "user": user.pk if user is not None else None,
-            "ship_to": address_id, "po_number": po_number, "delivery_date": delivery_date,
-            "source": source, "total": total, "currency": order.currency,
-            "line_nos": [l.line_no for l in order_lines], "product_ids": [l.product_id for l in order_lines],
-            "skus": [l.sku for l in order_lines], "names": [l.product_name for l in order_lines],
-            "quantities": [l.quantity for l in order_lines], "unit_prices": [l.unit_price for l in order_lines],
-            "line_totals": [l.line_total for l in order_lines],
-            "actor": getattr(user, "username", "") or source,
-            "key": key, "fingerprint": fingerprint, "response": json.dumps(response),
-        })
+        cursor.execute(
+            _WRITE_ORDER_SQL,
+            {
+                "partner": partner.id,
+                "user": user.pk if user is not None else None,
+                "ship_to": address_id,
+                "po_number": po_number,
+                "delivery_date": delivery_date,
+                "source": source,
+                "total": total,
+                "currency": order.currency,
+                "line_nos": [line.line_no for line in order_lines],
+                "product_ids": [line.product_id for line in order_lines],
+                "skus": [line.sku for line in order_lines],
+                "names": [line.product_name for line in order_lines],
+                "quantities": [line.quantity for line in order_lines],
+                "unit_prices": [line.unit_price for line in order_lines],
+                "line_totals": [line.line_total for line in order_lines],
+                "actor": getattr(user, "username", "") or source,
+                "key": key,
+                "fingerprint": fingerprint,
+                "response": json.dumps(response),
+            },
+        )
         order.id, order.number, order.created_at, order.updated_at, order.next_attempt_at = cursor.fetchone()
     order._state.adding = False
     order._state.db = "default"
@@ -237,14 +182,25 @@ def place_order(
         idempotency_key = clean_idempotency_key(idempotency_key)
         if request_fingerprint is None:
             request_fingerprint = fingerprint_request(
-                {"lines": list(lines), "po_number": po_number, "requested_delivery_date": requested_delivery_date,
-                 "ship_to": getattr(ship_to, "id", ship_to)}
+                {
+                    "lines": list(lines),
+                    "po_number": po_number,
+                    "requested_delivery_date": requested_delivery_date,
+                    "ship_to": getattr(ship_to, "id", ship_to),
+                }
             )
 
     try:
         return _place_order_atomically(
-            partner=partner, user=user, lines=lines, po_number=po_number, requested_delivery_date=requested_delivery_date,
-            ship_to=ship_to, idempotency_key=idempotency_key, request_fingerprint=request_fingerprint, source=source,
+            partner=partner,
+            user=user,
+            lines=lines,
+            po_number=po_number,
+            requested_delivery_date=requested_delivery_date,
+            ship_to=ship_to,
+            idempotency_key=idempotency_key,
+            request_fingerprint=request_fingerprint,
+            source=source,
         )
     except IntegrityError as exc:
         if idempotency_key and "idempotency_unique_partner_key" in str(exc):
@@ -264,16 +220,24 @@ def _priced_lines(good: Sequence[tuple[Product | CatalogueProduct, int]], reads:
     order_lines = []
     for line_no, (product, quantity) in enumerate(good, start=1):
         unit_price = unit_prices[product.id]
-        order_lines.append(OrderLine(
-            line_no=line_no, product_id=product.id, sku=product.sku, product_name=product.name, quantity=quantity,
-            unit_price=unit_price, line_total=(unit_price * quantity).quantize(CENT, ROUND_HALF_UP),
-        ))
+        order_lines.append(
+            OrderLine(
+                line_no=line_no,
+                product_id=product.id,
+                sku=product.sku,
+                product_name=product.name,
+                quantity=quantity,
+                unit_price=unit_price,
+                line_total=(unit_price * quantity).quantize(CENT, ROUND_HALF_UP),
+            )
+        )
     return order_lines
 
 
 @transaction.atomic
-def _place_order_atomically(*, partner, user, lines, po_number, requested_delivery_date, ship_to, idempotency_key,
-                            request_fingerprint, source) -> IntakeResult:
+def _place_order_atomically(
+    *, partner, user, lines, po_number, requested_delivery_date, ship_to, idempotency_key, request_fingerprint, source
+) -> IntakeResult:
     if idempotency_key:
         replay = claim_idempotency_key(partner, idempotency_key, request_fingerprint)
         if replay is not None:
@@ -283,17 +247,25 @@ def _place_order_atomically(*, partner, user, lines, po_number, requested_delive
 
     errors: list[dict] = []
     if not partner.active:
-        errors.append({"field": "partner", "code": "partner_inactive", "detail": f"Partner {partner.code} is not active."})
+        errors.append(
+            {"field": "partner", "code": "partner_inactive", "detail": f"Partner {partner.code} is not active."}
+        )
     if not isinstance(lines, Sequence) or isinstance(lines, (str, bytes)) or not lines:
         errors.append({"field": "lines", "code": "lines_required", "detail": "An order needs at least one line."})
         lines = []
     elif len(lines) > MAX_LINES:
-        errors.append({"field": "lines", "code": "too_many_lines", "detail": f"An order takes at most {MAX_LINES} lines; got {len(lines)}."})
+        errors.append(
+            {
+                "field": "lines",
+                "code": "too_many_lines",
+                "detail": f"An order takes at most {MAX_LINES} lines; got {len(lines)}.",
+            }
+        )
         lines = []
     delivery_date = validate_header(po_number, requested_delivery_date, errors)
     reads = intake_reads(partner_id=partner.id)
     address_id = _resolve_ship_to(partner, ship_to, reads, errors)
-    skus = {str(l.get("sku") or "").strip() for l in lines if isinstance(l, Mapping)}
+    skus = {str(line.get("sku") or "").strip() for line in lines if isinstance(line, Mapping)}
     skus.discard("")
     good, line_errors = validate_lines(lines, reads.products_by_sku(skus) if skus else {})
     errors.extend(line_errors)
@@ -302,13 +274,25 @@ def _place_order_atomically(*, partner, user, lines, po_number, requested_delive
 
     order_lines = _priced_lines(good, reads)
     order = _write_order(
-        partner=partner, user=user if getattr(user, "is_authenticated", False) else None, address_id=address_id,
-        po_number=po_number, delivery_date=delivery_date, source=source, order_lines=order_lines,
-        total=sum((l.line_total for l in order_lines), Decimal("0.00")),
-        key=idempotency_key or None, fingerprint=request_fingerprint,
+        partner=partner,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        address_id=address_id,
+        po_number=po_number,
+        delivery_date=delivery_date,
+        source=source,
+        order_lines=order_lines,
+        total=sum((line.line_total for line in order_lines), Decimal("0.00")),
+        key=idempotency_key or None,
+        fingerprint=request_fingerprint,
     )
     snapshot = order_snapshot(order, order_lines)
     wake_on_commit("reserve")
-    accepted = {"order": order.number, "partner": partner.code, "lines": len(order_lines), "total": str(order.total), "source": source}
+    accepted = {
+        "order": order.number,
+        "partner": partner.code,
+        "lines": len(order_lines),
+        "total": str(order.total),
+        "source": source,
+    }
     transaction.on_commit(lambda: logger.info("order accepted", extra=accepted))
     return IntakeResult(order=order, snapshot=snapshot, replayed=False)

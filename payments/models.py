@@ -1,5 +1,4 @@
-"""Payments (card through Stripe, or on account), the Stripe events seen, and the
-dead-letter table of work that ran out of attempts."""
+"""Payments (card through Stripe, or on account) and the Stripe events seen."""
 
 from django.db import models
 from django.db.models import Q

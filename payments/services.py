@@ -1,6 +1,6 @@
-"""Payment records: what was asked of Stripe and what it answered, the events it sent,
-and the dead-letter table. These functions record; moving an order is the journey's
-job (in `orders`), which calls them."""
+"""Payment records: what was asked of Stripe and what it answered, and the events it
+sent. These functions record; moving an order is the job of `orders` and of the
+journey's workers (`journey`), which call them."""
 
 import logging
 from contextlib import contextmanager
@@ -16,7 +16,9 @@ logger = logging.getLogger("bouquet.payments")
 
 
 def create_payment(*, order, method: str, status: str) -> Payment:
-    return Payment.objects.create(order=order, method=method, status=status, amount=order.total, currency=order.currency)
+    return Payment.objects.create(
+        order=order, method=method, status=status, amount=order.total, currency=order.currency
+    )
 
 
 def create_payments_on_account(*, orders, succeeded_order_ids: set[int]) -> list[Payment]:
@@ -24,8 +26,13 @@ def create_payments_on_account(*, orders, succeeded_order_ids: set[int]) -> list
     statement: succeeded when its credit was drawn, else held."""
     return Payment.objects.bulk_create(
         [
-            Payment(order=order, method=Payment.Method.ACCOUNT, amount=order.total, currency=order.currency,
-                    status=Payment.Status.SUCCEEDED if order.id in succeeded_order_ids else Payment.Status.HELD)
+            Payment(
+                order=order,
+                method=Payment.Method.ACCOUNT,
+                amount=order.total,
+                currency=order.currency,
+                status=Payment.Status.SUCCEEDED if order.id in succeeded_order_ids else Payment.Status.HELD,
+            )
             for order in orders
         ]
     )
@@ -36,7 +43,9 @@ def lock_payment(*, order_id: int) -> Payment | None:
     return Payment.objects.select_for_update().filter(order_id=order_id).first()
 
 
-def mark_payment(payment: Payment, status: str, *, stripe_status: str | None = None, last_error: str | None = None) -> None:
+def mark_payment(
+    payment: Payment, status: str, *, stripe_status: str | None = None, last_error: str | None = None
+) -> None:
     payment.status = status
     fields = ["status", "updated_at"]
     if stripe_status is not None:
@@ -55,7 +64,9 @@ def store_payment_intent(*, payment: Payment, payment_intent_id: str, stripe_sta
     means the payment was cancelled meanwhile (its order with it): nothing is stored,
     and the caller must not charge."""
     stored = Payment.objects.filter(
-        id=payment.id, stripe_payment_intent_id__isnull=True, status=Payment.Status.PENDING,
+        id=payment.id,
+        stripe_payment_intent_id__isnull=True,
+        status=Payment.Status.PENDING,
     ).update(stripe_payment_intent_id=payment_intent_id, stripe_status=stripe_status, updated_at=Now())
     if stored:
         payment.stripe_payment_intent_id = payment_intent_id
@@ -85,7 +96,9 @@ def settle_payment_on_cancel(payment: Payment | None) -> None:
     if payment is None:
         return
     if payment.method == Payment.Method.CARD:
-        if payment.status == Payment.Status.SUCCEEDED or (payment.status == Payment.Status.PENDING and payment.stripe_payment_intent_id):
+        if payment.status == Payment.Status.SUCCEEDED or (
+            payment.status == Payment.Status.PENDING and payment.stripe_payment_intent_id
+        ):
             mark_payment(payment, Payment.Status.REFUND_PENDING)
         elif payment.status == Payment.Status.PENDING:
             mark_payment(payment, Payment.Status.CANCELED)

@@ -14,8 +14,12 @@ _SEPARATOR = re.compile(r"[\t;,]")
 
 
 class CatalogueFilterForm(forms.Form):
-    q = forms.CharField(label="Search name or SKU", required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. rose or RO-"}))
+    q = forms.CharField(
+        label="Search name or SKU",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. rose or RO-"}),
+    )
     category = forms.ChoiceField(label="Category", required=False)
 
     def __init__(self, *args, categories=(), **kwargs):
@@ -49,7 +53,9 @@ class QuickOrderForm(forms.Form):
     """Rows of SKU and quantity (`sku_1`, `quantity_1`, ...) plus a pasted block."""
 
     paste = forms.CharField(
-        label="Or paste from a spreadsheet", required=False, max_length=200_000,
+        label="Or paste from a spreadsheet",
+        required=False,
+        max_length=200_000,
         help_text="One line per product: SKU and quantity separated by a tab, comma or semicolon.",
         widget=forms.Textarea(attrs={"rows": 6, "placeholder": "RO-NAOMI-50\t100\nTU-STRONG-GOLD;50"}),
     )
@@ -69,11 +75,13 @@ class QuickOrderForm(forms.Form):
 
 class CheckoutForm(forms.Form):
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
-    ship_to = forms.ModelChoiceField(label="Ship to", queryset=ShipToAddress.objects.none(), empty_label=None,
-                                     required=False)
+    ship_to = forms.ModelChoiceField(
+        label="Ship to", queryset=ShipToAddress.objects.none(), empty_label=None, required=False
+    )
     po_number = forms.CharField(label="PO number", required=False, max_length=64)
-    requested_delivery_date = forms.DateField(label="Requested delivery date", required=False,
-                                              widget=forms.DateInput(attrs={"type": "date"}))
+    requested_delivery_date = forms.DateField(
+        label="Requested delivery date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, partner, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,6 +94,9 @@ class CancelOrderForm(forms.Form):
 
 
 class OrderFilterForm(forms.Form):
-    q = forms.CharField(label="Order number or PO", required=False, max_length=64,
-                        widget=forms.TextInput(attrs={"type": "search"}))
-    status = forms.ChoiceField(label="Status", required=False, choices=[("", "All statuses")] + list(OrderStatus.choices))
+    q = forms.CharField(
+        label="Order number or PO", required=False, max_length=64, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "All statuses")] + list(OrderStatus.choices)
+    )

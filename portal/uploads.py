@@ -11,7 +11,7 @@ from django.views import View
 from config.errors import DomainError
 from orders.exceptions import DuplicateCsvUploadError
 from orders.models import CsvUpload
-from portal.views import PartnerPageMixin
+from portal.pages import PartnerPageMixin
 from uploads.files import read_csv_file
 from uploads.processing import submit_csv_upload
 from uploads.reports import bad_rows, build_sample_csv, placed_orders, report_notes
@@ -23,7 +23,8 @@ RECENT_UPLOADS = 10
 class CsvUploadForm(forms.Form):
     file = forms.FileField(label="CSV file", widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
     valid_rows_only = forms.BooleanField(
-        label="Place only the valid rows", required=False,
+        label="Place only the valid rows",
+        required=False,
         help_text="Unchecked, the file is all or nothing: one bad row and no order is placed.",
     )
 
@@ -41,8 +42,13 @@ class CsvUploadView(PartnerPageMixin, View):
         upload_file = form.cleaned_data["file"]
         mode = CsvUpload.Mode.VALID_ROWS if form.cleaned_data["valid_rows_only"] else CsvUpload.Mode.ALL_OR_NOTHING
         try:
-            upload = submit_csv_upload(partner=self.partner, user=request.user, filename=upload_file.name,
-                                       raw=read_csv_file(upload_file), mode=mode)
+            upload = submit_csv_upload(
+                partner=self.partner,
+                user=request.user,
+                filename=upload_file.name,
+                raw=read_csv_file(upload_file),
+                mode=mode,
+            )
         except DomainError as error:
             form.add_error("file", error.message)
             earlier = error.extra.get("upload_id") if isinstance(error, DuplicateCsvUploadError) else None
@@ -51,7 +57,9 @@ class CsvUploadView(PartnerPageMixin, View):
 
     def _form_page(self, form, *, status: int = 200, earlier: int | None = None):
         uploads = CsvUpload.objects.filter(partner=self.partner).defer("content", "report")[:RECENT_UPLOADS]
-        return self.page("portal/upload.html", {"form": form, "uploads": uploads, "earlier_upload_id": earlier}, status=status)
+        return self.page(
+            "portal/upload.html", {"form": form, "uploads": uploads, "earlier_upload_id": earlier}, status=status
+        )
 
 
 class CsvUploadDetailView(PartnerPageMixin, View):
@@ -87,9 +95,12 @@ def upload_context(upload: CsvUpload) -> dict:
     finished = upload.status in FINISHED
     percent = 100 if finished else (100 * upload.processed_rows // upload.total_rows if upload.total_rows else 0)
     return {
-        "upload": upload, "finished": finished, "percent": percent,
+        "upload": upload,
+        "finished": finished,
+        "percent": percent,
         "orders": [{**entry, "url": _order_url(entry["order"])} for entry in placed_orders(upload)],
-        "bad_rows": bad_rows(upload), "notes": report_notes(upload),
+        "bad_rows": bad_rows(upload),
+        "notes": report_notes(upload),
     }
 
 

@@ -1,9 +1,10 @@
-"""The partner portal's addresses. Pages live in `views.py` (catalogue, cart, orders)
-and `uploads.py` (CSV upload with progress)."""
+"""The partner portal's addresses. Pages live in `views.py` (home, catalogue, quick
+order), `checkout.py` (the cart), `order_pages.py` (orders) and `uploads.py` (CSV
+upload with progress)."""
 
 from django.urls import include, path
 
-from portal import views
+from portal import checkout, order_pages, views
 
 app_name = "portal"
 
@@ -11,11 +12,11 @@ urlpatterns: list = [
     path("", views.HomeView.as_view(), name="home"),
     path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),
     path("quick-order/", views.QuickOrderView.as_view(), name="quick-order"),
-    path("cart/", views.CartView.as_view(), name="cart"),
+    path("cart/", checkout.CartView.as_view(), name="cart"),
     path("cart/add/", views.CartAddView.as_view(), name="cart-add"),
-    path("orders/", views.OrderListView.as_view(), name="orders"),
-    path("orders/<slug:number>/", views.OrderDetailView.as_view(), name="order-detail"),
-    path("orders/<slug:number>/cancel/", views.OrderCancelView.as_view(), name="order-cancel"),
-    path("orders/<slug:number>/reorder/", views.OrderReorderView.as_view(), name="order-reorder"),
+    path("orders/", order_pages.OrderListView.as_view(), name="orders"),
+    path("orders/<slug:number>/", order_pages.OrderDetailView.as_view(), name="order-detail"),
+    path("orders/<slug:number>/cancel/", order_pages.OrderCancelView.as_view(), name="order-cancel"),
+    path("orders/<slug:number>/reorder/", order_pages.OrderReorderView.as_view(), name="order-reorder"),
     path("upload/", include("portal.upload_urls")),
 ]

@@ -28,6 +28,15 @@ esac
 # all is in place).
 scripts/bootstrap.sh
 
+# The code's shape before any test (a few seconds; make lint runs the same): ruff's lint
+# and format checks, and the import contracts (docs/ARCHITECTURE.md, "Layers").
+.venv/bin/ruff check --quiet .
+.venv/bin/ruff format --check --quiet .
+if ! contracts=$(.venv/bin/lint-imports --no-logo 2>&1); then
+    echo "$contracts" >&2
+    exit 1
+fi
+
 case $mode in
     full) scripts/ensure_browser.sh; selection=() ;;
     fast) selection=(-m "not slow and not browser") ;;

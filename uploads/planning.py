@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from inventory.models import Product
-from orders.intake import MAX_LINES, parse_whole_number, validate_header, validate_lines
+from orders.validation import MAX_LINES, parse_whole_number, validate_header, validate_lines
 from partners.exceptions import InvalidShipToError
 from partners.models import Partner, ShipToAddress
 from partners.ship_tos import partner_ship_to_id
@@ -20,7 +20,6 @@ logger = logging.getLogger("bouquet.orders")
 MERGED_LINES_NAMED = 5
 
 
-
 @dataclass
 class PlannedOrder:
     """One order to place: its header, its (merged) lines and the file lines behind them."""
@@ -30,7 +29,6 @@ class PlannedOrder:
     requested_delivery_date: date | None
     lines: list[dict]
     file_lines: list[int]
-
 
 
 # --- Validating every row --------------------------------------------------------------
@@ -46,26 +44,34 @@ def plan_orders(*, partner: Partner, rows: list[CsvRow]) -> tuple[list[PlannedOr
     many rows: the products and the partner's ship-to addresses."""
     products = {p.sku: p for p in Product.objects.filter(sku__in={row.sku for row in rows if row.sku})}
     addresses = list(ShipToAddress.objects.filter(partner=partner))
-    ship_tos = _PartnerShipTos(partner_code=partner.code, ids={a.id for a in addresses},
-                               ids_by_label={a.label.strip().lower(): a.id for a in addresses})
+    ship_tos = _PartnerShipTos(
+        partner_code=partner.code,
+        ids={a.id for a in addresses},
+        ids_by_label={a.label.strip().lower(): a.id for a in addresses},
+    )
     groups, problems = _group_rows(rows, products, ship_tos)
     planned: list[PlannedOrder] = []
     notes: list[str] = []
     for (po_number, ship_to_id, delivery), by_sku in groups.items():
         lines, file_lines = _merge_lines(by_sku, products, problems)
         orders = [
-            PlannedOrder(po_number=po_number, ship_to_id=ship_to_id, requested_delivery_date=delivery,
-                         lines=lines[start:start + MAX_LINES],
-                         file_lines=sorted(line for ls in file_lines[start:start + MAX_LINES] for line in ls))
+            PlannedOrder(
+                po_number=po_number,
+                ship_to_id=ship_to_id,
+                requested_delivery_date=delivery,
+                lines=lines[start : start + MAX_LINES],
+                file_lines=sorted(line for ls in file_lines[start : start + MAX_LINES] for line in ls),
+            )
             for start in range(0, len(lines), MAX_LINES)
         ]
         if len(orders) > 1:
-            notes.append(f"{_describe(po_number, delivery)} has {len(lines)} lines; an order takes at most "
-                         f"{MAX_LINES}, so it was split into {len(orders)} orders in file order.")
+            notes.append(
+                f"{_describe(po_number, delivery)} has {len(lines)} lines; an order takes at most "
+                f"{MAX_LINES}, so it was split into {len(orders)} orders in file order."
+            )
         planned.extend(orders)
     problems.sort(key=lambda p: p["line"])
     return planned, problems, notes
-
 
 
 @dataclass(frozen=True)
@@ -77,9 +83,9 @@ class _PartnerShipTos:
     ids_by_label: dict[str, int]
 
 
-
-def _group_rows(rows: list[CsvRow], products: dict[str, Product],
-                ship_tos: _PartnerShipTos) -> tuple[dict[tuple, dict[str, list[tuple[int, str]]]], list[dict]]:
+def _group_rows(
+    rows: list[CsvRow], products: dict[str, Product], ship_tos: _PartnerShipTos
+) -> tuple[dict[tuple, dict[str, list[tuple[int, str]]]], list[dict]]:
     """Return the rows with a good header grouped by order key (po_number, ship-to id,
     delivery date), then by SKU, as [(file line, quantity text)]; and a problem per
     bad header. A row with a bad header has its line checked too, so the report gives
@@ -91,8 +97,12 @@ def _group_rows(rows: list[CsvRow], products: dict[str, Product],
         delivery, row_problems = _check_header(row, headers)
         ship_to_id = None
         try:
-            ship_to_id = partner_ship_to_id(ship_to=row.ship_to, partner_code=ship_tos.partner_code,
-                                            ship_to_ids=ship_tos.ids, ids_by_label=ship_tos.ids_by_label)
+            ship_to_id = partner_ship_to_id(
+                ship_to=row.ship_to,
+                partner_code=ship_tos.partner_code,
+                ship_to_ids=ship_tos.ids,
+                ids_by_label=ship_tos.ids_by_label,
+            )
         except InvalidShipToError as error:
             row_problems.append(bad_row(row.line, row.sku, error.code, error.message))
         if row_problems:
@@ -104,9 +114,9 @@ def _group_rows(rows: list[CsvRow], products: dict[str, Product],
     return groups, problems
 
 
-
-def _check_header(row: CsvRow,
-                  checked: dict[tuple[str, str], tuple[date | None, list[dict]]]) -> tuple[date | None, list[dict]]:
+def _check_header(
+    row: CsvRow, checked: dict[tuple[str, str], tuple[date | None, list[dict]]]
+) -> tuple[date | None, list[dict]]:
     """Return the row's delivery date and a problem per fault of its PO number or date
     (intake's `validate_header`), checking each distinct header once per file."""
     key = (row.po_number, row.requested_delivery_date)
@@ -117,9 +127,9 @@ def _check_header(row: CsvRow,
     return delivery, [bad_row(row.line, row.sku, e["code"], e["detail"]) for e in errors]
 
 
-
-def _merge_lines(by_sku: dict[str, list[tuple[int, str]]], products: dict[str, Product],
-                 problems: list[dict]) -> tuple[list[dict], list[list[int]]]:
+def _merge_lines(
+    by_sku: dict[str, list[tuple[int, str]]], products: dict[str, Product], problems: list[dict]
+) -> tuple[list[dict], list[list[int]]]:
     """Return one order's lines, each SKU's rows merged into one line, with the file
     lines behind each; add a problem per bad row to `problems`."""
     lines: list[dict] = []
@@ -140,7 +150,6 @@ def _merge_lines(by_sku: dict[str, list[tuple[int, str]]], products: dict[str, P
     return lines, file_lines
 
 
-
 def _check_lines(entries: list[tuple[int, str]], sku: str, products: dict[str, Product]) -> list[dict]:
     """Check one SKU's quantity (the sum when several file lines order it in one
     order) with intake's `validate_lines`; return a problem per file line."""
@@ -154,7 +163,7 @@ def _check_lines(entries: list[tuple[int, str]], sku: str, products: dict[str, P
     reason = error["detail"].removeprefix("Line 1: ")
     # A few of the other lines by number, then how many more: thousands of rows of one
     # SKU would otherwise make each entry list all the others (a report of gigabytes).
-    first_lines = [line for line, _ in entries[:MERGED_LINES_NAMED + 1]]
+    first_lines = [line for line, _ in entries[: MERGED_LINES_NAMED + 1]]
     problems = []
     for line, _ in entries:
         others = [str(other) for other in first_lines if other != line][:MERGED_LINES_NAMED]
@@ -163,7 +172,6 @@ def _check_lines(entries: list[tuple[int, str]], sku: str, products: dict[str, P
         merged = f" (merged with line {named} into {quantity})" if others else ""
         problems.append(bad_row(line, sku, error["code"], f"{reason.rstrip('.')}{merged}." if merged else reason))
     return problems
-
 
 
 def _describe(po_number: str, delivery: date | None) -> str:

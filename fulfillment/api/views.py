@@ -1,5 +1,6 @@
-"""Shipments through the REST API, for the warehouse systems: what to pick. Thin doors onto the shipment selectors; confirming a dispatch moves an order, so that
-door is orders.api.dispatch."""
+"""Shipments through the REST API, for the warehouse systems: what to pick. Thin doors
+onto the shipment selectors; confirming a dispatch moves an order, so that door is
+orders.api.dispatch."""
 
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.views import APIView
@@ -8,13 +9,19 @@ from config.api.access import IsStaff
 from config.api.inputs import parse_filters
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import ErrorOutput, error_responses
-from fulfillment.api import serializers as s
+from fulfillment.api import serializers
 from fulfillment.selectors import list_shipments
 
 ERRORS = error_responses(_403="Staff and integration tokens only.")
 SHIPMENT_EXAMPLE = {
-    "id": 4711, "order": "BQ-00001042", "warehouse": "AMS", "status": "dispatched", "tracking_number": "3SBQ0001042",
-    "dispatched_at": "2027-02-12T05:10:00Z", "created_at": "2027-02-11T18:02:00Z", "lines": [{"sku": "ROS-RED-50", "quantity": 100}],
+    "id": 4711,
+    "order": "BQ-00001042",
+    "warehouse": "AMS",
+    "status": "dispatched",
+    "tracking_number": "3SBQ0001042",
+    "dispatched_at": "2027-02-12T05:10:00Z",
+    "created_at": "2027-02-11T18:02:00Z",
+    "lines": [{"sku": "ROS-RED-50", "quantity": 100}],
 }
 
 
@@ -24,11 +31,23 @@ class ShipmentListApi(APIView):
 
     @extend_schema(
         summary="Shipments to pick and dispatch (staff)",
-        parameters=[s.ShipmentFilterInput],
-        responses={200: s.ShipmentOutput(many=True), **ERRORS, 404: OpenApiResponse(ErrorOutput, description="Invalid page.")},
-        examples=[OpenApiExample("A shipment", value={**SHIPMENT_EXAMPLE, "status": "pending", "tracking_number": "", "dispatched_at": None}, response_only=True)],
+        parameters=[serializers.ShipmentFilterInput],
+        responses={
+            200: serializers.ShipmentOutput(many=True),
+            **ERRORS,
+            404: OpenApiResponse(ErrorOutput, description="Invalid page."),
+        },
+        examples=[
+            OpenApiExample(
+                "A shipment",
+                value={**SHIPMENT_EXAMPLE, "status": "pending", "tracking_number": "", "dispatched_at": None},
+                response_only=True,
+            )
+        ],
     )
     def get(self, request):
-        filters = parse_filters(s.ShipmentFilterInput, request)
+        filters = parse_filters(serializers.ShipmentFilterInput, request)
         shipments = list_shipments(warehouse=filters.get("warehouse"), status=filters.get("status"))
-        return paginated_response(self, request, shipments, lambda page: s.ShipmentOutput(page, many=True).data)
+        return paginated_response(
+            self, request, shipments, lambda page: serializers.ShipmentOutput(page, many=True).data
+        )

@@ -2,7 +2,6 @@
 version-checked stock write. The catalogue's doors (products at the caller's prices)
 are partners.api.catalogue, since they need the price list."""
 
-
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,14 +10,26 @@ from config.api.access import IsStaff
 from config.api.inputs import parse_filters
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import error_responses
-from inventory.api import serializers as s
+from inventory.api import serializers
 from inventory.selectors import get_product, get_stock, get_warehouse, stock_levels
 from inventory.stock import set_on_hand
 
 ERRORS = error_responses()
-NOT_FOUND = {404: OpenApiResponse(s.ErrorOutput, description="product_not_found or warehouse_not_found, naming the SKU or code.")}
-INVALID_PAGE = {404: OpenApiResponse(s.ErrorOutput, description="Invalid page.")}
-STOCK_EXAMPLE = {"sku": "ROS-RED-50", "warehouse": "AMS", "on_hand": 1500, "reserved": 300, "available": 1200, "version": 7, "updated_at": "2027-02-10T06:30:00Z"}
+NOT_FOUND = {
+    404: OpenApiResponse(
+        serializers.ErrorOutput, description="product_not_found or warehouse_not_found, naming the SKU or code."
+    )
+}
+INVALID_PAGE = {404: OpenApiResponse(serializers.ErrorOutput, description="Invalid page.")}
+STOCK_EXAMPLE = {
+    "sku": "ROS-RED-50",
+    "warehouse": "AMS",
+    "on_hand": 1500,
+    "reserved": 300,
+    "available": 1200,
+    "version": 7,
+    "updated_at": "2027-02-10T06:30:00Z",
+}
 
 
 class StockListApi(APIView):
@@ -27,14 +38,14 @@ class StockListApi(APIView):
 
     @extend_schema(
         summary="Stock levels per product and warehouse (staff)",
-        parameters=[s.StockFilterInput],
-        responses={200: s.StockOutput(many=True), **ERRORS, **INVALID_PAGE},
+        parameters=[serializers.StockFilterInput],
+        responses={200: serializers.StockOutput(many=True), **ERRORS, **INVALID_PAGE},
         examples=[OpenApiExample("A stock row", value=STOCK_EXAMPLE, response_only=True)],
     )
     def get(self, request):
-        filters = parse_filters(s.StockFilterInput, request)
+        filters = parse_filters(serializers.StockFilterInput, request)
         rows = stock_levels(product=filters.get("sku"), warehouse=filters.get("warehouse"))
-        return paginated_response(self, request, rows, lambda page: s.StockOutput(page, many=True).data)
+        return paginated_response(self, request, rows, lambda page: serializers.StockOutput(page, many=True).data)
 
 
 class StockApi(APIView):
@@ -42,34 +53,55 @@ class StockApi(APIView):
 
     @extend_schema(
         summary="One stock row (staff)",
-        responses={200: s.StockOutput, **ERRORS, 404: OpenApiResponse(s.ErrorOutput, description="product_not_found, warehouse_not_found, or stock_not_found (never stocked: PUT it with version 0).")},
+        responses={
+            200: serializers.StockOutput,
+            **ERRORS,
+            404: OpenApiResponse(
+                serializers.ErrorOutput,
+                description="product_not_found, warehouse_not_found, or stock_not_found (never stocked: PUT "
+                "it with version 0).",
+            ),
+        },
         examples=[OpenApiExample("A stock row", value=STOCK_EXAMPLE, response_only=True)],
     )
     def get(self, request, sku: str, warehouse: str):
         row = get_stock(product=get_product(sku=sku, include_inactive=True), warehouse=get_warehouse(code=warehouse))
-        return Response(s.StockOutput(row).data)
+        return Response(serializers.StockOutput(row).data)
 
     @extend_schema(
         summary="Set on-hand stock, carrying the version you read (staff)",
         description=(
-            "Sets `on_hand` (never `reserved`, which is the platform's). Send the `version` you read, or 0 to create a row "
-            "that does not exist yet. Every change writes a ledger row."
+            "Sets `on_hand` (never `reserved`, which is the platform's). Send the `version` you read, "
+            "or 0 to create a row that does not exist yet. Every change writes a ledger row."
         ),
-        request=s.StockSetInput,
+        request=serializers.StockSetInput,
         responses={
-            200: OpenApiResponse(s.StockOutput, description="Set."),
-            201: OpenApiResponse(s.StockOutput, description="Created from version 0."),
-            **ERRORS, **NOT_FOUND,
-            400: OpenApiResponse(s.ErrorOutput, description="Bad input, or on_hand_below_reserved: it would erase reservations."),
-            409: OpenApiResponse(s.VersionConflictOutput, description="version_conflict: someone wrote first; read again (current_version)."),
+            200: OpenApiResponse(serializers.StockOutput, description="Set."),
+            201: OpenApiResponse(serializers.StockOutput, description="Created from version 0."),
+            **ERRORS,
+            **NOT_FOUND,
+            400: OpenApiResponse(
+                serializers.ErrorOutput,
+                description="Bad input, or on_hand_below_reserved: it would erase reservations.",
+            ),
+            409: OpenApiResponse(
+                serializers.VersionConflictOutput,
+                description="version_conflict: someone wrote first; read again (current_version).",
+            ),
         },
         examples=[OpenApiExample("Stock", request_only=True, value={"on_hand": 1500, "version": 7})],
     )
     def put(self, request, sku: str, warehouse: str):
-        body = s.StockSetInput(data=request.data)
+        body = serializers.StockSetInput(data=request.data)
         body.is_valid(raise_exception=True)
         product, place = get_product(sku=sku, include_inactive=True), get_warehouse(code=warehouse)
-        set_on_hand(product=product, warehouse=place, on_hand=body.validated_data["on_hand"],
-                    expected_version=body.validated_data["version"], actor=request.user.username, note="ERP API")
+        set_on_hand(
+            product=product,
+            warehouse=place,
+            on_hand=body.validated_data["on_hand"],
+            expected_version=body.validated_data["version"],
+            actor=request.user.username,
+            note="ERP API",
+        )
         row = get_stock(product=product, warehouse=place)
-        return Response(s.StockOutput(row).data, status=201 if body.validated_data["version"] == 0 else 200)
+        return Response(serializers.StockOutput(row).data, status=201 if body.validated_data["version"] == 0 else 200)

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from config.api.access import IsStaff
 from config.api.schema import ErrorOutput, error_responses
-from fulfillment.api import serializers as s
+from fulfillment.api import serializers
 from fulfillment.selectors import get_shipment
 from orders.dispatch import confirm_dispatch
 
@@ -21,19 +21,25 @@ class ShipmentDispatchApi(APIView):
     @extend_schema(
         summary="Confirm a shipment's dispatch (staff)",
         description=(
-            "Marks the shipment dispatched, turns its reservations into stock decrements, and ships the order once all its "
+            "Marks the shipment dispatched, turns its reservations into stock decrements, and ships the "
+            "order once all its "
             "shipments are out. A repeat answers the shipment unchanged (the first tracking number stays)."
         ),
-        request=s.DispatchInput,
+        request=serializers.DispatchInput,
         responses={
-            200: s.ShipmentOutput, **ERRORS,
-            400: OpenApiResponse(ErrorOutput, description="Bad input, or not_dispatchable: the order is not CONFIRMED."),
+            200: serializers.ShipmentOutput,
+            **ERRORS,
+            400: OpenApiResponse(
+                ErrorOutput, description="Bad input, or not_dispatchable: the order is not CONFIRMED."
+            ),
             404: OpenApiResponse(ErrorOutput, description="shipment_not_found."),
         },
         examples=[OpenApiExample("Dispatch", request_only=True, value={"tracking_number": "3SBQ0001042"})],
     )
     def post(self, request, shipment_id: int):
-        body = s.DispatchInput(data=request.data)
+        body = serializers.DispatchInput(data=request.data)
         body.is_valid(raise_exception=True)
-        confirm_dispatch(shipment_id=shipment_id, tracking_number=body.validated_data["tracking_number"], actor=request.user.username)
-        return Response(s.ShipmentOutput(get_shipment(shipment_id=shipment_id)).data)
+        confirm_dispatch(
+            shipment_id=shipment_id, tracking_number=body.validated_data["tracking_number"], actor=request.user.username
+        )
+        return Response(serializers.ShipmentOutput(get_shipment(shipment_id=shipment_id)).data)

@@ -46,8 +46,19 @@ class OrderSummaryOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Order
-        fields = ["number", "partner", "status", "po_number", "requested_delivery_date", "currency", "total",
-                  "hold", "cancel_reason", "created_at", "updated_at"]
+        fields = [
+            "number",
+            "partner",
+            "status",
+            "po_number",
+            "requested_delivery_date",
+            "currency",
+            "total",
+            "hold",
+            "cancel_reason",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class OrderDetailOutput(OrderSummaryOutput):
@@ -58,11 +69,30 @@ class OrderDetailOutput(OrderSummaryOutput):
     payment = serializers.SerializerMethodField()
 
     class Meta(OrderSummaryOutput.Meta):
-        fields = [*OrderSummaryOutput.Meta.fields, "cancel_detail", "ship_to", "lines", "shipments", "events", "payment"]
+        fields = [
+            *OrderSummaryOutput.Meta.fields,
+            "cancel_detail",
+            "ship_to",
+            "lines",
+            "shipments",
+            "events",
+            "payment",
+        ]
 
     def get_ship_to(self, order) -> dict | None:
         a = order.ship_to
-        return None if a is None else {"id": a.id, "label": a.label, "line1": a.line1, "postcode": a.postcode, "city": a.city, "country": a.country}
+        return (
+            None
+            if a is None
+            else {
+                "id": a.id,
+                "label": a.label,
+                "line1": a.line1,
+                "postcode": a.postcode,
+                "city": a.city,
+                "country": a.country,
+            }
+        )
 
     def get_payment(self, order) -> dict | None:
         payment = getattr(order, "payment", None)

@@ -1,8 +1,7 @@
 """Orders through the REST API: thin doors onto the intake, cancellation and
 selector functions."""
 
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -16,7 +15,7 @@ from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import ErrorOutput, error_responses
 from config.callers import caller_partner
 from config.errors import summarise_errors
-from orders.api import serializers as s
+from orders.api import serializers
 from orders.cancellation import cancel_order
 from orders.exceptions import IdempotencyKeyRequiredError, OrderError, OrderValidationError
 from orders.idempotency import fingerprint_request
@@ -30,7 +29,10 @@ ORDER_FIELDS = {"partner", "po_number", "requested_delivery_date", "ship_to", "l
 LINE_FIELDS = {"sku", "quantity"}
 ERRORS = error_responses(_404="Not found (or another partner's).")
 IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
     description="Required. One key per order; a replay with the same body returns the first answer.",
 )
 
@@ -39,22 +41,42 @@ def parse_order_body(body, *, staff: bool) -> dict:
     """Check the JSON shape of an order; the intake service checks the content."""
     if not isinstance(body, dict):
         raise OrderValidationError("The body must be a JSON object.", code="invalid_body")
-    errors = [{"field": f, "code": "unknown_field", "detail": f"Unknown field {f!r}."} for f in sorted(set(body) - ORDER_FIELDS)]
+    errors = [
+        {"field": f, "code": "unknown_field", "detail": f"Unknown field {f!r}."}
+        for f in sorted(set(body) - ORDER_FIELDS)
+    ]
     if "partner" in body and not staff:
-        errors.append({"field": "partner", "code": "not_allowed", "detail": "partner is for staff tokens only; your token orders for its own partner."})
+        errors.append(
+            {
+                "field": "partner",
+                "code": "not_allowed",
+                "detail": "partner is for staff tokens only; your token orders for its own partner.",
+            }
+        )
     for field in ("po_number", "requested_delivery_date", "partner"):
         if body.get(field) is not None and not isinstance(body[field], str):
             errors.append({"field": field, "code": "invalid_type", "detail": f"{field} must be a string."})
     if body.get("ship_to") is not None and (isinstance(body["ship_to"], bool) or not isinstance(body["ship_to"], int)):
-        errors.append({"field": "ship_to", "code": "invalid_type", "detail": "ship_to must be an address id (integer)."})
+        errors.append(
+            {"field": "ship_to", "code": "invalid_type", "detail": "ship_to must be an address id (integer)."}
+        )
     lines = body.get("lines")
     if not isinstance(lines, list):
-        errors.append({"field": "lines", "code": "lines_required", "detail": "lines must be a list of {sku, quantity}."})
+        errors.append(
+            {"field": "lines", "code": "lines_required", "detail": "lines must be a list of {sku, quantity}."}
+        )
     else:
         for number, line in enumerate(lines, start=1):
             if isinstance(line, dict) and set(line) - LINE_FIELDS:
                 unknown = ", ".join(sorted(set(line) - LINE_FIELDS))
-                errors.append({"line": number, "sku": str(line.get("sku", "")), "code": "unknown_field", "detail": f"Line {number}: unknown field(s) {unknown}."})
+                errors.append(
+                    {
+                        "line": number,
+                        "sku": str(line.get("sku", "")),
+                        "code": "unknown_field",
+                        "detail": f"Line {number}: unknown field(s) {unknown}.",
+                    }
+                )
     if errors:
         raise OrderValidationError(summarise_errors(errors, subject="this order"), errors=errors)
     return body
@@ -67,7 +89,7 @@ def parse_moment(name: str, value: str) -> datetime:
         if moment is not None:
             if timezone.is_naive(moment):
                 moment = timezone.make_aware(moment)
-            return moment.astimezone(dt_timezone.utc)
+            return moment.astimezone(UTC)
     except (ValueError, OverflowError):
         pass
     raise OrderError(f"{name} {value!r} is not an ISO 8601 date-time.", code="invalid_filter")
@@ -79,7 +101,12 @@ def resolve_partner(user, body) -> Partner:
         return partner
     code = body.get("partner")
     if not code:
-        raise MissingPartnerError("Staff tokens must name the partner the order is for: add \"partner\": \"<code>\".", errors=[{"field": "partner", "code": "partner_required", "detail": "partner is required for staff tokens."}])
+        raise MissingPartnerError(
+            'Staff tokens must name the partner the order is for: add "partner": "<code>".',
+            errors=[
+                {"field": "partner", "code": "partner_required", "detail": "partner is required for staff tokens."}
+            ],
+        )
     return get_partner_by_code(code=code)
 
 
@@ -90,16 +117,38 @@ class OrderListCreateApi(APIView):
     @extend_schema(
         summary="Place an order",
         parameters=[IDEMPOTENCY_KEY],
-        request=s.PlaceOrderInput,
-        responses={202: OpenApiResponse(description="Accepted in state CREATED (or the first answer again, with header Idempotent-Replayed: true)."),
-                   **ERRORS, 409: OpenApiResponse(ErrorOutput, description="idempotency_key_in_flight: the first request with this key is still running."),
-                   422: OpenApiResponse(ErrorOutput, description="idempotency_key_reused: the key was used with another body.")},
-        examples=[OpenApiExample("Order", request_only=True, value={"po_number": "PO-1042", "requested_delivery_date": "2027-02-13", "lines": [{"sku": "ROS-RED-50", "quantity": 100}]})],
+        request=serializers.PlaceOrderInput,
+        responses={
+            202: OpenApiResponse(
+                description="Accepted in state CREATED (or the first answer again, with header "
+                "Idempotent-Replayed: true)."
+            ),
+            **ERRORS,
+            409: OpenApiResponse(
+                ErrorOutput, description="idempotency_key_in_flight: the first request with this key is still running."
+            ),
+            422: OpenApiResponse(
+                ErrorOutput, description="idempotency_key_reused: the key was used with another body."
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "Order",
+                request_only=True,
+                value={
+                    "po_number": "PO-1042",
+                    "requested_delivery_date": "2027-02-13",
+                    "lines": [{"sku": "ROS-RED-50", "quantity": 100}],
+                },
+            )
+        ],
     )
     def post(self, request):
         key = request.headers.get("Idempotency-Key")
         if not key:
-            raise IdempotencyKeyRequiredError("Send an Idempotency-Key header (one unique key per order) so a retry cannot place it twice.")
+            raise IdempotencyKeyRequiredError(
+                "Send an Idempotency-Key header (one unique key per order) so a retry cannot place it twice."
+            )
         body = parse_order_body(request.data, staff=request.user.is_staff)
         result = place_order(
             partner=resolve_partner(request.user, body),
@@ -120,26 +169,40 @@ class OrderListCreateApi(APIView):
         summary="List orders",
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=OrderStatus.values),
-            OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description=(
-                "Orders changed at or after this time (ISO 8601). For incremental sync pass the Sync-Watermark "
-                "header of your previous call: changes committed late are never behind it.")),
-            OpenApiParameter("Sync-Watermark", OpenApiTypes.DATETIME, OpenApiParameter.HEADER, response=True,
-                             description="Every change before this moment is final and included; use it as the next updated_since."),
+            OpenApiParameter(
+                "updated_since",
+                OpenApiTypes.DATETIME,
+                description=(
+                    "Orders changed at or after this time (ISO 8601). For incremental sync pass the Sync-Watermark "
+                    "header of your previous call: changes committed late are never behind it."
+                ),
+            ),
+            OpenApiParameter(
+                "Sync-Watermark",
+                OpenApiTypes.DATETIME,
+                OpenApiParameter.HEADER,
+                response=True,
+                description="Every change before this moment is final and included; use it as the next updated_since.",
+            ),
         ],
-        responses={200: s.OrderSummaryOutput(many=True), **ERRORS},
+        responses={200: serializers.OrderSummaryOutput(many=True), **ERRORS},
     )
     def get(self, request):
         orders = orders_visible_to(partner=caller_partner(request.user)).order_by("updated_at", "id")
         status_filter = request.query_params.get("status")
         if status_filter:
             if status_filter not in OrderStatus.values:
-                raise OrderError(f"status {status_filter!r} is not one of {', '.join(OrderStatus.values)}.", code="invalid_filter")
+                raise OrderError(
+                    f"status {status_filter!r} is not one of {', '.join(OrderStatus.values)}.", code="invalid_filter"
+                )
             orders = orders.filter(status=status_filter)
         updated_since = request.query_params.get("updated_since")
         if updated_since:
             orders = orders.filter(updated_at__gte=parse_moment("updated_since", updated_since))
         watermark = sync_watermark()  # read before the page, so nothing lands between
-        response = paginated_response(self, request, orders, lambda page: s.OrderSummaryOutput(page, many=True).data)
+        response = paginated_response(
+            self, request, orders, lambda page: serializers.OrderSummaryOutput(page, many=True).data
+        )
         response["Sync-Watermark"] = watermark.isoformat()
         return response
 
@@ -147,9 +210,14 @@ class OrderListCreateApi(APIView):
 class OrderDetailApi(APIView):
     permission_classes = [IsPartnerOrStaff]
 
-    @extend_schema(summary="An order with its lines, shipments and events", responses={200: s.OrderDetailOutput, **ERRORS})
+    @extend_schema(
+        summary="An order with its lines, shipments and events",
+        responses={200: serializers.OrderDetailOutput, **ERRORS},
+    )
     def get(self, request, number: str):
-        return Response(s.OrderDetailOutput(get_order(partner=caller_partner(request.user), number=number)).data)
+        return Response(
+            serializers.OrderDetailOutput(get_order(partner=caller_partner(request.user), number=number)).data
+        )
 
 
 class OrderCancelApi(APIView):
@@ -157,16 +225,20 @@ class OrderCancelApi(APIView):
 
     @extend_schema(
         summary="Cancel an order (until CONFIRMED)",
-        request=s.CancelOrderInput,
-        responses={200: s.OrderDetailOutput, **ERRORS, 409: OpenApiResponse(ErrorOutput, description="not_cancellable: CONFIRMED or later.")},
+        request=serializers.CancelOrderInput,
+        responses={
+            200: serializers.OrderDetailOutput,
+            **ERRORS,
+            409: OpenApiResponse(ErrorOutput, description="not_cancellable: CONFIRMED or later."),
+        },
     )
     def post(self, request, number: str):
         partner = caller_partner(request.user)
         order = get_order(partner=partner, number=number, for_detail=False)
-        body = s.CancelOrderInput(data=request.data if isinstance(request.data, dict) else {})
+        body = serializers.CancelOrderInput(data=request.data if isinstance(request.data, dict) else {})
         body.is_valid(raise_exception=True)
         cancel_order(order_id=order.id, reason=body.validated_data.get("reason", ""), actor=request.user.username)
-        return Response(s.OrderDetailOutput(get_order(partner=partner, number=number)).data)
+        return Response(serializers.OrderDetailOutput(get_order(partner=partner, number=number)).data)
 
 
 class EventFeedApi(APIView):
@@ -179,7 +251,10 @@ class EventFeedApi(APIView):
             "received as `after` next time. Events appear once their transaction and every older one has ended, "
             "so a cursor never moves past an event that commits late."
         ),
-        parameters=[OpenApiParameter("after", OpenApiTypes.INT), OpenApiParameter("limit", OpenApiTypes.INT, description="At most 500; default 100.")],
+        parameters=[
+            OpenApiParameter("after", OpenApiTypes.INT),
+            OpenApiParameter("limit", OpenApiTypes.INT, description="At most 500; default 100."),
+        ],
         responses={200: OpenApiResponse(description="{results: [event], next_after: id, has_more: bool}"), **ERRORS},
     )
     def get(self, request):
@@ -191,8 +266,10 @@ class EventFeedApi(APIView):
         if after < 0 or limit < 1:
             raise OrderError("after must be 0 or more and limit 1 or more.", code="invalid_cursor")
         events = event_feed(partner=caller_partner(request.user), after=after, limit=limit)
-        return Response({
-            "results": s.FeedEventOutput(events, many=True).data,
-            "next_after": events[-1].id if events else after,
-            "has_more": len(events) == min(limit, 500),
-        })
+        return Response(
+            {
+                "results": serializers.FeedEventOutput(events, many=True).data,
+                "next_after": events[-1].id if events else after,
+                "has_more": len(events) == min(limit, 500),
+            }
+        )

@@ -13,17 +13,28 @@ from config.api.inputs import parse_filters
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import error_responses
 from config.callers import caller_partner
-from inventory.api import serializers as s
+from inventory.api import serializers
 from inventory.catalogue import upsert_product
 from inventory.selectors import catalogue, get_product
 from partners.pricing import catalogue_prices
 
 ERRORS = error_responses()
-NOT_FOUND = {404: OpenApiResponse(s.ErrorOutput, description="product_not_found or warehouse_not_found, naming the SKU or code.")}
-INVALID_PAGE = {404: OpenApiResponse(s.ErrorOutput, description="Invalid page.")}
+NOT_FOUND = {
+    404: OpenApiResponse(
+        serializers.ErrorOutput, description="product_not_found or warehouse_not_found, naming the SKU or code."
+    )
+}
+INVALID_PAGE = {404: OpenApiResponse(serializers.ErrorOutput, description="Invalid page.")}
 PRODUCT_EXAMPLE = {
-    "sku": "ROS-RED-50", "name": "Red rose 50 cm", "category": "roses", "unit": "stem", "case_pack": 50,
-    "min_order_qty": 100, "list_price": "0.40", "price": "0.36", "price_breaks": [{"min_quantity": 1, "unit_price": "0.36"}, {"min_quantity": 500, "unit_price": "0.32"}],
+    "sku": "ROS-RED-50",
+    "name": "Red rose 50 cm",
+    "category": "roses",
+    "unit": "stem",
+    "case_pack": 50,
+    "min_order_qty": 100,
+    "list_price": "0.40",
+    "price": "0.36",
+    "price_breaks": [{"min_quantity": 1, "unit_price": "0.36"}, {"min_quantity": 500, "unit_price": "0.32"}],
     "available": 1200,
 }
 
@@ -32,7 +43,7 @@ def product_output(products, *, user, many: bool = False) -> dict | list:
     partner = caller_partner(user)
     page = list(products) if many else [products]
     context = {"staff": partner is None, "pricing": catalogue_prices(products=page, partner=partner)}
-    return s.ProductOutput(products, many=many, context=context).data
+    return serializers.ProductOutput(products, many=many, context=context).data
 
 
 class ProductListApi(APIView):
@@ -41,16 +52,19 @@ class ProductListApi(APIView):
 
     @extend_schema(
         summary="The catalogue at the caller's prices, with availability",
-        description="Partner tokens see active products at their own prices; staff tokens see every product at list price, with `active`.",
-        parameters=[s.ProductFilterInput],
-        responses={200: s.ProductOutput(many=True), **ERRORS, **INVALID_PAGE},
+        description="Partner tokens see active products at their own prices; staff tokens see every product "
+        "at list price, with `active`.",
+        parameters=[serializers.ProductFilterInput],
+        responses={200: serializers.ProductOutput(many=True), **ERRORS, **INVALID_PAGE},
         examples=[OpenApiExample("A product", value=PRODUCT_EXAMPLE, response_only=True)],
     )
     def get(self, request):
         partner = caller_partner(request.user)
-        filters = parse_filters(s.ProductFilterInput, request)
+        filters = parse_filters(serializers.ProductFilterInput, request)
         products = catalogue(include_inactive=partner is None, **filters)
-        return paginated_response(self, request, products, lambda page: product_output(page, user=request.user, many=True))
+        return paginated_response(
+            self, request, products, lambda page: product_output(page, user=request.user, many=True)
+        )
 
 
 class ProductApi(APIView):
@@ -58,7 +72,7 @@ class ProductApi(APIView):
 
     @extend_schema(
         summary="One product at the caller's prices",
-        responses={200: s.ProductOutput, **ERRORS, **NOT_FOUND},
+        responses={200: serializers.ProductOutput, **ERRORS, **NOT_FOUND},
         examples=[OpenApiExample("A product", value=PRODUCT_EXAMPLE, response_only=True)],
     )
     def get(self, request, sku: str):
@@ -67,15 +81,33 @@ class ProductApi(APIView):
 
     @extend_schema(
         summary="Create or update a product (staff)",
-        description="The SKU is the path's. Absent `unit` or `category` keep the product's own (a new product: \"stem\", none).",
-        request=s.ProductUpsertInput,
-        responses={200: OpenApiResponse(s.ProductOutput, description="Updated."), 201: OpenApiResponse(s.ProductOutput, description="Created."), **ERRORS},
-        examples=[OpenApiExample("Product", request_only=True, value={
-            "name": "Red rose 50 cm", "unit": "stem", "category": "roses", "case_pack": 50, "min_order_qty": 100, "list_price": "0.40", "active": True,
-        })],
+        description=(
+            "The SKU is the path's. Absent `unit` or `category` keep the product's own (a new product: \"stem\", none)."
+        ),
+        request=serializers.ProductUpsertInput,
+        responses={
+            200: OpenApiResponse(serializers.ProductOutput, description="Updated."),
+            201: OpenApiResponse(serializers.ProductOutput, description="Created."),
+            **ERRORS,
+        },
+        examples=[
+            OpenApiExample(
+                "Product",
+                request_only=True,
+                value={
+                    "name": "Red rose 50 cm",
+                    "unit": "stem",
+                    "category": "roses",
+                    "case_pack": 50,
+                    "min_order_qty": 100,
+                    "list_price": "0.40",
+                    "active": True,
+                },
+            )
+        ],
     )
     def put(self, request, sku: str):
-        body = s.ProductUpsertInput(data=request.data)
+        body = serializers.ProductUpsertInput(data=request.data)
         body.is_valid(raise_exception=True)
         product, created = upsert_product(sku=sku, actor=request.user.username, **body.validated_data)
         answer = product_output(get_product(sku=product.sku, include_inactive=True), user=request.user)

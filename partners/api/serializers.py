@@ -10,14 +10,22 @@ from partners.models import PartnerPrice
 
 
 class PartnerPriceInput(StrictInput):
-    unit_price = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"), help_text="Per unit, e.g. \"0.36\".")
-    min_quantity = WholeNumberField(required=False, default=1, min_value=1, max_value=MAX_WHOLE_NUMBER,
-                                    help_text="Units per line from which this price applies; 1 (the default) is the plain price.")
+    unit_price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0"), help_text='Per unit, e.g. "0.36".'
+    )
+    min_quantity = WholeNumberField(
+        required=False,
+        default=1,
+        min_value=1,
+        max_value=MAX_WHOLE_NUMBER,
+        help_text="Units per line from which this price applies; 1 (the default) is the plain price.",
+    )
 
 
 class PartnerPriceRemoveInput(serializers.Serializer):
-    min_quantity = serializers.IntegerField(required=False, default=1, min_value=1, max_value=MAX_WHOLE_NUMBER,
-                                            help_text="The break to remove; default 1.")
+    min_quantity = serializers.IntegerField(
+        required=False, default=1, min_value=1, max_value=MAX_WHOLE_NUMBER, help_text="The break to remove; default 1."
+    )
 
 
 class PartnerPriceOutput(serializers.ModelSerializer):

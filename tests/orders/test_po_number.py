@@ -1,7 +1,7 @@
 """The PO-number rule that intake and the cart's checkout share."""
 
-from orders.intake import MAX_PO_LENGTH, po_number_problems
 from orders.models import Cart, Order
+from orders.validation import MAX_PO_LENGTH, po_number_problems
 
 
 def test_a_po_number_as_long_as_an_order_keeps_is_fine():
@@ -16,4 +16,6 @@ def test_a_longer_one_is_named_with_the_limit():
 
 
 def test_the_limit_is_what_the_order_and_the_cart_columns_hold():
-    assert MAX_PO_LENGTH == Order._meta.get_field("po_number").max_length == Cart._meta.get_field("po_number").max_length
+    assert (
+        MAX_PO_LENGTH == Order._meta.get_field("po_number").max_length == Cart._meta.get_field("po_number").max_length
+    )

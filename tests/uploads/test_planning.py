@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from inventory.models import Product
-from orders.intake import MAX_LINES
 from orders.models import CsvUpload, IdempotencyRecord, Order
+from orders.validation import MAX_LINES
 from partners.factories import PartnerFactory, ShipToAddressFactory
 from tests.support.uploads import VALID, run
 from uploads.processing import create_csv_upload, process_csv_upload
@@ -27,17 +27,17 @@ def test_reports_every_bad_row_with_its_line_number_and_reason(account_buyer, ca
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     text = (
         "sku,quantity,po_number,ship_to,requested_delivery_date\n"
-        "ROSE,20,PO-1,Main shop,\n"          # 2 fine
-        "NOPE,10,PO-1,,\n"                    # 3 unknown
-        "OLD,1,PO-1,,\n"                      # 4 inactive
-        "ROSE,15,PO-1,,\n"                    # 5 off the case pack
-        "VASE,2,PO-1,,\n"                     # 6 below the minimum
-        "ROSE,ten,PO-2,,\n"                   # 7 not a number
-        ",10,PO-2,,\n"                        # 8 no sku
-        f"VASE,5,PO-3,,{yesterday}\n"         # 9 date in the past
-        f"VASE,5,PO-3,{elsewhere.id},\n"      # 10 another partner's address
-        "VASE,5,PO-3,,2026-13-45\n"           # 11 not a date
-        "VASE,5,PO-3\n"                       # 12 too few values
+        "ROSE,20,PO-1,Main shop,\n"  # 2 fine
+        "NOPE,10,PO-1,,\n"  # 3 unknown
+        "OLD,1,PO-1,,\n"  # 4 inactive
+        "ROSE,15,PO-1,,\n"  # 5 off the case pack
+        "VASE,2,PO-1,,\n"  # 6 below the minimum
+        "ROSE,ten,PO-2,,\n"  # 7 not a number
+        ",10,PO-2,,\n"  # 8 no sku
+        f"VASE,5,PO-3,,{yesterday}\n"  # 9 date in the past
+        f"VASE,5,PO-3,{elsewhere.id},\n"  # 10 another partner's address
+        "VASE,5,PO-3,,2026-13-45\n"  # 11 not a date
+        "VASE,5,PO-3\n"  # 12 too few values
     )
 
     upload = run(account_buyer, text)
@@ -51,9 +51,18 @@ def test_reports_every_bad_row_with_its_line_number_and_reason(account_buyer, ca
         (7, "invalid_quantity", "Line 7: quantity for ROSE must be a whole number from 1 to 1000000."),
         (8, "sku_required", "Line 8: sku is required."),
         (9, "date_in_past", f"Line 9: requested_delivery_date {yesterday} is in the past."),
-        (10, "invalid_ship_to", f"Line 10: ship_to {elsewhere.id} is not one of FERN's addresses (give its id or label)."),
+        (
+            10,
+            "invalid_ship_to",
+            f"Line 10: ship_to {elsewhere.id} is not one of FERN's addresses (give its id or label).",
+        ),
         (11, "invalid_date", "Line 11: requested_delivery_date '2026-13-45' is not a date (YYYY-MM-DD)."),
-        (12, "wrong_column_count", "Line 12: has 3 values; the header has 5 columns (sku, quantity, po_number, ship_to, requested_delivery_date)."),
+        (
+            12,
+            "wrong_column_count",
+            "Line 12: has 3 values; the header has 5 columns (sku, quantity, po_number, ship_to, "
+            "requested_delivery_date).",
+        ),
     ]
     assert not Order.objects.exists()
 
@@ -80,13 +89,17 @@ def test_all_or_nothing_places_nothing_when_one_row_is_bad(account_buyer, catalo
 
 
 def test_valid_rows_mode_places_only_the_valid_rows(account_buyer, catalogue):
-    upload = run(account_buyer, "sku,quantity,po_number\nROSE,20,PO-1\nVASE,5,PO-2\nROSE,3,PO-2\nNOPE,1,PO-3\n", mode=VALID)
+    upload = run(
+        account_buyer, "sku,quantity,po_number\nROSE,20,PO-1\nVASE,5,PO-2\nROSE,3,PO-2\nNOPE,1,PO-3\n", mode=VALID
+    )
 
     assert upload.status == CsvUpload.Status.DONE and upload.orders_created == 2
     assert [(r["line"], r["code"]) for r in bad_rows(upload)] == [(4, "not_case_pack_multiple"), (5, "unknown_sku")]
     placed = {o.po_number: list(o.lines.values_list("sku", "quantity")) for o in Order.objects.all()}
     assert placed == {"PO-1": [("ROSE", 20)], "PO-2": [("VASE", 5)]}
-    assert [o["order"] for o in placed_orders(upload)] == list(Order.objects.order_by("id").values_list("number", flat=True))
+    assert [o["order"] for o in placed_orders(upload)] == list(
+        Order.objects.order_by("id").values_list("number", flat=True)
+    )
 
 
 def test_valid_rows_mode_with_no_valid_row_is_rejected(account_buyer, catalogue):
@@ -97,16 +110,17 @@ def test_valid_rows_mode_with_no_valid_row_is_rejected(account_buyer, catalogue)
 
 # --- Grouping --------------------------------------------------------------------------
 
+
 def test_rows_sharing_po_ship_to_and_date_become_one_order(account_buyer, catalogue, shop):
     depot = ShipToAddressFactory(partner=account_buyer, label="Depot")
     day = tomorrow()
     text = (
         "sku,quantity,po_number,ship_to,requested_delivery_date\n"
         f"ROSE,20,PO-1,Main shop,{day}\n"
-        f"VASE,5,PO-1,main shop,{day}\n"        # labels match in any case
-        f"VASE,5,PO-1,{depot.id},{day}\n"       # another address: another order
+        f"VASE,5,PO-1,main shop,{day}\n"  # labels match in any case
+        f"VASE,5,PO-1,{depot.id},{day}\n"  # another address: another order
         "ROSE,10,PO-2,,\n"
-        f"VASE,6,PO-1,Main shop,{day}\n"        # back to the first group
+        f"VASE,6,PO-1,Main shop,{day}\n"  # back to the first group
     )
 
     upload = run(account_buyer, text)
@@ -122,7 +136,9 @@ def test_rows_sharing_po_ship_to_and_date_become_one_order(account_buyer, catalo
 
 
 def test_the_same_sku_twice_in_an_order_is_merged_and_the_sum_checked(account_buyer, catalogue):
-    upload = run(account_buyer, "sku,quantity,po_number\nROSE,4,PO-1\nROSE,6,PO-1\nROSE,5,PO-2\nROSE,7,PO-2\n", mode=VALID)
+    upload = run(
+        account_buyer, "sku,quantity,po_number\nROSE,4,PO-1\nROSE,6,PO-1\nROSE,5,PO-2\nROSE,7,PO-2\n", mode=VALID
+    )
 
     assert list(Order.objects.get().lines.values_list("sku", "quantity")) == [("ROSE", 10)]
     assert [(r["line"], r["detail"]) for r in bad_rows(upload)] == [
@@ -144,6 +160,7 @@ def test_an_order_over_the_line_limit_is_split_and_the_report_says_so(account_bu
     assert [o.lines.count() for o in Order.objects.order_by("id")] == [MAX_LINES, MAX_LINES, 1]
     assert set(Order.objects.values_list("po_number", flat=True)) == {"PO-BIG"}
     assert report_notes(upload) == [
-        f"PO PO-BIG has {MAX_LINES * 2 + 1} lines; an order takes at most {MAX_LINES}, so it was split into 3 orders in file order."
+        f"PO PO-BIG has {MAX_LINES * 2 + 1} lines; an order takes at most {MAX_LINES}, "
+        "so it was split into 3 orders in file order."
     ]
     assert [o["first_line"] for o in placed_orders(upload)] == [2, MAX_LINES + 2, MAX_LINES * 2 + 2]

@@ -1,0 +1,61 @@
+"""What every portal page shares: it is for a signed-in user of a partner and shows
+that partner's data only (`PartnerPageMixin`), pages through long lists, and sends
+the buyer back only to an address of this site."""
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from config.callers import caller_partner
+from orders.cart import (
+    cart_line_count,
+)
+from partners.models import Membership, Partner
+
+
+class PartnerPageMixin:
+    """Let in signed-in users of a partner: anonymous users go to the login page, staff
+    without a partner to the back office, anyone else is refused."""
+
+    partner: Partner
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        _load_membership(request.user)
+        partner = caller_partner(request.user)
+        if partner is None:
+            if request.user.is_staff:
+                return redirect("/admin/")
+            raise PermissionDenied("Your account is not linked to a partner company.")
+        self.partner = partner
+        return super().dispatch(request, *args, **kwargs)
+
+    def page(self, template: str, context: dict | None = None, *, cart_count: int | None = None, status: int = 200):
+        context = {"partner": self.partner, **(context or {})}
+        context["cart_count"] = cart_line_count(self.request.user) if cart_count is None else cart_count
+        return render(self.request, template, context, status=status)
+
+
+def _load_membership(user) -> None:
+    """Read the user's membership with its partner in one query and keep it on the
+    user, so that `caller_partner` here and the cart after it read nothing more."""
+    membership = Membership.objects.select_related("partner").filter(user=user).first()
+    if membership is not None:
+        user.membership = membership
+
+
+def paginate(request, items, per_page: int):
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
