@@ -15,12 +15,7 @@ from inventory.selectors import get_product, get_stock, get_warehouse, stock_lev
 from inventory.stock import set_on_hand
 
 ERRORS = error_responses()
-NOT_FOUND = {
-    404: OpenApiResponse(
-        serializers.ErrorOutput, description="product_not_found or warehouse_not_found, naming the SKU or code."
-    )
-}
-INVALID_PAGE = {404: OpenApiResponse(serializers.ErrorOutput, description="Invalid page.")}
+NOT_FOUND = error_responses(_404="product_not_found or warehouse_not_found, naming the SKU or code.")
 STOCK_EXAMPLE = {
     "sku": "ROS-RED-50",
     "warehouse": "AMS",
@@ -39,7 +34,7 @@ class StockListApi(APIView):
     @extend_schema(
         summary="Stock levels per product and warehouse (staff)",
         parameters=[serializers.StockFilterInput],
-        responses={200: serializers.StockOutput(many=True), **ERRORS, **INVALID_PAGE},
+        responses={200: serializers.StockOutput(many=True), **error_responses(_404="Invalid page.")},
         examples=[OpenApiExample("A stock row", value=STOCK_EXAMPLE, response_only=True)],
     )
     def get(self, request):
@@ -78,7 +73,6 @@ class StockApi(APIView):
         responses={
             200: OpenApiResponse(serializers.StockOutput, description="Set."),
             201: OpenApiResponse(serializers.StockOutput, description="Created from version 0."),
-            **ERRORS,
             **NOT_FOUND,
             400: OpenApiResponse(
                 serializers.ErrorOutput,

@@ -19,12 +19,6 @@ from inventory.selectors import catalogue, get_product
 from partners.pricing import catalogue_prices
 
 ERRORS = error_responses()
-NOT_FOUND = {
-    404: OpenApiResponse(
-        serializers.ErrorOutput, description="product_not_found or warehouse_not_found, naming the SKU or code."
-    )
-}
-INVALID_PAGE = {404: OpenApiResponse(serializers.ErrorOutput, description="Invalid page.")}
 PRODUCT_EXAMPLE = {
     "sku": "ROS-RED-50",
     "name": "Red rose 50 cm",
@@ -55,7 +49,7 @@ class ProductListApi(APIView):
         description="Partner tokens see active products at their own prices; staff tokens see every product "
         "at list price, with `active`.",
         parameters=[serializers.ProductFilterInput],
-        responses={200: serializers.ProductOutput(many=True), **ERRORS, **INVALID_PAGE},
+        responses={200: serializers.ProductOutput(many=True), **error_responses(_404="Invalid page.")},
         examples=[OpenApiExample("A product", value=PRODUCT_EXAMPLE, response_only=True)],
     )
     def get(self, request):
@@ -72,7 +66,7 @@ class ProductApi(APIView):
 
     @extend_schema(
         summary="One product at the caller's prices",
-        responses={200: serializers.ProductOutput, **ERRORS, **NOT_FOUND},
+        responses={200: serializers.ProductOutput, **error_responses(_404="product_not_found, naming the SKU.")},
         examples=[OpenApiExample("A product", value=PRODUCT_EXAMPLE, response_only=True)],
     )
     def get(self, request, sku: str):
