@@ -16,8 +16,9 @@ help: ## list the targets
 	@echo
 	@echo "Pass pytest arguments with ARGS, e.g. make test ARGS=\"-k orders -x\""
 
-# The Procfile's processes, with the environment of dev.env (and of .env, if present, over it).
-HONCHO := .venv/bin/honcho -f Procfile -e dev.env,.env
+# The Procfile's processes, with the caller's environment over .env over dev.env
+# (scripts/with_env.sh); honcho reads no env file of its own.
+HONCHO := scripts/with_env.sh .venv/bin/honcho -f Procfile -e /dev/null
 
 run: ## bootstrap, migrate, then the Procfile (web, worker, Stripe stand-in) under honcho on http://127.0.0.1:8000/
 	@scripts/bootstrap.sh
