@@ -62,10 +62,16 @@ def pytest_load_initial_conftests(early_config, parser, args) -> None:
 
 
 def _free_port() -> int:
-    # The stand-in listens on every interface (IPv6 and IPv4), so ask for a port there.
-    with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
-        probe.bind(("::", 0))
-        return probe.getsockname()[1]
+    # The stand-in listens on every interface (IPv6 and IPv4), so ask for a port there;
+    # on a machine without IPv6, on IPv4's.
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
+            probe.bind(("::", 0))
+            return probe.getsockname()[1]
+    except OSError:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind(("0.0.0.0", 0))
+            return probe.getsockname()[1]
 
 
 def _answers(address: str) -> bool:
