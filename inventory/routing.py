@@ -5,7 +5,12 @@ The rule (docs/DESIGN.md section 3): prefer the partner's home warehouse, then o
 warehouses by priority; a line may be split across warehouses; fewer shipments beat
 more. So the plan uses the smallest set of warehouses that covers the whole order,
 choosing among sets of one size by preference, and fills lines in preference order
-within the chosen set."""
+within the chosen set.
+
+`warehouse_preference` orders the candidates (home first, then priority) and
+`plan_allocations` makes the plan. The candidates are the warehouses whose stock rows
+inventory.stock.lock_stock_rows locked for the order: open ones only, less any the
+caller excludes (the finalize step re-routing away from a warehouse that closed)."""
 
 from dataclasses import dataclass
 from itertools import combinations
