@@ -14,7 +14,7 @@ logger = logging.getLogger("bouquet.orders")
 def redrive_order(*, order_id: int, actor: str) -> str | None:
     """Make the order due for its step now (clearing a backoff or a lease) and wake
     the step; return the order's status, or None if there is no such order. Takes no
-    lock: a worker handling the order meanwhile is kept apart by the handlers' own
+    lock: a worker handling the order meanwhile is kept apart by the steps' own
     compare-and-set."""
     status = Order.objects.filter(id=order_id).values_list("status", flat=True).first()
     if status is None:
