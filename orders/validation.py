@@ -16,14 +16,23 @@ MAX_QUANTITY = 1_000_000
 MAX_PO_LENGTH = 64
 
 
+# Longer than any quantity in range, short enough that int() never refuses it.
+MAX_QUANTITY_DIGITS = 20
+
+
 def parse_whole_number(raw) -> int | None:
-    """Return a whole number given as an int or as digits, else None (a bool is not one)."""
+    """Return a whole number given as an int or as ASCII digits (at most
+    MAX_QUANTITY_DIGITS of them), else None (a bool is not one)."""
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int):
         return raw
-    if isinstance(raw, str) and raw.strip().lstrip("+").isdigit():
-        return int(raw.strip())
+    if not isinstance(raw, str):
+        return None
+    digits = raw.strip().removeprefix("+")
+    # str.isdigit() takes "²" and other scripts' digits, which int() refuses or reads.
+    if digits.isascii() and digits.isdecimal() and len(digits) <= MAX_QUANTITY_DIGITS:
+        return int(digits)
     return None
 
 

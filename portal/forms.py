@@ -7,10 +7,12 @@ import re
 from django import forms
 
 from orders.models import OrderStatus
+from orders.validation import parse_whole_number
 from partners.models import ShipToAddress
 
 QUICK_ORDER_ROWS = 8
 _SEPARATOR = re.compile(r"[\t;,]")
+_ROW_FIELD = re.compile(r"sku_([0-9]{1,4})")
 
 
 class CatalogueFilterForm(forms.Form):
@@ -43,7 +45,7 @@ def parse_pasted_lines(text: str) -> list[dict]:
         # Extra columns (a note, a price) are ignored: SKU first, quantity second.
         parts = [part.strip() for part in _SEPARATOR.split(raw)]
         sku, quantity = parts[0], parts[1] if len(parts) > 1 else ""
-        if not lines and sku.lower() == "sku" and not quantity.isdigit():
+        if not lines and sku.lower() == "sku" and parse_whole_number(quantity) is None:
             continue
         lines.append({"sku": sku, "quantity": quantity})
     return lines
@@ -63,7 +65,8 @@ class QuickOrderForm(forms.Form):
     def rows(self) -> list[dict]:
         """The filled-in rows in order, then the pasted lines."""
         data = self.data
-        row_numbers = sorted({int(m.group(1)) for key in data for m in [re.fullmatch(r"sku_(\d+)", key)] if m})
+        # ASCII digits, and few: a field name is the browser's to send, not a number to trust.
+        row_numbers = sorted({int(m.group(1)) for key in data for m in [_ROW_FIELD.fullmatch(key)] if m})
         lines = []
         for n in row_numbers:
             sku = (data.get(f"sku_{n}") or "").strip()

@@ -22,6 +22,7 @@ from orders.idempotency import fingerprint_request
 from orders.intake import place_order
 from orders.models import OrderStatus
 from orders.selectors import event_feed, get_order, orders_visible_to, sync_watermark
+from orders.validation import MAX_QUANTITY
 from partners.models import Partner
 from partners.selectors import get_partner_by_code
 
@@ -67,6 +68,7 @@ def parse_order_body(body, *, staff: bool) -> dict:
         )
     else:
         for number, line in enumerate(lines, start=1):
+            errors.extend(_quantity_type_problems(number, line))
             if isinstance(line, dict) and set(line) - LINE_FIELDS:
                 unknown = ", ".join(sorted(set(line) - LINE_FIELDS))
                 errors.append(
@@ -80,6 +82,26 @@ def parse_order_body(body, *, staff: bool) -> dict:
     if errors:
         raise OrderValidationError(summarise_errors(errors, subject="this order"), errors=errors)
     return body
+
+
+def _quantity_type_problems(number: int, line) -> list[dict]:
+    """The API takes a quantity as a JSON integer, as its schema says; its range, case
+    pack and minimum are intake's `validate_lines` to check."""
+    if not isinstance(line, dict) or line.get("quantity") is None:
+        return []
+    quantity = line["quantity"]
+    if isinstance(quantity, int) and not isinstance(quantity, bool):
+        return []
+    sku = str(line.get("sku", ""))
+    return [
+        {
+            "line": number,
+            "sku": sku,
+            "code": "invalid_quantity",
+            "detail": f"Line {number}: quantity for {sku} must be a whole number (a JSON integer) "
+            f"from 1 to {MAX_QUANTITY}.",
+        }
+    ]
 
 
 def parse_moment(name: str, value: str) -> datetime:

@@ -47,6 +47,10 @@ def assert_refused(answer, status: int, code: str, named: str) -> dict:
         pytest.param("ROSE-RED", -10, "invalid_quantity", id="negative quantity"),
         pytest.param("ROSE-RED", 2.5, "invalid_quantity", id="fractional quantity"),
         pytest.param("ROSE-RED", "ten", "invalid_quantity", id="quantity in words"),
+        pytest.param("ROSE-RED", "20", "invalid_quantity", id="quantity as a JSON string"),
+        pytest.param("ROSE-RED", "\u00b2", "invalid_quantity", id="superscript two"),
+        pytest.param("ROSE-RED", "\u0663\u0660", "invalid_quantity", id="Arabic-Indic digits"),
+        pytest.param("ROSE-RED", "9" * 5000, "invalid_quantity", id="5000 digits as a string"),
         pytest.param("TULIP-YEL", 50, "below_minimum", id="below the minimum"),
     ],
 )
