@@ -17,7 +17,7 @@ from inventory.models import Product
 from orders.exceptions import OrderError, OrderValidationError
 from orders.intake import place_order
 from orders.models import Cart, CartLine, IdempotencyRecord, Order
-from orders.validation import po_number_problems, validate_lines
+from orders.validation import MAX_QUANTITY, po_number_problems, validate_lines
 from partners.exceptions import InvalidShipToError
 from partners.models import Partner, ShipToAddress
 from partners.pricing import prices_for
@@ -112,18 +112,34 @@ def _products_by_sku(lines: Sequence[Mapping]) -> dict[str, Product]:
     return {p.sku: p for p in Product.objects.filter(sku__in=skus)} if skus else {}
 
 
-def _add_good_lines(cart: Cart, good: list[tuple[Product, int]]) -> None:
-    """Add quantities to the (locked) cart, merging with lines already there."""
-    existing = set(cart.lines.filter(product__in=[p for p, _ in good]).values_list("product_id", flat=True))
-    new_lines = []
+def _add_good_lines(cart: Cart, good: list[tuple[Product, int]], line_no_of: Mapping[str, int]) -> list[dict]:
+    """Add quantities to the (locked) cart, merging with lines already there; return an
+    error per line whose sum would pass MAX_QUANTITY (that line is left as it was)."""
+    existing = dict(cart.lines.filter(product__in=[p for p, _ in good]).values_list("product_id", "quantity"))
+    new_lines, errors = [], []
     for product, quantity in good:
-        if product.id in existing:
-            CartLine.objects.filter(cart=cart, product=product).update(quantity=F("quantity") + quantity)
-        else:
+        if product.id not in existing:
             new_lines.append(CartLine(cart=cart, product=product, quantity=quantity))
-            existing.add(product.id)
+            existing[product.id] = quantity
+        elif existing[product.id] + quantity > MAX_QUANTITY:
+            # Checked under the cart's lock: repeated adds would otherwise pass intake's cap
+            # until the column overflows.
+            line_no = line_no_of[product.sku]
+            errors.append(
+                {
+                    "line": line_no,
+                    "sku": product.sku,
+                    "code": "invalid_quantity",
+                    "detail": f"Line {line_no}: your cart has {existing[product.id]} of {product.sku}; adding "
+                    f"{quantity} would pass the most one line takes, {MAX_QUANTITY}.",
+                }
+            )
+        else:
+            CartLine.objects.filter(cart=cart, product=product).update(quantity=F("quantity") + quantity)
+            existing[product.id] += quantity
     CartLine.objects.bulk_create(new_lines)
     cart.save(update_fields=["updated_at"])
+    return errors
 
 
 def add_lines_to_cart(*, user, lines: Sequence[Mapping]) -> tuple[int, list[dict]]:
@@ -131,11 +147,18 @@ def add_lines_to_cart(*, user, lines: Sequence[Mapping]) -> tuple[int, list[dict
     cart; return how many were added and an error per bad line (numbered from 1 in
     the order given)."""
     get_or_create_cart(user)
-    good, errors = validate_lines(list(lines), _products_by_sku(lines))
+    lines = list(lines)
+    good, errors = validate_lines(lines, _products_by_sku(lines))
     if good:
+        line_no_of: dict[str, int] = {}
+        for line_no, line in enumerate(lines, start=1):
+            if isinstance(line, Mapping):
+                line_no_of.setdefault(str(line.get("sku") or "").strip(), line_no)
         with transaction.atomic():
-            _add_good_lines(_lock_cart(user), good)
-    return len(good), errors
+            too_many = _add_good_lines(_lock_cart(user), good, line_no_of)
+        errors = sorted(errors + too_many, key=lambda error: error["line"])
+        return len(good) - len(too_many), errors
+    return 0, errors
 
 
 def add_to_cart(*, user, sku: str, quantity) -> CartLine:

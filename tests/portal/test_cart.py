@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from orders.cart import add_to_cart
+from orders.exceptions import OrderValidationError
 from orders.models import CartLine, IdempotencyRecord, Order
 from partners.factories import ShipToAddressFactory
 
@@ -167,3 +168,15 @@ def test_a_too_long_po_number_is_named(portal, filled_cart, ship_tos, cart_key):
 
     assert "Ensure this value has at most 64 characters" in response.content.decode()
     assert Order.objects.count() == 0
+
+
+def test_adding_past_the_quantity_cap_is_refused_naming_the_sku_and_keeps_the_line(portal, buyer, products):
+    add_to_cart(user=buyer, sku="ROSE-RED", quantity=999_990)
+
+    page = portal.post("/cart/add/", {"sku": "ROSE-RED", "quantity": "20"}, HTTP_HX_REQUEST="true")
+    with pytest.raises(OrderValidationError) as refused:
+        add_to_cart(user=buyer, sku="ROSE-RED", quantity=20)
+
+    assert refused.value.code == "invalid_quantity" and "ROSE-RED" in refused.value.message
+    assert "ROSE-RED" in page.content.decode() and "1000000" in page.content.decode()
+    assert CartLine.objects.get(cart__user=buyer, product__sku="ROSE-RED").quantity == 999_990
