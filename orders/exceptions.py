@@ -11,6 +11,12 @@ class OrderValidationError(OrderError):
     code = "invalid_order"
 
 
+class OrderTooLargeError(UnprocessableError):
+    """A line's total, or the order's, is more than its column holds."""
+
+    code = "order_too_large"
+
+
 class OrderNotFoundError(NotFoundError):
     code = "order_not_found"
 

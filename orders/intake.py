@@ -18,11 +18,11 @@ from django.db import IntegrityError, connection, transaction
 from config.errors import summarise_errors
 from config.limits import CENT
 from inventory.models import Product
-from orders.exceptions import IdempotencyKeyInFlightError, OrderValidationError
+from orders.exceptions import IdempotencyKeyInFlightError, OrderTooLargeError, OrderValidationError
 from orders.idempotency import claim_idempotency_key, clean_idempotency_key, fingerprint_request
 from orders.intake_cache import CatalogueProduct, IntakeReads, intake_reads
 from orders.models import Order, OrderLine, OrderStatus
-from orders.validation import MAX_LINES, validate_header, validate_lines
+from orders.validation import MAX_LINES, amount_problems, validate_header, validate_lines
 from orders.wakeups import wake_on_commit
 from partners.exceptions import InvalidShipToError
 from partners.models import Partner, ShipToAddress
@@ -234,6 +234,16 @@ def _priced_lines(good: Sequence[tuple[Product | CatalogueProduct, int]], reads:
     return order_lines
 
 
+def _checked_total(order_lines: Sequence[OrderLine]) -> Decimal:
+    """Return the order's total; raise OrderTooLargeError naming each line, or the total,
+    past what its column holds (from the priced lines: no query)."""
+    total = sum((line.line_total for line in order_lines), Decimal("0.00"))
+    too_large = amount_problems(order_lines, total)
+    if too_large:
+        raise OrderTooLargeError(summarise_errors(too_large, subject="this order"), errors=too_large)
+    return total
+
+
 @transaction.atomic
 def _place_order_atomically(
     *, partner, user, lines, po_number, requested_delivery_date, ship_to, idempotency_key, request_fingerprint, source
@@ -273,6 +283,7 @@ def _place_order_atomically(
         raise OrderValidationError(summarise_errors(errors, subject="this order"), errors=errors)
 
     order_lines = _priced_lines(good, reads)
+    total = _checked_total(order_lines)
     order = _write_order(
         partner=partner,
         user=user if getattr(user, "is_authenticated", False) else None,
@@ -281,7 +292,7 @@ def _place_order_atomically(
         delivery_date=delivery_date,
         source=source,
         order_lines=order_lines,
-        total=sum((line.line_total for line in order_lines), Decimal("0.00")),
+        total=total,
         key=idempotency_key or None,
         fingerprint=request_fingerprint,
     )

@@ -5,11 +5,13 @@ each error names the line and SKU, or the field, at fault."""
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 
 from django.utils import timezone
 
 from inventory.models import Product
 from orders.intake_cache import CatalogueProduct
+from orders.models import Order, OrderLine
 
 MAX_LINES = 500
 MAX_QUANTITY = 1_000_000
@@ -102,6 +104,40 @@ def _quantity_problem(line_no: int, sku: str, product, quantity: int | None) -> 
             f"Line {line_no}: the minimum order for {sku} is {product.min_order_qty}; got {quantity}.",
         )
     return None
+
+
+def _largest(field) -> Decimal:
+    """The largest amount a money column holds (numeric(max_digits, decimal_places))."""
+    return Decimal(10) ** (field.max_digits - field.decimal_places) - Decimal(1).scaleb(-field.decimal_places)
+
+
+MAX_LINE_TOTAL = _largest(OrderLine._meta.get_field("line_total"))
+MAX_ORDER_TOTAL = _largest(Order._meta.get_field("total"))
+
+
+def amount_problems(lines: Sequence[OrderLine], total: Decimal) -> list[dict]:
+    """Return a problem per priced line, and for the order's total, past what its column
+    holds (`order_too_large`); computed from the priced lines, so it costs no query."""
+    problems = [
+        {
+            "line": line.line_no,
+            "sku": line.sku,
+            "code": "order_too_large",
+            "detail": f"Line {line.line_no}: {line.sku} comes to {line.line_total}, more than one line may "
+            f"total ({MAX_LINE_TOTAL}).",
+        }
+        for line in lines
+        if line.line_total > MAX_LINE_TOTAL
+    ]
+    if not problems and total > MAX_ORDER_TOTAL:
+        problems.append(
+            {
+                "field": "total",
+                "code": "order_too_large",
+                "detail": f"The order comes to {total}, more than one order may total ({MAX_ORDER_TOTAL}).",
+            }
+        )
+    return problems
 
 
 def po_number_problems(*, po_number: str) -> list[dict]:

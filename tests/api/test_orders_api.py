@@ -223,3 +223,25 @@ def test_a_deleted_token_stops_working_once_the_cache_forgets_it(fern_api, roses
     forget_cached_tokens()  # what TOKEN_CACHE_SECONDS does by itself
 
     assert fern_api.get(ORDERS).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("quantities", "named"),
+    [
+        pytest.param([1000], {"line": 1, "sku": "GOLD-1"}, id="a line total past its column"),
+        pytest.param([60, 60], {"field": "total"}, id="an order total past its column"),
+    ],
+)
+def test_an_order_whose_money_overflows_its_columns_is_422_naming_the_line_or_total(
+    fern_api, make_product, quantities, named
+):
+    skus = [make_product(f"GOLD-{n}", case_pack=1, list_price="99999999.99").sku for n in (1, 2)]
+
+    answer = post_order(fern_api, {"lines": [{"sku": s, "quantity": q} for s, q in zip(skus, quantities)]})
+
+    assert answer.status_code == 422, answer.content
+    body = answer.json()
+    assert body["code"] == "order_too_large"
+    assert [{k: e[k] for k in named} for e in body["errors"]] == [named]
+    assert "9999999999.99" in body["detail"]
+    assert not Order.objects.exists()
