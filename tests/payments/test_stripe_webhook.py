@@ -22,9 +22,9 @@ from tests.support.stripe import payment_intent_left_by_a_dead_worker, payment_i
 WEBHOOK_URL = "/payments/stripe/webhook/"
 
 
-def signed(payload: dict, secret: str | None = None) -> tuple[bytes, str]:
+def signed(payload: dict, secret: str | None = None, *, age_seconds: int = 0) -> tuple[bytes, str]:
     body = json.dumps(payload).encode()
-    timestamp = int(time.time())
+    timestamp = int(time.time()) - age_seconds
     digest = hmac.new(
         (secret or settings.STRIPE_WEBHOOK_SECRET).encode(), f"{timestamp}.".encode() + body, hashlib.sha256
     ).hexdigest()
@@ -42,8 +42,8 @@ def event_for(intent_id: str, event_type: str, event_id: str, status: str) -> di
     }
 
 
-def deliver(client, payload: dict, secret: str | None = None):
-    body, signature = signed(payload, secret)
+def deliver(client, payload: dict, secret: str | None = None, *, age_seconds: int = 0):
+    body, signature = signed(payload, secret, age_seconds=age_seconds)
     return client.post(WEBHOOK_URL, data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=signature)
 
 
@@ -64,6 +64,19 @@ def test_a_bad_signature_is_refused_and_nothing_is_recorded(client, paid_card_or
 
     answer = deliver(
         client, event_for(intent_id, "payment_intent.succeeded", "evt_forged", "succeeded"), secret="whsec_wrong"
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid_signature"
+    assert not StripeEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_signature_made_ten_minutes_ago_is_refused_and_nothing_is_recorded(client, paid_card_order):
+    intent_id = Payment.objects.get(order=paid_card_order).stripe_payment_intent_id
+
+    answer = deliver(
+        client, event_for(intent_id, "payment_intent.succeeded", "evt_old", "succeeded"), age_seconds=10 * 60
     )
 
     assert answer.status_code == 400
