@@ -29,3 +29,17 @@ def test_not_ready_naming_redis_when_redis_is_down_while_health_stays_up(client)
     assert ready.json()["detail"] == "not ready: redis unreachable"
     assert set(ready.json()["failing"]) == {"redis"}
     assert health.status_code == 200
+
+
+@pytest.mark.django_db
+def test_not_ready_says_which_dependency_fails_but_never_the_error_text(client):
+    with override_settings(CACHES=REDIS_DOWN):
+        ready = client.get("/readyz")
+
+    assert ready.status_code == 503
+    assert ready.json() == {
+        "status": "unavailable",
+        "detail": "not ready: redis unreachable",
+        "failing": {"redis": "unreachable"},
+    }
+    assert "127.0.0.1" not in ready.content.decode() and "Error" not in ready.content.decode()
