@@ -8,6 +8,11 @@ class BackofficeConfig(AppConfig):
     name = "backoffice"
     default = True
 
+    def ready(self):
+        # Registers the deploy-tagged check that refuses development values in
+        # production: config holds it, and config is no app of its own.
+        import config.checks  # noqa: F401
+
 
 class BackOfficeAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with the back office's site as the default site, so every

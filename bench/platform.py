@@ -3,6 +3,7 @@ the Stripe stand-in), with production-like settings, on a database of its own; w
 its memory; and stop everything it started, whatever happens."""
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -45,7 +46,17 @@ BENCH_ENV = {
     "DATABASE_URL": with_path(DEV_ENV["DATABASE_URL"], f"/{BENCH_DATABASE}"),
     "REDIS_URL": with_path(DEV_ENV["REDIS_URL"], "/2"),
     "STRIPE_API_BASE": f"http://127.0.0.1:{STAND_IN_PORT}",
+    # As production runs (DEBUG off), so the platform refuses dev.env's public secrets
+    # (config/checks.py): each run makes its own.
     "DEBUG": "0",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "STRIPE_SECRET_KEY": f"sk_test_{secrets.token_hex(16)}",
+    "STRIPE_WEBHOOK_SECRET": f"whsec_{secrets.token_hex(16)}",
+    # What production has and one machine does not: the stand-in speaks plain HTTP on
+    # 127.0.0.1, Redis has no password there, and no TLS proxy stands in front.
+    "STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL": "1",
+    "BENCHMARK_ON_ONE_MACHINE": "1",
+    "BEHIND_TLS_PROXY": "0",
     "BENCH_CEILING_VIEW": "1",
     "DJANGO_SETTINGS_MODULE": "config.settings",
 }

@@ -192,11 +192,18 @@ BOUQUET = {
 
 # `make bench` mounts a bare insert view to measure the ceiling it compares intake to.
 BENCH_CEILING_VIEW = env_bool("BENCH_CEILING_VIEW", False)
+# For a benchmark on one machine (make bench, make chaos), never in production: with
+# DEBUG off it allows the ceiling view and a Redis without a password on 127.0.0.1
+# (config/checks.py refuses both otherwise).
+BENCHMARK_ON_ONE_MACHINE = env_bool("BENCHMARK_ON_ONE_MACHINE", False)
 
 # --- Stripe ------------------------------------------------------------------------------
 STRIPE_API_BASE = env("STRIPE_API_BASE", "http://127.0.0.1:8420")
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "sk_test_bouquetlocalstripe0000000000")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "whsec_bouquetlocal")
+# With DEBUG off the API base must be HTTPS; this allows the stand-in's plain-HTTP
+# address on 127.0.0.1 or localhost, for the bench and chaos runs.
+STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL = env_bool("STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL", False)
 STRIPE_TIMEOUT_SECONDS = float(env("STRIPE_TIMEOUT_SECONDS", "10"))
 # After this many consecutive failures the payment step pauses for the cool-off
 # instead of hammering a sick dependency.
@@ -214,6 +221,24 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Password-reset links name this host, never the request's Host header.
+SITE_DOMAIN = env("SITE_DOMAIN", "127.0.0.1:8000")
+
+# --- HTTPS: production sits behind a TLS proxy that sets X-Forwarded-Proto -------------
+# On by default with DEBUG off; the bench, which serves plain HTTP on one machine with
+# no proxy, turns it off. Messages use the session's cookie settings, so the secure
+# session cookie covers the messages cookie too.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", not DEBUG)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    # The load balancer's probes speak plain HTTP to the web process.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/Amsterdam"

@@ -6,3 +6,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
+
+# Django runs no system check under gunicorn: refuse here, before the first request.
+from config.checks import refuse_to_start_with_development_values  # noqa: E402
+
+refuse_to_start_with_development_values()

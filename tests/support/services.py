@@ -59,6 +59,11 @@ def pytest_load_initial_conftests(early_config, parser, args) -> None:
     """Before pytest-django loads the settings, point REDIS_URL at this worker's database.
     Child processes the tests start (run_workers, a second Django) inherit it."""
     os.environ["REDIS_URL"] = redis_url_for_worker(os.environ.get("REDIS_URL") or TEST_REDIS_URL, worker_index())
+    # The tests use the development secrets, as `make run` does (dev.env): with DEBUG off
+    # in the environment, the run_workers and Django the tests start would refuse them
+    # (config/checks.py), and the settings would redirect every request to HTTPS.
+    # pytest-django still runs the tests themselves with settings.DEBUG False.
+    os.environ["DEBUG"] = "1"
 
 
 def _free_port() -> int:

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django_q.cluster import Cluster
 
+from config.checks import refuse_to_start_with_development_values
+
 logger = logging.getLogger("bouquet.workers")
 
 WATCH_INTERVAL_SECONDS = 0.2
@@ -31,6 +33,8 @@ class Command(BaseCommand):
     help = "Run the django-q2 cluster and start it again if its sentinel dies."
 
     def handle(self, *args, **options):
+        # Django runs no system check before this command's cluster unpickles tasks.
+        refuse_to_start_with_development_values()
         become_subreaper()
         # The cluster's processes inherit it: on a machine the web tier shares, taking
         # orders comes first and the journey catches up on what CPU is left.
