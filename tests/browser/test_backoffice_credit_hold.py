@@ -34,7 +34,7 @@ def fern_order_over_the_limit() -> Order:
 
 
 def test_a_clerk_releases_a_credit_hold_from_the_admin_home(page, screenshot, breaker_reset):
-    call_command("demo_data")
+    call_command("demo_data", even_with_debug_off=True)
     order = fern_order_over_the_limit()
 
     log_in(page, "backoffice", "bouquet-demo", login_path="/admin/login/")
@@ -61,7 +61,7 @@ def test_a_clerk_releases_a_credit_hold_from_the_admin_home(page, screenshot, br
 
 
 def test_a_stale_stock_edit_shows_the_conflict(page, screenshot):
-    call_command("demo_data")
+    call_command("demo_data", even_with_debug_off=True)
     stock = Stock.objects.select_related("product", "warehouse").filter(reserved=0).first()
 
     log_in(page, "backoffice", "bouquet-demo", login_path="/admin/login/")

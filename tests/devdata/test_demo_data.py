@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db.models import Count
 
 from devdata.demo import DEMO_PASSWORD, build_demo_world
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def run_demo_data() -> str:
     out = StringIO()
-    call_command("demo_data", stdout=out)
+    call_command("demo_data", even_with_debug_off=True, stdout=out)
     return out.getvalue()
 
 
@@ -242,3 +243,12 @@ def test_a_customer_the_stand_in_forgot_is_created_again(demo_world):
     assert bloom.stripe_customer_id != "cus_forgotten"
     assert gateway.find_customer(bloom.stripe_customer_id) is not None
     assert Partner.objects.get(code="THORN").stripe_customer_id == thorn_before
+
+
+def test_refuses_to_run_with_debug_off_unless_asked_explicitly(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG is off.*--even-with-debug-off"):
+        call_command("demo_data", stdout=StringIO())
+
+    assert not get_user_model().objects.filter(username="backoffice").exists()

@@ -19,7 +19,7 @@ UNUSED_WEBHOOK_URL = "http://127.0.0.1:9/payments/stripe/webhook/"
 def test_builds_the_demo_world_and_registers_the_webhook(breaker_reset):
     out = StringIO()
 
-    call_command("dev_prepare", webhook_url=UNUSED_WEBHOOK_URL, wait=5, stdout=out)
+    call_command("dev_prepare", webhook_url=UNUSED_WEBHOOK_URL, wait=5, even_with_debug_off=True, stdout=out)
 
     assert get_user_model().objects.filter(username__in=["bloom", "fern", "thorn"]).count() == 3
     assert Partner.objects.get(code="BLOOM").stripe_payment_method_id

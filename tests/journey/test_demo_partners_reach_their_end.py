@@ -168,7 +168,7 @@ def test_the_demo_worlds_partners_each_reach_their_end(breaker_reset):
 
     from partners.models import Partner
 
-    call_command("demo_data", stdout=__import__("io").StringIO())
+    call_command("demo_data", even_with_debug_off=True, stdout=__import__("io").StringIO())
     bloom, fern, thorn = (Partner.objects.get(code=code) for code in ("BLOOM", "FERN", "THORN"))
     sku = "RO-NAOMI-50"
 

@@ -12,7 +12,21 @@ class Command(BaseCommand):
         "exists and matches is left as it is."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--even-with-debug-off",
+            action="store_true",
+            help="Build it although DEBUG is off (the tests do; never a production database).",
+        )
+
+    def handle(self, *args, even_with_debug_off=False, **options):
+        # The demo world signs in as a superuser with a public password, and resets
+        # that password on every run: it belongs on a developer's machine only.
+        if not settings.DEBUG and not even_with_debug_off:
+            raise CommandError(
+                f"DEBUG is off: demo_data would create the superuser backoffice with the public password "
+                f"{DEMO_PASSWORD!r}. Run it with DEBUG=1 (make run does), or pass --even-with-debug-off."
+            )
         try:
             counts = build_demo_world(stdout=self.stdout)
         except PaymentError as exc:

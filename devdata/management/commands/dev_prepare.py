@@ -27,11 +27,12 @@ class Command(BaseCommand):
             help=f"Where the stand-in posts events; default http://$WEB_BIND{WEBHOOK_PATH}",
         )
         parser.add_argument("--wait", type=float, default=30.0, help="Seconds to wait for the stand-in")
+        parser.add_argument("--even-with-debug-off", action="store_true", help="Passed on to demo_data.")
 
-    def handle(self, *args, webhook_url, wait, **options):
+    def handle(self, *args, webhook_url, wait, even_with_debug_off=False, **options):
         webhook_url = webhook_url or f"http://{os.environ.get('WEB_BIND', '127.0.0.1:8000')}{WEBHOOK_PATH}"
         wait_for_stand_in(wait)
-        call_command("demo_data", stdout=self.stdout)
+        call_command("demo_data", even_with_debug_off=even_with_debug_off, stdout=self.stdout)
         call_command("stripe_register_webhook", url=webhook_url, stdout=self.stdout)
 
 
