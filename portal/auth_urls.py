@@ -2,10 +2,21 @@
 views with the portal's templates. The templates live under portal/auth/ rather than
 registration/, so the admin's account pages keep the admin's look."""
 
+from django.conf import settings
 from django.contrib.auth import views as auth
+from django.contrib.auth.forms import PasswordResetForm
 from django.urls import path
 
 T = "portal/auth/"
+
+
+class SiteDomainResetForm(PasswordResetForm):
+    """The reset link names SITE_DOMAIN, never the request's Host header, which a
+    caller chooses (within ALLOWED_HOSTS)."""
+
+    def save(self, *args, **kwargs):
+        return super().save(*args, **{**kwargs, "domain_override": settings.SITE_DOMAIN})
+
 
 urlpatterns = [
     path("login/", auth.LoginView.as_view(template_name=T + "login.html"), name="login"),
@@ -26,6 +37,7 @@ urlpatterns = [
             template_name=T + "password_reset_form.html",
             email_template_name=T + "password_reset_email.html",
             subject_template_name=T + "password_reset_subject.txt",
+            form_class=SiteDomainResetForm,
         ),
         name="password_reset",
     ),
