@@ -17,3 +17,13 @@ def caller_partner(user) -> Model | None:
         return None
     membership = getattr(user, "membership", None)
     return membership.partner if membership is not None else None
+
+
+def deactivated_partner_message(user) -> str:
+    """Return why the user may not sign in or use a token when the partner they act for
+    is deactivated, else "". The one rule: the API's token authentication and the
+    portal's pages both ask here."""
+    partner = caller_partner(user)
+    if partner is None or partner.active:
+        return ""
+    return f"Partner {partner.code} has been deactivated: its users can no longer sign in; contact Bouquet."

@@ -2,13 +2,15 @@
 that partner's data only (`PartnerPageMixin`), pages through long lists, and sends
 the buyer back only to an address of this site."""
 
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from config.callers import caller_partner
+from config.callers import caller_partner, deactivated_partner_message
 from orders.cart import (
     cart_line_count,
 )
@@ -16,8 +18,9 @@ from partners.models import Membership, Partner
 
 
 class PartnerPageMixin:
-    """Let in signed-in users of a partner: anonymous users go to the login page, staff
-    without a partner to the back office, anyone else is refused."""
+    """Let in signed-in users of a partner: anonymous users go to the login page, users
+    of a deactivated partner are signed out and told why, staff without a partner go to
+    the back office, anyone else is refused."""
 
     partner: Partner
 
@@ -25,6 +28,13 @@ class PartnerPageMixin:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         _load_membership(request.user)
+        refusal = deactivated_partner_message(request.user)
+        if refusal:
+            # Signed out, not only refused: the session of a deactivated partner's user
+            # must not outlive the deactivation, and signing in again lands here.
+            logout(request)
+            messages.error(request, refusal)
+            return redirect_to_login(request.get_full_path())
         partner = caller_partner(request.user)
         if partner is None:
             if request.user.is_staff:

@@ -245,3 +245,17 @@ def test_an_order_whose_money_overflows_its_columns_is_422_naming_the_line_or_to
     assert [{k: e[k] for k in named} for e in body["errors"]] == [named]
     assert "9999999999.99" in body["detail"]
     assert not Order.objects.exists()
+
+
+def test_a_deactivated_partners_token_stops_working_at_once(
+    fern_api, account_buyer, django_capture_on_commit_callbacks
+):
+    assert fern_api.get(ORDERS).status_code == 200  # the token is now cached in this process
+    with django_capture_on_commit_callbacks(execute=True):
+        account_buyer.active = False
+        account_buyer.save()
+
+    answer = fern_api.get(ORDERS)
+
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "authentication_failed" and "FERN" in answer.json()["detail"]

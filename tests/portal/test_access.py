@@ -68,3 +68,18 @@ def test_lists_show_only_the_partners_own_orders(client, account_buyer, products
 def test_an_unknown_order_number_is_not_found(portal):
     assert portal.get("/orders/BQ-99999999/").status_code == 404
     assert Order.objects.count() == 0
+
+
+def test_users_of_a_deactivated_partner_are_signed_out_and_cannot_sign_back_in(portal, account_buyer, client):
+    assert portal.get("/catalogue/").status_code == 200
+    account_buyer.active = False
+    account_buyer.save()
+
+    signed_out = portal.get("/catalogue/", follow=True)
+    client.post("/accounts/login/", {"username": "fernbuyer", "password": "bouquet-test"})
+    again = client.get("/", follow=True)
+
+    for page in (signed_out, again):
+        assert page.redirect_chain[-1][0].startswith("/accounts/login/")
+        assert "FERN has been deactivated" in page.content.decode()
+    assert client.get("/orders/").status_code == 302
