@@ -1,6 +1,7 @@
 """Reads of orders, scoped to who is asking: a partner's user sees that partner's
 orders only (another partner's order is simply not found), staff see all."""
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.utils import timezone
 from orders.exceptions import OrderNotFoundError
 from orders.models import Order, OrderEvent
 from orders.states import MOVED_BY_STEPS
+from partners.models import Membership
 
 FEED_PAGE_MAX = 500
 
@@ -35,7 +37,43 @@ def get_order(*, partner, number: str, for_detail: bool = True) -> Order:
     order = orders.filter(number=number).first()
     if order is None:
         raise OrderNotFoundError(f"Order {number} not found.")
+    if for_detail and partner is not None:
+        for staff in as_partner_sees_them(order.events.all(), partner_id=partner.id):
+            order.cancel_detail = _unnamed(order.cancel_detail, staff)
     return order
+
+
+BACK_OFFICE = "Bouquet back office"
+# Actors that are no person: the journey's workers, and the partner's doors an order came
+# through ("admin" is left out: it is the back office's door, and a common staff username).
+_MACHINE_ACTORS = frozenset({"", "system", Order.Source.API, Order.Source.PORTAL, Order.Source.CSV})
+
+
+def as_partner_sees_them(events: Iterable[OrderEvent], *, partner_id: int) -> set[str]:
+    """Show each event's actor as a partner may see it, on these instances in memory
+    (they are never saved): the partner's own users and the machine by name, anyone
+    else, the back office's staff, as BACK_OFFICE, also in a detail naming them. The one
+    rule for every door that shows a partner its events (the API and the portal).
+    Return the names hidden, for the order's own copy of the cancel detail."""
+    events = list(events)
+    people = {event.actor for event in events} - _MACHINE_ACTORS
+    if not people:
+        return set()
+    own = set(
+        Membership.objects.filter(partner_id=partner_id, user__username__in=people).values_list(
+            "user__username", flat=True
+        )
+    )
+    for event in events:
+        if event.actor in people and event.actor not in own:
+            event.detail = _unnamed(event.detail, event.actor)
+            event.actor = BACK_OFFICE
+    return people - own
+
+
+def _unnamed(detail: str, staff: str) -> str:
+    # cancel_order's detail when no reason is given: "cancelled by <actor>".
+    return detail.removesuffix(staff) + BACK_OFFICE if detail.endswith(f"by {staff}") else detail
 
 
 # Events are read in (writing transaction id, event id) order, and only from
@@ -78,7 +116,10 @@ def event_feed(*, partner, after: int, limit: int) -> list[OrderEvent]:
         db.execute(_FEED_SQL.format(partner_join=partner_join, partner_filter=partner_filter), params)
         ids = [row[0] for row in db.fetchall()]
     events = OrderEvent.objects.select_related("order").in_bulk(ids)
-    return [events[i] for i in ids]
+    events = [events[i] for i in ids]
+    if partner is not None:
+        as_partner_sees_them(events, partner_id=partner.id)
+    return events
 
 
 def sync_watermark():

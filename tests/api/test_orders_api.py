@@ -259,3 +259,16 @@ def test_a_deactivated_partners_token_stops_working_at_once(
 
     assert answer.status_code == 401
     assert answer.json()["code"] == "authentication_failed" and "FERN" in answer.json()["detail"]
+
+
+def test_staff_actors_appear_to_partners_as_the_back_office(fern_api, staff_api, roses):
+    number = post_order(fern_api, {"lines": [{"sku": "ROS-RED-50", "quantity": 100}]}).json()["number"]
+    assert staff_api.post(f"{ORDERS}{number}/cancel/", {}, format="json").status_code == 200
+
+    order_seen_by_fern = fern_api.get(f"{ORDERS}{number}/").json()
+    seen_by_fern = order_seen_by_fern["events"]
+    seen_by_staff = staff_api.get(f"{ORDERS}{number}/").json()["events"]
+
+    assert [e["actor"] for e in seen_by_fern] == ["fern", "Bouquet back office"]
+    assert seen_by_fern[-1]["detail"] == order_seen_by_fern["cancel_detail"] == "cancelled by Bouquet back office"
+    assert [e["actor"] for e in seen_by_staff] == ["fern", "erp"] and seen_by_staff[-1]["detail"] == "cancelled by erp"

@@ -117,3 +117,17 @@ def test_home_shows_card_status_for_card_partners(client, card_buyer):
     client.force_login(user)
 
     assert "Card on file" in client.get("/").content.decode()
+
+
+def test_a_staff_cancel_shows_the_back_office_not_the_username(portal, buyer, products):
+    from orders.cancellation import cancel_order
+    from orders.intake import place_order
+
+    order = place_order(
+        partner=buyer.membership.partner, user=buyer, lines=[{"sku": "ROSE-RED", "quantity": 100}]
+    ).order
+    cancel_order(order_id=order.id, actor="clerk-anna")
+
+    page = portal.get(f"/orders/{order.number}/").content.decode()
+
+    assert "cancelled by Bouquet back office" in page and "clerk-anna" not in page
