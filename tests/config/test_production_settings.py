@@ -22,7 +22,10 @@ ALLOWANCES = ["STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL", "BENCHMARK_ON_ONE_MACHIN
 
 def development_env() -> dict[str, str]:
     """DEBUG off with the settings' own fallbacks, which are dev.env's values."""
-    env = {name: value for name, value in os.environ.items() if name not in SETTING_NAMES + ALLOWANCES}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is the browser tests' (tests/browser/conftest.py), set in this
+    # process when they ran first: production never has it, and check --deploy says so.
+    left_out = [*SETTING_NAMES, *ALLOWANCES, "DJANGO_ALLOW_ASYNC_UNSAFE"]
+    env = {name: value for name, value in os.environ.items() if name not in left_out}
     return {**env, "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "config.settings"}
 
 
