@@ -38,6 +38,7 @@ class OrderEventFactory(DjangoModelFactory):
         model = OrderEvent
 
     order = factory.SubFactory(OrderFactory)
+    partner = factory.LazyAttribute(lambda o: o.order.partner)
     from_status = ""
     to_status = OrderStatus.CREATED
 

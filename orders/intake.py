@@ -99,8 +99,8 @@ WITH new_order AS (
                   %(quantities)s::int[], %(unit_prices)s::numeric[], %(line_totals)s::numeric[])
            AS l(line_no, product_id, sku, product_name, quantity, unit_price, line_total)
 ), new_event AS (
-    INSERT INTO orders_orderevent (order_id, from_status, to_status, reason, detail, actor)
-    SELECT id, '', 'CREATED', '', '', %(actor)s FROM new_order
+    INSERT INTO orders_orderevent (order_id, partner_id, from_status, to_status, reason, detail, actor)
+    SELECT id, %(partner)s, '', 'CREATED', '', '', %(actor)s FROM new_order
 ), new_key AS (
     INSERT INTO orders_idempotencyrecord (partner_id, key, fingerprint, order_id, response)
     SELECT %(partner)s, %(key)s, %(fingerprint)s, id,

@@ -132,6 +132,10 @@ class OrderEvent(models.Model):
     transaction as the change it records. Read in id order, it is the ERP's feed."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    # The order's partner, copied by the statement that writes the event, so that a
+    # partner's feed reads its own index instead of everyone's events (an index cannot
+    # span the join to the order).
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+", db_index=False)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20)
     reason = models.CharField(max_length=40, blank=True)
@@ -142,7 +146,11 @@ class OrderEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["tx_id", "id"], name="order_event_feed")]
+        indexes = [
+            models.Index(fields=["tx_id", "id"], name="order_event_feed"),
+            # A partner's feed: its events in feed order, from the cursor on.
+            models.Index(fields=["partner", "tx_id", "id"], name="order_event_partner_feed"),
+        ]
 
     def __str__(self):
         return f"{self.from_status or '-'} -> {self.to_status}"

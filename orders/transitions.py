@@ -27,10 +27,10 @@ WITH moved AS (
            cancel_reason = CASE WHEN %(to)s = 'CANCELLED' THEN %(reason)s ELSE cancel_reason END,
            cancel_detail = CASE WHEN %(to)s = 'CANCELLED' THEN %(detail)s ELSE cancel_detail END
      WHERE id = %(id)s AND status = %(from)s
- RETURNING id
+ RETURNING id, partner_id
 )
-INSERT INTO orders_orderevent (order_id, from_status, to_status, reason, detail, actor, created_at)
-SELECT id, %(from)s, %(to)s, %(reason)s, %(detail)s, %(actor)s, statement_timestamp() FROM moved
+INSERT INTO orders_orderevent (order_id, partner_id, from_status, to_status, reason, detail, actor, created_at)
+SELECT id, partner_id, %(from)s, %(to)s, %(reason)s, %(detail)s, %(actor)s, statement_timestamp() FROM moved
 RETURNING id
 """
 
@@ -73,10 +73,10 @@ WITH moved AS (
            cancel_detail = CASE WHEN %(to)s = 'CANCELLED' THEN d.detail ELSE o.cancel_detail END
       FROM unnest(%(ids)s::bigint[], %(details)s::text[]) AS d(id, detail)
      WHERE o.id = d.id AND o.status = %(from)s
- RETURNING o.id, d.detail
+ RETURNING o.id, o.partner_id, d.detail
 )
-INSERT INTO orders_orderevent (order_id, from_status, to_status, reason, detail, actor, created_at)
-SELECT id, %(from)s, %(to)s, %(reason)s, detail, %(actor)s, statement_timestamp() FROM moved ORDER BY id
+INSERT INTO orders_orderevent (order_id, partner_id, from_status, to_status, reason, detail, actor, created_at)
+SELECT id, partner_id, %(from)s, %(to)s, %(reason)s, detail, %(actor)s, statement_timestamp() FROM moved ORDER BY id
 RETURNING order_id
 """
 
