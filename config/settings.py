@@ -275,6 +275,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per partner (its users share a budget) or per staff user, in each scope: a view
+    # names its scope, the rest count against "api" (config/api/throttling.py). DRF's
+    # window admits the whole minute's budget at once, so an ERP's bulk load of 300
+    # orders in a burst passes; make bench and make chaos set higher rates.
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.PartnerScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "order_intake": env("THROTTLE_ORDER_INTAKE_RATE", "1200/min"),
+        "event_feed": env("THROTTLE_EVENT_FEED_RATE", "300/min"),
+        "api": env("THROTTLE_API_RATE", "1200/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bouquet ERP API",

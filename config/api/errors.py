@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.api.parsers import BodyTooLarge
+from config.api.throttling import throttled_detail
 from config.error_pages import too_large_detail
 from config.errors import ConflictError, DomainError, NotFoundError, UnprocessableError, summarise_errors
 
@@ -82,6 +83,8 @@ def api_exception_handler(exc, context):
         return None  # a real server error: Django's handler500 answers it
     code = next((c for kind, c in DRF_CODES.items() if isinstance(exc, kind)), getattr(exc, "default_code", "error"))
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    if isinstance(exc, exceptions.Throttled):
+        detail = throttled_detail(exc.wait, context)  # DRF's handler has set Retry-After
     response.data = {"code": code, "detail": detail}
     return response
 

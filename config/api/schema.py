@@ -16,6 +16,7 @@ STANDARD_ERRORS = {
     401: "No or invalid token.",
     403: "Not allowed for this token.",
     413: "body_too_large: the request body is larger than this API accepts.",
+    429: "throttled: the partner's (or staff user's) rate limit is reached; `Retry-After` says when to retry.",
 }
 
 

@@ -134,6 +134,7 @@ def resolve_partner(user, body) -> Partner:
 
 class OrderListCreateApi(APIView):
     permission_classes = [IsPartnerOrStaff]
+    throttle_scope = {"POST": "order_intake"}  # the list counts against the general scope
     pagination_class = StandardPagination  # tells the schema the list is paged
 
     @extend_schema(
@@ -265,6 +266,7 @@ class OrderCancelApi(APIView):
 
 class EventFeedApi(APIView):
     permission_classes = [IsPartnerOrStaff]
+    throttle_scope = "event_feed"
 
     @extend_schema(
         summary="The order event feed, for pulling with a cursor",
