@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from import_export.admin import ImportExportModelAdmin
 
@@ -125,7 +127,8 @@ class MembershipAdmin(admin.ModelAdmin):
 
     @admin.display(description="API token", boolean=True)
     def has_api_token(self, membership):
-        return ApiToken.objects.filter(user_id=membership.user_id, revoked_at__isnull=True).exists()
+        usable = Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        return ApiToken.objects.filter(usable, user_id=membership.user_id).exists()
 
     @admin.action(description="Create an API token for the selected users", permissions=["change"])
     def create_api_token(self, request, queryset):

@@ -2,9 +2,11 @@
 a cookie or a list; tokens are listed by prefix and revoked at once."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from partners.factories import MembershipFactory
 from partners.models import ApiToken
@@ -75,3 +77,13 @@ def test_revoking_in_the_admin_stops_the_token_at_once(staff_client, account_buy
     assert ApiToken.objects.get().revoked_at is not None
     answer = api.get("/api/v1/orders/")
     assert answer.status_code == 401 and answer.json()["code"] == "token_revoked"
+
+
+def test_the_membership_list_counts_only_a_usable_token(staff_client, account_buyer):
+    membership = MembershipFactory(partner=account_buyer, user__username="fern")
+    issue_api_token(user=membership.user)
+    ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    page = staff_client.get(changelist("partners.membership")).content.decode()
+
+    assert "icon-no.svg" in page and "icon-yes.svg" not in page
