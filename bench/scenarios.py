@@ -23,18 +23,13 @@ class Traffic:
     """Order requests from the benchmark's partners, half paying by card, half on account."""
 
     def __init__(self, base_url: str, seed: int = 7):
-        from rest_framework.authtoken.models import Token
-
+        from devdata.bench_world import issue_bench_tokens
         from inventory.models import Product
         from partners.models import Partner
 
         self.url = f"{base_url}/api/v1/orders/"
         self.rng = random.Random(seed)
-        tokens = dict(
-            Token.objects.filter(user__membership__partner__code__startswith="BP").values_list(
-                "user__membership__partner__code", "key"
-            )
-        )
+        tokens = issue_bench_tokens()
         partners = Partner.objects.filter(code__in=tokens).values_list("code", "payment_method")
         self.card = [tokens[c] for c, method in partners if method == "card"]
         self.account = [tokens[c] for c, method in partners if method == "account"]

@@ -11,12 +11,12 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from devdata.world import VISA, WAREHOUSES
 from inventory.models import Product, Stock, StockMovement, Warehouse
 from orders.intake_cache import catalogue_changed, partner_catalogue_changed
 from partners.models import CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
+from partners.tokens import issue_api_token
 from payments import gateway
 
 CATEGORIES = ("roses", "tulips", "chrysanthemums", "plants", "sundries")
@@ -113,7 +113,6 @@ def _bench_partner(rng: random.Random, index: int, *, warehouses: list[Warehouse
     )
     user = get_user_model().objects.create_user(username=code.lower(), password=None)
     Membership.objects.create(user=user, partner=partner)
-    Token.objects.create(user=user)
     PartnerPrice.objects.bulk_create(
         [
             PartnerPrice(
@@ -159,6 +158,18 @@ def _ensure_cards() -> None:
             reference=partner.code,
         )
         partner.save(update_fields=["stripe_customer_id", "stripe_payment_method_id"])
+
+
+def issue_bench_tokens() -> dict[str, str]:
+    """Give each benchmark partner's user a new API token, revoking its earlier ones,
+    and return the keys by partner code. Keys are stored hashed, so the load generator
+    asks for fresh ones rather than reading them back."""
+    memberships = Membership.objects.filter(partner__code__startswith="BP").select_related("user", "partner")
+    with transaction.atomic():
+        return {
+            membership.partner.code: issue_api_token(user=membership.user, label="benchmark", replace=True).key
+            for membership in memberships
+        }
 
 
 def build_bench_world(*, partners: int = 200, skus: int = 2000) -> dict:

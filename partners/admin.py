@@ -1,29 +1,39 @@
 from django.contrib import admin, messages
+from django.db.models import Q
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from import_export.admin import ImportExportModelAdmin
-from rest_framework.authtoken.models import Token
 
 from config.admin import BackOfficeImportExportMixin
-from partners.exceptions import PartnerError
-from partners.models import CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
+from partners.models import ApiToken, CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
 from partners.resources import PartnerPriceResource, PartnerResource
-from partners.tokens import issue_api_token
+from partners.tokens import issue_api_token, revoke_api_tokens
 
 
-def create_api_tokens(model_admin, request, users) -> None:
-    """Give each user an API token and show its key once; a user who has one keeps it
-    (delete it under "Tokens" first to rotate it)."""
+def create_api_tokens(model_admin, request, users):
+    """Give each user a new API token and answer with a page that shows the keys, this
+    once: they are stored hashed, never put in a message (a cookie) or a log, and the
+    page is not cached. A user's earlier tokens keep working until revoked."""
+    if not users:
+        model_admin.message_user(request, "The selected partners have no users.", messages.WARNING)
+        return None
+    label = f"issued in the admin by {request.user.get_username()}"
+    issued = []
     for user in users:
-        try:
-            token = issue_api_token(user=user)
-        except PartnerError as refused:
-            model_admin.message_user(request, refused.message, messages.WARNING)
-            continue
+        issued.append((user, issue_api_token(user=user, label=label)))
         model_admin.log_change(
             request, user.membership if hasattr(user, "membership") else user, "created an API token"
         )
-        model_admin.message_user(
-            request, f"API token for {user.get_username()}: {token.key} (shown once; copy it now).", messages.SUCCESS
-        )
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": "New API tokens",
+        "opts": model_admin.model._meta,
+        "issued": issued,
+    }
+    response = TemplateResponse(request, "admin/partners/apitoken/issued.html", context)
+    add_never_cache_headers(response)
+    return response
 
 
 class MembershipInline(admin.TabularInline):
@@ -94,9 +104,7 @@ class PartnerAdmin(BackOfficeImportExportMixin, ImportExportModelAdmin):
             m.user
             for m in Membership.objects.filter(partner__in=queryset).select_related("user").order_by("user__username")
         ]
-        if not users:
-            self.message_user(request, "The selected partners have no users.", messages.WARNING)
-        create_api_tokens(self, request, users)
+        return create_api_tokens(self, request, users)
 
 
 @admin.register(CreditAccount)
@@ -119,11 +127,12 @@ class MembershipAdmin(admin.ModelAdmin):
 
     @admin.display(description="API token", boolean=True)
     def has_api_token(self, membership):
-        return Token.objects.filter(user_id=membership.user_id).exists()
+        usable = Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        return ApiToken.objects.filter(usable, user_id=membership.user_id).exists()
 
     @admin.action(description="Create an API token for the selected users", permissions=["change"])
     def create_api_token(self, request, queryset):
-        create_api_tokens(self, request, [m.user for m in queryset.select_related("user")])
+        return create_api_tokens(self, request, [m.user for m in queryset.select_related("user")])
 
 
 @admin.register(ShipToAddress)
@@ -143,3 +152,33 @@ class PartnerPriceAdmin(BackOfficeImportExportMixin, ImportExportModelAdmin):
     search_fields = ["partner__code", "product__sku", "product__name"]
     list_select_related = ["partner", "product"]
     autocomplete_fields = ["partner", "product"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens by prefix: the key is not stored, so nothing here can show it. Tokens
+    are issued from Memberships and Partners (or `manage.py drf_create_token`) and
+    revoked here, never edited."""
+
+    list_display = ["prefix_shown", "user", "label", "created_at", "expires_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "expires_at"]
+    search_fields = ["prefix", "user__username", "label"]
+    list_select_related = ["user"]
+    fields = ["prefix_shown", "user", "label", "created_at", "expires_at", "revoked_at"]
+    readonly_fields = fields
+    actions = ["revoke_tokens"]
+
+    @admin.display(description="prefix", ordering="prefix")
+    def prefix_shown(self, token):
+        return f"{token.prefix}…"
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Revoke the selected API tokens (at once, on every server)", permissions=["change"])
+    def revoke_tokens(self, request, queryset):
+        live = list(queryset.filter(revoked_at__isnull=True))
+        revoked = revoke_api_tokens(tokens=ApiToken.objects.filter(pk__in=[token.pk for token in live]))
+        for token in live:
+            self.log_change(request, token, "revoked the API token")
+        self.message_user(request, f"Revoked {revoked} API token(s).", messages.SUCCESS)

@@ -16,3 +16,17 @@ class InvalidShipToError(PartnerError):
     the one problem, with its field, for callers that gather problems in a list."""
 
     code = "invalid_ship_to"
+
+
+class InvalidApiTokenError(PartnerError):
+    """A key that no API token has."""
+
+    code = "authentication_failed"
+
+
+class ApiTokenRevokedError(PartnerError):
+    code = "token_revoked"
+
+
+class ApiTokenExpiredError(PartnerError):
+    code = "token_expired"

@@ -6,6 +6,7 @@ nothing else outside this app."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Partner(models.Model):
@@ -118,3 +119,24 @@ class PartnerPrice(models.Model):
 
     def __str__(self):
         return f"{self.partner_id}/{self.product_id} from {self.min_quantity}: {self.unit_price}"
+
+
+class ApiToken(models.Model):
+    """An API token (`Authorization: Token <key>`). The key itself is never stored:
+    only its SHA-256 and its first characters, which are no secret and serve to find
+    the row and to tell tokens apart (partners/tokens.py)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    prefix = models.CharField(max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API token"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"

@@ -65,7 +65,7 @@ def stripe_threads_closed_at_the_end(stripe_api_base, django_db_setup, django_db
 
 @pytest.fixture(autouse=True)
 def fresh_token_cache():
-    from config.api.authentication import forget_cached_tokens
+    from partners.api.authentication import forget_cached_tokens
 
     forget_cached_tokens()
     yield

@@ -82,6 +82,8 @@ def api_exception_handler(exc, context):
     if response is None:
         return None  # a real server error: Django's handler500 answers it
     code = next((c for kind, c in DRF_CODES.items() if isinstance(exc, kind)), getattr(exc, "default_code", "error"))
+    if isinstance(exc, exceptions.AuthenticationFailed) and getattr(exc.detail, "code", code) != exc.default_code:
+        code = exc.detail.code  # why a token was refused: token_revoked, token_expired
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     if isinstance(exc, exceptions.Throttled):
         detail = throttled_detail(exc.wait, context)  # DRF's handler has set Retry-After

@@ -1,13 +1,16 @@
 """The admin home, partners (tokens), warehouses, dead letters, and who gets in."""
 
+import re
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from orders.factories import DeadLetterFactory, OrderFactory
 from orders.models import DeadLetter, Order, OrderStatus
 from partners.factories import MembershipFactory
+from partners.models import ApiToken
+from partners.tokens import hash_api_key
 from tests.support.admin import change_url, changelist, messages_of, run_action
 
 pytestmark = pytest.mark.django_db
@@ -54,16 +57,17 @@ def test_the_home_survives_a_broker_that_is_down(staff_client, monkeypatch):
     assert "unknown (broker unreachable)" in response.content.decode()
 
 
-def test_create_api_token_shows_the_key_once(staff_client, account_buyer):
+def test_create_api_token_shows_a_new_key_on_the_answer_page(staff_client, account_buyer):
     membership = MembershipFactory(partner=account_buyer, user__username="fern")
 
     response = run_action(staff_client, "partners.membership", "create_api_token", [membership])
 
-    token = Token.objects.get(user=membership.user)
-    assert any(f"API token for fern: {token.key}" in m for m in messages_of(response))
+    [token] = ApiToken.objects.filter(user=membership.user)
+    [key] = re.findall(r'class="api-token-key">(\w+)<', response.content.decode())
+    assert key.startswith(token.prefix) and hash_api_key(key) == token.key_hash
     again = run_action(staff_client, "partners.membership", "create_api_token", [membership])
-    assert any("already has an API token" in m for m in messages_of(again))
-    assert Token.objects.filter(user=membership.user).count() == 1
+    assert ApiToken.objects.filter(user=membership.user, revoked_at__isnull=True).count() == 2
+    assert key not in again.content.decode()
 
 
 def test_the_partner_page_shows_users_roles_addresses_prices_and_credit(staff_client, account_buyer):

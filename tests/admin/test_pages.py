@@ -17,6 +17,7 @@ from orders.factories import (
 )
 from orders.models import Cart, CartLine, CsvUpload, DeadLetter, Order
 from partners.factories import MembershipFactory, PartnerPriceFactory, ShipToAddressFactory, UserFactory
+from partners.tokens import issue_api_token
 from payments.factories import PaymentFactory, StripeEventFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,7 @@ def one_of_each():
     ShipmentLineFactory(
         shipment__order=order, shipment__warehouse=stock.warehouse, order_line=line, product=line.product
     )
-    MembershipFactory(partner=order.partner)
+    issue_api_token(user=MembershipFactory(partner=order.partner).user, label="ERP")
     ShipToAddressFactory(partner=order.partner)
     PartnerPriceFactory(partner=order.partner, product=line.product)
     cart = Cart.objects.create(

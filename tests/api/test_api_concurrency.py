@@ -8,10 +8,9 @@ from datetime import datetime
 
 import pytest
 from django.db import connections
-from rest_framework.authtoken.models import Token
 
 from orders.models import Order, OrderEvent
-from tests.support.api import client_for
+from tests.support.api import client_with_key, key_of
 from tests.support.journey import drive_journey
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -22,18 +21,19 @@ def roses(warehouses, make_product):
     return make_product("ROS-CONC", stock={warehouses["RTM"]: 100000}, case_pack=10, list_price="0.40")
 
 
-def fresh_client(user):
+def fresh_client(api):
     # APIClient is not thread-safe: one per thread, same token.
-    return client_for(user)
+    return client_with_key(key_of(api))
 
 
 def test_twenty_threads_with_one_key_make_one_order(fern_api, roses):
-    user = Token.objects.get(key=fern_api._credentials["HTTP_AUTHORIZATION"].split()[1]).user
     body = {"lines": [{"sku": "ROS-CONC", "quantity": 10}]}
 
     def send(_):
         try:
-            answer = fresh_client(user).post("/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="same-key")
+            answer = fresh_client(fern_api).post(
+                "/api/v1/orders/", body, format="json", HTTP_IDEMPOTENCY_KEY="same-key"
+            )
             return answer.status_code, answer.get("Idempotent-Replayed"), answer.json()
         finally:
             connections.close_all()
@@ -52,13 +52,12 @@ def test_twenty_threads_with_one_key_make_one_order(fern_api, roses):
 
 
 def test_an_erp_pulling_the_feed_while_orders_flow_sees_every_event_once(fern_api, staff_api, roses):
-    user = Token.objects.get(key=fern_api._credentials["HTTP_AUTHORIZATION"].split()[1]).user
     placing_done = threading.Event()
     seen: list[int] = []
 
     def place(index):
         try:
-            answer = fresh_client(user).post(
+            answer = fresh_client(fern_api).post(
                 "/api/v1/orders/",
                 {"lines": [{"sku": "ROS-CONC", "quantity": 10}]},
                 format="json",
@@ -105,13 +104,12 @@ def test_an_erp_pulling_the_feed_while_orders_flow_sees_every_event_once(fern_ap
 
 
 def test_an_erp_syncing_by_watermark_while_orders_flow_misses_no_order(fern_api, staff_api, roses):
-    user = Token.objects.get(key=fern_api._credentials["HTTP_AUTHORIZATION"].split()[1]).user
     placing_done = threading.Event()
     seen: set[str] = set()
 
     def place(index):
         try:
-            answer = fresh_client(user).post(
+            answer = fresh_client(fern_api).post(
                 "/api/v1/orders/",
                 {"lines": [{"sku": "ROS-CONC", "quantity": 10}]},
                 format="json",

@@ -213,16 +213,15 @@ def test_an_order_number_with_a_nul_byte_is_a_json_404(fern_api):
     assert answer.status_code == 404 and answer.json()["code"] == "not_found"
 
 
-def test_a_deleted_token_stops_working_once_the_cache_forgets_it(fern_api, roses):
-    from rest_framework.authtoken.models import Token
+def test_a_deleted_token_stops_working_at_once(fern_api, roses, django_capture_on_commit_callbacks):
+    from partners.models import ApiToken
 
-    from config.api.authentication import forget_cached_tokens
+    assert fern_api.get(ORDERS).status_code == 200  # the token is now cached in this process
+    with django_capture_on_commit_callbacks(execute=True):
+        ApiToken.objects.all().delete()
 
-    assert fern_api.get(ORDERS).status_code == 200
-    Token.objects.all().delete()
-    forget_cached_tokens()  # what TOKEN_CACHE_SECONDS does by itself
-
-    assert fern_api.get(ORDERS).status_code == 401
+    answer = fern_api.get(ORDERS)
+    assert answer.status_code == 401 and answer.json()["code"] == "authentication_failed"
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,11 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from config.wsgi import application
 from partners.factories import MembershipFactory, UserFactory
+from partners.tokens import issue_api_token
 
 pytestmark = pytest.mark.slow
 
@@ -32,10 +32,7 @@ def tokens(db, keep_test_connection, warehouses, make_product, account_buyer):
     make_product("ROS-FUZZ", stock={warehouses["RTM"]: 100000}, case_pack=10, list_price="0.40")
     partner_user = MembershipFactory(partner=account_buyer, user=UserFactory(username="fuzz-fern")).user
     staff = UserFactory(username="fuzz-erp", is_staff=True)
-    return {
-        name: Token.objects.get_or_create(user=user)[0].key
-        for name, user in (("partner", partner_user), ("staff", staff))
-    }
+    return {name: issue_api_token(user=user).key for name, user in (("partner", partner_user), ("staff", staff))}
 
 
 # The schema endpoint needs no database, so the schema loads at collection.

@@ -4,11 +4,7 @@ and ship-tos is never used after a write to them has committed, whoever wrote it
 These tests commit (transaction=True): the cache is only used, and only invalidated,
 by committed writes."""
 
-import os
-import subprocess
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -24,10 +20,9 @@ from orders.intake_cache import CATALOGUE_KEY, forget_local_catalogue, partner_k
 from partners.factories import ShipToAddressFactory
 from partners.models import PartnerPrice, ShipToAddress
 from partners.pricing import remove_partner_price, set_partner_price
+from tests.support.processes import run_in_another_process
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -219,16 +214,3 @@ def test_without_redis_intake_reads_the_database(account_buyer, rose, shop):
         assert refusal(account_buyer)["code"] == "inactive_sku"
         Product.objects.filter(sku="ROSE").update(active=True)  # no bump at all: only a database read sees it
         assert order(account_buyer).lines.get().sku == "ROSE"
-
-
-def run_in_another_process(code: str) -> None:
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "LOG_LEVEL": "WARNING",
-    }
-    script = "import django\ndjango.setup()\n" + code
-    subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True, timeout=60)

@@ -1,12 +1,22 @@
 """Calling the API as a given user."""
 
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from partners.tokens import issue_api_token
+
+
+def client_with_key(key: str) -> APIClient:
+    """An API client that sends `Authorization: Token <key>`."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
 
 
 def client_for(user) -> APIClient:
-    """An API client that authenticates with the user's token (created if missing)."""
-    token, _ = Token.objects.get_or_create(user=user)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
+    """An API client that authenticates with a new token of the user's."""
+    return client_with_key(issue_api_token(user=user).key)
+
+
+def key_of(client: APIClient) -> str:
+    """The token key a client from `client_for` sends."""
+    return client._credentials["HTTP_AUTHORIZATION"].split()[1]

@@ -1,0 +1,67 @@
+"""Token auth without a query per request: the token, its user and the user's partner
+membership are read in one query (partners/tokens.py `find_api_token`), then kept in
+this process for a short while (integration clients send the same token thousands of
+times an hour). Each entry is filed under the credentials version (`config.credentials`),
+which revoking or deleting a token, moving a membership and deactivating a partner
+change: every process then reads the token afresh on its next request. A cached token
+is still refused once it expires; a deactivated user within TOKEN_CACHE_SECONDS."""
+
+import time
+from dataclasses import dataclass
+
+from django.utils import timezone
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+
+from config.callers import deactivated_partner_message
+from config.credentials import credentials_version
+from partners.exceptions import PartnerError
+from partners.models import ApiToken
+from partners.tokens import check_api_token_usable, find_api_token, hash_api_key
+
+TOKEN_CACHE_SECONDS = 30
+TOKEN_CACHE_MAX = 10_000
+
+
+@dataclass(frozen=True)
+class CachedToken:
+    fresh_until: float
+    version: bytes
+    token: ApiToken
+
+
+# By the key's hash, so this process holds no key longer than a request does.
+_recent: dict[str, CachedToken] = {}
+
+
+class PartnerTokenAuthentication(TokenAuthentication):
+    """`Authorization: Token <key>`, as DRF's TokenAuthentication reads it; an unusable
+    token answers 401 with its reason's code (`token_revoked`, `token_expired`)."""
+
+    def authenticate_credentials(self, key):
+        now = time.monotonic()
+        version = credentials_version()
+        digest = hash_api_key(key)
+        cached = _recent.get(digest)
+        try:
+            if cached is not None and cached.fresh_until > now and version is not None and cached.version == version:
+                check_api_token_usable(token=cached.token, now=timezone.now())
+                return cached.token.user, cached.token
+            token = find_api_token(key=key)
+        except PartnerError as refused:
+            raise AuthenticationFailed(refused.message, code=refused.code) from None
+        if not token.user.is_active:
+            raise AuthenticationFailed("User inactive or deleted.")
+        refusal = deactivated_partner_message(token.user)
+        if refusal:
+            raise AuthenticationFailed(refusal)
+        if version is not None:
+            if len(_recent) >= TOKEN_CACHE_MAX:
+                _recent.clear()
+            _recent[digest] = CachedToken(fresh_until=now + TOKEN_CACHE_SECONDS, version=version, token=token)
+        return token.user, token
+
+
+def forget_cached_tokens() -> None:
+    """Drop every cached token (tests start with none)."""
+    _recent.clear()
