@@ -2,6 +2,7 @@
 the environment, with defaults that work for `make run` on one machine."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -239,6 +240,44 @@ if BEHIND_TLS_PROXY:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# --- Sign-in and browser policy (docs/SECURITY.md, "Sign-in and browser policy") -------
+# How many proxies in front of the web each append the address they received from to
+# X-Forwarded-For: the client's address is that many entries from the right. Sign-in
+# lockouts and password-reset limits count by it (config/sign_in.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
+
+# django-axes locks a username on one client address after SIGN_IN_FAILURE_LIMIT failed
+# sign-ins (portal and admin alike) for SIGN_IN_COOLOFF_MINUTES; a success clears the
+# count. Attempts live in PostgreSQL (axes' database handler): shared by every process,
+# kept through a Redis flush or eviction, and visible (and deletable) in the admin.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    "config.sign_in.SignInLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The cool-off runs from the failure that locked, so "try again in 15 minutes" is true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "config.sign_in.client_ip_address"
+AXES_LOCKOUT_CALLABLE = "config.sign_in.lockout_response"
+# Only the failures a lockout needs are stored; no row per successful sign-in.
+AXES_DISABLE_ACCESS_LOG = True
+
+# Password-reset requests, counted in Redis per e-mail address and per client address
+# over a window: a reset mails whoever the address names, so it must not mail-bomb.
+PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
+PASSWORD_RESET_LIMIT_PER_IP = env_int("PASSWORD_RESET_LIMIT_PER_IP", 10)
+PASSWORD_RESET_WINDOW_SECONDS = env_int("PASSWORD_RESET_WINDOW_SECONDS", 3600)
+
+MIDDLEWARE += [
+    # Last, as axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/Amsterdam"
