@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -246,48 +247,51 @@ if BEHIND_TLS_PROXY:
     CSRF_COOKIE_SECURE = True
 
 # --- Sign-in and browser policy (docs/SECURITY.md, "Sign-in and browser policy") -------
-# How many proxies in front of the web each append the address they received from to
-# X-Forwarded-For: the client's address is that many entries from the right. Sign-in
-# lockouts and password-reset limits count by it (config/sign_in.py).
+# Proxies in front of the web that append to X-Forwarded-For: the client's address, that
+# sign-in lockouts and password-reset limits count by, is that many from the right.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
-
 # django-axes locks a username on one client address after SIGN_IN_FAILURE_LIMIT failed
-# sign-ins (portal and admin alike) for SIGN_IN_COOLOFF_MINUTES; a success clears the
-# count. Attempts live in PostgreSQL (axes' database handler): shared by every process,
-# kept through a Redis flush or eviction, and visible (and deletable) in the admin.
-INSTALLED_APPS += ["axes"]
-AUTHENTICATION_BACKENDS = [
-    "config.sign_in.SignInLockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# sign-ins (portal and admin) for SIGN_IN_COOLOFF_MINUTES, counted from the failure that
+# locked; a success clears the count. Attempts live in PostgreSQL: shared by every
+# process, kept through a Redis flush, and visible (and deletable) in the admin.
+INSTALLED_APPS += ["axes", "csp"]
+AUTHENTICATION_BACKENDS = ["config.sign_in.SignInLockoutBackend", "django.contrib.auth.backends.ModelBackend"]
 AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# The cool-off runs from the failure that locked, so "try again in 15 minutes" is true.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_CLIENT_IP_CALLABLE = "config.sign_in.client_ip_address"
 AXES_LOCKOUT_CALLABLE = "config.sign_in.lockout_response"
-# Only the failures a lockout needs are stored; no row per successful sign-in.
-AXES_DISABLE_ACCESS_LOG = True
-
-# Password-reset requests, counted in Redis per e-mail address and per client address
-# over a window: a reset mails whoever the address names, so it must not mail-bomb.
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful sign-in: nothing would purge them
+# Password-reset requests (each mails a stranger), per e-mail address and per client, in Redis.
 PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
 PASSWORD_RESET_LIMIT_PER_IP = env_int("PASSWORD_RESET_LIMIT_PER_IP", 10)
 PASSWORD_RESET_WINDOW_SECONDS = env_int("PASSWORD_RESET_WINDOW_SECONDS", 3600)
-
-# Partners' portal sessions last two weeks (Django's default); staff sessions end when
-# the browser closes and at most STAFF_SESSION_SECONDS after sign-in (config/staff_sessions.py).
+# Partners' sessions last two weeks; staff sessions end with the browser and at most
+# STAFF_SESSION_SECONDS after sign-in (config/staff_sessions.py).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 STAFF_SESSION_SECONDS = env_int("STAFF_SESSION_SECONDS", 8 * 3600)
-
 MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
     "config.staff_sessions.StaffSessionMiddleware",
-    # Last, as axes asks: it turns a locked-out sign-in into the lockout page.
-    "axes.middleware.AxesMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks
 ]
+# Everything from this site only: no inline script or style, no plugin, no framing;
+# images may also be data: URLs, which Swagger UI (the API docs) draws with.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/Amsterdam"
