@@ -78,6 +78,14 @@ def test_the_lock_holds_on_the_username_and_address_together(client, buyer):
     assert sign_in(client, PORTAL_LOGIN, "rosa").status_code == 302
 
 
+def test_a_failed_attempt_is_stored_without_its_password(client, buyer):
+    fail_to_sign_in(client, PORTAL_LOGIN, "fernbuyer", 1)
+
+    attempt = AccessAttempt.objects.get()
+    assert attempt.failures_since_start == 1
+    assert "not-the-password" not in attempt.post_data
+
+
 def test_an_unknown_username_is_locked_the_same_way(client, buyer):
     known = fail_to_sign_in(client, PORTAL_LOGIN, "fernbuyer", 5)
     unknown = fail_to_sign_in(client, PORTAL_LOGIN, "nobody-here", 5)

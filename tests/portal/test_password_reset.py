@@ -3,6 +3,7 @@ address (portal/password_reset.py, config/sign_in.py), so it cannot mail-bomb an
 a refusal is a clear message, sends nothing, and reads the same for any address."""
 
 import re
+import socket
 
 import pytest
 from django.core import mail
@@ -79,3 +80,21 @@ def test_the_window_ends_and_the_address_may_ask_again(client, buyer, settings):
         redis.delete(key)
 
     assert ask_reset(client, buyer.email).status_code == 302
+
+
+def test_without_redis_the_request_goes_ahead(client, buyer, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_EMAIL = 0  # with Redis up, every request would be refused
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": f"redis://127.0.0.1:{closed_port}/0",
+        }
+    }
+
+    response = ask_reset(client, buyer.email)
+
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
