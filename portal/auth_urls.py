@@ -7,6 +7,8 @@ from django.contrib.auth import views as auth
 from django.contrib.auth.forms import PasswordResetForm
 from django.urls import path
 
+from portal.password_reset import LimitedPasswordResetView
+
 T = "portal/auth/"
 
 
@@ -33,7 +35,7 @@ urlpatterns = [
     ),
     path(
         "password_reset/",
-        auth.PasswordResetView.as_view(
+        LimitedPasswordResetView.as_view(
             template_name=T + "password_reset_form.html",
             email_template_name=T + "password_reset_email.html",
             subject_template_name=T + "password_reset_subject.txt",

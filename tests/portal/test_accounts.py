@@ -3,8 +3,13 @@
 from urllib.parse import urlsplit
 
 import pytest
+from django import forms
+from django.contrib.auth import password_validation
 from django.core import mail
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 
+from devdata.demo import DEMO_PASSWORD
 from partners.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +89,39 @@ def test_password_reset_link_sets_a_new_password(client):
 
     assert done.status_code == 302
     assert client.login(username="rosa", password="Peonies-4-ever!")
+
+
+def test_a_password_needs_twelve_characters(buyer):
+    with pytest.raises(ValidationError) as refused:
+        password_validation.validate_password("Tulips-in-F", user=buyer)
+    assert "at least 12 characters" in " ".join(refused.value.messages)
+
+    password_validation.validate_password("Tulips-in-Fe", user=buyer)
+
+
+def test_the_demo_password_meets_the_rules():
+    """make run's demo users (devdata) sign in with it: it must pass what a user must pass."""
+    assert len(DEMO_PASSWORD) >= 12
+    password_validation.validate_password(DEMO_PASSWORD)
+
+
+def test_the_portal_refuses_an_eleven_character_password_and_says_why(portal):
+    response = portal.post(
+        "/accounts/password_change/",
+        {"old_password": "bouquet-test", "new_password1": "Tulips-in-F", "new_password2": "Tulips-in-F"},
+    )
+
+    assert response.status_code == 200
+    assert "This password is too short. It must contain at least 12 characters." in response.content.decode()
+
+
+def test_the_password_rules_are_listed_and_no_help_text_is_rendered_as_markup(portal):
+    page = portal.get("/accounts/password_change/").content.decode()
+    assert "<li>Your password must contain at least 12 characters.</li>" in page
+
+    rendered = render_to_string("portal/auth/_form_fields.html", {"form": FormWithMarkupInItsHelp()})
+    assert "&lt;b&gt;bold&lt;/b&gt;" in rendered and "<b>" not in rendered
+
+
+class FormWithMarkupInItsHelp(forms.Form):
+    nickname = forms.CharField(help_text="<b>bold</b>")
