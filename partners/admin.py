@@ -26,6 +26,14 @@ def create_api_tokens(model_admin, request, users) -> None:
         )
 
 
+class IssuesTokensMixin:
+    """Issuing an API token hands out a user's powers to a machine: it needs the right to
+    add tokens, not merely to change partners or memberships."""
+
+    def has_issue_token_permission(self, request):
+        return request.user.has_perm("authtoken.add_token")
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     fields = ["user", "role"]
@@ -57,7 +65,7 @@ class PriceInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(BackOfficeImportExportMixin, ImportExportModelAdmin):
+class PartnerAdmin(IssuesTokensMixin, BackOfficeImportExportMixin, ImportExportModelAdmin):
     list_display = [
         "code",
         "name",
@@ -88,7 +96,7 @@ class PartnerAdmin(BackOfficeImportExportMixin, ImportExportModelAdmin):
         credit = getattr(partner, "credit", None)
         return credit.open_balance if credit else None
 
-    @admin.action(description="Create an API token for each user of the selected partners", permissions=["change"])
+    @admin.action(description="Create an API token for each user of the selected partners", permissions=["issue_token"])
     def create_api_tokens_for_users(self, request, queryset):
         users = [
             m.user
@@ -109,7 +117,7 @@ class CreditAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(IssuesTokensMixin, admin.ModelAdmin):
     list_display = ["user", "partner", "role", "has_api_token"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__email", "partner__code", "partner__name"]
@@ -121,7 +129,7 @@ class MembershipAdmin(admin.ModelAdmin):
     def has_api_token(self, membership):
         return Token.objects.filter(user_id=membership.user_id).exists()
 
-    @admin.action(description="Create an API token for the selected users", permissions=["change"])
+    @admin.action(description="Create an API token for the selected users", permissions=["issue_token"])
     def create_api_token(self, request, queryset):
         create_api_tokens(self, request, [m.user for m in queryset.select_related("user")])
 
