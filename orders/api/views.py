@@ -24,13 +24,14 @@ from orders.models import OrderStatus
 from orders.selectors import event_feed, get_order, orders_visible_to, sync_watermark
 from orders.validation import MAX_QUANTITY
 from partners.models import Partner
+from partners.roles import orders_limited_to
 from partners.selectors import get_partner_by_code
 
 ORDER_FIELDS = {"partner", "po_number", "requested_delivery_date", "ship_to", "lines"}
 LINE_FIELDS = {"sku", "quantity"}
 ERRORS = error_responses(
     _403="permission_denied: staff without the permission this call needs, naming it.",
-    _404="Not found (or another partner's).",
+    _404="Not found (or another partner's, or, for a buyer, another user's).",
 )
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -215,7 +216,9 @@ class OrderListCreateApi(APIView):
         responses={200: serializers.OrderSummaryOutput(many=True), **ERRORS},
     )
     def get(self, request):
-        orders = orders_visible_to(partner=caller_partner(request.user)).order_by("updated_at", "id")
+        orders = orders_visible_to(
+            partner=caller_partner(request.user), placed_by=orders_limited_to(request.user)
+        ).order_by("updated_at", "id")
         status_filter = request.query_params.get("status")
         if status_filter:
             if status_filter not in OrderStatus.values:
@@ -242,9 +245,10 @@ class OrderDetailApi(APIView):
         responses={200: serializers.OrderDetailOutput, **ERRORS},
     )
     def get(self, request, number: str):
-        return Response(
-            serializers.OrderDetailOutput(get_order(partner=caller_partner(request.user), number=number)).data
+        order = get_order(
+            partner=caller_partner(request.user), placed_by=orders_limited_to(request.user), number=number
         )
+        return Response(serializers.OrderDetailOutput(order).data)
 
 
 class OrderCancelApi(APIView):
@@ -260,12 +264,12 @@ class OrderCancelApi(APIView):
         },
     )
     def post(self, request, number: str):
-        partner = caller_partner(request.user)
-        order = get_order(partner=partner, number=number, for_detail=False)
+        scope = {"partner": caller_partner(request.user), "placed_by": orders_limited_to(request.user)}
+        order = get_order(**scope, number=number, for_detail=False)
         body = serializers.CancelOrderInput(data=request.data if isinstance(request.data, dict) else {})
         body.is_valid(raise_exception=True)
         cancel_order(order_id=order.id, reason=body.validated_data.get("reason", ""), actor=request.user.username)
-        return Response(serializers.OrderDetailOutput(get_order(partner=partner, number=number)).data)
+        return Response(serializers.OrderDetailOutput(get_order(**scope, number=number)).data)
 
 
 class EventFeedApi(APIView):
@@ -293,7 +297,9 @@ class EventFeedApi(APIView):
             raise OrderError("after and limit must be whole numbers.", code="invalid_cursor") from None
         if after < 0 or limit < 1:
             raise OrderError("after must be 0 or more and limit 1 or more.", code="invalid_cursor")
-        events = event_feed(partner=caller_partner(request.user), after=after, limit=limit)
+        events = event_feed(
+            partner=caller_partner(request.user), placed_by=orders_limited_to(request.user), after=after, limit=limit
+        )
         return Response(
             {
                 "results": serializers.FeedEventOutput(events, many=True).data,
