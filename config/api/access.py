@@ -73,17 +73,9 @@ def staff_may(*, partners_may: tuple[str, ...] = (), **by_method: list[str]) -> 
     )
 
 
-class IsPartnerOrStaff(BasePermission):
-    """The API's default: signed-in partner users and staff. Every view of the API
-    names its own permissions; this only guards a view that would forget to."""
-
-    message = "This API is for partner users and staff."
-
-    def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        return user.is_staff or caller_partner(user) is not None
+class NothingDeclared(_StaffPermissions):
+    """The API's default (REST_FRAMEWORK's DEFAULT_PERMISSION_CLASSES): a view that does
+    not declare `staff_may` answers no partner and no staff, rather than everyone."""
 
 
 class MissingPartnerError(DomainError):
