@@ -69,6 +69,13 @@ class BackOfficeImportExportMixin:
     import_formats = BACK_OFFICE_FORMATS
     export_formats = BACK_OFFICE_FORMATS
 
+    def has_import_permission(self, request):
+        """An import creates rows and changes others: it needs both rights on the model."""
+        opts = self.model._meta
+        return all(
+            request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}") for action in ("add", "change")
+        )
+
     def get_import_formats(self):
         return [f for f in self.import_formats if f().can_import()]
 

@@ -321,7 +321,7 @@ REST_FRAMEWORK = {
         "partners.api.authentication.PartnerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["config.api.access.IsPartnerOrStaff"],
+    "DEFAULT_PERMISSION_CLASSES": ["config.api.access.NothingDeclared"],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.LimitedJSONParser"],

@@ -1,4 +1,5 @@
-"""The demo world of docs/DESIGN.md section 7: staff, three partners, three warehouses, a
+"""The demo world of docs/DESIGN.md section 7: staff (a superuser and one user per role
+group), three partners, three warehouses, a
 catalogue of 64 products with stock, partner prices and cards on file at the Stripe
 stand-in.
 
@@ -14,10 +15,11 @@ from collections import Counter
 from decimal import ROUND_HALF_UP
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import models, transaction
 
 from config.limits import CENT
-from devdata.demo_tables import CATALOGUE, PARTNERS, PartnerSpec, demo_stock
+from devdata.demo_tables import CATALOGUE, PARTNERS, STAFF, PartnerSpec, StaffSpec, demo_stock
 from devdata.world import WAREHOUSES
 from inventory.models import Product, Stock, Warehouse
 from inventory.stock import set_on_hand
@@ -75,19 +77,32 @@ def _ensure(
     return obj, False
 
 
-def _ensure_user(tally: _Tally, username: str, *, email: str, staff: bool = False):
+def _ensure_user(tally: _Tally, username: str, *, email: str, staff: bool = False, superuser: bool = False):
     user, created = _ensure(
         tally,
         "users",
         get_user_model(),
         {"username": username},
-        {"email": email, "is_staff": staff, "is_superuser": staff, "is_active": True},
+        {"email": email, "is_staff": staff, "is_superuser": superuser, "is_active": True},
     )
     # Hashing is slow and writes a new salt, so check before setting.
     if created or not user.check_password(DEMO_PASSWORD):
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
     return user
+
+
+def _ensure_staff(tally: _Tally, spec: StaffSpec) -> None:
+    user = _ensure_user(tally, spec.username, email=spec.email, staff=True, superuser=spec.superuser)
+    groups = [] if not spec.group else [Group.objects.filter(name=spec.group).first()]
+    if None in groups:
+        raise LookupError(f"The role group {spec.group!r} is missing: run manage.py migrate, which ships it.")
+    held = {g.pk for g in user.groups.all()}
+    if held == {g.pk for g in groups}:
+        tally.add("staff roles", "unchanged")
+        return
+    user.groups.set(groups)
+    tally.add("staff roles", "updated" if held else "created")
 
 
 def _ensure_partner(
@@ -109,6 +124,9 @@ def _ensure_partner(
     )
     user = _ensure_user(tally, spec.username, email=spec.email)
     _ensure(tally, "memberships", Membership, {"user": user}, {"partner": partner, "role": spec.role})
+    if spec.admin_username:
+        admin = _ensure_user(tally, spec.admin_username, email=spec.email)
+        _ensure(tally, "memberships", Membership, {"user": admin}, {"partner": partner, "role": Membership.Role.ADMIN})
     if spec.credit_limit is not None:
         # The open balance is the journey's once the account exists; the demo only
         # opens it with the invoices the partner already owes.
@@ -201,7 +219,8 @@ def build_demo_world(*, stdout=None) -> dict[str, dict[str, int]]:
     tally = _Tally()
     with transaction.atomic():
         say("Staff and warehouses ...")
-        _ensure_user(tally, "backoffice", email="backoffice@bouquet.example.com", staff=True)
+        for staff in STAFF:
+            _ensure_staff(tally, staff)
         warehouses = {
             code: _ensure(
                 tally, "warehouses", Warehouse, {"code": code}, {"name": name, "priority": priority, "is_open": True}

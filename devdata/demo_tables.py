@@ -1,5 +1,5 @@
-"""The demo world's fixed tables (docs/DESIGN.md section 7): its catalogue, its stock
-and its partners. Everything here is a fixed table or comes from a seeded generator,
+"""The demo world's fixed tables (docs/DESIGN.md section 7): its staff, its catalogue,
+its stock and its partners. Everything here is a fixed table or comes from a seeded generator,
 so two runs on two machines build the same world."""
 
 import random
@@ -12,6 +12,15 @@ from partners.models import Membership, Partner
 
 # Changing the seed changes every stock level of the demo world.
 STOCK_SEED = 20250214
+
+
+@dataclass(frozen=True)
+class StaffSpec:
+    username: str
+    email: str
+    # A shipped role group (backoffice/roles.py), by name; a superuser needs none.
+    group: str = ""
+    superuser: bool = False
 
 
 @dataclass(frozen=True)
@@ -38,12 +47,27 @@ class PartnerSpec:
     # (label, line1, postcode, city, country); the first is the default.
     ship_tos: tuple[tuple[str, str, str, str, str], ...]
     card_number: str = ""
+    # A second user of the partner, its partner admin, where `username` is a buyer.
+    admin_username: str = ""
     credit_limit: Decimal | None = None
     # Invoices already open when the demo starts, so a larger order shows a credit hold.
     opening_balance: Decimal = Decimal("0.00")
     # (sku, ((min_quantity, percent off list), ...)): several rows make quantity breaks.
     prices: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = ()
 
+
+# --- The staff --------------------------------------------------------------------------
+
+# The superuser, and one non-superuser in each shipped role group: the ERP integration
+# account among them, whose token can do only what its group allows.
+STAFF = [
+    StaffSpec("backoffice", "backoffice@bouquet.example.com", superuser=True),
+    StaffSpec("catalogue", "catalogue@bouquet.example.com", group="Catalogue manager"),
+    StaffSpec("warehouse", "warehouse@bouquet.example.com", group="Warehouse"),
+    StaffSpec("credit", "credit@bouquet.example.com", group="Credit control"),
+    StaffSpec("service", "service@bouquet.example.com", group="Customer service"),
+    StaffSpec("erp", "erp@bouquet.example.com", group="ERP integration"),
+]
 
 # --- The catalogue ----------------------------------------------------------------------
 
@@ -219,6 +243,7 @@ PARTNERS = [
         home_warehouse="RTM",
         username="fern",
         role=Membership.Role.BUYER,
+        admin_username="fern-admin",
         ship_tos=(("Garden centre", "Kralingse Plaslaan 7", "3062 DA", "Rotterdam", "NL"),),
         credit_limit=Decimal("5000.00"),
         opening_balance=Decimal("4600.00"),

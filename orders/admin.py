@@ -137,9 +137,16 @@ class OrderAdmin(BackOfficeImportExportMixin, ExportMixin, ViewOnlyMixin, admin.
     actions = ["cancel_orders", "redrive_orders", "release_credit_holds"]
     resource_classes = [OrderLineExportResource]
 
-    def has_operate_permission(self, request):
-        """The actions move orders through services; they need the right to change orders."""
-        return request.user.has_perm("orders.change_order")
+    # Each action moves orders through a service and needs its own right (orders.Order's
+    # Meta.permissions), so that a role may cancel without releasing credit, or the reverse.
+    def has_cancel_permission(self, request):
+        return request.user.has_perm("orders.cancel_order")
+
+    def has_redrive_permission(self, request):
+        return request.user.has_perm("orders.redrive_order")
+
+    def has_release_credit_hold_permission(self, request):
+        return request.user.has_perm("orders.release_credit_hold")
 
     def has_export_permission(self, request):
         return request.user.has_perm("orders.view_order")
@@ -159,7 +166,7 @@ class OrderAdmin(BackOfficeImportExportMixin, ExportMixin, ViewOnlyMixin, admin.
         for problem in failed:
             self.message_user(request, f"Not {verb.lower()}: {problem}", messages.ERROR)
 
-    @admin.action(description="Cancel selected orders (asks for a reason)", permissions=["operate"])
+    @admin.action(description="Cancel selected orders (asks for a reason)", permissions=["cancel"])
     def cancel_orders(self, request, queryset):
         form = CancelReasonForm(request.POST if "confirm" in request.POST else None)
         if form.is_bound and form.is_valid():
@@ -183,12 +190,12 @@ class OrderAdmin(BackOfficeImportExportMixin, ExportMixin, ViewOnlyMixin, admin.
         }
         return TemplateResponse(request, "admin/orders/order/cancel_orders.html", context)
 
-    @admin.action(description="Re-drive selected orders now", permissions=["operate"])
+    @admin.action(description="Re-drive selected orders now", permissions=["redrive"])
     def redrive_orders(self, request, queryset):
         actor = request.user.get_username()
         self._run(request, queryset, "Re-driven", lambda order: f"at {redrive_order(order_id=order.id, actor=actor)}")
 
-    @admin.action(description="Release credit hold of selected orders", permissions=["operate"])
+    @admin.action(description="Release credit hold of selected orders", permissions=["release_credit_hold"])
     def release_credit_holds(self, request, queryset):
         actor = request.user.get_username()
         self._run(

@@ -83,6 +83,14 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        # The back office's order operations, each its own right so that the roles
+        # (backoffice/roles.py) can split them: orders are never edited, so
+        # change_order grants none of them.
+        permissions = [
+            ("cancel_order", "Can cancel orders"),
+            ("redrive_order", "Can re-drive orders"),
+            ("release_credit_hold", "Can release credit holds"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),
         ]

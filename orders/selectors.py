@@ -1,5 +1,6 @@
 """Reads of orders, scoped to who is asking: a partner's user sees that partner's
-orders only (another partner's order is simply not found), staff see all."""
+orders only (another partner's order is simply not found), a buyer only the orders
+they placed (`placed_by`, from partners.roles `orders_limited_to`), staff see all."""
 
 from collections.abc import Iterable
 from datetime import timedelta
@@ -16,14 +17,21 @@ from partners.models import Membership
 FEED_PAGE_MAX = 500
 
 
-def orders_visible_to(*, partner) -> QuerySet[Order]:
-    """All orders for staff (partner None), else the partner's."""
+def orders_visible_to(*, partner, placed_by=None) -> QuerySet[Order]:
+    """All orders for staff (partner None), else the partner's; of those, only the
+    ones `placed_by` placed when a buyer's limit is given."""
     orders = Order.objects.select_related("partner", "ship_to")
-    return orders if partner is None else orders.filter(partner=partner)
+    if partner is not None:
+        orders = orders.filter(partner=partner)
+    if placed_by is not None:
+        orders = orders.filter(placed_by=placed_by)
+    return orders
 
 
-def get_order(*, partner, number: str, for_detail: bool = True) -> Order:
-    orders = orders_visible_to(partner=partner)
+def get_order(*, partner, number: str, placed_by=None, for_detail: bool = True) -> Order:
+    """Return the order numbered `number` as orders_visible_to scopes it; raise
+    OrderNotFoundError for one outside the scope, as for one that does not exist."""
+    orders = orders_visible_to(partner=partner, placed_by=placed_by)
     if for_detail:
         from fulfillment.models import Shipment
 
@@ -86,6 +94,7 @@ def _unnamed(detail: str, staff: str) -> str:
 _FEED_SQL = """
 SELECT e.id, e.tx_id
   FROM orders_orderevent e
+  {buyer_join}
  WHERE e.tx_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
    AND (e.tx_id, e.id) > (%(cursor_tx)s, %(after)s)
    {partner_filter}
@@ -94,14 +103,17 @@ SELECT e.id, e.tx_id
 """
 
 
-def event_feed(*, partner, after: int, limit: int) -> list[OrderEvent]:
+def event_feed(*, partner, after: int, limit: int, placed_by=None) -> list[OrderEvent]:
     """Return up to `limit` events after the event with id `after` (0: from the start),
-    in feed order, each with its order."""
+    in feed order, each with its order; with `placed_by` (a buyer), only the events of
+    the orders they placed."""
     from django.db import connection
 
     # A partner's cursor is looked up among its own events: another partner's event id
     # is as unknown as one never written, so the answer tells nothing about it.
     feed = OrderEvent.objects.all() if partner is None else OrderEvent.objects.filter(partner_id=partner.id)
+    if placed_by is not None:
+        feed = feed.filter(order__placed_by=placed_by)
     cursor_tx = -1
     if after:
         cursor_tx = feed.filter(id=after).values_list("tx_id", flat=True).first()
@@ -116,8 +128,14 @@ def event_feed(*, partner, after: int, limit: int) -> list[OrderEvent]:
         # partner's index (partner, tx_id, id) from the cursor, not everyone's events.
         partner_filter = "AND e.partner_id = %(partner_id)s"
         params["partner_id"] = partner.id
+    buyer_join = ""
+    if placed_by is not None:
+        # Still the partner's index from the cursor; each event found costs a look at
+        # its order, which only a buyer's feed pays.
+        buyer_join = "JOIN orders_order o ON o.id = e.order_id AND o.placed_by_id = %(placed_by_id)s"
+        params["placed_by_id"] = placed_by.pk
     with connection.cursor() as db:
-        db.execute(_FEED_SQL.format(partner_filter=partner_filter), params)
+        db.execute(_FEED_SQL.format(partner_filter=partner_filter, buyer_join=buyer_join), params)
         ids = [row[0] for row in db.fetchall()]
     events = OrderEvent.objects.select_related("order").in_bulk(ids)
     events = [events[i] for i in ids]

@@ -36,6 +36,14 @@ def create_api_tokens(model_admin, request, users):
     return response
 
 
+class IssuesTokensMixin:
+    """Issuing an API token hands out a user's powers to a machine: it needs the right to
+    add tokens, not merely to change partners or memberships."""
+
+    def has_issue_token_permission(self, request):
+        return request.user.has_perm("partners.add_apitoken")
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     fields = ["user", "role"]
@@ -67,7 +75,7 @@ class PriceInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(BackOfficeImportExportMixin, ImportExportModelAdmin):
+class PartnerAdmin(IssuesTokensMixin, BackOfficeImportExportMixin, ImportExportModelAdmin):
     list_display = [
         "code",
         "name",
@@ -98,7 +106,7 @@ class PartnerAdmin(BackOfficeImportExportMixin, ImportExportModelAdmin):
         credit = getattr(partner, "credit", None)
         return credit.open_balance if credit else None
 
-    @admin.action(description="Create an API token for each user of the selected partners", permissions=["change"])
+    @admin.action(description="Create an API token for each user of the selected partners", permissions=["issue_token"])
     def create_api_tokens_for_users(self, request, queryset):
         users = [
             m.user
@@ -117,7 +125,7 @@ class CreditAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(IssuesTokensMixin, admin.ModelAdmin):
     list_display = ["user", "partner", "role", "has_api_token"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__email", "partner__code", "partner__name"]
@@ -130,7 +138,7 @@ class MembershipAdmin(admin.ModelAdmin):
         usable = Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
         return ApiToken.objects.filter(usable, user_id=membership.user_id).exists()
 
-    @admin.action(description="Create an API token for the selected users", permissions=["change"])
+    @admin.action(description="Create an API token for the selected users", permissions=["issue_token"])
     def create_api_token(self, request, queryset):
         return create_api_tokens(self, request, [m.user for m in queryset.select_related("user")])
 

@@ -1,7 +1,7 @@
 """Reads of partners that more than one door needs."""
 
 from partners.exceptions import PartnerNotFoundError
-from partners.models import Partner
+from partners.models import Membership, Partner
 
 
 def get_partner_by_code(*, code: str) -> Partner:
@@ -12,3 +12,8 @@ def get_partner_by_code(*, code: str) -> Partner:
     if partner is None:
         raise PartnerNotFoundError(f"Partner {code} not found.")
     return partner
+
+
+def partner_members(*, partner: Partner):
+    """Return the partner's memberships with their users, by username."""
+    return Membership.objects.filter(partner=partner).select_related("user").order_by("user__username")

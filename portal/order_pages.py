@@ -1,5 +1,6 @@
-"""The partner's orders: the list, one order, cancelling it while it may be, and
-putting its lines back in the cart."""
+"""The partner's orders (a buyer's own; all of the company's for a partner admin):
+the list, one order, cancelling it while it may be, and putting its lines back in the
+cart."""
 
 from django.contrib import messages
 from django.db.models import Q
@@ -31,7 +32,7 @@ ORDERS_PAGE_SIZE = 20
 class OrderListView(PartnerPageMixin, View):
     def get(self, request):
         form = OrderFilterForm(request.GET or None)
-        orders = orders_visible_to(partner=self.partner).order_by("-id")
+        orders = orders_visible_to(partner=self.partner, placed_by=self.orders_limit).order_by("-id")
         if form.is_valid():
             if form.cleaned_data["status"]:
                 orders = orders.filter(status=form.cleaned_data["status"])
@@ -45,7 +46,7 @@ class OrderListView(PartnerPageMixin, View):
 class OrderDetailView(PartnerPageMixin, View):
     def get(self, request, number):
         try:
-            order = get_order(partner=self.partner, number=number)
+            order = get_order(partner=self.partner, placed_by=self.orders_limit, number=number)
         except DomainError as error:
             sort_errors(error)  # a not-found is a 404
             raise
@@ -66,7 +67,7 @@ def _order_page(request, number):
 @method_decorator(flash_domain_errors(_order_page), name="post")
 class OrderCancelView(PartnerPageMixin, View):
     def post(self, request, number):
-        order = get_order(partner=self.partner, number=number, for_detail=False)
+        order = get_order(partner=self.partner, placed_by=self.orders_limit, number=number, for_detail=False)
         form = CancelOrderForm(request.POST)
         reason = form.cleaned_data["reason"] if form.is_valid() else ""
         cancel_order(order_id=order.id, reason=reason, actor=request.user.get_username())
@@ -77,7 +78,7 @@ class OrderCancelView(PartnerPageMixin, View):
 @method_decorator(flash_domain_errors(_order_page), name="post")
 class OrderReorderView(PartnerPageMixin, View):
     def post(self, request, number):
-        order = get_order(partner=self.partner, number=number, for_detail=False)
+        order = get_order(partner=self.partner, placed_by=self.orders_limit, number=number, for_detail=False)
         summary, *problems = reorder_into_cart(user=request.user, order=order)
         messages.success(request, summary)
         for problem in problems:

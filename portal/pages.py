@@ -1,5 +1,6 @@
 """What every portal page shares: it is for a signed-in user of a partner and shows
-that partner's data only (`PartnerPageMixin`), pages through long lists, and sends
+that partner's data only, a buyer's own orders only, and some pages to the partner's
+admins alone (`PartnerPageMixin`); paging through long lists; sending
 the buyer back only to an address of this site."""
 
 from django.contrib import messages
@@ -15,14 +16,19 @@ from orders.cart import (
     cart_line_count,
 )
 from partners.models import Membership, Partner
+from partners.roles import is_partner_admin, orders_limited_to
 
 
 class PartnerPageMixin:
     """Let in signed-in users of a partner: anonymous users go to the login page, users
     of a deactivated partner are signed out and told why, staff without a partner go to
-    the back office, anyone else is refused."""
+    the back office, anyone else is refused; and where `admins_only`, a buyer too."""
+
+    admins_only = False
 
     partner: Partner
+    # The user whose orders alone the page may show (a buyer), or None (a partner admin).
+    orders_limit: object | None
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -40,11 +46,14 @@ class PartnerPageMixin:
             if request.user.is_staff:
                 return redirect("/admin/")
             raise PermissionDenied("Your account is not linked to a partner company.")
+        if self.admins_only and not is_partner_admin(request.user):
+            raise PermissionDenied("This page is for your company's partner admins.")
         self.partner = partner
+        self.orders_limit = orders_limited_to(request.user)
         return super().dispatch(request, *args, **kwargs)
 
     def page(self, template: str, context: dict | None = None, *, cart_count: int | None = None, status: int = 200):
-        context = {"partner": self.partner, **(context or {})}
+        context = {"partner": self.partner, "partner_admin": is_partner_admin(self.request.user), **(context or {})}
         context["cart_count"] = cart_line_count(self.request.user) if cart_count is None else cart_count
         return render(self.request, template, context, status=status)
 

@@ -1,10 +1,10 @@
 """The partner portal's addresses. Pages live in `views.py` (home, catalogue, quick
-order), `checkout.py` (the cart), `order_pages.py` (orders) and `uploads.py` (CSV
-upload with progress)."""
+order), `checkout.py` (the cart), `order_pages.py` (orders), `company.py` (the company's
+users, for partner admins) and `uploads.py` (CSV upload with progress)."""
 
 from django.urls import include, path
 
-from portal import checkout, order_pages, views
+from portal import checkout, company, order_pages, views
 
 app_name = "portal"
 
@@ -18,5 +18,6 @@ urlpatterns: list = [
     path("orders/<slug:number>/", order_pages.OrderDetailView.as_view(), name="order-detail"),
     path("orders/<slug:number>/cancel/", order_pages.OrderCancelView.as_view(), name="order-cancel"),
     path("orders/<slug:number>/reorder/", order_pages.OrderReorderView.as_view(), name="order-reorder"),
+    path("users/", company.CompanyUsersView.as_view(), name="users"),
     path("upload/", include("portal.upload_urls")),
 ]

@@ -27,6 +27,7 @@ from orders.exceptions import OrderValidationError
 from orders.selectors import orders_visible_to
 from partners.models import CreditAccount, Partner
 from partners.pricing import price_for_quantity, price_table
+from partners.roles import is_partner_admin
 from portal.errors import flash_domain_errors, sort_errors
 from portal.forms import (
     QUICK_ORDER_ROWS,
@@ -51,11 +52,14 @@ LOW_STOCK_CASES = 5
 class HomeView(PartnerPageMixin, View):
     def get(self, request):
         cart_lines = priced_cart_lines(get_or_create_cart(request.user))
-        credit = CreditAccount.objects.filter(partner=self.partner).first()
+        # The company's credit is for its partner admins' eyes (partners.roles).
+        credit = CreditAccount.objects.filter(partner=self.partner).first() if is_partner_admin(request.user) else None
         return self.page(
             "portal/home.html",
             {
-                "recent_orders": orders_visible_to(partner=self.partner).order_by("-id")[:RECENT_ORDERS],
+                "recent_orders": orders_visible_to(partner=self.partner, placed_by=self.orders_limit).order_by("-id")[
+                    :RECENT_ORDERS
+                ],
                 "cart_lines": cart_lines,
                 "cart_total": sum((line.line_total for line in cart_lines), Decimal("0.00")),
                 "on_account": self.partner.payment_method == Partner.PaymentMethod.ACCOUNT,

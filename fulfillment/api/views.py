@@ -5,14 +5,14 @@ orders.api.dispatch."""
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
-from config.api.access import IsStaff
+from config.api.access import staff_may
 from config.api.inputs import parse_filters
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import ErrorOutput, error_responses
 from fulfillment.api import serializers
 from fulfillment.selectors import list_shipments
 
-ERRORS = error_responses(_403="Staff and integration tokens only.")
+ERRORS = error_responses(_403="permission_denied: staff with fulfillment.view_shipment only.")
 SHIPMENT_EXAMPLE = {
     "id": 4711,
     "order": "BQ-00001042",
@@ -26,7 +26,7 @@ SHIPMENT_EXAMPLE = {
 
 
 class ShipmentListApi(APIView):
-    permission_classes = [IsStaff]
+    permission_classes = [staff_may(GET=["fulfillment.view_shipment"])]
     pagination_class = StandardPagination
 
     @extend_schema(

@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.access import IsStaff
+from config.api.access import staff_may
 from config.api.inputs import parse_filters
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import error_responses
@@ -28,7 +28,7 @@ STOCK_EXAMPLE = {
 
 
 class StockListApi(APIView):
-    permission_classes = [IsStaff]
+    permission_classes = [staff_may(GET=["inventory.view_stock"])]
     pagination_class = StandardPagination
 
     @extend_schema(
@@ -44,7 +44,10 @@ class StockListApi(APIView):
 
 
 class StockApi(APIView):
-    permission_classes = [IsStaff]
+    # A PUT with version 0 creates the row: it needs both rights.
+    permission_classes = [
+        staff_may(GET=["inventory.view_stock"], PUT=["inventory.add_stock", "inventory.change_stock"])
+    ]
 
     @extend_schema(
         summary="One stock row (staff)",

@@ -6,17 +6,17 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.access import IsStaff
+from config.api.access import staff_may
 from config.api.schema import ErrorOutput, error_responses
 from fulfillment.api import serializers
 from fulfillment.selectors import get_shipment
 from orders.dispatch import confirm_dispatch
 
-ERRORS = error_responses(_403="Staff and integration tokens only.")
+ERRORS = error_responses(_403="permission_denied: staff with fulfillment.change_shipment only.")
 
 
 class ShipmentDispatchApi(APIView):
-    permission_classes = [IsStaff]
+    permission_classes = [staff_may(POST=["fulfillment.change_shipment"])]
 
     @extend_schema(
         summary="Confirm a shipment's dispatch (staff)",

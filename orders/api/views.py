@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.access import IsPartnerOrStaff, MissingPartnerError
+from config.api.access import MissingPartnerError, staff_may
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import ErrorOutput, error_responses
 from config.callers import caller_partner
@@ -24,11 +24,15 @@ from orders.models import OrderStatus
 from orders.selectors import event_feed, get_order, orders_visible_to, sync_watermark
 from orders.validation import MAX_QUANTITY
 from partners.models import Partner
+from partners.roles import orders_limited_to
 from partners.selectors import get_partner_by_code
 
 ORDER_FIELDS = {"partner", "po_number", "requested_delivery_date", "ship_to", "lines"}
 LINE_FIELDS = {"sku", "quantity"}
-ERRORS = error_responses(_404="Not found (or another partner's).")
+ERRORS = error_responses(
+    _403="permission_denied: staff without the permission this call needs, naming it.",
+    _404="Not found (or another partner's, or, for a buyer, another user's).",
+)
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,
@@ -133,7 +137,8 @@ def resolve_partner(user, body) -> Partner:
 
 
 class OrderListCreateApi(APIView):
-    permission_classes = [IsPartnerOrStaff]
+    # Staff place orders for any partner (on its card or credit): orders.add_order.
+    permission_classes = [staff_may(GET=["orders.view_order"], POST=["orders.add_order"], partners_may=("GET", "POST"))]
     throttle_scope = {"POST": "order_intake"}  # the list counts against the general scope
     pagination_class = StandardPagination  # tells the schema the list is paged
 
@@ -211,7 +216,9 @@ class OrderListCreateApi(APIView):
         responses={200: serializers.OrderSummaryOutput(many=True), **ERRORS},
     )
     def get(self, request):
-        orders = orders_visible_to(partner=caller_partner(request.user)).order_by("updated_at", "id")
+        orders = orders_visible_to(
+            partner=caller_partner(request.user), placed_by=orders_limited_to(request.user)
+        ).order_by("updated_at", "id")
         status_filter = request.query_params.get("status")
         if status_filter:
             if status_filter not in OrderStatus.values:
@@ -231,20 +238,21 @@ class OrderListCreateApi(APIView):
 
 
 class OrderDetailApi(APIView):
-    permission_classes = [IsPartnerOrStaff]
+    permission_classes = [staff_may(GET=["orders.view_order"], partners_may=("GET",))]
 
     @extend_schema(
         summary="An order with its lines, shipments and events",
         responses={200: serializers.OrderDetailOutput, **ERRORS},
     )
     def get(self, request, number: str):
-        return Response(
-            serializers.OrderDetailOutput(get_order(partner=caller_partner(request.user), number=number)).data
+        order = get_order(
+            partner=caller_partner(request.user), placed_by=orders_limited_to(request.user), number=number
         )
+        return Response(serializers.OrderDetailOutput(order).data)
 
 
 class OrderCancelApi(APIView):
-    permission_classes = [IsPartnerOrStaff]
+    permission_classes = [staff_may(POST=["orders.cancel_order"], partners_may=("POST",))]
 
     @extend_schema(
         summary="Cancel an order (until CONFIRMED)",
@@ -256,16 +264,16 @@ class OrderCancelApi(APIView):
         },
     )
     def post(self, request, number: str):
-        partner = caller_partner(request.user)
-        order = get_order(partner=partner, number=number, for_detail=False)
+        scope = {"partner": caller_partner(request.user), "placed_by": orders_limited_to(request.user)}
+        order = get_order(**scope, number=number, for_detail=False)
         body = serializers.CancelOrderInput(data=request.data if isinstance(request.data, dict) else {})
         body.is_valid(raise_exception=True)
         cancel_order(order_id=order.id, reason=body.validated_data.get("reason", ""), actor=request.user.username)
-        return Response(serializers.OrderDetailOutput(get_order(partner=partner, number=number)).data)
+        return Response(serializers.OrderDetailOutput(get_order(**scope, number=number)).data)
 
 
 class EventFeedApi(APIView):
-    permission_classes = [IsPartnerOrStaff]
+    permission_classes = [staff_may(GET=["orders.view_orderevent"], partners_may=("GET",))]
     throttle_scope = "event_feed"
 
     @extend_schema(
@@ -289,7 +297,9 @@ class EventFeedApi(APIView):
             raise OrderError("after and limit must be whole numbers.", code="invalid_cursor") from None
         if after < 0 or limit < 1:
             raise OrderError("after must be 0 or more and limit 1 or more.", code="invalid_cursor")
-        events = event_feed(partner=caller_partner(request.user), after=after, limit=limit)
+        events = event_feed(
+            partner=caller_partner(request.user), placed_by=orders_limited_to(request.user), after=after, limit=limit
+        )
         return Response(
             {
                 "results": serializers.FeedEventOutput(events, many=True).data,

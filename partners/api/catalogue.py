@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.access import IsPartnerOrStaff, StaffWritesOnly
+from config.api.access import staff_may
 from config.api.inputs import parse_filters
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import error_responses
@@ -41,7 +41,7 @@ def product_output(products, *, user, many: bool = False) -> dict | list:
 
 
 class ProductListApi(APIView):
-    permission_classes = [IsPartnerOrStaff]
+    permission_classes = [staff_may(GET=["inventory.view_product"], partners_may=("GET",))]
     pagination_class = StandardPagination
 
     @extend_schema(
@@ -62,7 +62,14 @@ class ProductListApi(APIView):
 
 
 class ProductApi(APIView):
-    permission_classes = [StaffWritesOnly]
+    # A PUT creates or updates: it needs both rights.
+    permission_classes = [
+        staff_may(
+            GET=["inventory.view_product"],
+            PUT=["inventory.add_product", "inventory.change_product"],
+            partners_may=("GET",),
+        )
+    ]
 
     @extend_schema(
         summary="One product at the caller's prices",

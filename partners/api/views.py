@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.access import IsStaff
+from config.api.access import staff_may
 from config.api.inputs import parse_filters
 from config.api.schema import ErrorOutput, error_responses
 from inventory.selectors import get_product
@@ -14,7 +14,8 @@ from partners.pricing import remove_partner_price, set_partner_price
 from partners.selectors import get_partner_by_code
 
 ERRORS = error_responses(
-    _403="Staff and integration tokens only.", _404="partner_not_found or product_not_found, naming which."
+    _403="permission_denied: staff with the partner price permissions only, naming the one missing.",
+    _404="partner_not_found or product_not_found, naming which.",
 )
 PRICE_EXAMPLE = {
     "partner": "FERN",
@@ -26,7 +27,12 @@ PRICE_EXAMPLE = {
 
 
 class PartnerPriceApi(APIView):
-    permission_classes = [IsStaff]
+    permission_classes = [
+        staff_may(
+            PUT=["partners.add_partnerprice", "partners.change_partnerprice"],
+            DELETE=["partners.delete_partnerprice"],
+        )
+    ]
 
     @extend_schema(
         summary="Set a partner's price for a product (staff)",

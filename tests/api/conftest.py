@@ -1,9 +1,11 @@
-"""API clients: FERN's buyer, a staff ERP user, and ROSA's user."""
+"""API clients: FERN's user, an ERP integration account (staff in the shipped ERP
+integration group, not a superuser), and ROSA's user."""
 
 import pytest
 
 from partners.factories import MembershipFactory, PartnerFactory, UserFactory
 from tests.support.api import client_for
+from tests.support.roles import erp_user
 
 
 @pytest.fixture
@@ -13,7 +15,7 @@ def fern_api(account_buyer):
 
 @pytest.fixture
 def staff_api(db):
-    return client_for(UserFactory(username="erp", is_staff=True))
+    return client_for(erp_user())
 
 
 @pytest.fixture

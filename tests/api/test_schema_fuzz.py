@@ -11,6 +11,7 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance
 from config.wsgi import application
 from partners.factories import MembershipFactory, UserFactory
 from partners.tokens import issue_api_token
+from tests.support.roles import erp_user
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +32,7 @@ def keep_test_connection():
 def tokens(db, keep_test_connection, warehouses, make_product, account_buyer):
     make_product("ROS-FUZZ", stock={warehouses["RTM"]: 100000}, case_pack=10, list_price="0.40")
     partner_user = MembershipFactory(partner=account_buyer, user=UserFactory(username="fuzz-fern")).user
-    staff = UserFactory(username="fuzz-erp", is_staff=True)
+    staff = erp_user("fuzz-erp")
     return {name: issue_api_token(user=user).key for name, user in (("partner", partner_user), ("staff", staff))}
 
 

@@ -14,6 +14,7 @@ from orders.api.views import EventFeedApi, OrderListCreateApi
 from orders.models import Order
 from partners.factories import MembershipFactory, UserFactory
 from tests.support.api import client_for
+from tests.support.roles import erp_user
 
 ORDERS = "/api/v1/orders/"
 EVENTS = "/api/v1/events/"
@@ -69,7 +70,7 @@ def test_another_partner_is_unaffected(tiny_limits, fern_api, other_partner_api,
 
 
 def test_staff_have_a_budget_each_apart_from_the_partners(tiny_limits, fern_api, staff_api, roses):
-    other_staff = client_for(UserFactory(username="erp-2", is_staff=True))
+    other_staff = client_for(erp_user("erp-2"))
     body = {"partner": "FERN", "lines": [{"sku": "ROS-THROTTLE", "quantity": 10}]}
 
     def staff_place(api, key):

@@ -15,6 +15,7 @@ from django.test import Client
 from orders.cart import get_or_create_cart
 from partners.factories import ShipToAddressFactory, UserFactory
 from tests.support.api import client_for
+from tests.support.roles import erp_user
 
 
 @pytest.fixture
@@ -32,6 +33,6 @@ def world(portal, buyer, products, ship_tos, other_partner_user, account_buyer):
         ivy_address=ShipToAddressFactory(partner=other_partner_user.membership.partner, label="Ivy's shop"),
         portal=portal,
         api=client_for(buyer),
-        staff_api=client_for(UserFactory(username="erp", is_staff=True)),
+        staff_api=client_for(erp_user()),
         back_office=back_office,
     )

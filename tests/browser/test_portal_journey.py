@@ -117,7 +117,7 @@ def test_a_double_click_on_place_order_places_one_order(page, florist):
 
 
 def test_reorder_fills_the_cart_and_names_what_is_gone(page, screenshot, florist, card_buyer):
-    order = place(card_buyer, {"RO-NAOMI-50": 40, "TU-STRONG-GOLD": 100})
+    order = place(card_buyer, {"RO-NAOMI-50": 40, "TU-STRONG-GOLD": 100}, user=florist)
     Product.objects.filter(sku="TU-STRONG-GOLD").update(active=False)
     sign_in(page, florist)
 

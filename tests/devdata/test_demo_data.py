@@ -10,11 +10,20 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
 
+from backoffice.roles import (
+    CATALOGUE_MANAGER,
+    CREDIT_CONTROL,
+    CUSTOMER_SERVICE,
+    ERP_INTEGRATION,
+    ROLE_PERMISSIONS,
+    WAREHOUSE,
+)
 from devdata.demo import DEMO_PASSWORD, build_demo_world
 from inventory.models import Product, Stock, StockMovement, Warehouse
 from partners.models import CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
 from payments import gateway
 from payments.exceptions import CardDeclinedError
+from tests.support.api import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -133,15 +142,44 @@ def test_a_second_run_puts_back_what_drifted(demo_world):
 def test_the_demo_world_has_staff_and_partner_users_with_the_demo_password(demo_world):
     users = {u.username: u for u in get_user_model().objects.all()}
 
-    assert {"backoffice", "bloom", "fern", "thorn"} <= set(users)
+    assert {"backoffice", "bloom", "fern", "fern-admin", "thorn"} <= set(users)
     assert users["backoffice"].is_staff and users["backoffice"].is_superuser
-    assert all(users[name].check_password(DEMO_PASSWORD) for name in ("backoffice", "bloom", "fern", "thorn"))
-    assert {(m.user.username, m.partner.code) for m in Membership.objects.select_related("user", "partner")} == {
-        ("bloom", "BLOOM"),
-        ("fern", "FERN"),
-        ("thorn", "THORN"),
+    assert all(users[name].check_password(DEMO_PASSWORD) for name in users)
+    memberships = Membership.objects.select_related("user", "partner")
+    assert {(m.user.username, m.partner.code, m.role) for m in memberships} == {
+        ("bloom", "BLOOM", "admin"),
+        ("fern", "FERN", "buyer"),
+        ("fern-admin", "FERN", "admin"),
+        ("thorn", "THORN", "buyer"),
     }
-    assert not any(users[name].is_staff for name in ("bloom", "fern", "thorn"))
+    assert not any(users[name].is_staff for name in ("bloom", "fern", "fern-admin", "thorn"))
+
+
+def test_the_demo_world_has_a_staff_user_in_each_role_group_and_none_is_a_superuser(demo_world):
+    roles = {
+        user.username: [group.name for group in user.groups.all()]
+        for user in get_user_model().objects.filter(is_staff=True, is_superuser=False).prefetch_related("groups")
+    }
+
+    assert roles == {
+        "catalogue": [CATALOGUE_MANAGER],
+        "warehouse": [WAREHOUSE],
+        "credit": [CREDIT_CONTROL],
+        "service": [CUSTOMER_SERVICE],
+        "erp": [ERP_INTEGRATION],
+    }
+
+
+def test_the_demo_erp_accounts_token_can_do_what_its_group_allows_and_nothing_else(demo_world, client):
+    erp = get_user_model().objects.get(username="erp")
+    api = client_for(erp)
+
+    assert not erp.is_superuser
+    assert erp.get_all_permissions() == set(ROLE_PERMISSIONS[ERP_INTEGRATION])
+    assert api.get("/api/v1/stock/").status_code == 200
+    assert api.get("/api/v1/orders/").status_code == 200
+    client.force_login(erp)
+    assert client.get("/admin/partners/partner/").status_code == 403
 
 
 def test_the_demo_world_has_three_open_warehouses_by_priority(demo_world):

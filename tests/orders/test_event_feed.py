@@ -14,7 +14,7 @@ from orders.intake import place_order
 from orders.models import OrderEvent, OrderStatus
 from orders.selectors import event_feed
 from orders.transitions import transition, transition_many
-from partners.factories import PartnerFactory
+from partners.factories import PartnerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,11 +70,9 @@ def index_names(plan: dict) -> set[str]:
     return names
 
 
-def test_a_quiet_partners_feed_from_an_old_cursor_walks_its_own_index():
-    quiet, busy = PartnerFactory.create_batch(2)
-    old = served_events(quiet, range(10, 12))[0]
-    # Everyone else's events since the quiet partner's cursor: what the feed walked
-    # through before each event knew its partner.
+def add_busy_partners_events(busy) -> None:
+    """Twenty thousand events of another partner: what the feed walked through before
+    each event knew its partner."""
     busy_order = OrderFactory(partner=busy)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -85,12 +83,41 @@ def test_a_quiet_partners_feed_from_an_old_cursor_walks_its_own_index():
         )
         cursor.execute("ANALYZE orders_orderevent")
 
+
+def feed_plan(**feed) -> dict:
     with CaptureQueriesContext(connection) as queries:
-        event_feed(partner=quiet, after=old.id, limit=100)
+        event_feed(**feed)
     feed_sql = next(q["sql"] for q in queries if "pg_snapshot_xmin" in q["sql"])
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + feed_sql)
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
+    return plan[0]["Plan"]
 
-    assert "order_event_partner_feed" in index_names(plan[0]["Plan"]), plan
+
+def test_a_quiet_partners_feed_from_an_old_cursor_walks_its_own_index():
+    quiet, busy = PartnerFactory.create_batch(2)
+    old = served_events(quiet, range(10, 12))[0]
+    add_busy_partners_events(busy)
+
+    plan = feed_plan(partner=quiet, after=old.id, limit=100)
+
+    assert "order_event_partner_feed" in index_names(plan), plan
+
+
+def test_a_buyers_feed_holds_their_own_orders_events_only_and_still_walks_the_partners_index():
+    partner, busy = PartnerFactory.create_batch(2)
+    buyer, colleague = UserFactory.create_batch(2)
+    mine = OrderEventFactory(order=OrderFactory(partner=partner, placed_by=buyer), tx_id=10)
+    theirs = OrderEventFactory(order=OrderFactory(partner=partner, placed_by=colleague), tx_id=11)
+    add_busy_partners_events(busy)
+
+    served = event_feed(partner=partner, placed_by=buyer, after=0, limit=10)
+    with pytest.raises(OrderError) as refused:
+        event_feed(partner=partner, placed_by=buyer, after=theirs.id, limit=10)
+
+    assert [e.id for e in served] == [mine.id]
+    assert refused.value.code == "invalid_cursor"
+    assert "order_event_partner_feed" in index_names(
+        feed_plan(partner=partner, placed_by=buyer, after=mine.id, limit=100)
+    )

@@ -56,7 +56,7 @@ def test_another_partners_order_is_not_found(client, account_buyer, products, ot
 
 
 def test_lists_show_only_the_partners_own_orders(client, account_buyer, products, other_partner_user, buyer):
-    own = place(account_buyer, {"ROSE-RED": 20}, po_number="PO-FERN")
+    own = place(account_buyer, {"ROSE-RED": 20}, user=buyer, po_number="PO-FERN")
     client.force_login(other_partner_user)
 
     assert own.number not in client.get("/orders/").content.decode()

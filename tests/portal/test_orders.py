@@ -6,14 +6,15 @@ from fulfillment.models import Shipment
 from orders.cart import add_to_cart
 from orders.models import CartLine, OrderStatus
 from partners.factories import MembershipFactory, UserFactory
+from partners.models import Membership
 from tests.support.journey import drive_journey, place
 
 pytestmark = pytest.mark.django_db
 
 
-def test_lists_orders_filtered_by_status_and_searched_by_number_or_po(portal, account_buyer, products):
-    first = place(account_buyer, {"ROSE-RED": 20}, po_number="PO-VALENTINE")
-    second = place(account_buyer, {"ROSE-RED": 30}, po_number="PO-MOTHERS")
+def test_lists_orders_filtered_by_status_and_searched_by_number_or_po(portal, buyer, account_buyer, products):
+    first = place(account_buyer, {"ROSE-RED": 20}, user=buyer, po_number="PO-VALENTINE")
+    second = place(account_buyer, {"ROSE-RED": 30}, user=buyer, po_number="PO-MOTHERS")
     drive_journey()
     first.refresh_from_db()
     assert first.status == OrderStatus.CONFIRMED
@@ -29,16 +30,16 @@ def test_lists_orders_filtered_by_status_and_searched_by_number_or_po(portal, ac
     assert "No orders match." in created
 
 
-def test_pages_through_orders(portal, account_buyer, products):
+def test_pages_through_orders(portal, buyer, account_buyer, products):
     for _ in range(21):
-        place(account_buyer, {"ROSE-RED": 10})
+        place(account_buyer, {"ROSE-RED": 10}, user=buyer)
 
     assert "Page 1 of 2" in portal.get("/orders/").content.decode()
     assert "Page 2 of 2" in portal.get("/orders/", {"page": 2}).content.decode()
 
 
-def test_detail_shows_lines_timeline_and_shipments(portal, account_buyer, products):
-    order = place(account_buyer, {"ROSE-RED": 100, "TULIP-YEL": 100}, po_number="PO-77")
+def test_detail_shows_lines_timeline_and_shipments(portal, buyer, account_buyer, products):
+    order = place(account_buyer, {"ROSE-RED": 100, "TULIP-YEL": 100}, user=buyer, po_number="PO-77")
     drive_journey()
 
     page = portal.get(f"/orders/{order.number}/").content.decode()
@@ -50,16 +51,16 @@ def test_detail_shows_lines_timeline_and_shipments(portal, account_buyer, produc
     assert "Cancel order" not in page  # confirmed: too late
 
 
-def test_detail_shows_tracking_numbers(portal, account_buyer, products):
-    order = place(account_buyer, {"ROSE-RED": 20})
+def test_detail_shows_tracking_numbers(portal, buyer, account_buyer, products):
+    order = place(account_buyer, {"ROSE-RED": 20}, user=buyer)
     drive_journey()
     Shipment.objects.filter(order=order).update(tracking_number="TRK-123456")
 
     assert "TRK-123456" in portal.get(f"/orders/{order.number}/").content.decode()
 
 
-def test_cancels_with_a_reason(portal, account_buyer, products):
-    order = place(account_buyer, {"ROSE-RED": 20})
+def test_cancels_with_a_reason(portal, buyer, account_buyer, products):
+    order = place(account_buyer, {"ROSE-RED": 20}, user=buyer)
     assert "Cancel order" in portal.get(f"/orders/{order.number}/").content.decode()
 
     response = portal.post(f"/orders/{order.number}/cancel/", {"reason": "Shop closed for a wedding"}, follow=True)
@@ -71,8 +72,8 @@ def test_cancels_with_a_reason(portal, account_buyer, products):
     assert "Shop closed for a wedding" in page and "Cancelled:" in page
 
 
-def test_refuses_to_cancel_a_confirmed_order(portal, account_buyer, products):
-    order = place(account_buyer, {"ROSE-RED": 20})
+def test_refuses_to_cancel_a_confirmed_order(portal, buyer, account_buyer, products):
+    order = place(account_buyer, {"ROSE-RED": 20}, user=buyer)
     drive_journey()
 
     response = portal.post(f"/orders/{order.number}/cancel/", {"reason": "too late"}, follow=True)
@@ -83,7 +84,7 @@ def test_refuses_to_cancel_a_confirmed_order(portal, account_buyer, products):
 
 
 def test_reorder_copies_lines_and_names_what_is_gone(portal, buyer, account_buyer, products):
-    order = place(account_buyer, {"ROSE-RED": 30, "TULIP-YEL": 100})
+    order = place(account_buyer, {"ROSE-RED": 30, "TULIP-YEL": 100}, user=buyer)
     products["tulip"].active = False
     products["tulip"].save()
     add_to_cart(user=buyer, sku="ROSE-RED", quantity=10)
@@ -97,8 +98,10 @@ def test_reorder_copies_lines_and_names_what_is_gone(portal, buyer, account_buye
     assert dict(CartLine.objects.values_list("product__sku", "quantity")) == {"ROSE-RED": 40}
 
 
-def test_home_shows_recent_orders_cart_and_credit(portal, buyer, account_buyer, products):
-    order = place(account_buyer, {"ROSE-RED": 20}, po_number="PO-HOME")
+def test_home_shows_a_partner_admin_recent_orders_cart_and_credit(portal, buyer, account_buyer, products):
+    buyer.membership.role = Membership.Role.ADMIN
+    buyer.membership.save(update_fields=["role"])
+    order = place(account_buyer, {"ROSE-RED": 20}, user=buyer, po_number="PO-HOME")
     add_to_cart(user=buyer, sku="ROSE-RED", quantity=100)
 
     page = portal.get("/").content.decode()

@@ -1,0 +1,19 @@
+"""Staff users in the shipped role groups (backoffice/roles.py), as tests need them."""
+
+from django.contrib.auth.models import Group
+
+from backoffice.roles import ERP_INTEGRATION
+from partners.factories import UserFactory
+
+
+def staff_in(username: str, *groups: str):
+    """A staff user (not a superuser) in the named shipped groups; none: no permission at all."""
+    user = UserFactory(username=username, is_staff=True)
+    user.groups.set(Group.objects.filter(name__in=groups))
+    assert user.groups.count() == len(groups), f"not every group of {groups} is shipped"
+    return user
+
+
+def erp_user(username: str = "erp"):
+    """An ERP integration account: staff in the ERP integration group, nothing more."""
+    return staff_in(username, ERP_INTEGRATION)
