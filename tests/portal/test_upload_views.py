@@ -94,19 +94,35 @@ def test_the_same_file_twice_is_refused_with_a_link_to_the_first(portal, product
     assert CsvUpload.objects.count() == 1
 
 
-def test_a_finished_upload_shows_its_orders_and_every_bad_row_and_stops_polling(portal, products, account_buyer):
+def test_a_finished_upload_shows_its_orders_and_every_bad_row(portal, products, account_buyer):
     raw = b"sku,quantity,po_number\nROSE-RED,20,PO-1\nNOPE,10,PO-1\nTULIP-YEL,50,PO-2\n"
     upload = create_csv_upload(partner=account_buyer, filename="mixed.csv", raw=raw, mode=CsvUpload.Mode.VALID_ROWS)
     process_csv_upload(upload_id=upload.id)
     order = Order.objects.get()
 
-    html = portal.get(f"/upload/{upload.id}/progress/").content.decode()
+    html = portal.get(f"/upload/{upload.id}/").content.decode()
 
     assert "hx-trigger" not in html
     assert '3</span> of <span id="rows-total">3</span> rows processed' in html
+    assert '<span id="rows-ok">1</span> row ok · <span id="rows-refused">2</span> rows refused' in html
     assert f'<a href="/orders/{order.number}/">{order.number}</a>' in html
     assert "Line 3: NOPE is not in the catalogue." in html
     assert "Line 4: the minimum order for TULIP-YEL is 100; got 50." in html
+
+
+def test_the_polled_partial_of_a_finished_upload_has_its_counts_but_no_report_and_reloads_the_page(
+    portal, products, account_buyer
+):
+    raw = b"sku,quantity,po_number\nROSE-RED,20,PO-1\nNOPE,10,PO-1\nTULIP-YEL,50,PO-2\n"
+    upload = create_csv_upload(partner=account_buyer, filename="mixed.csv", raw=raw, mode=CsvUpload.Mode.VALID_ROWS)
+    process_csv_upload(upload_id=upload.id)
+
+    response = portal.get(f"/upload/{upload.id}/progress/", headers={"HX-Request": "true"})
+
+    html = response.content.decode()
+    assert "hx-trigger" not in html and response["HX-Refresh"] == "true"
+    assert '<span id="rows-refused">2</span> rows refused · <span id="problem-count">2</span> problems' in html
+    assert "NOPE" not in html and "report-table" not in html and "orders-table" not in html
 
 
 def test_a_rejected_upload_says_nothing_was_placed(portal, products, account_buyer):
