@@ -150,7 +150,16 @@ Q_CLUSTER = {
     "catch_up": False,
     "redis": REDIS_URL,
     "label": "Bouquet tasks",
+    # CSV imports have a queue of their own, served by a cluster of their own
+    # (`manage.py run_workers --imports`, which sets Q_CLUSTER_NAME): a partner's
+    # uploads wait behind each other, never in front of the journey's steps. Its
+    # options override the ones above in that cluster only.
+    "ALT_CLUSTERS": {
+        "bouquet-imports": {"workers": env_int("Q_IMPORT_WORKERS", 1)},
+    },
 }
+# The queue (django-q2's cluster name) that CSV imports are enqueued on.
+Q_IMPORTS_CLUSTER = "bouquet-imports"
 
 # --- The order journey -------------------------------------------------------------------
 BOUQUET = {

@@ -100,8 +100,9 @@ def submit_csv_upload(
 
 
 def enqueue_csv_upload(upload_id: int) -> None:
+    """Queue the upload's import on the imports cluster's queue, not the journey's."""
     try:
-        async_task(IMPORT_TASK, upload_id, task_name=f"csv-upload:{upload_id}")
+        async_task(IMPORT_TASK, upload_id, task_name=f"csv-upload:{upload_id}", cluster=settings.Q_IMPORTS_CLUSTER)
     except Exception as exc:
         # The upload stays queued; the sweeper enqueues it again.
         logger.warning("csv upload not enqueued", extra={"upload": upload_id, "error": repr(exc)})
