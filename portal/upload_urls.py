@@ -10,4 +10,5 @@ urlpatterns = [
     path("sample.csv", uploads.CsvSampleView.as_view(), name="upload-sample"),
     path("<int:upload_id>/", uploads.CsvUploadDetailView.as_view(), name="upload-detail"),
     path("<int:upload_id>/progress/", uploads.CsvUploadProgressView.as_view(), name="upload-progress"),
+    path("<int:upload_id>/report/", uploads.CsvUploadReportView.as_view(), name="upload-report"),
 ]

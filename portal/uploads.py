@@ -75,14 +75,14 @@ class CsvUploadDetailView(PartnerPageMixin, View):
     """An upload's status page: progress while it runs, then its orders and a page of
     its problems (`?page=N`)."""
 
+    template = "portal/upload_detail.html"
+
     def get(self, request, upload_id: int):
         upload = self.upload(upload_id, "content", "problems")
         context = progress_context(upload)
         if context["finished"]:
-            context["orders"] = [{**entry, "url": _order_url(entry["order"])} for entry in placed_orders(upload)]
-            context["notes"] = report_notes(upload)
-            context["problems"] = problem_page(upload_id=upload.id, number=_page_number(request))
-        return self.page("portal/upload_detail.html", context)
+            context.update(report_context(upload, page=_page_number(request)))
+        return self.page(self.template, context)
 
     def upload(self, upload_id: int, *deferred: str) -> CsvUpload:
         upload = CsvUpload.objects.filter(partner=self.partner, id=upload_id).defer(*deferred).first()
@@ -91,19 +91,24 @@ class CsvUploadDetailView(PartnerPageMixin, View):
         return upload
 
 
+class CsvUploadReportView(CsvUploadDetailView):
+    """A finished upload's report alone (notes, orders, a page of problems): what the
+    progress partial fetches once when the upload finishes."""
+
+    template = "portal/upload_report.html"
+
+    def page(self, template, context=None, **kwargs):
+        return super().page(template, context, cart_count=0)
+
+
 class CsvUploadProgressView(CsvUploadDetailView):
     """The progress partial alone, polled by the status page every second: progress and
     counts, never the report."""
 
     def get(self, request, upload_id: int):
         upload = self.upload(upload_id, "content", "report", "problems")
-        context = progress_context(upload)
         # Polled every second: no navigation here, so no cart count to query.
-        response = self.page("portal/upload_progress.html", context, cart_count=0)
-        if context["finished"] and request.headers.get("HX-Request"):
-            # The report is on the page around the partial: htmx reloads it once.
-            response["HX-Refresh"] = "true"
-        return response
+        return self.page("portal/upload_progress.html", {**progress_context(upload), "polled": True}, cart_count=0)
 
 
 class CsvSampleView(PartnerPageMixin, View):
@@ -117,6 +122,14 @@ def progress_context(upload: CsvUpload) -> dict:
     finished = upload.status in FINISHED
     percent = 100 if finished else (100 * upload.processed_rows // upload.total_rows if upload.total_rows else 0)
     return {"upload": upload, "finished": finished, "percent": percent}
+
+
+def report_context(upload: CsvUpload, *, page: int) -> dict:
+    return {
+        "orders": [{**entry, "url": _order_url(entry["order"])} for entry in placed_orders(upload)],
+        "notes": report_notes(upload),
+        "problems": problem_page(upload_id=upload.id, number=page),
+    }
 
 
 def _page_number(request) -> int:
