@@ -42,9 +42,10 @@ class CsvUploadView(PartnerPageMixin, View):
         form = CsvUploadForm(request.POST, request.FILES)
         refusal = upload_refusal(request)
         if refusal:
-            # The file was stopped while it streamed (config/upload_limits.py).
-            form = CsvUploadForm(request.POST)
-            form.add_error("file", refusal)
+            # The file was stopped while it streamed (config/upload_limits.py): said in
+            # place of "this field is required".
+            form.is_valid()
+            form.errors["file"] = form.error_class([refusal])
             return self._form_page(form, status=413)
         if not form.is_valid():
             return self._form_page(form, status=400)
@@ -65,7 +66,7 @@ class CsvUploadView(PartnerPageMixin, View):
         return redirect("portal:upload-detail", upload_id=upload.id)
 
     def _form_page(self, form, *, status: int = 200, earlier: int | None = None):
-        uploads = CsvUpload.objects.filter(partner=self.partner).defer("content", "report")[:RECENT_UPLOADS]
+        uploads = CsvUpload.objects.filter(partner=self.partner).defer("content", "report", "problems")[:RECENT_UPLOADS]
         return self.page(
             "portal/upload.html", {"form": form, "uploads": uploads, "earlier_upload_id": earlier}, status=status
         )

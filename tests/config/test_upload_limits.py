@@ -53,6 +53,7 @@ def test_a_portal_upload_over_the_limit_is_refused_before_a_byte_is_written(port
     assert escape("The upload is 8.0 MB; a file may be at most 5.0 MB. Split it into smaller files.") in (
         response.content.decode()
     )
+    assert "This field is required" not in response.content.decode()
     assert recorded == [] and not CsvUpload.objects.exists()
 
 
