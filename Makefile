@@ -20,7 +20,7 @@ help: ## list the targets
 # (scripts/with_env.sh); honcho reads no env file of its own.
 HONCHO := scripts/with_env.sh .venv/bin/honcho -f Procfile -e /dev/null
 
-run: ## bootstrap, migrate, then the Procfile (web, worker, Stripe stand-in) under honcho on http://127.0.0.1:8000/
+run: ## bootstrap, migrate, then the Procfile (web, worker, imports, Stripe stand-in) under honcho on http://127.0.0.1:8000/
 	@scripts/bootstrap.sh
 	@# Before honcho starts anything: the workers must never meet an empty schema.
 	@$(HONCHO) run .venv/bin/python manage.py migrate --noinput

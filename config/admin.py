@@ -10,6 +10,7 @@ from import_export.forms import ImportForm
 
 from config.admin_formats import BACK_OFFICE_FORMATS, NotUtf8TextError
 from config.spreadsheets import megabytes, not_utf8_reason
+from config.upload_limits import limit_upload_size, upload_refusal
 
 
 class ViewOnlyMixin:
@@ -44,6 +45,16 @@ def describe_row_problems(result, limit: int = 50) -> list[str]:
 class BackOfficeImportForm(ImportForm):
     """The import form, refusing a file over the back office's size limit before
     import-export reads it whole into memory."""
+
+    # Why the file was stopped while it streamed, if it was (set by the admin mixin).
+    upload_refusal: str | None = None
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and self.upload_refusal:
+            # In place of "this field is required": the file was there, and too large.
+            self._errors["import_file"] = self.error_class([self.upload_refusal])
+            self.cleaned_data.pop("import_file", None)
 
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
@@ -81,6 +92,17 @@ class BackOfficeImportExportMixin:
 
     def get_export_formats(self):
         return [f for f in self.export_formats if f().can_export()]
+
+    @limit_upload_size("IMPORT_MAX_BYTES")
+    def import_action(self, request, *args, **kwargs):
+        # Marked so that a file over the limit is refused while it streams
+        # (config/upload_limits.py); the form then says why.
+        return super().import_action(request, *args, **kwargs)
+
+    def create_import_form(self, request):
+        form = super().create_import_form(request)
+        form.upload_refusal = upload_refusal(request) if request.method == "POST" else None
+        return form
 
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)

@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, the first to read a body: an upload over its limit is refused as it streams.
+    "config.upload_limits.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -149,7 +151,16 @@ Q_CLUSTER = {
     "catch_up": False,
     "redis": REDIS_URL,
     "label": "Bouquet tasks",
+    # CSV imports have a queue of their own, served by a cluster of their own
+    # (`manage.py run_workers --imports`, which sets Q_CLUSTER_NAME): a partner's
+    # uploads wait behind each other, never in front of the journey's steps. Its
+    # options override the ones above in that cluster only.
+    "ALT_CLUSTERS": {
+        "bouquet-imports": {"workers": env_int("Q_IMPORT_WORKERS", 1)},
+    },
 }
+# The queue (django-q2's cluster name) that CSV imports are enqueued on.
+Q_IMPORTS_CLUSTER = "bouquet-imports"
 
 # --- The order journey -------------------------------------------------------------------
 BOUQUET = {
@@ -188,6 +199,14 @@ BOUQUET = {
     # An upload's task places orders for at most this long, then re-enqueues itself
     # (django-q2 kills a task at 60 s).
     "CSV_TASK_TIME_BUDGET_SECONDS": env_int("CSV_TASK_TIME_BUDGET_SECONDS", 40),
+    # A CSV of order lines has at most this many rows; a longer one is refused at once.
+    "CSV_UPLOAD_MAX_ROWS": env_int("CSV_UPLOAD_MAX_ROWS", 50_000),
+    # An upload's report keeps the first this many problems (with counts of them all);
+    # an all-or-nothing file stops being checked once it has found them.
+    "CSV_REPORT_MAX_PROBLEMS": env_int("CSV_REPORT_MAX_PROBLEMS", 1_000),
+    # Uploads a partner may start in an hour (portal and import_orders alike); a
+    # partner has at most one upload queued or processing at a time besides.
+    "UPLOAD_QUOTA_PER_HOUR": env_int("UPLOAD_QUOTA_PER_HOUR", 20),
     "CURRENCY": "EUR",
 }
 

@@ -266,6 +266,7 @@ class CsvUploadAdmin(ViewOnlyMixin, admin.ModelAdmin):
         "total_rows",
         "processed_rows",
         "orders_created",
+        "problem_count",
         "created_at",
     ]
     list_filter = ["status", "mode"]
@@ -273,6 +274,10 @@ class CsvUploadAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_select_related = ["partner"]
     date_hierarchy = "created_at"
     exclude = ["content"]
+
+    def get_queryset(self, request):
+        # A list of uploads reads no file and no report; a change page reads them when shown.
+        return super().get_queryset(request).defer("content", "report", "problems")
 
 
 @admin.register(DeadLetter)

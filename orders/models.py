@@ -247,8 +247,18 @@ class CsvUpload(models.Model):
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     orders_created = models.PositiveIntegerField(default=0)
-    # Every bad row with its line number and reason.
+    # The notes on how rows were grouped, and the orders placed.
     report = models.JSONField(default=list, blank=True)
+    # The first CSV_REPORT_MAX_PROBLEMS problems in file order, each with its line and
+    # reason: capped, so a page of them is read in SQL (uploads/reports.py) without
+    # loading a file's worth of problems; the counts below cover them all.
+    problems = models.JSONField(default=list, blank=True)
+    problem_count = models.PositiveIntegerField(default=0)
+    rows_ok = models.PositiveIntegerField(default=0)
+    rows_refused = models.PositiveIntegerField(default=0)
+    # An all-or-nothing file stops being checked at the line where the cap of problems
+    # was reached; the rows after it were not checked.
+    stopped_at_line = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(db_default=Now())
     # Set when a run claims the upload and at each progress flush: an upload left

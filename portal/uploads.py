@@ -9,14 +9,17 @@ from django.urls import NoReverseMatch, reverse
 from django.views import View
 
 from config.errors import DomainError
+from config.upload_limits import upload_refusal
 from orders.exceptions import DuplicateCsvUploadError
 from orders.models import CsvUpload
 from portal.pages import PartnerPageMixin
+from uploads.exceptions import UploadInFlightError, UploadQuotaExceededError
 from uploads.files import read_csv_file
 from uploads.processing import submit_csv_upload
-from uploads.reports import bad_rows, build_sample_csv, placed_orders, report_notes
+from uploads.reports import build_sample_csv, placed_orders, problem_page, report_notes
 
 FINISHED = {CsvUpload.Status.DONE, CsvUpload.Status.INVALID, CsvUpload.Status.FAILED}
+_REFUSAL_STATUS = {DuplicateCsvUploadError: 409, UploadInFlightError: 409, UploadQuotaExceededError: 429}
 RECENT_UPLOADS = 10
 
 
@@ -37,6 +40,13 @@ class CsvUploadView(PartnerPageMixin, View):
 
     def post(self, request):
         form = CsvUploadForm(request.POST, request.FILES)
+        refusal = upload_refusal(request)
+        if refusal:
+            # The file was stopped while it streamed (config/upload_limits.py): said in
+            # place of "this field is required".
+            form.is_valid()
+            form.errors["file"] = form.error_class([refusal])
+            return self._form_page(form, status=413)
         if not form.is_valid():
             return self._form_page(form, status=400)
         upload_file = form.cleaned_data["file"]
@@ -51,37 +61,55 @@ class CsvUploadView(PartnerPageMixin, View):
             )
         except DomainError as error:
             form.add_error("file", error.message)
-            earlier = error.extra.get("upload_id") if isinstance(error, DuplicateCsvUploadError) else None
-            return self._form_page(form, status=409 if earlier else 400, earlier=earlier)
+            earlier = error.extra.get("upload_id")
+            return self._form_page(form, status=_REFUSAL_STATUS.get(type(error), 400), earlier=earlier)
         return redirect("portal:upload-detail", upload_id=upload.id)
 
     def _form_page(self, form, *, status: int = 200, earlier: int | None = None):
-        uploads = CsvUpload.objects.filter(partner=self.partner).defer("content", "report")[:RECENT_UPLOADS]
+        uploads = CsvUpload.objects.filter(partner=self.partner).defer("content", "report", "problems")[:RECENT_UPLOADS]
         return self.page(
             "portal/upload.html", {"form": form, "uploads": uploads, "earlier_upload_id": earlier}, status=status
         )
 
 
 class CsvUploadDetailView(PartnerPageMixin, View):
-    """An upload's status page: progress while it runs, then orders and the report."""
+    """An upload's status page: progress while it runs, then its orders and a page of
+    its problems (`?page=N`)."""
 
     template = "portal/upload_detail.html"
 
     def get(self, request, upload_id: int):
-        upload = CsvUpload.objects.filter(partner=self.partner, id=upload_id).defer("content").first()
+        upload = self.upload(upload_id, "content", "problems")
+        context = progress_context(upload)
+        if context["finished"]:
+            context.update(report_context(upload, page=_page_number(request)))
+        return self.page(self.template, context)
+
+    def upload(self, upload_id: int, *deferred: str) -> CsvUpload:
+        upload = CsvUpload.objects.filter(partner=self.partner, id=upload_id).defer(*deferred).first()
         if upload is None:
             raise Http404("No such upload.")
-        return self.page(self.template, upload_context(upload))
+        return upload
+
+
+class CsvUploadReportView(CsvUploadDetailView):
+    """A finished upload's report alone (notes, orders, a page of problems): what the
+    progress partial fetches once when the upload finishes."""
+
+    template = "portal/upload_report.html"
+
+    def page(self, template, context=None, **kwargs):
+        return super().page(template, context, cart_count=0)
 
 
 class CsvUploadProgressView(CsvUploadDetailView):
-    """The progress partial alone, polled by the status page every second."""
+    """The progress partial alone, polled by the status page every second: progress and
+    counts, never the report."""
 
-    template = "portal/upload_progress.html"
-
-    def page(self, template, context=None, **kwargs):
+    def get(self, request, upload_id: int):
+        upload = self.upload(upload_id, "content", "report", "problems")
         # Polled every second: no navigation here, so no cart count to query.
-        return super().page(template, context, cart_count=0)
+        return self.page("portal/upload_progress.html", {**progress_context(upload), "polled": True}, cart_count=0)
 
 
 class CsvSampleView(PartnerPageMixin, View):
@@ -91,17 +119,23 @@ class CsvSampleView(PartnerPageMixin, View):
         return response
 
 
-def upload_context(upload: CsvUpload) -> dict:
+def progress_context(upload: CsvUpload) -> dict:
     finished = upload.status in FINISHED
     percent = 100 if finished else (100 * upload.processed_rows // upload.total_rows if upload.total_rows else 0)
+    return {"upload": upload, "finished": finished, "percent": percent}
+
+
+def report_context(upload: CsvUpload, *, page: int) -> dict:
     return {
-        "upload": upload,
-        "finished": finished,
-        "percent": percent,
         "orders": [{**entry, "url": _order_url(entry["order"])} for entry in placed_orders(upload)],
-        "bad_rows": bad_rows(upload),
         "notes": report_notes(upload),
+        "problems": problem_page(upload_id=upload.id, number=page),
     }
+
+
+def _page_number(request) -> int:
+    page = request.GET.get("page", "")
+    return int(page) if page.isascii() and page.isdecimal() and len(page) <= 6 else 1
 
 
 def _order_url(number: str) -> str:

@@ -4,6 +4,7 @@ nothing stored when the file itself is wrong."""
 import csv
 import hashlib
 import io
+import itertools
 import logging
 import os
 from dataclasses import dataclass, field
@@ -65,7 +66,7 @@ def read_csv_file(file) -> bytes:
 
 def _too_large(size: int | None, limit: int) -> CsvFileError:
     said = megabytes(size) if size is not None else f"over {megabytes(limit)}"
-    return CsvFileError(f"The file is {said}; the limit is {megabytes(limit)}.", code="file_too_large")
+    return CsvFileError(f"The file is {said}; a file may be at most {megabytes(limit)}.", code="file_too_large")
 
 
 def decode_csv(raw: bytes) -> str:
@@ -92,15 +93,25 @@ def decode_csv(raw: bytes) -> str:
 
 def parse_csv(text: str) -> ParsedCsv:
     """Split decoded text into rows keyed by the header. Raise CsvFileError when the
-    header lacks a required column, names an unknown one, or no order line follows."""
+    header lacks a required column, names an unknown one, no order line follows, or
+    more rows follow than CSV_UPLOAD_MAX_ROWS (counting stops one row past it)."""
     header_line, _, _ = text.partition("\n")
     # The delimiter is the header's: a spreadsheet set to a comma-decimal locale
     # writes semicolons.
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    max_rows = settings.BOUQUET["CSV_UPLOAD_MAX_ROWS"]
     try:
-        records = list(_records(csv.reader(io.StringIO(text), delimiter=delimiter)))
+        # The header and one row past the cap are enough to refuse a file over it.
+        records = list(itertools.islice(_records(csv.reader(io.StringIO(text), delimiter=delimiter)), max_rows + 2))
     except csv.Error as exc:
         raise CsvFileError(f"The file is not a readable CSV: {exc}.", code="unreadable_csv") from None
+    if len(records) > max_rows + 1:
+        line = records[-1][0]
+        raise CsvFileError(
+            f"The file has more than {max_rows:,} rows: row {max_rows + 1:,} is on line {line:,}, and a file takes "
+            f"at most {max_rows:,} rows. Split it into smaller files. Nothing was stored.",
+            code="too_many_rows",
+        )
     if not records:
         raise CsvFileError(
             "The file is empty: it needs a header (sku,quantity) and at least one order line.", code="empty_file"

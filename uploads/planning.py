@@ -34,14 +34,33 @@ class PlannedOrder:
 # --- Validating every row --------------------------------------------------------------
 
 
-def plan_orders(*, partner: Partner, rows: list[CsvRow]) -> tuple[list[PlannedOrder], list[dict], list[str]]:
+@dataclass
+class FilePlan:
+    """What a file's rows become: the orders to place, one entry per problem naming its
+    file line (in file order), notes on how rows were grouped, and the line where
+    checking stopped early (None when every row was checked)."""
+
+    orders: list[PlannedOrder]
+    problems: list[dict]
+    notes: list[str]
+    stopped_at_line: int | None = None
+    # When checking stopped early: the rows it checked, malformed ones included.
+    rows_checked: int | None = None
+
+
+def plan_orders(
+    *, partner: Partner, rows: list[CsvRow], malformed: list[dict] = (), stop_after_problems: int | None = None
+) -> FilePlan:
     """Validate every row with intake's rules and group the good ones into orders.
-    Return (orders to place, one entry per problem naming its file line, notes).
+    `malformed` are the problems of rows the reader could not split (parse_csv's).
 
     Rows sharing (po_number, ship_to, requested_delivery_date) make one order; the same
     SKU twice in one order is merged into one line (the sum must then fit the case
-    pack and minimum); an order over intake's MAX_LINES is split. Two queries, however
-    many rows: the products and the partner's ship-to addresses."""
+    pack and minimum); an order over intake's MAX_LINES is split. With
+    `stop_after_problems`, the rows are walked in file order and checking stops at the
+    row where that many problems no other row can clear are found (a bad header,
+    ship-to, SKU or quantity); the plan then has no orders. Two queries, however many
+    rows: the products and the partner's ship-to addresses."""
     products = {p.sku: p for p in Product.objects.filter(sku__in={row.sku for row in rows if row.sku})}
     addresses = list(ShipToAddress.objects.filter(partner=partner))
     ship_tos = _PartnerShipTos(
@@ -49,10 +68,19 @@ def plan_orders(*, partner: Partner, rows: list[CsvRow]) -> tuple[list[PlannedOr
         ids={a.id for a in addresses},
         ids_by_label={a.label.strip().lower(): a.id for a in addresses},
     )
-    groups, problems = _group_rows(rows, products, ship_tos)
+    grouped = _group_rows(rows, products, ship_tos, sorted(malformed, key=lambda p: p["line"]), stop_after_problems)
+    problems = grouped.problems
+    if grouped.stopped_at_line is not None:
+        return FilePlan(
+            orders=[],
+            problems=problems,
+            notes=[],
+            stopped_at_line=grouped.stopped_at_line,
+            rows_checked=grouped.rows_checked,
+        )
     planned: list[PlannedOrder] = []
     notes: list[str] = []
-    for (po_number, ship_to_id, delivery), by_sku in groups.items():
+    for (po_number, ship_to_id, delivery), by_sku in grouped.groups.items():
         lines, file_lines = _merge_lines(by_sku, products, problems)
         orders = [
             PlannedOrder(
@@ -71,7 +99,7 @@ def plan_orders(*, partner: Partner, rows: list[CsvRow]) -> tuple[list[PlannedOr
             )
         planned.extend(orders)
     problems.sort(key=lambda p: p["line"])
-    return planned, problems, notes
+    return FilePlan(orders=planned, problems=problems, notes=notes)
 
 
 @dataclass(frozen=True)
@@ -83,35 +111,85 @@ class _PartnerShipTos:
     ids_by_label: dict[str, int]
 
 
+@dataclass
+class _GroupedRows:
+    groups: dict[tuple, dict[str, list[tuple[int, str]]]]
+    problems: list[dict]
+    stopped_at_line: int | None = None
+    rows_checked: int | None = None
+
+
 def _group_rows(
-    rows: list[CsvRow], products: dict[str, Product], ship_tos: _PartnerShipTos
-) -> tuple[dict[tuple, dict[str, list[tuple[int, str]]]], list[dict]]:
+    rows: list[CsvRow],
+    products: dict[str, Product],
+    ship_tos: _PartnerShipTos,
+    malformed: list[dict],
+    stop_after: int | None,
+) -> _GroupedRows:
     """Return the rows with a good header grouped by order key (po_number, ship-to id,
     delivery date), then by SKU, as [(file line, quantity text)]; and a problem per
-    bad header. A row with a bad header has its line checked too, so the report gives
-    every reason at once."""
-    problems: list[dict] = []
+    bad header, and per malformed row. A row with a bad header has its line checked
+    too, so the report gives every reason at once. With `stop_after`, stop at the row
+    where that many certain problems are found (see plan_orders)."""
+    grouped = _GroupedRows(groups={}, problems=[])
     headers: dict[tuple[str, str], tuple[date | None, list[dict]]] = {}
-    groups: dict[tuple, dict[str, list[tuple[int, str]]]] = {}
-    for row in rows:
-        delivery, row_problems = _check_header(row, headers)
-        ship_to_id = None
-        try:
-            ship_to_id = partner_ship_to_id(
-                ship_to=row.ship_to,
-                partner_code=ship_tos.partner_code,
-                ship_to_ids=ship_tos.ids,
-                ids_by_label=ship_tos.ids_by_label,
-            )
-        except InvalidShipToError as error:
-            row_problems.append(bad_row(row.line, row.sku, error.code, error.message))
+    # Problems of rows whose header is good but whose line is bad alone: the merge
+    # finds them again when the walk goes to the end, so they are kept apart.
+    bad_alone: list[dict] = []
+    pending_malformed = iter(malformed)
+    walked_malformed = 0
+    next_malformed = next(pending_malformed, None)
+    for walked, row in enumerate(rows, start=1):
+        while next_malformed is not None and next_malformed["line"] < row.line:
+            grouped.problems.append(next_malformed)
+            next_malformed = next(pending_malformed, None)
+            walked_malformed += 1
+        ship_to_id, row_problems = _check_row_header(row, headers, ship_tos)
         if row_problems:
-            problems.extend(row_problems)
-            problems.extend(_check_lines([(row.line, row.quantity)], row.sku, products))
-            continue
-        key = (row.po_number, ship_to_id, delivery)
-        groups.setdefault(key, {}).setdefault(row.sku, []).append((row.line, row.quantity))
-    return groups, problems
+            grouped.problems.extend(row_problems)
+            grouped.problems.extend(_check_lines([(row.line, row.quantity)], row.sku, products))
+        else:
+            key = (row.po_number, ship_to_id, _delivery_of(row, headers))
+            grouped.groups.setdefault(key, {}).setdefault(row.sku, []).append((row.line, row.quantity))
+            if stop_after is not None and _bad_alone(row, products):
+                bad_alone.extend(_check_lines([(row.line, row.quantity)], row.sku, products))
+        if stop_after is not None and len(grouped.problems) + len(bad_alone) >= stop_after:
+            grouped.problems = sorted(grouped.problems + bad_alone, key=lambda p: p["line"])
+            grouped.stopped_at_line = row.line
+            grouped.rows_checked = walked + walked_malformed
+            return grouped
+    grouped.problems.extend(filter(None, [next_malformed, *pending_malformed]))
+    return grouped
+
+
+def _check_row_header(
+    row: CsvRow, headers: dict[tuple[str, str], tuple[date | None, list[dict]]], ship_tos: _PartnerShipTos
+) -> tuple[int | None, list[dict]]:
+    """Return the row's ship-to id and a problem per fault of its PO number, date or
+    ship-to."""
+    _, row_problems = _check_header(row, headers)
+    ship_to_id = None
+    try:
+        ship_to_id = partner_ship_to_id(
+            ship_to=row.ship_to,
+            partner_code=ship_tos.partner_code,
+            ship_to_ids=ship_tos.ids,
+            ids_by_label=ship_tos.ids_by_label,
+        )
+    except InvalidShipToError as error:
+        row_problems = [*row_problems, bad_row(row.line, row.sku, error.code, error.message)]
+    return ship_to_id, row_problems
+
+
+def _delivery_of(row: CsvRow, headers: dict[tuple[str, str], tuple[date | None, list[dict]]]) -> date | None:
+    return headers[(row.po_number, row.requested_delivery_date)][0]
+
+
+def _bad_alone(row: CsvRow, products: dict[str, Product]) -> bool:
+    """Whether the row's line is wrong whatever other rows it is merged with: no SKU,
+    one not sold, or a quantity that is not a positive whole number."""
+    product = products.get(row.sku)
+    return product is None or not product.active or (parse_whole_number(row.quantity) or 0) <= 0
 
 
 def _check_header(

@@ -33,7 +33,8 @@ from orders.intake import place_order
 from orders.models import CsvUpload, IdempotencyRecord, Order
 from partners.models import Partner
 from uploads.files import bad_row, content_hash_of, decode_csv, parse_csv
-from uploads.planning import PlannedOrder, plan_orders
+from uploads.planning import FilePlan, PlannedOrder, plan_orders
+from uploads.quota import claim_upload_slot
 
 logger = logging.getLogger("bouquet.orders")
 
@@ -46,11 +47,19 @@ IMPORT_TASK = "uploads.tasks.import_csv_upload_task"
 
 
 def create_csv_upload(
-    *, partner: Partner, user=None, filename: str, raw: bytes, mode: str = CsvUpload.Mode.ALL_OR_NOTHING
+    *,
+    partner: Partner,
+    user=None,
+    filename: str,
+    raw: bytes,
+    mode: str = CsvUpload.Mode.ALL_OR_NOTHING,
+    within_quota: bool = True,
 ) -> CsvUpload:
     """Store a readable file as a queued upload and return it. Raise CsvFileError for a
     file that cannot be read as order lines, DuplicateCsvUploadError when the partner
-    uploaded the same bytes before (and that upload was not rejected or failed)."""
+    uploaded the same bytes before (and that upload was not rejected or failed), and
+    the errors of `claim_upload_slot` (uploads/quota.py) past the partner's quota,
+    unless `within_quota` is False (staff at the command line, see import_orders)."""
     content_hash = content_hash_of(raw)
     text = decode_csv(raw)
     parsed = parse_csv(text)
@@ -59,6 +68,8 @@ def create_csv_upload(
         raise _duplicate(earlier)
     try:
         with transaction.atomic():
+            if within_quota:
+                claim_upload_slot(partner=partner)
             upload = CsvUpload.objects.create(
                 partner=partner,
                 uploaded_by=user if getattr(user, "is_authenticated", False) else None,
@@ -89,8 +100,9 @@ def submit_csv_upload(
 
 
 def enqueue_csv_upload(upload_id: int) -> None:
+    """Queue the upload's import on the imports cluster's queue, not the journey's."""
     try:
-        async_task(IMPORT_TASK, upload_id, task_name=f"csv-upload:{upload_id}")
+        async_task(IMPORT_TASK, upload_id, task_name=f"csv-upload:{upload_id}", cluster=settings.Q_IMPORTS_CLUSTER)
     except Exception as exc:
         # The upload stays queued; the sweeper enqueues it again.
         logger.warning("csv upload not enqueued", extra={"upload": upload_id, "error": repr(exc)})
@@ -163,15 +175,21 @@ def _claim(upload_id: int) -> bool:
 def _import(upload: CsvUpload, progress: Callable[[int], None], time_budget: float | None) -> None:
     started = time.monotonic()
     parsed = parse_csv(upload.content)
-    planned, problems, notes = plan_orders(partner=upload.partner, rows=parsed.rows)
-    problems = sorted(parsed.malformed + problems, key=lambda p: p["line"])
-    if problems and (upload.mode == CsvUpload.Mode.ALL_OR_NOTHING or not planned):
-        _finish(upload, CsvUpload.Status.INVALID, report=problems, orders_created=0)
+    all_or_nothing = upload.mode == CsvUpload.Mode.ALL_OR_NOTHING
+    plan = plan_orders(
+        partner=upload.partner,
+        rows=parsed.rows,
+        malformed=parsed.malformed,
+        stop_after_problems=settings.BOUQUET["CSV_REPORT_MAX_PROBLEMS"] if all_or_nothing else None,
+    )
+    problems = plan.problems
+    if problems and (all_or_nothing or not plan.orders):
+        _finish(upload, CsvUpload.Status.INVALID, report=[], problems=problems, orders_created=0, plan=plan)
         progress(upload.total_rows)
-        logger.info("csv upload rejected", extra={"upload": upload.id, "bad_rows": len({p["line"] for p in problems})})
+        logger.info("csv upload rejected", extra={"upload": upload.id, "problems": len(problems)})
         return
 
-    report: list[dict] = [{"note": note} for note in notes]
+    report: list[dict] = [{"note": note} for note in plan.notes]
     handled = len({p["line"] for p in problems})
     progress(handled)
     flushed = 0
@@ -185,7 +203,7 @@ def _import(upload: CsvUpload, progress: Callable[[int], None], time_budget: flo
         )
     )
     placed_now = 0
-    for index, plan in enumerate(planned):
+    for index, planned in enumerate(plan.orders):
         # At least one new order per run, so a tiny budget still makes progress.
         if time_budget is not None and placed_now and time.monotonic() - started > time_budget:
             _continue_later(upload, handled=handled)
@@ -193,23 +211,23 @@ def _import(upload: CsvUpload, progress: Callable[[int], None], time_budget: flo
         key = f"{key_prefix}{index}"
         if key in placed_before:
             orders.append(placed_before[key])
-            report.append(_order_entry(placed_before[key], plan, replayed=True))
-            handled += len(plan.file_lines)
-            progress(len(plan.file_lines))
+            report.append(_order_entry(placed_before[key], planned, replayed=True))
+            handled += len(planned.file_lines)
+            progress(len(planned.file_lines))
             continue
-        entry = _place_planned_order(upload, plan, key, problems)
+        entry = _place_planned_order(upload, planned, key, problems)
         if entry is not None:
             placed_now += 1
             orders.append(entry["order"])
             report.append(entry)
-        handled += len(plan.file_lines)
-        progress(len(plan.file_lines))
+        handled += len(planned.file_lines)
+        progress(len(planned.file_lines))
         if handled - flushed >= PROGRESS_EVERY_ROWS:
             _save_progress(upload, handled=handled, orders_created=len(orders))
             flushed = handled
-    report.extend(sorted(problems, key=lambda p: p["line"]))
-    _finish(upload, CsvUpload.Status.DONE, report=report, orders_created=len(orders))
-    logger.info("csv upload done", extra={"upload": upload.id, "orders": len(orders), "bad_rows": len(problems)})
+    problems.sort(key=lambda p: p["line"])
+    _finish(upload, CsvUpload.Status.DONE, report=report, problems=problems, orders_created=len(orders), plan=plan)
+    logger.info("csv upload done", extra={"upload": upload.id, "orders": len(orders), "problems": len(problems)})
 
 
 def _place_planned_order(upload: CsvUpload, plan: PlannedOrder, key: str, problems: list[dict]) -> dict | None:
@@ -262,10 +280,22 @@ def _continue_later(upload: CsvUpload, *, handled: int) -> None:
     enqueue_csv_upload(upload.id)
 
 
-def _finish(upload: CsvUpload, status: str, *, report: list[dict], orders_created: int) -> None:
+def _finish(
+    upload: CsvUpload, status: str, *, report: list[dict], problems: list[dict], orders_created: int, plan: FilePlan
+) -> None:
+    """Store the outcome: the first CSV_REPORT_MAX_PROBLEMS problems (in file order)
+    and the counts of them all. Rows after the line where checking stopped early are
+    counted neither ok nor refused."""
+    refused = len({p["line"] for p in problems})
+    checked = upload.total_rows if plan.rows_checked is None else plan.rows_checked
     CsvUpload.objects.filter(id=upload.id).update(
         status=status,
         report=report,
+        problems=problems[: settings.BOUQUET["CSV_REPORT_MAX_PROBLEMS"]],
+        problem_count=len(problems),
+        rows_refused=refused,
+        rows_ok=max(checked - refused, 0),
+        stopped_at_line=plan.stopped_at_line,
         orders_created=orders_created,
         processed_rows=upload.total_rows,
         finished_at=timezone.now(),

@@ -4,8 +4,11 @@ the sample file built from the live catalogue."""
 import csv
 import io
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import F, Func, IntegerField, JSONField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from config.spreadsheets import escape_formula
@@ -18,12 +21,16 @@ from uploads.files import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 logger = logging.getLogger("bouquet.orders")
 
 
+# A page of the report shows this many problems.
+PROBLEMS_PER_PAGE = 100
+
+
 # --- Reading an upload back -------------------------------------------------------------
 
 
 def bad_rows(upload: CsvUpload) -> list[dict]:
-    """The report's entries for bad rows, in file order."""
-    return [entry for entry in upload.report or [] if "line" in entry]
+    """The problems the upload keeps (the first CSV_REPORT_MAX_PROBLEMS), in file order."""
+    return list(upload.problems or [])
 
 
 def placed_orders(upload: CsvUpload) -> list[dict]:
@@ -32,6 +39,52 @@ def placed_orders(upload: CsvUpload) -> list[dict]:
 
 def report_notes(upload: CsvUpload) -> list[str]:
     return [entry["note"] for entry in upload.report or [] if "note" in entry]
+
+
+@dataclass(frozen=True)
+class ProblemPage:
+    """One page of an upload's kept problems."""
+
+    problems: list[dict]
+    number: int
+    pages: int
+    kept: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def problem_page(*, upload_id: int, number: int, size: int = PROBLEMS_PER_PAGE) -> ProblemPage:
+    """Return page `number` (from 1; out of range gives the last) of the upload's kept
+    problems. PostgreSQL slices the stored list, so the page alone leaves the database."""
+    kept = CsvUpload.objects.filter(id=upload_id).values_list(JsonbArrayLength(F("problems")), flat=True).get()
+    pages = max(1, -(-kept // size))
+    number = min(max(number, 1), pages)
+    start = (number - 1) * size
+    path = f"$[{start} to {start + size - 1}]"
+    problems = (
+        CsvUpload.objects.filter(id=upload_id)
+        .values_list(JsonbPathQueryArray(F("problems"), RawSQL("%s::jsonpath", [path])), flat=True)
+        .get()
+        if kept
+        else []
+    )
+    return ProblemPage(problems=problems or [], number=number, pages=pages, kept=kept)
+
+
+class JsonbArrayLength(Func):
+    function = "jsonb_array_length"
+    output_field = IntegerField()
+
+
+class JsonbPathQueryArray(Func):
+    function = "jsonb_path_query_array"
+    output_field = JSONField()
 
 
 def build_sample_csv(*, partner: Partner, rows: int = 5) -> str:

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fulfillment.factories import ShipmentFactory
@@ -12,6 +14,7 @@ from orders.factories import DeadLetterFactory, OrderFactory, OrderLineFactory
 from orders.models import Order, OrderStatus
 from tests.support.admin import change_url, changelist, messages_of, run_action
 from tests.support.journey import drive_journey, place
+from uploads.processing import create_csv_upload, process_csv_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -195,3 +198,18 @@ def test_orders_export_through_the_admin_escapes_formulas(staff_client, held_ord
     assert response.status_code == 200, body[:2000]
     assert "'=HYPERLINK(1)" in body and "'+cmd|calc" in body
     assert held_order.number in body
+
+
+def test_the_uploads_list_reads_no_file_and_no_report_and_shows_the_problem_count(staff_client, account_buyer):
+    upload = create_csv_upload(partner=account_buyer, filename="bad.csv", raw=b"sku,quantity\nNOPE,10\n")
+    process_csv_upload(upload_id=upload.id)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_client.get("/admin/orders/csvupload/")
+
+    assert response.status_code == 200 and "bad.csv" in response.content.decode()
+    assert response.context["cl"].list_display[-2:] == ["problem_count", "created_at"]
+    upload_reads = [q["sql"] for q in queries.captured_queries if 'FROM "orders_csvupload"' in q["sql"]]
+    assert upload_reads and not [sql for sql in upload_reads if '"problems"' in sql or '"report"' in sql]
+    page = staff_client.get(f"/admin/orders/csvupload/{upload.id}/change/").content.decode()
+    assert "NOPE is not in the catalogue." in page

@@ -177,7 +177,7 @@ def test_a_bad_row_is_named_with_its_column_and_nothing_is_imported(world, model
         pytest.param(STOCK.encode(), "No valid data to import.", id="header only"),
         pytest.param(
             lambda: STOCK.encode() + b"ROSE-RED,AMS,5,1\n" * (FIFTY_MEGABYTES // 17 + 1),
-            "The file is 50.0 MB; the limit is 10.0 MB. Split it into smaller files. Nothing was imported.",
+            "The upload is 50.0 MB; a file may be at most 10.0 MB. Split it into smaller files. Nothing was stored.",
             id="50 MB",
         ),
     ],

@@ -79,6 +79,7 @@ def test_a_file_with_bad_rows_gets_a_report_of_every_bad_row(page, screenshot, b
     page.click("#upload-submit")
 
     page.wait_for_selector("#upload-progress[data-status=invalid]")
+    page.wait_for_selector("#report-table")  # fetched once the upload has finished
     rows = page.locator("#report-table tbody tr")
     assert rows.count() == 2
     assert rows.nth(0).inner_text().split("\t")[:2] == ["3", "NOPE-9"]
@@ -108,6 +109,7 @@ def test_a_ten_thousand_line_file_advances_the_progress_bar_to_done(page, screen
     elapsed = time.monotonic() - started
 
     page.wait_for_selector("#upload-progress[data-status=done]")
+    page.wait_for_selector("#orders-table", state="attached")  # fetched once the upload has finished (folded)
     screenshot("upload-done")
     assert any(0 < v < 10_000 for v in values), f"no intermediate progress seen: {values}"
     assert values == sorted(values)

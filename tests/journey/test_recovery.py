@@ -2,6 +2,7 @@
 failing, a breaker that opens."""
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django_q.brokers import get_broker
 
@@ -149,7 +150,9 @@ def test_the_sweeper_enqueues_again_a_csv_upload_whose_task_was_lost(account_buy
     report = sweep()
 
     assert report["requeued_uploads"] == 1
-    assert get_broker().queue_size() == 1
+    # On the imports' queue, not the journey's (config/settings.py Q_CLUSTER).
+    assert get_broker(settings.Q_IMPORTS_CLUSTER).queue_size() == 1
+    assert get_broker().queue_size() == 0
 
 
 class WorkerKilled(BaseException):

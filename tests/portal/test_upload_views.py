@@ -94,19 +94,61 @@ def test_the_same_file_twice_is_refused_with_a_link_to_the_first(portal, product
     assert CsvUpload.objects.count() == 1
 
 
-def test_a_finished_upload_shows_its_orders_and_every_bad_row_and_stops_polling(portal, products, account_buyer):
+def test_a_finished_upload_shows_its_orders_and_every_bad_row(portal, products, account_buyer):
     raw = b"sku,quantity,po_number\nROSE-RED,20,PO-1\nNOPE,10,PO-1\nTULIP-YEL,50,PO-2\n"
     upload = create_csv_upload(partner=account_buyer, filename="mixed.csv", raw=raw, mode=CsvUpload.Mode.VALID_ROWS)
     process_csv_upload(upload_id=upload.id)
     order = Order.objects.get()
 
-    html = portal.get(f"/upload/{upload.id}/progress/").content.decode()
+    html = portal.get(f"/upload/{upload.id}/").content.decode()
 
     assert "hx-trigger" not in html
     assert '3</span> of <span id="rows-total">3</span> rows processed' in html
+    assert '<span id="rows-ok">1</span> row ok · <span id="rows-refused">2</span> rows refused' in html
     assert f'<a href="/orders/{order.number}/">{order.number}</a>' in html
     assert "Line 3: NOPE is not in the catalogue." in html
     assert "Line 4: the minimum order for TULIP-YEL is 100; got 50." in html
+
+
+def test_the_polled_partial_of_a_finished_upload_has_its_counts_and_fetches_the_report_once(
+    portal, products, account_buyer
+):
+    raw = b"sku,quantity,po_number\nROSE-RED,20,PO-1\nNOPE,10,PO-1\nTULIP-YEL,50,PO-2\n"
+    upload = create_csv_upload(partner=account_buyer, filename="mixed.csv", raw=raw, mode=CsvUpload.Mode.VALID_ROWS)
+    process_csv_upload(upload_id=upload.id)
+
+    html = portal.get(f"/upload/{upload.id}/progress/").content.decode()
+    report = portal.get(f"/upload/{upload.id}/report/").content.decode()
+
+    assert 'hx-trigger="every 1s"' not in html
+    assert '<span id="rows-refused">2</span> rows refused · <span id="problem-count">2</span> problems' in html
+    assert "NOPE" not in html and "report-table" not in html and "orders-table" not in html
+    assert f'hx-get="/upload/{upload.id}/report/" hx-trigger="load" hx-swap="outerHTML"' in html
+    assert "<html" not in report and 'id="report-table"' in report and "Line 3: NOPE is not in the catalogue." in report
+
+
+def test_the_report_is_paged_a_hundred_problems_at_a_time(portal, products, account_buyer):
+    raw = ("sku,quantity\n" + "".join(f"NOPE-{n},10\n" for n in range(250))).encode()
+    upload = create_csv_upload(partner=account_buyer, filename="bad.csv", raw=raw)
+    process_csv_upload(upload_id=upload.id)
+
+    first = portal.get(f"/upload/{upload.id}/").content.decode()
+    last = portal.get(f"/upload/{upload.id}/?page=3").content.decode()
+
+    assert first.count("is not in the catalogue.</td>") == 100 and "Line 101: NOPE-99 " in first
+    assert "Page 1 of 3" in first and f'href="/upload/{upload.id}/?page=2#report-heading" rel="next"' in first
+    assert last.count("is not in the catalogue.</td>") == 50 and "Line 251: NOPE-249 " in last
+    assert "Page 3 of 3" in last and 'rel="next"' not in last
+
+
+def test_five_megabytes_of_bad_rows_are_refused_on_the_form_by_the_row_cap(portal, products):
+    raw = b"sku,quantity\n" + b"x,1\n" * ((5 * 1024 * 1024 - 13) // 4)
+
+    response = portal.post("/upload/", {"file": csv_file(raw)})
+
+    assert response.status_code == 400
+    assert "The file has more than 50,000 rows: row 50,001 is on line 50,002" in response.content.decode()
+    assert not CsvUpload.objects.exists()
 
 
 def test_a_rejected_upload_says_nothing_was_placed(portal, products, account_buyer):

@@ -52,7 +52,7 @@ def test_refuses_a_file_over_the_size_limit(account_buyer, settings):
     error = refused(account_buyer, b"sku,quantity\n" + b"ROSE,20\n" * 200_000)
 
     assert error.code == "file_too_large"
-    assert error.message == "The file is 1.5 MB; the limit is 1.0 MB."
+    assert error.message == "The file is 1.5 MB; a file may be at most 1.0 MB."
 
 
 def test_names_missing_and_unknown_columns(account_buyer):

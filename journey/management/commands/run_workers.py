@@ -6,12 +6,17 @@ exits quietly, or lingers, while its orphaned workers go on pulling tasks with n
 watching them. Seen in `make chaos`: after a SIGKILL of the sentinel no order moved
 again. This command runs the cluster and, when the sentinel dies without being asked
 to stop, ends its orphans and starts a fresh cluster. SIGTERM or Ctrl-C stops it as
-`qcluster` stops: workers finish the task in hand."""
+`qcluster` stops: workers finish the task in hand.
+
+With `--imports` it runs the CSV imports' cluster instead (settings.Q_IMPORTS_CLUSTER,
+options from Q_CLUSTER's ALT_CLUSTERS), kept alive the same way: the journey's cluster
+never takes an import, and an import never waits for a journey step."""
 
 import ctypes
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 
@@ -19,6 +24,7 @@ import psutil
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django_q.cluster import Cluster
+from django_q.conf import Conf
 
 from config.checks import refuse_to_start_with_development_values
 
@@ -32,7 +38,15 @@ PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 class Command(BaseCommand):
     help = "Run the django-q2 cluster and start it again if its sentinel dies."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--imports",
+            action="store_true",
+            help="serve the CSV imports' queue (settings.Q_IMPORTS_CLUSTER) instead of the journey's",
+        )
+
+    def handle(self, *args, imports: bool = False, **options):
+        serve_the_right_queue(settings.Q_IMPORTS_CLUSTER if imports else None)
         # Django runs no system check before this command's cluster unpickles tasks.
         refuse_to_start_with_development_values()
         become_subreaper()
@@ -76,6 +90,21 @@ class Command(BaseCommand):
                 extra={"exit_code": cluster.sentinel.exitcode, "orphans": orphans},
             )
             time.sleep(RESTART_PAUSE_SECONDS)
+
+
+def serve_the_right_queue(cluster_name: str | None) -> None:
+    """Make this process serve `cluster_name`'s queue (None: the journey's). django-q2
+    reads Q_CLUSTER_NAME once, when it is first imported, so a process started with
+    the wrong one starts itself again with the right one."""
+    if Conf.CLUSTER_NAME == (cluster_name or Conf.PREFIX):
+        return
+    env = {key: value for key, value in os.environ.items() if key != "Q_CLUSTER_NAME"}
+    if cluster_name:
+        env["Q_CLUSTER_NAME"] = cluster_name
+    if env.get("Q_CLUSTER_NAME") == os.environ.get("Q_CLUSTER_NAME"):
+        raise RuntimeError(f"django-q2 serves {Conf.CLUSTER_NAME!r} although Q_CLUSTER_NAME asks for {cluster_name!r}")
+    logger.info("starting again to serve another queue", extra={"cluster": cluster_name or Conf.PREFIX})
+    os.execve(sys.executable, [sys.executable, *sys.argv], env)
 
 
 def become_subreaper() -> None:

@@ -26,8 +26,14 @@ class Command(BaseCommand):
             action="store_true",
             help="place the valid rows and report the bad ones (default: all or nothing)",
         )
+        parser.add_argument(
+            "--ignore-quota",
+            action="store_true",
+            help="start even past the partner's upload quota (UPLOAD_QUOTA_PER_HOUR, one upload at a time): "
+            "for staff loading a partner's backlog here, which runs in this process, not on the imports cluster",
+        )
 
-    def handle(self, *args, file: Path, partner: str, valid_rows_only: bool, **options):
+    def handle(self, *args, file: Path, partner: str, valid_rows_only: bool, ignore_quota: bool, **options):
         found = Partner.objects.filter(code=partner).first()
         if found is None:
             raise CommandError(f"No partner with code {partner}.")
@@ -35,7 +41,9 @@ class Command(BaseCommand):
         try:
             with file.open("rb") as handle:
                 raw = read_csv_file(handle)
-            upload = create_csv_upload(partner=found, filename=file.name, raw=raw, mode=mode)
+            upload = create_csv_upload(
+                partner=found, filename=file.name, raw=raw, mode=mode, within_quota=not ignore_quota
+            )
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from None
         except DomainError as error:
@@ -60,8 +68,14 @@ class Command(BaseCommand):
         problems = bad_rows(upload)
         for problem in problems:
             self.stdout.write(f"  {problem['detail']}")
+        if upload.problem_count > len(problems):
+            self.stdout.write(f"  ... and {upload.problem_count - len(problems):,} more problems, not kept.")
+        if upload.stopped_at_line is not None:
+            self.stdout.write(
+                f"  Checking stopped early at line {upload.stopped_at_line:,}: the rows after it were not checked."
+            )
         if upload.status == CsvUpload.Status.FAILED:
             raise CommandError(f"The import failed: {upload.error}. Orders placed so far stay; run it again to finish.")
         if upload.status == CsvUpload.Status.INVALID:
-            bad = len({p["line"] for p in problems})
-            raise CommandError(f"Rejected: {bad} bad row{'s' if bad != 1 else ''}; nothing was placed.")
+            bad = upload.rows_refused
+            raise CommandError(f"Rejected: {bad:,} bad row{'s' if bad != 1 else ''}; nothing was placed.")
