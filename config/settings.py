@@ -8,6 +8,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
+from config.log_settings import json_logging
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -283,6 +285,7 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_CLIENT_IP_CALLABLE = "config.sign_in.client_ip_address"
 AXES_LOCKOUT_CALLABLE = "config.sign_in.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True  # no row per successful sign-in: nothing would purge them
+AXES_VERBOSE = False  # no banner in the log of every process that starts
 # Password-reset requests (each mails a stranger), per e-mail address and per client, in Redis.
 PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
 PASSWORD_RESET_LIMIT_PER_IP = env_int("PASSWORD_RESET_LIMIT_PER_IP", 10)
@@ -376,30 +379,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Logging: one JSON object a line -------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json"},
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.db.backends": {"level": "WARNING"},
-        # django-q2 logs a line per enqueue at INFO; our own wake-up log says more.
-        "django-q": {"handlers": ["console"], "level": env("DJANGO_Q_LOG_LEVEL", "WARNING"), "propagate": False},
-        "bouquet": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        # The SDK logs every request at INFO; the gateway logs what matters.
-        "stripe": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-    },
-}
+LOGGING = json_logging(level=LOG_LEVEL, django_q_level=env("DJANGO_Q_LOG_LEVEL", "WARNING"))
 
 # --- Back office imports and exports (django-import-export) ----------------------------
 # A file is imported in one transaction; cells a spreadsheet would run as formulas are

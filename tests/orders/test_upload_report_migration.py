@@ -1,4 +1,4 @@
-"""orders/migrations/0009_upload_report_caps.py moves the problems of uploads finished
+"""orders/migrations/0010_upload_report_caps.py moves the problems of uploads finished
 before the caps out of `report`, keeping the first CSV_REPORT_MAX_PROBLEMS and counting
 them all."""
 
@@ -11,7 +11,7 @@ from orders.models import CsvUpload
 
 pytestmark = pytest.mark.django_db
 
-migration = importlib.import_module("orders.migrations.0009_upload_report_caps")
+migration = importlib.import_module("orders.migrations.0010_upload_report_caps")
 
 
 def test_an_old_report_has_its_problems_moved_capped_and_counted(account_buyer):

@@ -25,7 +25,7 @@ def move_problems_out_of_the_report(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0008_event_partner'),
+        ('orders', '0009_order_role_permissions'),
     ]
 
     operations = [
