@@ -188,6 +188,9 @@ BOUQUET = {
     # (django-q2 kills a task at 60 s).
     "CSV_TASK_TIME_BUDGET_SECONDS": env_int("CSV_TASK_TIME_BUDGET_SECONDS", 40),
     "CURRENCY": "EUR",
+    # An order on credit hold this long without the back office's decision is
+    # cancelled (`hold_expired`) by the sweeper, giving back what it holds.
+    "HELD_ORDER_RELEASE_AFTER_HOURS": env_int("HELD_ORDER_RELEASE_AFTER_HOURS", 24),
 }
 
 # `make bench` mounts a bare insert view to measure the ceiling it compares intake to.
