@@ -97,6 +97,14 @@ class Order(models.Model):
                 condition=Q(hold="") & ~Q(status__in=["SHIPPED", "CANCELLED"]),
             ),
             models.Index(fields=["partner", "-created_at"], name="order_partner_recent"),
+            # Intake sums a partner's open orders against its open-order limit
+            # (orders.intake): an index-only scan of the open ones.
+            models.Index(
+                fields=["partner"],
+                include=["total"],
+                name="order_open_by_partner",
+                condition=~Q(status__in=["SHIPPED", "CANCELLED"]),
+            ),
             models.Index(fields=["updated_at"], name="order_updated_at"),
         ]
 
