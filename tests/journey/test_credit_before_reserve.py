@@ -28,9 +28,10 @@ def test_another_partners_order_gets_the_stock_while_an_over_limit_order_waits(
 
     greedy.refresh_from_db()
     other.refresh_from_db()
+    # Before issue 14 the other order was cancelled out_of_stock here.
+    assert (other.status, other.cancel_reason) == (OrderStatus.CONFIRMED, "")
     assert (greedy.status, greedy.hold) == (OrderStatus.CREATED, Order.Hold.CREDIT)
     assert not Reservation.objects.filter(order_id=greedy.id).exists()
-    assert (other.status, other.cancel_reason) == (OrderStatus.CONFIRMED, "")
     assert sum(Stock.objects.filter(product__sku="ROSE-ALL").values_list("reserved", flat=True)) == 150
     assert CreditAccount.objects.get(partner=account_buyer).open_balance == 0
 
