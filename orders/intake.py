@@ -88,17 +88,20 @@ def _resolve_ship_to(partner: Partner, ship_to, reads: IntakeReads, errors: list
 # intake is the hot path, and every round trip and ORM compilation counts.
 # The partner's open orders are summed in the same statement (an index-only scan of
 # `order_open_by_partner`), and the order is written only if it keeps them within the
-# partner's open-order limit; the statement answers the sum either way.
+# partner's open-order limit; the statement answers the sum either way. Without a
+# limit the sum is never computed (PostgreSQL evaluates only the CASE branch taken).
 _WRITE_ORDER_SQL = """
 WITH open_orders AS (
-    SELECT COALESCE(sum(total), 0) AS value FROM orders_order
-     WHERE partner_id = %(partner)s AND status NOT IN ('SHIPPED', 'CANCELLED')
+    SELECT CASE WHEN %(max_open)s::numeric IS NULL THEN NULL
+                ELSE (SELECT COALESCE(sum(total), 0) FROM orders_order
+                       WHERE partner_id = %(partner)s AND status NOT IN ('SHIPPED', 'CANCELLED'))
+           END AS value
 ), new_order AS (
     INSERT INTO orders_order (partner_id, placed_by_id, ship_to_id, po_number, requested_delivery_date, source,
                               status, cancel_reason, cancel_detail, hold, total, currency, attempts)
     SELECT %(partner)s, %(user)s, %(ship_to)s, %(po_number)s, %(delivery_date)s, %(source)s,
            'CREATED', '', '', '', %(total)s, %(currency)s, 0
-      FROM open_orders WHERE open_orders.value + %(total)s <= %(max_open)s
+      FROM open_orders WHERE open_orders.value IS NULL OR open_orders.value + %(total)s <= %(max_open)s
     RETURNING id, number, created_at, updated_at, next_attempt_at
 ), new_lines AS (
     INSERT INTO orders_orderline (order_id, line_no, product_id, sku, product_name, quantity, unit_price, line_total)

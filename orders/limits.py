@@ -4,7 +4,8 @@ buyer may order at once and have open, so that no buyer can tie up the catalogue
 a credit line with orders nobody will pay for (issue 14). Intake checks both for
 every door (orders.intake): the first from the priced lines, the second in the
 statement that writes the order, against the partner's orders not yet shipped or
-cancelled.
+cancelled. An empty limit is no limit (the bench world's partners), and then
+intake does not sum the open orders at all.
 
 The open-order limit is a soft cap under concurrency: each intake sums the open
 orders committed when its statement starts, so N requests of one partner in flight
@@ -17,10 +18,10 @@ from decimal import Decimal
 from orders.exceptions import OpenOrdersLimitError
 
 
-def order_value_problems(*, total: Decimal, partner_code: str, max_order_value: Decimal) -> list[dict]:
+def order_value_problems(*, total: Decimal, partner_code: str, max_order_value: Decimal | None) -> list[dict]:
     """Return a problem (`order_too_large`, on `total`) when the order comes to more
-    than the partner may order at once, else none."""
-    if total <= max_order_value:
+    than the partner may order at once (None: no limit), else none."""
+    if max_order_value is None or total <= max_order_value:
         return []
     return [
         {

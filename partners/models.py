@@ -39,18 +39,23 @@ class Partner(models.Model):
     active = models.BooleanField(default=True)
     # Intake refuses an order worth more than max_order_value (`order_too_large`), and
     # one that would take the value of the partner's open orders (not yet shipped or
-    # cancelled) past max_open_order_value (`open_orders_limit`): orders.intake.
+    # cancelled) past max_open_order_value (`open_orders_limit`): orders.limits. Empty
+    # means no limit, which also spares intake summing the open orders.
     max_order_value = models.DecimalField(
         max_digits=12,
         decimal_places=2,
+        null=True,
+        blank=True,
         default=default_max_order_value,
-        help_text="The most one order may total, in the order currency.",
+        help_text="The most one order may total, in the order currency. Empty: no limit.",
     )
     max_open_order_value = models.DecimalField(
         max_digits=12,
         decimal_places=2,
+        null=True,
+        blank=True,
         default=default_max_open_order_value,
-        help_text="The most the partner's orders not yet shipped or cancelled may total together.",
+        help_text="The most the partner's orders not yet shipped or cancelled may total together. Empty: no limit.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

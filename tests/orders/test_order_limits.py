@@ -93,3 +93,12 @@ def test_a_replay_of_an_accepted_order_is_answered_even_past_the_limit(account_b
     again = place_order(partner=fern, lines=lines, idempotency_key="k-1")
 
     assert again.replayed and again.order.id == first.order.id
+
+
+def test_an_empty_limit_is_no_limit(account_buyer, lily):
+    fern = limit(account_buyer, max_order_value=None, max_open_order_value=None)
+
+    big = place(fern, {"LILY-1": 6000})  # 60,000.00: past both defaults
+    again = place(fern, {"LILY-1": 4000})
+
+    assert (big.total, again.total) == (Decimal("60000.00"), Decimal("40000.00"))
