@@ -75,6 +75,13 @@ def test_the_partner_page_shows_users_roles_addresses_prices_and_credit(staff_cl
     assert "5000.00" in page and 'name="credit-0-open_balance"' not in page
 
 
+def test_the_partner_page_edits_its_order_limits(staff_client, account_buyer):
+    page = staff_client.get(change_url(account_buyer)).content.decode()
+
+    assert 'name="max_order_value" value="50000.00"' in page
+    assert 'name="max_open_order_value" value="250000.00"' in page
+
+
 def test_the_warehouse_page_says_closing_is_safe(staff_client, warehouses):
     page = staff_client.get(change_url(warehouses["AMS"])).content.decode()
 
