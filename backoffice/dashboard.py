@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
+from orders.credit_holds import HELD_STATUSES
 from orders.models import DeadLetter, Order, OrderStatus
 from orders.selectors import oldest_unfinished_age_seconds, stuck_orders
 
@@ -53,7 +54,7 @@ def back_office_health() -> dict:
         "by_state": by_state,
         "stuck": stuck_orders().count(),
         "stuck_url": _orders_url(attention="stuck"),
-        "credit_holds": Order.objects.filter(hold=Order.Hold.CREDIT, status=OrderStatus.PAYMENT_PENDING).count(),
+        "credit_holds": Order.objects.filter(hold=Order.Hold.CREDIT, status__in=HELD_STATUSES).count(),
         "credit_holds_url": _orders_url(hold__exact=Order.Hold.CREDIT),
         "dead_letters": DeadLetter.objects.filter(status=DeadLetter.Status.OPEN).count(),
         "dead_letters_url": reverse("admin:orders_deadletter_changelist") + "?status__exact=open",

@@ -3,6 +3,7 @@ the environment, with defaults that work for `make run` on one machine."""
 
 import os
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -210,6 +211,14 @@ BOUQUET = {
     # partner has at most one upload queued or processing at a time besides.
     "UPLOAD_QUOTA_PER_HOUR": env_int("UPLOAD_QUOTA_PER_HOUR", 20),
     "CURRENCY": "EUR",
+    # An order on credit hold this long without the back office's decision is
+    # cancelled (`hold_expired`) by the sweeper, giving back what it holds.
+    "HELD_ORDER_RELEASE_AFTER_HOURS": env_int("HELD_ORDER_RELEASE_AFTER_HOURS", 24),
+    # What a new partner may order at once, and have open (not yet shipped or
+    # cancelled), in the order currency; each partner's own limits are set in the
+    # admin (docs/SECURITY.md, "Order limits").
+    "PARTNER_MAX_ORDER_VALUE": Decimal(env("PARTNER_MAX_ORDER_VALUE", "50000.00")),
+    "PARTNER_MAX_OPEN_ORDER_VALUE": Decimal(env("PARTNER_MAX_OPEN_ORDER_VALUE", "250000.00")),
 }
 
 # `make bench` mounts a bare insert view to measure the ceiling it compares intake to.

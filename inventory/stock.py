@@ -7,7 +7,7 @@ orders locking the same SKUs in opposite line order wait for each other instead 
 deadlocking."""
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
@@ -77,9 +77,13 @@ def reserve_stock(
     preferred_warehouse_id: int | None,
     exclude_warehouse_ids: Sequence[int] = (),
     actor: str = "system",
-) -> list[Reservation]:
+    admit: Callable[[], bool] | None = None,
+) -> list[Reservation] | None:
     """Reserve every demand in open warehouses, all or nothing, and return the
-    reservations. Raise OutOfStockError naming the SKUs short (nothing reserved)."""
+    reservations. Raise OutOfStockError naming the SKUs short (nothing reserved).
+    `admit`, when given, has the last word once the stock can serve the demands and
+    before anything is written (the order's credit check, under the stock rows'
+    locks): when it refuses, nothing is reserved and None is returned."""
     rows = lock_stock_rows(
         (d.product_id for d in demands), open_warehouses_only=True, exclude_warehouse_ids=exclude_warehouse_ids
     )
@@ -89,6 +93,8 @@ def reserve_stock(
     if short:
         skus = dict(Product.objects.filter(id__in=short).values_list("id", "sku"))
         raise OutOfStockError({skus[product_id]: quantity for product_id, quantity in short.items()})
+    if admit is not None and not admit():
+        return None
 
     stock_ids = {key: r["id"] for key, r in stock_by_key.items()}
     return _reserve_planned([(order_id, a) for a in allocations], stock_ids, actor=actor)
@@ -104,11 +110,16 @@ class OrderDemands:
 
 
 @transaction.atomic
-def reserve_stock_for_orders(*, orders: Sequence[OrderDemands], actor: str = "system") -> dict[int, OutOfStockError]:
+def reserve_stock_for_orders(
+    *, orders: Sequence[OrderDemands], actor: str = "system", admit: Callable[[int], bool] | None = None
+) -> dict[int, OutOfStockError]:
     """Reserve every order's demands in open warehouses, all or nothing per order, as
     `reserve_stock` would for each in the sequence given, with a constant number of
     statements. Return the OutOfStockError of each order that cannot be fully served
-    (nothing is reserved for it). Call holding the orders' row locks."""
+    (nothing is reserved for it). `admit(order_id)`, when given, is asked in the same
+    sequence about each order the stock can serve, as `reserve_stock` asks it: an
+    order it refuses is not reserved, and leaves its stock to the orders after it.
+    Call holding the orders' row locks."""
     rows = lock_stock_rows((d.product_id for o in orders for d in o.demands), open_warehouses_only=True)
     rows_by_product: dict[int, list[dict]] = {}
     for row in rows:
@@ -130,6 +141,8 @@ def reserve_stock_for_orders(*, orders: Sequence[OrderDemands], actor: str = "sy
         allocations, short = plan_allocations(list(order.demands), own_available, preference)
         if short:
             short_by_order[order.order_id] = short
+            continue
+        if admit is not None and not admit(order.order_id):
             continue
         for a in allocations:
             available[(a.product_id, a.warehouse_id)] -= a.quantity

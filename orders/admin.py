@@ -22,6 +22,7 @@ from orders.models import (
     Order,
     OrderEvent,
     OrderLine,
+    OrderStatus,
 )
 from orders.redrive import redrive_order
 from orders.resources import OrderLineExportResource
@@ -202,7 +203,11 @@ class OrderAdmin(BackOfficeImportExportMixin, ExportMixin, ViewOnlyMixin, admin.
             request,
             queryset,
             "Credit hold released",
-            lambda order: release_credit_hold(order_id=order.id, actor=actor) and "moved to PAID",
+            lambda order: (
+                "moved to PAID"
+                if release_credit_hold(order_id=order.id, actor=actor).status == OrderStatus.PAID
+                else "it goes on to reserve its stock"
+            ),
         )
 
 

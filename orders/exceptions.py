@@ -11,10 +11,19 @@ class OrderValidationError(OrderError):
     code = "invalid_order"
 
 
-class OrderTooLargeError(UnprocessableError):
-    """A line's total, or the order's, is more than its column holds."""
+class OrderTooLargeError(UnprocessableError, OrderError):
+    """A line's total, or the order's, is more than its column holds, or the order's
+    total more than the partner may order at once (orders.limits). An OrderError, so
+    a CSV upload reports it on the rows behind the order."""
 
     code = "order_too_large"
+
+
+class OpenOrdersLimitError(UnprocessableError, OrderError):
+    """The order would take the partner's open orders past its open-order limit
+    (orders.limits)."""
+
+    code = "open_orders_limit"
 
 
 class OrderNotFoundError(NotFoundError):

@@ -4,7 +4,8 @@ its lines, its first event and the idempotency record in one transaction, then w
 the reserve step once the transaction commits. It answers at once; the journey does
 the rest. What it reads about products, prices and ship-tos comes from the process's
 intake cache (orders.intake_cache), so the transaction is the key claim and
-the one write."""
+the one write. The write also sums the partner's open orders against its open-order
+limit (orders.limits)."""
 
 import json
 import logging
@@ -21,6 +22,7 @@ from inventory.models import Product
 from orders.exceptions import IdempotencyKeyInFlightError, OrderTooLargeError, OrderValidationError
 from orders.idempotency import claim_idempotency_key, clean_idempotency_key, fingerprint_request
 from orders.intake_cache import CatalogueProduct, IntakeReads, intake_reads
+from orders.limits import open_orders_limit_error, order_value_problems
 from orders.models import Order, OrderLine, OrderStatus
 from orders.validation import MAX_LINES, amount_problems, validate_header, validate_lines
 from orders.wakeups import wake_on_commit
@@ -84,12 +86,22 @@ def _resolve_ship_to(partner: Partner, ship_to, reads: IntakeReads, errors: list
 
 # The order, its lines, its first event and the idempotency record in one statement:
 # intake is the hot path, and every round trip and ORM compilation counts.
+# The partner's open orders are summed in the same statement (an index-only scan of
+# `order_open_by_partner`), and the order is written only if it keeps them within the
+# partner's open-order limit; the statement answers the sum either way. Without a
+# limit the sum is never computed (PostgreSQL evaluates only the CASE branch taken).
 _WRITE_ORDER_SQL = """
-WITH new_order AS (
+WITH open_orders AS (
+    SELECT CASE WHEN %(max_open)s::numeric IS NULL THEN NULL
+                ELSE (SELECT COALESCE(sum(total), 0) FROM orders_order
+                       WHERE partner_id = %(partner)s AND status NOT IN ('SHIPPED', 'CANCELLED'))
+           END AS value
+), new_order AS (
     INSERT INTO orders_order (partner_id, placed_by_id, ship_to_id, po_number, requested_delivery_date, source,
                               status, cancel_reason, cancel_detail, hold, total, currency, attempts)
-    VALUES (%(partner)s, %(user)s, %(ship_to)s, %(po_number)s, %(delivery_date)s, %(source)s,
-            'CREATED', '', '', '', %(total)s, %(currency)s, 0)
+    SELECT %(partner)s, %(user)s, %(ship_to)s, %(po_number)s, %(delivery_date)s, %(source)s,
+           'CREATED', '', '', '', %(total)s, %(currency)s, 0
+      FROM open_orders WHERE open_orders.value IS NULL OR open_orders.value + %(total)s <= %(max_open)s
     RETURNING id, number, created_at, updated_at, next_attempt_at
 ), new_lines AS (
     INSERT INTO orders_orderline (order_id, line_no, product_id, sku, product_name, quantity, unit_price, line_total)
@@ -109,7 +121,8 @@ WITH new_order AS (
                'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'))
       FROM new_order WHERE %(key)s IS NOT NULL
 )
-SELECT id, number, created_at, updated_at, next_attempt_at FROM new_order
+SELECT o.id, o.number, o.created_at, o.updated_at, o.next_attempt_at, open_orders.value
+  FROM open_orders LEFT JOIN new_order o ON true
 """
 
 
@@ -140,6 +153,7 @@ def _write_order(
                 "delivery_date": delivery_date,
                 "source": source,
                 "total": total,
+                "max_open": partner.max_open_order_value,
                 "currency": order.currency,
                 "line_nos": [line.line_no for line in order_lines],
                 "product_ids": [line.product_id for line in order_lines],
@@ -154,7 +168,11 @@ def _write_order(
                 "response": json.dumps(response),
             },
         )
-        order.id, order.number, order.created_at, order.updated_at, order.next_attempt_at = cursor.fetchone()
+        order.id, order.number, order.created_at, order.updated_at, order.next_attempt_at, open_value = (
+            cursor.fetchone()
+        )
+    if order.id is None:
+        raise open_orders_limit_error(partner=partner, open_value=open_value.quantize(CENT), total=total)
     order._state.adding = False
     order._state.db = "default"
     for line in order_lines:
@@ -234,11 +252,14 @@ def _priced_lines(good: Sequence[tuple[Product | CatalogueProduct, int]], reads:
     return order_lines
 
 
-def _checked_total(order_lines: Sequence[OrderLine]) -> Decimal:
+def _checked_total(order_lines: Sequence[OrderLine], partner: Partner) -> Decimal:
     """Return the order's total; raise OrderTooLargeError naming each line, or the total,
-    past what its column holds (from the priced lines: no query)."""
+    past what its column holds, or the total past the partner's maximum order value
+    (from the priced lines: no query)."""
     total = sum((line.line_total for line in order_lines), Decimal("0.00"))
-    too_large = amount_problems(order_lines, total)
+    too_large = amount_problems(order_lines, total) or order_value_problems(
+        total=total, partner_code=partner.code, max_order_value=partner.max_order_value
+    )
     if too_large:
         raise OrderTooLargeError(summarise_errors(too_large, subject="this order"), errors=too_large)
     return total
@@ -283,7 +304,7 @@ def _place_order_atomically(
         raise OrderValidationError(summarise_errors(errors, subject="this order"), errors=errors)
 
     order_lines = _priced_lines(good, reads)
-    total = _checked_total(order_lines)
+    total = _checked_total(order_lines, partner)
     order = _write_order(
         partner=partner,
         user=user if getattr(user, "is_authenticated", False) else None,

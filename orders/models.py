@@ -71,6 +71,9 @@ class Order(models.Model):
     cancel_detail = models.TextField(blank=True)
     # A held order waits for a person (credit hold, dead letter); steps skip it.
     hold = models.CharField(max_length=20, choices=Hold.choices, blank=True, default="")
+    # When the current hold began (null when not held): a credit hold expires after
+    # HELD_ORDER_RELEASE_AFTER_HOURS (orders.credit_holds).
+    held_since = models.DateTimeField(null=True, blank=True)
     total = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3, default="EUR")
     # The journey's bookkeeping: failed attempts of the current step, and when a step
@@ -102,6 +105,14 @@ class Order(models.Model):
                 condition=Q(hold="") & ~Q(status__in=["SHIPPED", "CANCELLED"]),
             ),
             models.Index(fields=["partner", "-created_at"], name="order_partner_recent"),
+            # Intake sums a partner's open orders against its open-order limit
+            # (orders.intake): an index-only scan of the open ones.
+            models.Index(
+                fields=["partner"],
+                include=["total"],
+                name="order_open_by_partner",
+                condition=~Q(status__in=["SHIPPED", "CANCELLED"]),
+            ),
             models.Index(fields=["updated_at"], name="order_updated_at"),
         ]
 

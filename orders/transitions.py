@@ -24,6 +24,7 @@ WITH moved AS (
            attempts = 0,
            next_attempt_at = statement_timestamp(),
            hold = '',
+           held_since = NULL,
            cancel_reason = CASE WHEN %(to)s = 'CANCELLED' THEN %(reason)s ELSE cancel_reason END,
            cancel_detail = CASE WHEN %(to)s = 'CANCELLED' THEN %(detail)s ELSE cancel_detail END
      WHERE id = %(id)s AND status = %(from)s
@@ -69,6 +70,7 @@ WITH moved AS (
            attempts = 0,
            next_attempt_at = statement_timestamp(),
            hold = '',
+           held_since = NULL,
            cancel_reason = CASE WHEN %(to)s = 'CANCELLED' THEN %(reason)s ELSE o.cancel_reason END,
            cancel_detail = CASE WHEN %(to)s = 'CANCELLED' THEN d.detail ELSE o.cancel_detail END
       FROM unnest(%(ids)s::bigint[], %(details)s::text[]) AS d(id, detail)
@@ -125,6 +127,7 @@ def transition_many(
 def _moved_in_memory(order: Order, to_status: str, *, reason: str, detail: str) -> None:
     order.status = to_status
     order.hold = ""
+    order.held_since = None
     order.attempts = 0
     if to_status == OrderStatus.CANCELLED:
         order.cancel_reason, order.cancel_detail = reason, detail
@@ -155,23 +158,33 @@ class StatementTimestamp(Func):
 def set_hold(order_ids: Sequence[int], hold: str, **fields) -> int:
     """Put orders on `hold` (or take them off it with ""), with any other bookkeeping
     `fields`, and stamp the change: the hold is part of what an ERP syncs, so it must
-    show up in `updated_since`."""
-    return Order.objects.filter(id__in=order_ids).update(hold=hold, updated_at=StatementTimestamp(), **fields)
+    show up in `updated_since`. `held_since` records when the hold began."""
+    return Order.objects.filter(id__in=order_ids).update(
+        hold=hold, held_since=StatementTimestamp() if hold else None, updated_at=StatementTimestamp(), **fields
+    )
 
 
-def lock_order(order_id: int) -> Order:
-    """Lock the order's row (and nothing it joins) and return it. The journey always
-    locks the order before stock, credit, payment or shipment rows."""
-    return Order.objects.select_for_update(of=("self",)).select_related("partner").get(id=order_id)
+def _joined(with_payment: bool) -> tuple[str, ...]:
+    # The payment is read with the order (not locked: `payments.services.lock_payment`
+    # locks it) where a step must know whether credit was drawn already.
+    return ("partner", "payment") if with_payment else ("partner",)
 
 
-def lock_orders_in_status(order_ids: Sequence[int], status: str) -> list[Order]:
+def lock_order(order_id: int, *, with_payment: bool = False) -> Order:
+    """Lock the order's row (and nothing it joins) and return it with its partner (and
+    its payment, or None, when asked). The journey always locks the order before
+    stock, credit, payment or shipment rows."""
+    return Order.objects.select_for_update(of=("self",)).select_related(*_joined(with_payment)).get(id=order_id)
+
+
+def lock_orders_in_status(order_ids: Sequence[int], status: str, *, with_payment: bool = False) -> list[Order]:
     """Lock those of the orders still in `status`, in id order (so two batches that
     overlap wait for each other instead of deadlocking), and return them with their
-    partners. Orders that left `status` while this waited for their lock are left out."""
+    partners (and payments, when asked). Orders that left `status` while this waited
+    for their lock are left out."""
     return list(
         Order.objects.select_for_update(of=("self",))
-        .select_related("partner")
+        .select_related(*_joined(with_payment))
         .filter(id__in=order_ids, status=status)
         .order_by("id")
     )

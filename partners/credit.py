@@ -1,7 +1,9 @@
 """The on-account credit check: open balance + order total <= credit limit, decided
 under a lock on the partner's credit row so that two concurrent orders cannot both
-pass the limit."""
+pass the limit. The journey draws the credit when it reserves the order's stock
+(journey.steps.reserve), so an order past its headroom reserves nothing."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import connection
@@ -21,15 +23,18 @@ def lock_credit_account(*, partner_id: int) -> CreditAccount:
     return account
 
 
-def try_draw_credit(*, partner_id: int, amount: Decimal) -> tuple[bool, CreditAccount]:
-    """Add `amount` to the open balance if it stays within the limit; return whether
-    it did, and the (locked) account."""
-    account = lock_credit_account(partner_id=partner_id)
-    if account.open_balance + amount > account.credit_limit:
-        return False, account
-    CreditAccount.objects.filter(pk=account.pk).update(open_balance=F("open_balance") + amount)
-    account.open_balance += amount
-    return True, account
+def try_draw_credit(*, partner_id: int, amount: Decimal) -> bool:
+    """Add `amount` to the open balance if it stays within the limit, and return
+    whether it did. One statement: the UPDATE locks the credit row and re-checks the
+    limit against the balance as the last committed draw left it, so two concurrent
+    orders cannot both pass a headroom that fits only one. A partner without a credit
+    row has no headroom. Call inside a transaction, after locking the order (and the
+    stock rows it reserves: docs/ARCHITECTURE.md, "Lock order")."""
+    return bool(
+        CreditAccount.objects.filter(pk=partner_id, open_balance__lte=F("credit_limit") - amount).update(
+            open_balance=F("open_balance") + amount
+        )
+    )
 
 
 def draw_credit_over_limit(*, partner_id: int, amount: Decimal) -> CreditAccount:
@@ -56,37 +61,51 @@ UPDATE partners_creditaccount c
 """
 
 
-def try_draw_credit_for_orders(*, orders: list[tuple[int, int, Decimal]]) -> dict[int, tuple[bool, Decimal, Decimal]]:
-    """Do what `try_draw_credit` does for each (order id, partner id, amount) in the
-    list given, against a running balance per partner, with two statements for the
-    lot; return per order id whether its amount was drawn, and the open balance and
-    credit limit its check saw (the draws of earlier orders included). The accounts
-    are locked in partner-id order, so overlapping batches wait for each other instead
-    of deadlocking. Orders of a partner without a credit row are left out of the
-    answer: creating one is `lock_credit_account`'s job. Call inside a transaction,
-    after locking the orders."""
-    accounts = {
-        account.partner_id: account
-        for account in CreditAccount.objects.select_for_update()
-        .filter(pk__in={partner_id for _, partner_id, _ in orders})
-        .order_by("pk")
-    }
-    balances = {partner_id: account.open_balance for partner_id, account in accounts.items()}
-    checks: dict[int, tuple[bool, Decimal, Decimal]] = {}
-    for order_id, partner_id, amount in orders:
-        if partner_id not in accounts:
-            continue
-        limit = accounts[partner_id].credit_limit
-        within_limit = balances[partner_id] + amount <= limit
-        checks[order_id] = (within_limit, balances[partner_id], limit)
-        if within_limit:
-            balances[partner_id] += amount
-    drawn = {
-        partner_id: balance - accounts[partner_id].open_balance
-        for partner_id, balance in balances.items()
-        if balance != accounts[partner_id].open_balance
-    }
-    if drawn:
+class CreditDraws:
+    """The credit checks of a batch of on-account orders, each against its partner's
+    running balance (the draws of the batch's earlier orders included), as
+    `try_draw_credit` would decide them one by one: one statement locks the
+    partners' credit rows, in partner-id order, at the first check (so overlapping
+    batches wait for each other instead of deadlocking), and `save` writes every draw
+    in one more. Use inside one transaction, after locking the orders and the stock
+    rows they reserve."""
+
+    def __init__(self, partner_ids: Iterable[int]):
+        self._partner_ids = sorted(set(partner_ids))
+        self._accounts: dict[int, CreditAccount] | None = None
+        self._drawn: dict[int, Decimal] = {}
+
+    def _locked_accounts(self) -> dict[int, CreditAccount]:
+        if self._accounts is None:
+            self._accounts = {
+                account.partner_id: account
+                for account in CreditAccount.objects.select_for_update().filter(pk__in=self._partner_ids).order_by("pk")
+            }
+        return self._accounts
+
+    def try_draw(self, *, partner_id: int, amount: Decimal) -> bool:
+        """Draw `amount` if the partner's running balance stays within its limit, and
+        return whether it did. A partner without a credit row has no headroom."""
+        account = self._locked_accounts().get(partner_id)
+        if account is None:
+            return False
+        drawn = self._drawn.get(partner_id, Decimal("0"))
+        if account.open_balance + drawn + amount > account.credit_limit:
+            return False
+        self._drawn[partner_id] = drawn + amount
+        return True
+
+    def standing(self, partner_id: int) -> tuple[Decimal, Decimal] | None:
+        """Return the partner's (open balance with this batch's draws, credit limit),
+        or None without a credit row."""
+        account = self._locked_accounts().get(partner_id)
+        if account is None:
+            return None
+        return account.open_balance + self._drawn.get(partner_id, Decimal("0")), account.credit_limit
+
+    def save(self) -> None:
+        """Add what was drawn to each partner's open balance, in one statement."""
+        if not self._drawn:
+            return
         with connection.cursor() as cursor:
-            cursor.execute(_ADD_TO_OPEN_BALANCES_SQL, [list(drawn), list(drawn.values())])
-    return checks
+            cursor.execute(_ADD_TO_OPEN_BALANCES_SQL, [list(self._drawn), list(self._drawn.values())])

@@ -9,6 +9,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 
+def default_max_order_value():
+    return settings.BOUQUET["PARTNER_MAX_ORDER_VALUE"]
+
+
+def default_max_open_order_value():
+    return settings.BOUQUET["PARTNER_MAX_OPEN_ORDER_VALUE"]
+
+
 class Partner(models.Model):
     class PaymentMethod(models.TextChoices):
         CARD = "card", "card on file"
@@ -30,10 +38,36 @@ class Partner(models.Model):
     stripe_customer_id = models.CharField(max_length=255, blank=True)
     stripe_payment_method_id = models.CharField(max_length=255, blank=True)
     active = models.BooleanField(default=True)
+    # Intake refuses an order worth more than max_order_value (`order_too_large`), and
+    # one that would take the value of the partner's open orders (not yet shipped or
+    # cancelled) past max_open_order_value (`open_orders_limit`): orders.limits. Empty
+    # means no limit, which also spares intake summing the open orders.
+    max_order_value = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=default_max_order_value,
+        help_text="The most one order may total, in the order currency. Empty: no limit.",
+    )
+    max_open_order_value = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=default_max_open_order_value,
+        help_text="The most the partner's orders not yet shipped or cancelled may total together. Empty: no limit.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(max_order_value__gte=0), name="partner_max_order_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(max_open_order_value__gte=0), name="partner_max_open_order_value_not_negative"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.name}"

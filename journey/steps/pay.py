@@ -1,8 +1,8 @@
 """The pay step: INVENTORY_RESERVED -> PAYMENT_PENDING -> PAID, or CANCELLED
-(`payment_declined`), or on credit hold. What a declined card does to an order is
-decided here (`record_payment_declined`). On-account orders are paid in a batch
-(`pay_batch`); card orders one at a time (`pay_one`), since each waits on Stripe.
-Stripe is called outside any transaction."""
+(`payment_declined`). What a declined card does to an order is decided here
+(`record_payment_declined`). On-account orders, whose credit the reserve step drew,
+are paid in a batch (`pay_batch`); card orders one at a time (`pay_one`), since each
+waits on Stripe. Stripe is called outside any transaction."""
 
 import logging
 from collections.abc import Sequence
@@ -20,7 +20,7 @@ from orders.transitions import (
     transition_many,
 )
 from orders.wakeups import wake_on_commit
-from partners.credit import try_draw_credit, try_draw_credit_for_orders
+from partners.credit import try_draw_credit
 from partners.models import Partner
 from payments import gateway
 from payments import services as payments
@@ -44,78 +44,63 @@ class PaymentBusyError(PaymentGatewayUnavailableError):
 
 def start_payment(order_id: int) -> Order:
     """INVENTORY_RESERVED -> PAYMENT_PENDING with a payment row. On account, the credit
-    check runs at once: within the limit the order goes on to PAID; past it the order
-    waits on credit hold. Return the order as it now is."""
+    was drawn when the stock was reserved (journey.steps.reserve), so the order goes
+    on to PAID at once. Return the order as it now is."""
     with transaction.atomic():
-        order = lock_order(order_id)
+        order = lock_order(order_id, with_payment=True)
         if order.status != OrderStatus.INVENTORY_RESERVED:
             return order
         transition(order, OrderStatus.PAYMENT_PENDING)
-        if order.partner.payment_method == Partner.PaymentMethod.ACCOUNT:
-            within_limit, account = try_draw_credit(partner_id=order.partner_id, amount=order.total)
-            if within_limit:
-                payments.create_payment(order=order, method=Payment.Method.ACCOUNT, status=Payment.Status.SUCCEEDED)
-                transition(order, OrderStatus.PAID, detail="on account")
-            else:
-                payments.create_payment(order=order, method=Payment.Method.ACCOUNT, status=Payment.Status.HELD)
-                set_hold([order.id], Order.Hold.CREDIT)
-                order.hold = Order.Hold.CREDIT
-                logger.info(
-                    "order on credit hold",
-                    extra={
-                        "order": order.number,
-                        "open_balance": str(account.open_balance),
-                        "credit_limit": str(account.credit_limit),
-                        "total": str(order.total),
-                    },
-                )
-        else:
+        if order.partner.payment_method != Partner.PaymentMethod.ACCOUNT:
             payments.create_payment(order=order, method=Payment.Method.CARD, status=Payment.Status.PENDING)
+        elif credit_drawn_when_reserved(order):
+            transition(order, OrderStatus.PAID, detail="on account")
+        else:
+            _draw_credit_after_reserving(order)
     return order
 
 
+def credit_drawn_when_reserved(order: Order) -> bool:
+    """Whether the reserve step drew the on-account order's credit (its payment says
+    so). `order` comes with its payment."""
+    payment = getattr(order, "payment", None)
+    return payment is not None and payment.status == Payment.Status.SUCCEEDED
+
+
+def _draw_credit_after_reserving(order: Order) -> None:
+    # Only an order reserved before the reserve step drew credit (a deploy of issue
+    # 14 with orders in flight) gets here: its credit is checked now, as it was
+    # then, and past the limit it waits on credit hold in PAYMENT_PENDING, holding
+    # its stock until released, cancelled or expired (orders.credit_holds).
+    if try_draw_credit(partner_id=order.partner_id, amount=order.total):
+        payments.create_payment(order=order, method=Payment.Method.ACCOUNT, status=Payment.Status.SUCCEEDED)
+        transition(order, OrderStatus.PAID, detail="on account")
+        return
+    payments.create_payment(order=order, method=Payment.Method.ACCOUNT, status=Payment.Status.HELD)
+    set_hold([order.id], Order.Hold.CREDIT)
+    order.hold = Order.Hold.CREDIT
+    logger.info("order on credit hold", extra={"order": order.number, "total": str(order.total)})
+
+
 def pay_batch(order_ids: Sequence[int]) -> list[int]:
-    """Do what `start_payment` does to each on-account order, oldest first, for a
-    whole batch in one transaction with a constant number of statements, and return
-    the ids of the other orders, left for `pay_one` one by one: a card is charged
-    outside any transaction, and an order in any other state needs what `pay_one`
-    does with it. Any error rolls back the whole batch (the caller then falls back to
-    one order at a time)."""
+    """Do what `start_payment` does to each on-account order whose credit the reserve
+    step drew, for a whole batch in one transaction with a constant number of
+    statements, and return the ids of the other orders, left for `pay_one` one by
+    one: a card is charged outside any transaction, and an order in any other state
+    needs what `pay_one` does with it. Any error rolls back the whole batch (the
+    caller then falls back to one order at a time)."""
     with transaction.atomic():
         orders = [
             order
-            for order in lock_orders_in_status(order_ids, OrderStatus.INVENTORY_RESERVED)
+            for order in lock_orders_in_status(order_ids, OrderStatus.INVENTORY_RESERVED, with_payment=True)
             if order.status == OrderStatus.INVENTORY_RESERVED
             and order.partner.payment_method == Partner.PaymentMethod.ACCOUNT
+            and credit_drawn_when_reserved(order)
         ]
-        checks = try_draw_credit_for_orders(orders=[(order.id, order.partner_id, order.total) for order in orders])
-        # A partner without a credit row gets one from the per-order path.
-        orders = [order for order in orders if order.id in checks]
         if not orders:
             return list(order_ids)
-        drawn = {order.id for order in orders if checks[order.id][0]}
         transition_many(orders, OrderStatus.PAYMENT_PENDING)
-        payments.create_payments_on_account(orders=orders, succeeded_order_ids=drawn)
-        transition_many(
-            [order for order in orders if order.id in drawn],
-            OrderStatus.PAID,
-            details=dict.fromkeys(drawn, "on account"),
-        )
-        held = [order for order in orders if order.id not in drawn]
-        if held:
-            set_hold([order.id for order in held], Order.Hold.CREDIT)
-        for order in held:
-            order.hold = Order.Hold.CREDIT
-            _, open_balance, credit_limit = checks[order.id]
-            logger.info(
-                "order on credit hold",
-                extra={
-                    "order": order.number,
-                    "open_balance": str(open_balance),
-                    "credit_limit": str(credit_limit),
-                    "total": str(order.total),
-                },
-            )
+        transition_many(orders, OrderStatus.PAID, details=dict.fromkeys((order.id for order in orders), "on account"))
     handled = {order.id for order in orders}
     return [order_id for order_id in order_ids if order_id not in handled]
 

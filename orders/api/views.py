@@ -156,7 +156,11 @@ class OrderListCreateApi(APIView):
                 ErrorOutput, description="idempotency_key_in_flight: the first request with this key is still running."
             ),
             422: OpenApiResponse(
-                ErrorOutput, description="idempotency_key_reused: the key was used with another body."
+                ErrorOutput,
+                description="idempotency_key_reused: the key was used with another body; order_too_large: the "
+                "total is more than a column holds or than the partner's maximum order value; open_orders_limit: "
+                "the order would take the partner's open orders past its open-order limit (the answer adds "
+                "open_order_value and max_open_order_value).",
             ),
         },
         examples=[

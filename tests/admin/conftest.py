@@ -30,9 +30,23 @@ def rose(make_product, warehouses):
 
 @pytest.fixture
 def held_order(account_buyer, rose) -> Order:
-    """A FERN order of 6,000.00 against a 5,000.00 limit: on credit hold."""
+    """A FERN order of 6,000.00 against a 5,000.00 limit: on credit hold, before
+    reserving any stock."""
     order = place(account_buyer, {rose.sku: 600}, po_number="PO-HOLD-1")
     drive_journey()
     order.refresh_from_db()
-    assert (order.status, order.hold) == (OrderStatus.PAYMENT_PENDING, Order.Hold.CREDIT)
+    assert (order.status, order.hold) == (OrderStatus.CREATED, Order.Hold.CREDIT)
     return order
+
+
+@pytest.fixture
+def reserved_order(held_order) -> Order:
+    """The held order, released by the back office and driven on: 600 roses reserved
+    in Rotterdam, waiting for dispatch."""
+    from orders.credit_holds import release_credit_hold
+
+    release_credit_hold(order_id=held_order.id, actor="backoffice")
+    drive_journey()
+    held_order.refresh_from_db()
+    assert held_order.status == OrderStatus.CONFIRMED
+    return held_order

@@ -26,7 +26,7 @@ def test_the_home_answers_are_we_ok_with_links(staff_client, held_order):
     health = response.context["health"]
     assert (health["stuck"], health["credit_holds"], health["dead_letters"]) == (1, 1, 1)
     assert health["queue_depth"] is not None and health["oldest_unfinished_seconds"] > 0
-    assert {row["status"]: row["count"] for row in health["by_state"]}["PAYMENT_PENDING"] == 1
+    assert {row["status"]: row["count"] for row in health["by_state"]}["CREATED"] == 1
     page = response.content.decode()
     assert 'href="/admin/orders/order/?hold__exact=credit"' in page
     assert 'href="/admin/orders/order/?attention=stuck"' in page
@@ -77,6 +77,13 @@ def test_the_partner_page_shows_users_roles_addresses_prices_and_credit(staff_cl
 
     assert "fern" in page and "buyer" in page and "Ship-to addresses" in page and "Partner prices" in page
     assert "5000.00" in page and 'name="credit-0-open_balance"' not in page
+
+
+def test_the_partner_page_edits_its_order_limits(staff_client, account_buyer):
+    page = staff_client.get(change_url(account_buyer)).content.decode()
+
+    assert 'name="max_order_value" value="50000.00"' in page
+    assert 'name="max_open_order_value" value="250000.00"' in page
 
 
 def test_the_warehouse_page_says_closing_is_safe(staff_client, warehouses):
@@ -136,4 +143,4 @@ def test_a_partner_user_cannot_run_an_action(client, held_order):
     client.post(changelist("orders.order"), {"action": "release_credit_holds", "_selected_action": [held_order.pk]})
 
     held_order.refresh_from_db()
-    assert held_order.status == OrderStatus.PAYMENT_PENDING
+    assert (held_order.status, held_order.hold) == (OrderStatus.CREATED, "credit")

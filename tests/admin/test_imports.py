@@ -80,7 +80,9 @@ def test_a_stock_file_is_previewed_then_applied_through_the_service(staff_client
     assert "Import finished" in text(done)
 
 
-def test_conflicting_and_invalid_stock_rows_are_all_reported_and_nothing_is_written(staff_client, stock, held_order):
+def test_conflicting_and_invalid_stock_rows_are_all_reported_and_nothing_is_written(
+    staff_client, stock, reserved_order
+):
     stock.refresh_from_db()
     upload = csv_file(
         "sku,warehouse,on_hand,version\n"
@@ -104,7 +106,7 @@ def test_conflicting_and_invalid_stock_rows_are_all_reported_and_nothing_is_writ
     assert Stock.objects.get(product=stock.product, warehouse__code="AMS").on_hand == 200
 
 
-def test_on_hand_below_reserved_is_a_bad_row(staff_client, stock, held_order):
+def test_on_hand_below_reserved_is_a_bad_row(staff_client, stock, reserved_order):
     stock.refresh_from_db()
     upload = csv_file(f"sku,warehouse,on_hand,version\nRO-RED-50,RTM,100,{stock.version}\n")
 

@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fulfillment.factories import ShipmentFactory
+from journey.runner import run_step
+from orders.credit_holds import release_credit_hold
 from orders.factories import DeadLetterFactory, OrderFactory, OrderLineFactory
 from orders.models import Order, OrderStatus
 from tests.support.admin import change_url, changelist, messages_of, run_action
@@ -30,22 +32,26 @@ def test_the_list_shows_number_partner_status_total_and_dates(staff_client, held
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert held_order.number in page and "FERN" in page and "PAYMENT_PENDING" in page and "6000.00" in page
+    assert held_order.number in page and "FERN" in page and "CREATED" in page and "6000.00" in page
     for column in ("column-created_at", "column-updated_at", "column-total"):
         assert column in page
 
 
-def test_filters_by_status_hold_partner_and_warehouse(staff_client, held_order, warehouses):
+def test_filters_by_status_hold_partner_and_warehouse(staff_client, held_order, rose, warehouses):
     other = OrderFactory(status=OrderStatus.CANCELLED)
     ShipmentFactory(order=other, warehouse=warehouses["LHR"])
+    within_limit = place(held_order.partner, {rose.sku: 100})
+    run_step("reserve")
 
     assert listed_numbers(staff_client.get(changelist(ORDERS), {"status__exact": "CANCELLED"})) == {other.number}
     assert listed_numbers(staff_client.get(changelist(ORDERS), {"hold__exact": "credit"})) == {held_order.number}
     assert listed_numbers(staff_client.get(changelist(ORDERS), {"partner__id__exact": held_order.partner_id})) == {
-        held_order.number
+        held_order.number,
+        within_limit.number,
     }
-    # FERN's order holds stock reserved in Rotterdam; the other ships from London.
-    assert listed_numbers(staff_client.get(changelist(ORDERS), {"warehouse": "RTM"})) == {held_order.number}
+    # The order within FERN's limit holds stock reserved in Rotterdam; the held one
+    # holds none; the other ships from London.
+    assert listed_numbers(staff_client.get(changelist(ORDERS), {"warehouse": "RTM"})) == {within_limit.number}
     assert listed_numbers(staff_client.get(changelist(ORDERS), {"warehouse": "LHR"})) == {other.number}
     assert listed_numbers(staff_client.get(changelist(ORDERS), {"warehouse": "AMS"})) == set()
 
@@ -81,14 +87,17 @@ def test_search_finds_an_order_by_number_po_and_sku(staff_client, held_order, te
 def test_the_detail_shows_lines_timeline_payment_shipments_and_dead_letters_read_only(
     staff_client, held_order, warehouses
 ):
+    release_credit_hold(order_id=held_order.id, actor="backoffice")
+    run_step("reserve")
+    run_step("pay")
     ShipmentFactory(order=held_order, warehouse=warehouses["RTM"])
     DeadLetterFactory(order=held_order, error="PaymentGatewayUnavailableError: no answer")
 
     page = staff_client.get(change_url(held_order)).content.decode()
 
     assert "RO-RED-50" in page
-    assert "INVENTORY_RESERVED" in page and "PAYMENT_PENDING" in page  # the timeline
-    assert "credit hold" in page  # the payment's status
+    assert "INVENTORY_RESERVED" in page and "PAYMENT_PENDING" in page and "PAID" in page  # the timeline
+    assert "account" in page and "succeeded" in page  # the payment
     assert "RTM" in page and "waiting for dispatch" in page
     assert "PaymentGatewayUnavailableError: no answer" in page
     assert 'name="_save"' not in page
@@ -100,7 +109,7 @@ def test_cancel_asks_for_a_reason_first(staff_client, held_order):
     assert response.status_code == 200
     assert "Reason" in response.content.decode() and held_order.number in response.content.decode()
     held_order.refresh_from_db()
-    assert held_order.status == OrderStatus.PAYMENT_PENDING
+    assert held_order.status == OrderStatus.CREATED
 
 
 def test_cancel_with_a_reason_cancels_through_the_service_and_logs_it(staff_client, held_order, rose, warehouses):
@@ -138,8 +147,9 @@ def test_release_credit_hold_moves_the_order_on_to_confirmed(staff_client, held_
     response = run_action(staff_client, ORDERS, "release_credit_holds", [held_order])
 
     held_order.refresh_from_db()
-    assert held_order.status == OrderStatus.PAID
-    assert any("Credit hold released" in m for m in messages_of(response))
+    assert (held_order.status, held_order.hold) == (OrderStatus.CREATED, "")
+    assert any(f"Credit hold released: {held_order.number}" in m for m in messages_of(response))
+    assert "it goes on to reserve its stock" in LogEntry.objects.get(object_id=str(held_order.pk)).change_message
     assert LogEntry.objects.filter(object_id=str(held_order.pk)).count() == 1
     assert held_order.partner.credit.open_balance == Decimal("6000.00")
     drive_journey()

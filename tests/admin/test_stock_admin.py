@@ -48,7 +48,7 @@ def test_a_stale_version_shows_the_conflict_and_saves_nothing(staff_client, stoc
     assert (stock.on_hand, stock.version) == (900, 2)
 
 
-def test_on_hand_below_reserved_is_refused_on_the_form(staff_client, held_order, stock):
+def test_on_hand_below_reserved_is_refused_on_the_form(staff_client, reserved_order, stock):
     stock.refresh_from_db()
 
     response = staff_client.post(change_url(stock), {"on_hand": 100, "version": stock.version})

@@ -3,7 +3,9 @@
 import pytest
 from rest_framework.test import APIClient
 
+from config.api.authentication import forget_cached_tokens
 from orders.models import Order
+from partners.models import Partner
 from tests.support.journey import drive_journey
 
 pytestmark = pytest.mark.django_db
@@ -271,3 +273,33 @@ def test_staff_actors_appear_to_partners_as_the_back_office(fern_api, staff_api,
     assert [e["actor"] for e in seen_by_fern] == ["fern", "Bouquet back office"]
     assert seen_by_fern[-1]["detail"] == order_seen_by_fern["cancel_detail"] == "cancelled by Bouquet back office"
     assert [e["actor"] for e in seen_by_staff] == ["fern", "erp"] and seen_by_staff[-1]["detail"] == "cancelled by erp"
+
+
+def test_an_order_over_the_partners_maximum_order_value_is_422_naming_the_limit(fern_api, account_buyer, roses):
+    Partner.objects.filter(id=account_buyer.id).update(max_order_value="30.00")
+    forget_cached_tokens()
+
+    answer = post_order(fern_api, {"lines": [{"sku": roses.sku, "quantity": 100}]})  # 40.00
+
+    assert answer.status_code == 422, answer.content
+    body = answer.json()
+    assert body["code"] == "order_too_large"
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("total", "order_too_large")]
+    assert "The order comes to 40.00" in body["detail"] and "maximum order value (30.00)" in body["detail"]
+    assert not Order.objects.exists()
+
+
+def test_an_order_past_the_open_order_limit_is_422_naming_the_limit_and_what_is_open(fern_api, account_buyer, roses):
+    Partner.objects.filter(id=account_buyer.id).update(max_open_order_value="50.00")
+    forget_cached_tokens()
+    assert post_order(fern_api, {"lines": [{"sku": roses.sku, "quantity": 100}]}, key="first").status_code == 202
+
+    answer = post_order(fern_api, {"lines": [{"sku": roses.sku, "quantity": 50}]}, key="second")
+
+    assert answer.status_code == 422, answer.content
+    body = answer.json()
+    assert body["code"] == "open_orders_limit"
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("total", "open_orders_limit")]
+    assert (body["open_order_value"], body["max_open_order_value"]) == ("40.00", "50.00")
+    assert "has 40.00 in open orders" in body["detail"] and "open-order limit (50.00)" in body["detail"]
+    assert Order.objects.count() == 1

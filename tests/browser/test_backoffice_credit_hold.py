@@ -29,7 +29,7 @@ def fern_order_over_the_limit() -> Order:
     order = place(fern, {product.sku: quantity}, po_number="PO-BROWSER-HOLD")
     drive_journey()
     order.refresh_from_db()
-    assert (order.status, order.hold) == (OrderStatus.PAYMENT_PENDING, Order.Hold.CREDIT), order.total
+    assert (order.status, order.hold) == (OrderStatus.CREATED, Order.Hold.CREDIT), order.total
     return order
 
 

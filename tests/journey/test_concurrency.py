@@ -1,7 +1,9 @@
 """Concurrency claims, proven with real threads against the real database: no
 oversell, no deadlock, one event per transition, one PaymentIntent, one charge."""
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import pytest
 from django.db import connections
@@ -10,7 +12,10 @@ from inventory.models import Reservation, Stock
 from journey.runner import run_step
 from journey.steps import finalize, pay, reserve
 from journey.steps.pay import PaymentBusyError
+from orders.cancellation import cancel_order
 from orders.models import Order, OrderStatus
+from partners.factories import CreditAccountFactory, PartnerFactory
+from partners.models import CreditAccount, Partner
 from payments.models import Payment
 from tests.support.journey import place
 from tests.support.stripe import payment_intents_for_order
@@ -132,3 +137,55 @@ def test_a_worker_charges_a_batch_of_card_orders_on_several_threads_once_each(
         [intent] = payment_intents_for_order(order)
         assert intent["status"] == "succeeded"
     assert Stock.objects.get(product__sku="ROSE-MANY").reserved == 120
+
+
+@pytest.mark.parametrize("step", [reserve.reserve_one, lambda order_id: reserve.reserve_batch([order_id])])
+def test_two_orders_of_one_partner_cannot_both_pass_a_headroom_that_fits_one(step, warehouses, make_product):
+    make_product("CREDIT-1", stock={warehouses["RTM"]: 1000}, case_pack=1, list_price="60.00")
+    partner = PartnerFactory(
+        code="TIGHT", payment_method=Partner.PaymentMethod.ACCOUNT, home_warehouse=warehouses["RTM"], credit=None
+    )
+    CreditAccountFactory(partner=partner, credit_limit="100.00")
+    for round_no in range(4):
+        CreditAccount.objects.filter(partner=partner).update(open_balance=0)
+        pair = [place(partner, {"CREDIT-1": 1}) for _ in range(2)]  # 60.00 each: one fits
+        both_ready = threading.Barrier(2)
+
+        def reserve_when_both_are_ready(order, both_ready=both_ready):
+            both_ready.wait()
+            return step(order.id)
+
+        outcomes = in_threads(reserve_when_both_are_ready, pair, workers=2)
+
+        assert [o for o in outcomes if isinstance(o, Exception)] == [], round_no
+        states = sorted(Order.objects.filter(id__in=[o.id for o in pair]).values_list("status", "hold"))
+        assert states == [("CREATED", "credit"), ("INVENTORY_RESERVED", "")], round_no
+        assert CreditAccount.objects.get(partner=partner).open_balance == Decimal("60.00")
+        held = Order.objects.get(id__in=[o.id for o in pair], hold="credit")
+        assert not Reservation.objects.filter(order_id=held.id).exists()
+
+
+def test_reserving_and_cancelling_one_partners_orders_at_once_neither_deadlocks_nor_leaks_credit(
+    account_buyer, warehouses, make_product
+):
+    make_product("LOCK-A", stock={warehouses["RTM"]: 1000}, case_pack=1, list_price="1.00")
+    make_product("LOCK-B", stock={warehouses["RTM"]: 1000}, case_pack=1, list_price="1.00")
+    reserved = [place(account_buyer, {"LOCK-A": 1, "LOCK-B": 1}) for _ in range(20)]
+    for order in reserved:
+        reserve.reserve_one(order.id)
+    fresh = [place(account_buyer, {"LOCK-B": 1, "LOCK-A": 1}) for _ in range(20)]
+    # Cancelling locks the order, its stock rows, then the credit row; reserving the
+    # order, the stock rows, then the credit row: one order, so no cycle.
+    work = [("cancel", o) for o in reserved] + [("reserve", o) for o in fresh]
+
+    def act(item):
+        action, order = item
+        if action == "cancel":
+            return cancel_order(order_id=order.id, actor="test")
+        return reserve.reserve_one(order.id)
+
+    outcomes = in_threads(act, work, workers=8)
+
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
+    assert CreditAccount.objects.get(partner=account_buyer).open_balance == Decimal("40.00")
+    assert Order.objects.filter(id__in=[o.id for o in fresh], status=OrderStatus.INVENTORY_RESERVED).count() == 20

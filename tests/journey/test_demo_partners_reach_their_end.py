@@ -82,8 +82,10 @@ def test_on_account_order_past_the_limit_waits_on_credit_hold_until_released(acc
     drive_journey()
 
     order.refresh_from_db()
-    assert (order.status, order.hold) == (OrderStatus.PAYMENT_PENDING, Order.Hold.CREDIT)
-    assert Payment.objects.get(order=order).status == Payment.Status.HELD
+    assert (order.status, order.hold) == (OrderStatus.CREATED, Order.Hold.CREDIT)
+    assert not Reservation.objects.filter(order_id=order.id).exists()
+    assert Stock.objects.get(product__sku="PLANT-2").reserved == 0
+    assert not Payment.objects.filter(order=order).exists()
     assert CreditAccount.objects.get(partner=account_buyer).open_balance == 0
 
     release_credit_hold(order_id=order.id, actor="backoffice")
@@ -91,6 +93,8 @@ def test_on_account_order_past_the_limit_waits_on_credit_hold_until_released(acc
 
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED
+    assert Stock.objects.get(product__sku="PLANT-2").reserved == 6
+    assert Payment.objects.get(order=order).status == Payment.Status.SUCCEEDED
     assert CreditAccount.objects.get(partner=account_buyer).open_balance == order.total
 
 
@@ -184,7 +188,8 @@ def test_the_demo_worlds_partners_each_reach_their_end(breaker_reset):
         order.refresh_from_db()
     assert bloom_order.status == OrderStatus.SHIPPED
     assert fern_order.status == OrderStatus.CONFIRMED
-    assert (fern_big.status, fern_big.hold) == (OrderStatus.PAYMENT_PENDING, Order.Hold.CREDIT)
+    assert (fern_big.status, fern_big.hold) == (OrderStatus.CREATED, Order.Hold.CREDIT)
+    assert not Reservation.objects.filter(order_id=fern_big.id).exists()
     assert (thorn_order.status, thorn_order.cancel_reason) == (OrderStatus.CANCELLED, "payment_declined")
     assert not Reservation.objects.filter(order_id=thorn_order.id, status="active").exists()
 

@@ -2,14 +2,22 @@
 orders one by one, oldest first, would; and a batch that fails hands its orders to
 the per-order path, which counts the failure against the order at fault only."""
 
+import random
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 
+from devdata.world import VISA
 from inventory.models import Reservation
-from journey.runner import run_step
+from journey.runner import STEPS, run_batch, run_step
 from journey.steps import reserve
 from orders.models import Order, OrderStatus
+from partners.factories import CreditAccountFactory, PartnerFactory
+from partners.models import CreditAccount, Partner
+from payments.models import Payment
 from tests.support.journey import place, twin_orders
+from tests.support.stripe import card_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +46,67 @@ def test_a_batch_reserves_and_cancels_exactly_as_one_order_at_a_time_would(accou
     batched = [outcome(order, "BATCH") for order in placed["BATCH"]]
     assert batched == one_by_one
     assert {status for status, *_ in batched} == {OrderStatus.INVENTORY_RESERVED, OrderStatus.CANCELLED}
+
+
+def reserved_and_drawn(order: Order) -> tuple:
+    order.refresh_from_db()
+    payment = Payment.objects.filter(order=order).values_list("method", "status", "amount").first()
+    reserved = sorted(Reservation.objects.filter(order_id=order.id).values_list("warehouse_id", "quantity"))
+    events = list(order.events.values_list("to_status", "reason", "detail"))
+    return order.status, order.hold, payment, reserved, [(to, reason, d.split("PAY-")[-1]) for to, reason, d in events]
+
+
+def test_a_batch_draws_credit_and_holds_exactly_as_one_order_at_a_time_would(warehouses, make_product):
+    """Scarce stock and tight credit lines together: an order short of stock draws no
+    credit, and an order past its headroom reserves no stock, so the orders after it
+    may have both."""
+
+    def on_account(code, **credit):
+        partner = PartnerFactory(
+            code=code, payment_method=Partner.PaymentMethod.ACCOUNT, home_warehouse=warehouses["RTM"], credit=None
+        )
+        if credit:
+            CreditAccountFactory(partner=partner, **credit)
+        return partner
+
+    buyers = {}
+    for prefix in ("O", "B"):
+        make_product(f"{prefix}PAY-1", stock={warehouses["RTM"]: 60}, case_pack=1, list_price="1.00")
+        buyers[prefix] = [
+            on_account(f"{prefix}FERN", credit_limit="40.00"),
+            on_account(f"{prefix}IRIS", credit_limit="25.00", open_balance="5.00"),
+            on_account(f"{prefix}MOSS"),  # no credit row: no headroom
+            card_partner(f"{prefix}BLOOM", VISA, warehouses["AMS"]),
+        ]
+    rng = random.Random(3)
+    wishes = [(rng.randrange(4), rng.randint(1, 12)) for _ in range(16)]
+    placed = {
+        prefix: [place(buyers[prefix][buyer], {f"{prefix}PAY-1": quantity}) for buyer, quantity in wishes]
+        for prefix in ("O", "B")
+    }
+
+    for order in placed["O"]:
+        reserve.reserve_one(order.id)
+    run_batch(STEPS["reserve"], [order.id for order in placed["B"]])
+
+    one_by_one = [reserved_and_drawn(order) for order in placed["O"]]
+    batched = [reserved_and_drawn(order) for order in placed["B"]]
+    assert batched == one_by_one
+    assert {(status, hold) for status, hold, *_ in batched} == {
+        (OrderStatus.INVENTORY_RESERVED, ""),
+        (OrderStatus.CREATED, Order.Hold.CREDIT),
+        (OrderStatus.CANCELLED, ""),
+    }
+    for status, hold, payment, reserved, _ in batched:
+        if hold:
+            assert (payment, reserved) == (None, [])
+    # Each partner's balance grew by what its reserved orders drew, and by nothing else.
+    for prefix in ("O", "B"):
+        fern, iris, moss, _ = buyers[prefix]
+        for partner, opening in ((fern, Decimal("0")), (iris, Decimal("5.00"))):
+            drawn = sum(Payment.objects.filter(order__partner=partner).values_list("amount", flat=True), Decimal("0"))
+            assert CreditAccount.objects.get(partner=partner).open_balance == opening + drawn
+        assert not Payment.objects.filter(order__partner=moss).exists()
 
 
 def test_a_batch_skips_orders_that_are_no_longer_created(account_buyer, warehouses, make_product):

@@ -17,14 +17,20 @@ pytestmark = pytest.mark.django_db
 # their releases.
 BATCH_RESERVE_STATEMENTS = 11
 
+# On account, the credit is drawn where the stock is reserved (issue 14: an order past
+# its headroom must hold no stock): locking the partners' credit rows, adding the
+# draws and inserting the payments that record them are three more. The pay step
+# does those three fewer, so an on-account order's journey costs what it did.
+BATCH_RESERVE_ON_ACCOUNT_STATEMENTS = BATCH_RESERVE_STATEMENTS + 3
+
 # Locking the orders, reading their reservations with their warehouses' state,
 # inserting shipments and shipment lines, one transition, and a savepoint with its
 # release.
 BATCH_FINALIZE_STATEMENTS = 7
 
-# Locking the orders and their partners' credit rows, adding the draws, two
-# transitions around inserting the payments, and a savepoint with its release.
-BATCH_PAY_ON_ACCOUNT_STATEMENTS = 8
+# Locking the orders with their payments, two transitions, and a savepoint with its
+# release (the credit was drawn, and its payment written, by the reserve step).
+BATCH_PAY_ON_ACCOUNT_STATEMENTS = 5
 
 
 @pytest.fixture
@@ -40,13 +46,26 @@ def test_claiming_a_batch_is_one_statement(three_line_order, django_assert_num_q
 
 
 def test_reserving_costs_the_same_for_three_lines_as_for_one(three_line_order, django_assert_num_queries):
-    with django_assert_num_queries(11):
+    # 11 as for a card order, plus drawing the credit (one conditional UPDATE) and
+    # inserting the payment that records it.
+    with django_assert_num_queries(13):
         reserve.reserve_one(three_line_order.id)
+
+
+def test_reserving_card_orders_draws_no_credit_and_costs_what_it_did(
+    card_buyer, three_line_order, django_assert_num_queries
+):
+    order, *twenty = [place(card_buyer, {"Q-1": 1, "Q-2": 2, "Q-3": 3}) for _ in range(21)]
+    with django_assert_num_queries(11):
+        reserve.reserve_one(order.id)
+    with django_assert_num_queries(BATCH_RESERVE_STATEMENTS):
+        assert reserve.reserve_batch([o.id for o in twenty]) == []
 
 
 def test_paying_on_account_is_pinned(three_line_order, django_assert_num_queries):
     reserve.reserve_one(three_line_order.id)
-    with django_assert_num_queries(8):
+    # Its credit was drawn when reserving: lock, two transitions, a savepoint pair.
+    with django_assert_num_queries(5):
         pay.pay_one(three_line_order.id)
 
 
@@ -62,9 +81,9 @@ def test_reserving_a_batch_costs_the_same_for_one_order_as_for_twenty(
 ):
     twenty = [place(account_buyer, {"Q-1": 1, "Q-2": 2, "Q-3": 3}) for _ in range(20)]
 
-    with django_assert_num_queries(BATCH_RESERVE_STATEMENTS):
+    with django_assert_num_queries(BATCH_RESERVE_ON_ACCOUNT_STATEMENTS):
         reserve.reserve_batch([three_line_order.id])
-    with django_assert_num_queries(BATCH_RESERVE_STATEMENTS):
+    with django_assert_num_queries(BATCH_RESERVE_ON_ACCOUNT_STATEMENTS):
         reserve.reserve_batch([order.id for order in twenty])
 
     for order in [three_line_order, *twenty]:
@@ -79,7 +98,7 @@ def test_a_batch_with_orders_short_of_stock_adds_two_statements_however_many(
     orders = [place(account_buyer, {"Q-SCARCE": 1}) for _ in range(20)]
 
     # The SKUs short are looked up, and the cancellations are a second transition.
-    with django_assert_num_queries(BATCH_RESERVE_STATEMENTS + 2):
+    with django_assert_num_queries(BATCH_RESERVE_ON_ACCOUNT_STATEMENTS + 2):
         reserve.reserve_batch([order.id for order in orders])
 
     statuses = [order.status for order in Order.objects.filter(id__in=[o.id for o in orders]).order_by("id")]

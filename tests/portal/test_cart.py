@@ -9,6 +9,7 @@ from orders.cart import add_to_cart
 from orders.exceptions import OrderValidationError
 from orders.models import CartLine, IdempotencyRecord, Order
 from partners.factories import ShipToAddressFactory
+from partners.models import Partner
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +181,23 @@ def test_adding_past_the_quantity_cap_is_refused_naming_the_sku_and_keeps_the_li
     assert refused.value.code == "invalid_quantity" and "ROSE-RED" in refused.value.message
     assert "ROSE-RED" in page.content.decode() and "1000000" in page.content.decode()
     assert CartLine.objects.get(cart__user=buyer, product__sku="ROSE-RED").quantity == 999_990
+
+
+def test_an_order_over_the_partners_maximum_is_explained_at_checkout(portal, filled_cart, ship_tos, cart_key):
+    Partner.objects.filter(id=ship_tos[0].partner_id).update(max_order_value="10.00")
+
+    response = checkout(portal, cart_key(), ship_to=ship_tos[0].id, follow=True)
+
+    page = response.content.decode()
+    assert "maximum order value (10.00)" in page and "The order comes to" in page
+    assert Order.objects.count() == 0 and CartLine.objects.count() == 2
+
+
+def test_an_order_past_the_open_order_limit_is_explained_at_checkout(portal, filled_cart, ship_tos, cart_key):
+    Partner.objects.filter(id=ship_tos[0].partner_id).update(max_open_order_value="10.00")
+
+    response = checkout(portal, cart_key(), ship_to=ship_tos[0].id, follow=True)
+
+    page = response.content.decode()
+    assert "has 0.00 in open orders" in page and "open-order limit (10.00)" in page
+    assert Order.objects.count() == 0 and CartLine.objects.count() == 2

@@ -209,3 +209,31 @@ def test_an_upload_over_its_time_budget_is_queued_again_and_finishes_in_the_next
 
     assert done.status == CsvUpload.Status.DONE and done.orders_created == 3 and Order.objects.count() == 3
     assert [o["replayed"] for o in placed_orders(done)] == [True, True, False]
+
+
+# --- The partner's order limits -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "limits, code, named",
+    [
+        ({"max_order_value": Decimal("50.00")}, "order_too_large", "maximum order value (50.00)"),
+        ({"max_open_order_value": Decimal("60.00")}, "open_orders_limit", "open-order limit (60.00)"),
+    ],
+)
+def test_an_order_over_a_partner_limit_is_reported_on_its_rows_and_the_rest_placed(
+    account_buyer, catalogue, limits, code, named
+):
+    PartnerFactory._meta.model.objects.filter(id=account_buyer.id).update(**limits)
+    account_buyer.refresh_from_db()
+    # PO-A comes to 10.00; PO-B to 75.00, over both limits (10.00 already open).
+    text = "sku,quantity,po_number\nROSE,20,PO-A\nROSE,100,PO-B\nVASE,8,PO-B\n"
+
+    upload = run(account_buyer, text, mode=VALID)
+
+    assert upload.status == CsvUpload.Status.DONE
+    assert [entry["po_number"] for entry in placed_orders(upload)] == ["PO-A"]
+    rows = bad_rows(upload)
+    assert [(row["line"], row["code"]) for row in rows] == [(3, code), (4, code)]
+    assert all(named in row["detail"] and "not placed" in row["detail"] for row in rows)
+    assert list(Order.objects.values_list("po_number", flat=True)) == ["PO-A"]
