@@ -3,8 +3,8 @@
 import pytest
 from rest_framework.test import APIClient
 
-from config.api.authentication import forget_cached_tokens
 from orders.models import Order
+from partners.api.authentication import forget_cached_tokens
 from partners.models import Partner
 from tests.support.journey import drive_journey
 
