@@ -14,11 +14,10 @@ from pathlib import Path
 
 import psutil
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from orders.models import Order, OrderStatus
 from tests.support.journey import place
+from tests.support.processes import environment_of_this_run
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -56,15 +55,7 @@ def running(process: psutil.Process) -> str | None:
 
 @pytest.fixture
 def run_workers(tmp_path):
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "STRIPE_API_BASE": settings.STRIPE_API_BASE,
-        "Q_WORKERS": "1",
-        "DJANGO_Q_LOG_LEVEL": "INFO",
-    }
+    env = environment_of_this_run(Q_WORKERS="1", DJANGO_Q_LOG_LEVEL="INFO")
     log = tmp_path / "workers.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -12,14 +12,20 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_in_another_process(code: str) -> None:
+def environment_of_this_run(**overrides: str) -> dict[str, str]:
+    """Return this process's environment pointed at the test's database, Redis and
+    Stripe stand-in, with `overrides` on top: for another Django process to share them."""
     db = settings.DATABASES["default"]
-    env = {
+    return {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "LOG_LEVEL": "WARNING",
+        "STRIPE_API_BASE": settings.STRIPE_API_BASE,
+        **overrides,
     }
+
+
+def run_in_another_process(code: str) -> None:
+    env = environment_of_this_run(DJANGO_SETTINGS_MODULE="config.settings", LOG_LEVEL="WARNING")
     script = "import django\ndjango.setup()\n" + code
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True, timeout=60)

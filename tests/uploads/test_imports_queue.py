@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django_q.brokers import get_broker
 
 from orders.models import CsvUpload, Order, OrderStatus
 from tests.support.journey import place
+from tests.support.processes import environment_of_this_run
 from uploads.processing import create_csv_upload, enqueue_csv_upload
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,14 +47,7 @@ def test_an_upload_is_enqueued_on_the_imports_queue_not_the_journeys(
 def start_workers(tmp_path):
     """Start `manage.py run_workers` with the given arguments against the test database
     and Redis; stop every one started when the test ends."""
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "STRIPE_API_BASE": settings.STRIPE_API_BASE,
-        "Q_WORKERS": "1",
-    }
+    env = environment_of_this_run(Q_WORKERS="1")
     env.pop("Q_CLUSTER_NAME", None)
     started: list[subprocess.Popen] = []
 
