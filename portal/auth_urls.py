@@ -4,9 +4,11 @@ registration/, so the admin's account pages keep the admin's look."""
 
 from django.conf import settings
 from django.contrib.auth import views as auth
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.urls import path
 
+from config.callers import deactivated_partner_message
 from portal.password_reset import LimitedPasswordResetView
 
 T = "portal/auth/"
@@ -20,8 +22,23 @@ class SiteDomainResetForm(PasswordResetForm):
         return super().save(*args, **{**kwargs, "domain_override": settings.SITE_DOMAIN})
 
 
+class PartnerSignInForm(AuthenticationForm):
+    """Django's sign-in, refusing the users of a deactivated partner with the reason
+    (the right password alone does not let them in)."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        refusal = deactivated_partner_message(user)
+        if refusal:
+            raise ValidationError(refusal, code="partner_deactivated")
+
+
 urlpatterns = [
-    path("login/", auth.LoginView.as_view(template_name=T + "login.html"), name="login"),
+    path(
+        "login/",
+        auth.LoginView.as_view(template_name=T + "login.html", authentication_form=PartnerSignInForm),
+        name="login",
+    ),
     path("logout/", auth.LogoutView.as_view(template_name=T + "logged_out.html"), name="logout"),
     path(
         "password_change/",

@@ -7,7 +7,7 @@ given through the groups of backoffice/roles.py. Declared once per view with
 
 from rest_framework.permissions import BasePermission
 
-from config.callers import caller_partner
+from config.callers import caller_partner, deactivated_partner_message
 from config.errors import DomainError
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -33,6 +33,12 @@ class _StaffPermissions(BasePermission):
             return False
         method = "GET" if request.method in READ_METHODS else request.method
         if not user.is_staff:
+            # A session cookie reaches here too (token authentication refuses the
+            # tokens itself): a deactivated partner's users may do nothing.
+            refusal = deactivated_partner_message(user)
+            if refusal:
+                self.message = refusal
+                return False
             if method in self.partner_methods and caller_partner(user) is not None:
                 return True
             self.message = (

@@ -76,10 +76,28 @@ def test_users_of_a_deactivated_partner_are_signed_out_and_cannot_sign_back_in(p
     account_buyer.save()
 
     signed_out = portal.get("/catalogue/", follow=True)
-    client.post("/accounts/login/", {"username": "fernbuyer", "password": "bouquet-test"})
-    again = client.get("/", follow=True)
 
-    for page in (signed_out, again):
-        assert page.redirect_chain[-1][0].startswith("/accounts/login/")
-        assert "FERN has been deactivated" in page.content.decode()
+    assert signed_out.redirect_chain[-1][0].startswith("/accounts/login/")
+    assert "FERN has been deactivated" in signed_out.content.decode()
     assert client.get("/orders/").status_code == 302
+
+
+def test_the_right_password_does_not_sign_in_a_deactivated_partners_user(buyer, account_buyer, client):
+    account_buyer.active = False
+    account_buyer.save()
+
+    page = client.post("/accounts/login/", {"username": "fernbuyer", "password": "bouquet-test"})
+
+    assert page.status_code == 200  # the form again, not a redirect into the portal
+    assert "FERN has been deactivated" in page.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_session_signed_in_before_the_deactivation_cannot_use_the_api(portal, account_buyer):
+    assert portal.get("/api/v1/orders/").status_code == 200
+    account_buyer.active = False
+    account_buyer.save()
+
+    for answer in (portal.get("/api/v1/orders/"), portal.get("/api/v1/events/")):
+        assert answer.status_code == 403
+        assert "FERN has been deactivated" in answer.json()["detail"]
