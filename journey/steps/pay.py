@@ -51,20 +51,26 @@ def start_payment(order_id: int) -> Order:
         if order.status != OrderStatus.INVENTORY_RESERVED:
             return order
         transition(order, OrderStatus.PAYMENT_PENDING)
-        if order.partner.payment_method != Partner.PaymentMethod.ACCOUNT:
-            payments.create_payment(order=order, method=Payment.Method.CARD, status=Payment.Status.PENDING)
-        elif credit_drawn_when_reserved(order):
+        # Drawn credit decides before the partner's method: a partner moved from
+        # account to card after its credit was drawn (at reserve, or by a released
+        # hold) has paid this order, and an order has one payment row only.
+        if credit_drawn_when_reserved(order):
             transition(order, OrderStatus.PAID, detail="on account")
+        elif order.partner.payment_method != Partner.PaymentMethod.ACCOUNT:
+            payments.create_payment(order=order, method=Payment.Method.CARD, status=Payment.Status.PENDING)
         else:
             _draw_credit_after_reserving(order)
     return order
 
 
 def credit_drawn_when_reserved(order: Order) -> bool:
-    """Whether the reserve step drew the on-account order's credit (its payment says
-    so). `order` comes with its payment."""
+    """Whether the reserve step (or a released credit hold) drew the order's credit:
+    its payment, on account, says so, whatever the partner's method is now. `order`
+    comes with its payment."""
     payment = getattr(order, "payment", None)
-    return payment is not None and payment.status == Payment.Status.SUCCEEDED
+    return (
+        payment is not None and payment.method == Payment.Method.ACCOUNT and payment.status == Payment.Status.SUCCEEDED
+    )
 
 
 def _draw_credit_after_reserving(order: Order) -> None:
@@ -83,19 +89,17 @@ def _draw_credit_after_reserving(order: Order) -> None:
 
 
 def pay_batch(order_ids: Sequence[int]) -> list[int]:
-    """Do what `start_payment` does to each on-account order whose credit the reserve
-    step drew, for a whole batch in one transaction with a constant number of
-    statements, and return the ids of the other orders, left for `pay_one` one by
-    one: a card is charged outside any transaction, and an order in any other state
-    needs what `pay_one` does with it. Any error rolls back the whole batch (the
-    caller then falls back to one order at a time)."""
+    """Do what `start_payment` does to each order whose credit the reserve step drew
+    (whatever its partner's method is now), for a whole batch in one transaction with
+    a constant number of statements, and return the ids of the other orders, left for
+    `pay_one` one by one: a card is charged outside any transaction, and an order in
+    any other state needs what `pay_one` does with it. Any error rolls back the whole
+    batch (the caller then falls back to one order at a time)."""
     with transaction.atomic():
         orders = [
             order
             for order in lock_orders_in_status(order_ids, OrderStatus.INVENTORY_RESERVED, with_payment=True)
-            if order.status == OrderStatus.INVENTORY_RESERVED
-            and order.partner.payment_method == Partner.PaymentMethod.ACCOUNT
-            and credit_drawn_when_reserved(order)
+            if order.status == OrderStatus.INVENTORY_RESERVED and credit_drawn_when_reserved(order)
         ]
         if not orders:
             return list(order_ids)
