@@ -1,7 +1,8 @@
 """What a partner's user may do by the role of its membership (docs/SECURITY.md,
 Roles). A buyer places orders and sees and cancels the orders they placed; a partner
 admin sees and cancels every order of the company, and sees its credit and its users.
-Uploads are the company's, whatever the role. The one rule for the portal and the API:
+A buyer sees the CSV uploads they made, whose reports name their orders, and a
+partner admin the company's (uploads.selectors). The one rule for the portal and the API:
 both ask here, and the order selectors apply the answer."""
 
 from partners.models import Membership

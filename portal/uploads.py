@@ -17,6 +17,7 @@ from uploads.exceptions import UploadInFlightError, UploadQuotaExceededError
 from uploads.files import read_csv_file
 from uploads.processing import submit_csv_upload
 from uploads.reports import build_sample_csv, placed_orders, problem_page, report_notes
+from uploads.selectors import uploads_visible_to
 
 FINISHED = {CsvUpload.Status.DONE, CsvUpload.Status.INVALID, CsvUpload.Status.FAILED}
 _REFUSAL_STATUS = {DuplicateCsvUploadError: 409, UploadInFlightError: 409, UploadQuotaExceededError: 429}
@@ -66,7 +67,10 @@ class CsvUploadView(PartnerPageMixin, View):
         return redirect("portal:upload-detail", upload_id=upload.id)
 
     def _form_page(self, form, *, status: int = 200, earlier: int | None = None):
-        uploads = CsvUpload.objects.filter(partner=self.partner).defer("content", "report", "problems")[:RECENT_UPLOADS]
+        visible = uploads_visible_to(partner=self.partner, uploaded_by=self.orders_limit)
+        uploads = visible.defer("content", "report", "problems")[:RECENT_UPLOADS]
+        if earlier is not None and not visible.filter(id=earlier).exists():
+            earlier = None  # another buyer's upload: named in the message, not linked
         return self.page(
             "portal/upload.html", {"form": form, "uploads": uploads, "earlier_upload_id": earlier}, status=status
         )
@@ -86,7 +90,8 @@ class CsvUploadDetailView(PartnerPageMixin, View):
         return self.page(self.template, context)
 
     def upload(self, upload_id: int, *deferred: str) -> CsvUpload:
-        upload = CsvUpload.objects.filter(partner=self.partner, id=upload_id).defer(*deferred).first()
+        visible = uploads_visible_to(partner=self.partner, uploaded_by=self.orders_limit)
+        upload = visible.filter(id=upload_id).defer(*deferred).first()
         if upload is None:
             raise Http404("No such upload.")
         return upload

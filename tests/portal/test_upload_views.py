@@ -94,9 +94,11 @@ def test_the_same_file_twice_is_refused_with_a_link_to_the_first(portal, product
     assert CsvUpload.objects.count() == 1
 
 
-def test_a_finished_upload_shows_its_orders_and_every_bad_row(portal, products, account_buyer):
+def test_a_finished_upload_shows_its_orders_and_every_bad_row(portal, products, account_buyer, buyer):
     raw = b"sku,quantity,po_number\nROSE-RED,20,PO-1\nNOPE,10,PO-1\nTULIP-YEL,50,PO-2\n"
-    upload = create_csv_upload(partner=account_buyer, filename="mixed.csv", raw=raw, mode=CsvUpload.Mode.VALID_ROWS)
+    upload = create_csv_upload(
+        partner=account_buyer, user=buyer, filename="mixed.csv", raw=raw, mode=CsvUpload.Mode.VALID_ROWS
+    )
     process_csv_upload(upload_id=upload.id)
     order = Order.objects.get()
 
@@ -111,10 +113,12 @@ def test_a_finished_upload_shows_its_orders_and_every_bad_row(portal, products, 
 
 
 def test_the_polled_partial_of_a_finished_upload_has_its_counts_and_fetches_the_report_once(
-    portal, products, account_buyer
+    portal, products, account_buyer, buyer
 ):
     raw = b"sku,quantity,po_number\nROSE-RED,20,PO-1\nNOPE,10,PO-1\nTULIP-YEL,50,PO-2\n"
-    upload = create_csv_upload(partner=account_buyer, filename="mixed.csv", raw=raw, mode=CsvUpload.Mode.VALID_ROWS)
+    upload = create_csv_upload(
+        partner=account_buyer, user=buyer, filename="mixed.csv", raw=raw, mode=CsvUpload.Mode.VALID_ROWS
+    )
     process_csv_upload(upload_id=upload.id)
 
     html = portal.get(f"/upload/{upload.id}/progress/").content.decode()
@@ -127,9 +131,9 @@ def test_the_polled_partial_of_a_finished_upload_has_its_counts_and_fetches_the_
     assert "<html" not in report and 'id="report-table"' in report and "Line 3: NOPE is not in the catalogue." in report
 
 
-def test_the_report_is_paged_a_hundred_problems_at_a_time(portal, products, account_buyer):
+def test_the_report_is_paged_a_hundred_problems_at_a_time(portal, products, account_buyer, buyer):
     raw = ("sku,quantity\n" + "".join(f"NOPE-{n},10\n" for n in range(250))).encode()
-    upload = create_csv_upload(partner=account_buyer, filename="bad.csv", raw=raw)
+    upload = create_csv_upload(partner=account_buyer, user=buyer, filename="bad.csv", raw=raw)
     process_csv_upload(upload_id=upload.id)
 
     first = portal.get(f"/upload/{upload.id}/").content.decode()
@@ -151,8 +155,10 @@ def test_five_megabytes_of_bad_rows_are_refused_on_the_form_by_the_row_cap(porta
     assert not CsvUpload.objects.exists()
 
 
-def test_a_rejected_upload_says_nothing_was_placed(portal, products, account_buyer):
-    upload = create_csv_upload(partner=account_buyer, filename="bad.csv", raw=b"sku,quantity\nROSE-RED,15\n")
+def test_a_rejected_upload_says_nothing_was_placed(portal, products, account_buyer, buyer):
+    upload = create_csv_upload(
+        partner=account_buyer, user=buyer, filename="bad.csv", raw=b"sku,quantity\nROSE-RED,15\n"
+    )
     process_csv_upload(upload_id=upload.id)
 
     html = portal.get(f"/upload/{upload.id}/").content.decode()
@@ -161,8 +167,10 @@ def test_a_rejected_upload_says_nothing_was_placed(portal, products, account_buy
     assert "Line 2: ROSE-RED comes in cases of 10; 15 is not a multiple of 10." in html
 
 
-def test_the_progress_partial_is_a_fragment_while_running(portal, products, account_buyer):
-    upload = create_csv_upload(partner=account_buyer, filename="a.csv", raw=b"sku,quantity\nROSE-RED,20\nROSE-RED,20\n")
+def test_the_progress_partial_is_a_fragment_while_running(portal, products, account_buyer, buyer):
+    upload = create_csv_upload(
+        partner=account_buyer, user=buyer, filename="a.csv", raw=b"sku,quantity\nROSE-RED,20\nROSE-RED,20\n"
+    )
     CsvUpload.objects.filter(id=upload.id).update(status=CsvUpload.Status.PROCESSING, processed_rows=1)
 
     html = portal.get(f"/upload/{upload.id}/progress/").content.decode()

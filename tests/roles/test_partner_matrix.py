@@ -6,7 +6,7 @@ order of the company, its credit and its users. "Mine" is an order the caller pl
 import pytest
 
 from orders.factories import OrderEventFactory, OrderFactory
-from orders.models import OrderStatus
+from orders.models import CsvUpload, OrderStatus
 from tests.support.api import client_for
 from tests.support.journey import place
 
@@ -129,3 +129,31 @@ def test_a_partner_admin_sees_only_their_own_companys_users(client, world, other
     page = client.get("/users/").content.decode()
 
     assert other_partner_user.username in page and "fern-buyer" not in page and "fern-admin" not in page
+
+
+UPLOAD_PAGES = ("/upload/{id}/", "/upload/{id}/progress/", "/upload/{id}/report/")
+
+
+@pytest.mark.parametrize("role", ["buyer", "admin"])
+def test_a_buyer_sees_the_uploads_they_made_and_an_admin_the_companys(client, world, role):
+    # An upload's report names the orders it placed, so it is scoped as they are.
+    me, colleague = (world["buyer"], world["admin"]) if role == "buyer" else (world["admin"], world["buyer"])
+    uploads = {
+        who: CsvUpload.objects.create(
+            partner=world["partner"],
+            uploaded_by=user,
+            filename=f"{who}-SECRET.csv",
+            content_hash=who,
+            content="sku,quantity\n",
+            status=CsvUpload.Status.DONE,
+        )
+        for who, user in (("mine", me), ("theirs", colleague))
+    }
+    client.force_login(me)
+
+    listing = client.get("/upload/").content.decode()
+    assert "mine-SECRET.csv" in listing
+    assert ("theirs-SECRET.csv" in listing) == (role == "admin")
+    for page in UPLOAD_PAGES:
+        assert client.get(page.format(id=uploads["mine"].id)).status_code == 200
+        assert client.get(page.format(id=uploads["theirs"].id)).status_code == (200 if role == "admin" else 404)

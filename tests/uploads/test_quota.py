@@ -90,8 +90,10 @@ def test_the_default_quota_is_twenty_an_hour(account_buyer, catalogue):
         create_csv_upload(partner=account_buyer, filename="21st.csv", raw=file_number(21))
 
 
-def test_the_portal_refuses_an_upload_in_flight_with_a_link_to_it(portal, products, account_buyer):
-    first = create_csv_upload(partner=account_buyer, filename="monday.csv", raw=b"sku,quantity\nROSE-RED,20\n")
+def test_the_portal_refuses_an_upload_in_flight_with_a_link_to_it(portal, products, account_buyer, buyer):
+    first = create_csv_upload(
+        partner=account_buyer, user=buyer, filename="monday.csv", raw=b"sku,quantity\nROSE-RED,20\n"
+    )
 
     response = portal.post("/upload/", {"file": SimpleUploadedFile("tuesday.csv", b"sku,quantity\nROSE-RED,30\n")})
 
