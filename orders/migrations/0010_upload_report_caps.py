@@ -8,7 +8,8 @@ def move_problems_out_of_the_report(apps, schema_editor):
     CsvUpload = apps.get_model("orders", "CsvUpload")
     cap = settings.BOUQUET["CSV_REPORT_MAX_PROBLEMS"]
     finished = CsvUpload.objects.filter(status__in=["done", "invalid"]).only("id", "report", "total_rows")
-    for upload in finished.iterator(chunk_size=50):
+    # One at a time: a report from before the caps could hold a million rows.
+    for upload in finished.iterator(chunk_size=1):
         found = [entry for entry in upload.report or [] if "line" in entry]
         if not found:
             continue
