@@ -50,8 +50,10 @@ class IdempotencyKeyRequiredError(OrderError):
     code = "idempotency_key_required"
 
 
-class IdempotencyKeyReusedError(UnprocessableError):
-    """The key was used before with a different request body."""
+class IdempotencyKeyReusedError(UnprocessableError, OrderError):
+    """The key was used before with a different request body, or for an order the
+    caller may not see (orders.idempotency `check_replay_visible`). An OrderError, so
+    a CSV upload reports it on the rows behind the order instead of failing whole."""
 
     code = "idempotency_key_reused"
 

@@ -7,6 +7,7 @@ in flight gets 409.
 - `fingerprint_request` tells a replay from a reused key;
 - `claim_idempotency_key` claims it inside the intake transaction (intake writes the
   record in the same statement as the order);
+- `check_replay_visible` refuses a buyer the replay of an order they may not see;
 - CSV uploads derive a key per order from the file's hash (`csv_key_prefix`), and the
   portal's checkout one per cart;
 - `purge_idempotency_records` (the sweeper) forgets keys after
@@ -23,8 +24,9 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from orders.exceptions import IdempotencyKeyInFlightError, IdempotencyKeyReusedError, OrderValidationError
-from orders.models import CsvUpload, IdempotencyRecord
+from orders.models import CsvUpload, IdempotencyRecord, Order
 from partners.models import Partner
+from partners.roles import orders_limited_to
 
 MAX_KEY_LENGTH = 255
 
@@ -72,6 +74,22 @@ def claim_idempotency_key(partner: Partner, key: str, fingerprint: str) -> tuple
     if stored_fingerprint != fingerprint:
         raise IdempotencyKeyReusedError(f"Idempotency-Key {key!r} was already used with a different request body.")
     return order_id, response if isinstance(response, dict) else json.loads(response)
+
+
+def check_replay_visible(*, user, order: Order, key: str) -> None:
+    """Raise IdempotencyKeyReusedError when `order`, which the key placed, is one the
+    user may not see (partners.roles): a buyer sending the key of an order another
+    user of the company placed. Keys are scoped per partner, so without this the
+    replay would hand the buyer that order's number, lines and total. Called on a
+    replay only, so a first intake pays nothing for it: `order` is loaded by then, and
+    the API and the portal load `user` with its membership."""
+    limited_to = orders_limited_to(user)
+    if limited_to is None or order.placed_by_id == limited_to.pk:
+        return
+    # The same refusal as another body under the key: saying nothing of the order.
+    raise IdempotencyKeyReusedError(
+        f"Idempotency-Key {key!r} was already used for another order of your company; send a new key for a new order."
+    )
 
 
 # An order a file placed carries the key `csv:<content hash>:<its index in the file>`,

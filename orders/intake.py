@@ -20,7 +20,12 @@ from config.errors import summarise_errors
 from config.limits import CENT
 from inventory.models import Product
 from orders.exceptions import IdempotencyKeyInFlightError, OrderTooLargeError, OrderValidationError
-from orders.idempotency import claim_idempotency_key, clean_idempotency_key, fingerprint_request
+from orders.idempotency import (
+    check_replay_visible,
+    claim_idempotency_key,
+    clean_idempotency_key,
+    fingerprint_request,
+)
 from orders.intake_cache import CatalogueProduct, IntakeReads, intake_reads
 from orders.limits import open_orders_limit_error, order_value_problems
 from orders.models import Order, OrderLine, OrderStatus
@@ -265,16 +270,26 @@ def _checked_total(order_lines: Sequence[OrderLine], partner: Partner) -> Decima
     return total
 
 
+def _replay(partner: Partner, user, key: str, fingerprint: str) -> IntakeResult | None:
+    """Inside the intake transaction: claim the key, and return the first answer again
+    if it placed an order the user may see (None if the key is new)."""
+    replay = claim_idempotency_key(partner, key, fingerprint)
+    if replay is None:
+        return None
+    order_id, snapshot = replay
+    order = Order.objects.get(id=order_id)
+    check_replay_visible(user=user, order=order, key=key)
+    logger.info("idempotent replay", extra={"order": snapshot.get("number"), "partner": partner.code})
+    return IntakeResult(order=order, snapshot=snapshot, replayed=True)
+
+
 @transaction.atomic
 def _place_order_atomically(
     *, partner, user, lines, po_number, requested_delivery_date, ship_to, idempotency_key, request_fingerprint, source
 ) -> IntakeResult:
-    if idempotency_key:
-        replay = claim_idempotency_key(partner, idempotency_key, request_fingerprint)
-        if replay is not None:
-            order_id, snapshot = replay
-            logger.info("idempotent replay", extra={"order": snapshot.get("number"), "partner": partner.code})
-            return IntakeResult(order=Order.objects.get(id=order_id), snapshot=snapshot, replayed=True)
+    replay = _replay(partner, user, idempotency_key, request_fingerprint) if idempotency_key else None
+    if replay is not None:
+        return replay
 
     errors: list[dict] = []
     if not partner.active:
