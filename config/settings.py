@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
+from config.api_schema_settings import api_schema_settings
 from config.log_settings import json_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.api.utc.ApiTimesInUtcMiddleware",
     # Last, so it sees the exceptions of the views (and of DRF's authentication).
     "config.unavailable.DependencyUnavailableMiddleware",
 ]
@@ -358,7 +360,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "config.api.errors.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.BouquetAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Per partner (its users share a budget) or per staff user, in each scope: a view
@@ -372,19 +374,7 @@ REST_FRAMEWORK = {
         "api": env("THROTTLE_API_RATE", "1200/min"),
     },
 }
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Bouquet ERP API",
-    "DESCRIPTION": "Orders, catalogue, prices, stock, events and shipments for the supplier's ERP and "
-    "warehouse systems.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    # The contract is public; what it describes still needs a token.
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "SERVE_AUTHENTICATION": [],
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-}
+SPECTACULAR_SETTINGS = api_schema_settings()
 
 # --- Logging: one JSON object a line -------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")

@@ -2,8 +2,11 @@
 "12" for 12), no field the endpoint does not know, and query-string filters that name
 each bad parameter."""
 
+import re
 from collections.abc import Mapping
+from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
@@ -31,6 +34,43 @@ class JsonBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("invalid")
         return data
+
+
+class JsonStringField(serializers.CharField):
+    """A JSON string: 0 and true are refused rather than turned into "0" and "True".
+    Blank is refused unless allow_blank, so the schema's minLength is 1."""
+
+    default_error_messages = {"invalid": "Must be a JSON string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+# Money as the API writes it: a JSON string of digits with at most two decimals, never
+# negative, "-", "." or "" (what the server refuses, the schema refuses too).
+MONEY_PATTERN = r"^[0-9]{1,8}(\.[0-9]{1,2})?$"
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": MONEY_PATTERN, "example": "0.40"})
+class MoneyField(serializers.DecimalField):
+    """An amount of money in, as a JSON string ("0.40"): a JSON number is refused, as
+    its binary value is not the decimal the ERP meant."""
+
+    default_error_messages = {"invalid": 'A decimal string such as "0.40" is required.'}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 10)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0"))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        # fullmatch: "$" alone would let a trailing newline through; DRF alone takes "1e3".
+        if not isinstance(data, str) or not re.fullmatch(MONEY_PATTERN.strip("^$"), data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class StrictInput(serializers.Serializer):
@@ -65,3 +105,20 @@ def parse_filters(filter_input: type[serializers.Serializer], request) -> dict:
         detail = "; ".join(f"{e['field']}: {e['detail']}" for e in errors)
         raise DomainError(detail, code="invalid_filter", errors=errors)
     return {name: value for name, value in filters.validated_data.items() if value not in (None, "")}
+
+
+def whole_number_param(request, name: str, *, default: int, minimum: int, maximum: int | None = None) -> int:
+    """The query parameter `name` as a whole number within its bounds, or `default`
+    when it is absent. Anything else (empty, "true", "-3", out of bounds) is 400
+    `invalid_filter` naming it: what the schema's integer declares, the server holds."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    value = int(raw) if re.fullmatch(r"[0-9]{1,18}", raw) else None
+    if value is None or value < minimum or (maximum is not None and value > maximum):
+        bounds = f"from {minimum}" + (f" to {maximum}" if maximum is not None else "")
+        detail = f"{name} must be a whole number {bounds}; got {raw!r}."
+        raise DomainError(
+            detail, code="invalid_filter", errors=[{"field": name, "code": "invalid_filter", "detail": detail}]
+        )
+    return value

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 
 from django.utils import timezone
-from rest_framework.authentication import TokenAuthentication
+from rest_framework.authentication import TokenAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
 from config.callers import deactivated_partner_message
@@ -35,8 +35,25 @@ _recent: dict[str, CachedToken] = {}
 
 
 class PartnerTokenAuthentication(TokenAuthentication):
-    """`Authorization: Token <key>`, as DRF's TokenAuthentication reads it; an unusable
-    token answers 401 with its reason's code (`token_revoked`, `token_expired`)."""
+    """`Authorization: Bearer <key>`, what the schema's http bearer scheme makes every
+    generated client send, or `Token <key>`, as DRF's TokenAuthentication reads it and
+    as integrations written before the schema did; an unusable token answers 401 with
+    its reason's code (`token_revoked`, `token_expired`)."""
+
+    keyword = "Bearer"
+    keywords = (b"bearer", b"token")
+
+    def authenticate(self, request):
+        words = get_authorization_header(request).split()
+        if not words or words[0].lower() not in self.keywords:
+            return None
+        if len(words) != 2:
+            raise AuthenticationFailed("Send the token as 'Authorization: Bearer <token>', with no space in it.")
+        try:
+            key = words[1].decode()
+        except UnicodeError:
+            raise AuthenticationFailed("The token holds characters no token has.") from None
+        return self.authenticate_credentials(key)
 
     def authenticate_credentials(self, key):
         now = time.monotonic()

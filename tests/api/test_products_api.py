@@ -133,7 +133,17 @@ def test_the_list_is_paginated(fern_api, make_product, warehouses):
     first = fern_api.get(PRODUCTS, {"page_size": 2}).json()
 
     assert first["count"] == 3 and len(first["results"]) == 2 and first["next"]
-    assert fern_api.get(PRODUCTS, {"page": 9}).status_code == 404
+    assert first["page"] == 1 and first["next_page"] == 2
+    past_the_end = fern_api.get(PRODUCTS, {"page": 9})
+    assert past_the_end.status_code == 200
+    assert past_the_end.json() | {"results": None} == {
+        "count": 3,
+        "page": 9,
+        "next_page": None,
+        "next": None,
+        "previous": None,
+        "results": None,
+    }
 
 
 def test_a_bad_filter_is_400_naming_it(staff_api, roses):

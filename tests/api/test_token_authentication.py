@@ -1,4 +1,4 @@
-"""`Authorization: Token <key>`: refused with a code saying why, cached per process
+"""`Authorization: Bearer <key>` (or `Token <key>`): refused with a code saying why, cached per process
 with one query on a miss and none on a hit, and a revocation seen at once by every
 process."""
 
@@ -27,7 +27,7 @@ def fern(account_buyer):
 def test_an_unknown_key_is_401_authentication_failed(fern):
     answer = client_with_key("0" * 40).get(ORDERS)
 
-    assert answer.status_code == 401 and answer["WWW-Authenticate"] == "Token"
+    assert answer.status_code == 401 and answer["WWW-Authenticate"] == "Bearer"
     assert answer.json() == {"code": "authentication_failed", "detail": "Invalid token."}
 
 
@@ -95,3 +95,20 @@ def test_a_token_revoked_by_another_process_is_refused_here_on_the_next_request(
 
     answer = api.get(ORDERS)
     assert answer.status_code == 401 and answer.json()["code"] == "token_revoked"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "Token"])
+def test_the_key_is_accepted_after_bearer_as_generated_clients_send_it_and_after_token(fern, scheme):
+    client = client_with_key("unused")
+    client.credentials(HTTP_AUTHORIZATION=f"{scheme} {issue_api_token(user=fern).key}")
+
+    assert client.get(ORDERS).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_schema_declares_the_bearer_scheme_generators_turn_into_the_right_header(client):
+    schemes = client.get("/api/schema/", {"format": "json"}).json()["components"]["securitySchemes"]
+
+    assert {"type": "http", "scheme": "bearer"} in schemes.values()
+    assert not [s for s in schemes.values() if s.get("in") == "header"]
