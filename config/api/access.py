@@ -8,7 +8,7 @@ given through the groups of backoffice/roles.py. Declared once per view with
 from rest_framework.permissions import BasePermission
 
 from config.callers import caller_partner, deactivated_partner_message
-from config.errors import DomainError
+from config.errors import DomainError, UnprocessableError
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -84,5 +84,8 @@ class NothingDeclared(_StaffPermissions):
     not declare `staff_may` answers no partner and no staff, rather than everyone."""
 
 
-class MissingPartnerError(DomainError):
+class MissingPartnerError(UnprocessableError):
+    """A staff order that names no partner: the schema cannot say "required for staff
+    only", so this is a rule of the body's content (422), not of its shape."""
+
     code = "partner_required"
