@@ -19,7 +19,7 @@ from payments import circuit_breaker
 from tests.support.services import stripe_stand_in
 from tests.support.stripe import card_partner
 
-pytest_plugins = ["tests.support.portal_world"]
+pytest_plugins = ["tests.support.portal_world", "tests.support.demo_api"]
 
 
 @pytest.fixture(scope="session")

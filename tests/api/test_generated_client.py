@@ -9,15 +9,12 @@ import importlib
 import json
 import subprocess
 import sys
-import uuid
 
 import httpx
 import pytest
 from rest_framework.test import APIClient
 
 from config.wsgi import application
-from tests.support.demo_api import demo_tokens, keep_test_connection  # noqa: F401 (fixtures)
-from tests.support.journey import drive_journey
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,6 @@ import jsonschema
 import pytest
 from rest_framework.test import APIClient
 
-from tests.support.demo_api import demo_tokens, keep_test_connection  # noqa: F401 (fixtures)
-
 pytestmark = pytest.mark.slow
 
 

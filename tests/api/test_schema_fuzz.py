@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
 from config.wsgi import application
-from tests.support.demo_api import demo_tokens, keep_test_connection  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow
 

@@ -31,4 +31,5 @@ def demo_tokens(db, keep_test_connection, breaker_reset) -> dict[str, str]:
     """The demo world, built afresh in the test's transaction, and an API key for each
     of CALLERS."""
     build_demo_world()
-    return {role: issue_api_token(user=get_user_model().objects.get(username=name)).key for role, name in CALLERS.items()}
+    users = get_user_model().objects
+    return {role: issue_api_token(user=users.get(username=name)).key for role, name in CALLERS.items()}
