@@ -54,3 +54,25 @@ def test_as_a_partner_the_server_holds_to_the_schema(case, demo_tokens):
 @FUZZ_SETTINGS
 def test_as_staff_the_server_holds_to_the_schema(case, demo_tokens):
     case.call_and_validate(headers={"Authorization": f"Bearer {demo_tokens['staff']}"})
+
+
+@pytest.mark.parametrize("caller", ["partner", "staff"])
+def test_sequences_of_calls_hold_to_the_schema(demo_tokens, caller):
+    """The stateful phase: calls chained by what earlier answers named (an order's
+    Location, a number), with the checks only sequences can make (a cancelled or
+    deleted resource gone, a created one there)."""
+    authorization = f"Bearer {demo_tokens[caller]}"
+
+    class Workflow(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            headers = {"Authorization": authorization}
+            if case.method == "POST" and case.path == "/api/v1/orders/":
+                headers["Idempotency-Key"] = f"fuzz-{uuid.uuid4()}"
+            return {"headers": headers}
+
+    Workflow.run(
+        settings=settings(
+            max_examples=15, stateful_step_count=6, deadline=None, suppress_health_check=list(HealthCheck),
+            derandomize=True,
+        )
+    )  # fmt: skip
