@@ -136,4 +136,3 @@ def test_both_stock_conflicts_are_documented_on_the_409_with_their_bodies(schema
     assert [s["$ref"].rsplit("/", 1)[-1] for s in shapes] == ["VersionConflictOutput", "BelowReservedOutput"]
     assert "reserved" in component(schema, "BelowReservedOutput")["required"]
     assert "on_hand_below_reserved" not in operation(schema, "put", STOCK_ROW)["responses"]["400"]["description"]
-
