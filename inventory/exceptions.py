@@ -23,5 +23,8 @@ class VersionConflictError(ConflictError):
     code = "version_conflict"
 
 
-class OnHandBelowReservedError(InventoryError):
+class OnHandBelowReservedError(ConflictError, InventoryError):
+    """A well-formed on-hand figure that the row's current reservations forbid: a
+    conflict with the state (409 over the API), not a bad request."""
+
     code = "on_hand_below_reserved"

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from config.api.inputs import StrictInput
+from config.api.inputs import JsonStringField, StrictInput
 from fulfillment.models import Shipment
 from inventory.api.serializers import WarehouseFilterInput
 
@@ -12,17 +12,17 @@ class ShipmentFilterInput(WarehouseFilterInput):
 
 
 class ShipmentItemOutput(serializers.Serializer):
-    sku = serializers.CharField(source="product.sku")
-    quantity = serializers.IntegerField()
+    sku = serializers.CharField(source="product.sku", read_only=True)
+    quantity = serializers.IntegerField(read_only=True)
 
 
 class ShipmentOutput(serializers.ModelSerializer):
-    order = serializers.CharField(source="order.number", help_text="The order's number.")
-    warehouse = serializers.CharField(source="warehouse.code")
+    order = serializers.CharField(source="order.number", read_only=True, help_text="The order's number.")
+    warehouse = serializers.CharField(source="warehouse.code", read_only=True)
     # A plain string: a `status` enum here would collide with the order's `status`
     # enum in the schema's component names (see ENUM_NAME_OVERRIDES).
-    status = serializers.CharField(help_text="pending (waiting for dispatch) or dispatched.")
-    lines = ShipmentItemOutput(many=True)
+    status = serializers.CharField(read_only=True, help_text="pending (waiting for dispatch) or dispatched.")
+    lines = ShipmentItemOutput(many=True, read_only=True)
 
     class Meta:
         model = Shipment
@@ -31,4 +31,8 @@ class ShipmentOutput(serializers.ModelSerializer):
 
 
 class DispatchInput(StrictInput):
-    tracking_number = serializers.CharField(max_length=100, help_text="The carrier's tracking number.")
+    tracking_number = JsonStringField(
+        min_length=1,
+        max_length=Shipment._meta.get_field("tracking_number").max_length,
+        help_text="The carrier's tracking number.",
+    )

@@ -4,13 +4,26 @@ from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 
-from config.api.inputs import JsonBooleanField, StrictInput, WholeNumberField
+from config.api.inputs import JsonBooleanField, JsonStringField, MoneyField, StrictInput, WholeNumberField
 from config.api.schema import ErrorOutput
+from config.errors import UnprocessableError
 from config.limits import CENT, MAX_WHOLE_NUMBER
-from inventory.models import Product, Stock, Warehouse
+from inventory.models import Product, Stock
 from inventory.selectors import find_product, find_warehouse
+
+
+class QueryBooleanField(serializers.BooleanField):
+    """A boolean query parameter spelled as the schema's boolean is: "true" or "false".
+    DRF's "yes", "1", "on" or an empty value are 400, not guessed at."""
+
+    default_error_messages = {"invalid": 'Must be "true" or "false".'}
+
+    def to_internal_value(self, data):
+        # Compared as sent: DRF would lower-case "True" first.
+        if data not in ("true", "false"):
+            self.fail("invalid")
+        return data == "true"
 
 
 class ProductFilterInput(serializers.Serializer):
@@ -18,14 +31,12 @@ class ProductFilterInput(serializers.Serializer):
         required=False, allow_blank=True, max_length=100, help_text="Part of the SKU or name, any case."
     )
     category = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="A category, any case.")
-    active = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="Staff only: active or inactive products."
-    )
+    active = QueryBooleanField(required=False, help_text="Staff only: active or inactive products.")
 
 
 class PriceBreakOutput(serializers.Serializer):
-    min_quantity = serializers.IntegerField(help_text="Units per line from which this price applies.")
-    unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    min_quantity = serializers.IntegerField(read_only=True, help_text="Units per line from which this price applies.")
+    unit_price = serializers.DecimalField(read_only=True, max_digits=10, decimal_places=2)
 
 
 class ProductOutput(serializers.ModelSerializer):
@@ -37,6 +48,8 @@ class ProductOutput(serializers.ModelSerializer):
     )
     price_breaks = serializers.SerializerMethodField(help_text="The caller's quantity breaks, lowest first.")
     available = serializers.IntegerField(read_only=True, help_text="On hand less reserved, over open warehouses.")
+    # Neither read-only nor required, so the schema declares it without requiring it:
+    # partners' answers leave it out.
     active = serializers.BooleanField(required=False, help_text="Present for staff tokens only.")
 
     class Meta:
@@ -56,10 +69,13 @@ class ProductOutput(serializers.ModelSerializer):
         ]
         read_only_fields = fields[:-1]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def to_representation(self, product):
+        # Dropped here rather than from the fields, so that the schema (built without
+        # a caller) still declares it.
+        answer = super().to_representation(product)
         if not self.context.get("staff"):
-            self.fields.pop("active")
+            answer.pop("active")
+        return answer
 
     def _pricing(self, product):
         return self.context.get("pricing", {}).get(product.id, (product.list_price, []))
@@ -78,53 +94,64 @@ class ProductOutput(serializers.ModelSerializer):
 
 
 class ProductUpsertInput(StrictInput):
-    name = serializers.CharField(max_length=200)
-    unit = serializers.CharField(
-        required=False, max_length=20, help_text='Default "stem" for a new product; absent keeps the current unit.'
+    name = JsonStringField(min_length=1, max_length=200)
+    unit = JsonStringField(
+        required=False,
+        min_length=1,
+        max_length=20,
+        help_text='Default "stem" for a new product; absent keeps the current unit.',
     )
-    category = serializers.CharField(
+    category = JsonStringField(
         required=False, allow_blank=True, max_length=40, help_text="Absent keeps the current category."
     )
     case_pack = WholeNumberField(min_value=1, max_value=MAX_WHOLE_NUMBER, help_text="Orders come in multiples of this.")
     min_order_qty = WholeNumberField(
         min_value=0, max_value=MAX_WHOLE_NUMBER, help_text="0: no minimum beyond one case."
     )
-    list_price = serializers.DecimalField(
-        max_digits=10, decimal_places=2, min_value=Decimal("0"), help_text='Per unit, e.g. "0.40".'
-    )
+    list_price = MoneyField(help_text='Per unit, e.g. "0.40".')
     active = JsonBooleanField()
 
 
 class WarehouseFilterInput(serializers.Serializer):
-    """A `warehouse` filter resolved to its warehouse: an unknown code answers 400
-    naming it, not an empty list."""
+    """The shape of a `warehouse` filter; `resolve_filter_codes` looks the code up."""
 
     warehouse = serializers.CharField(required=False, allow_blank=True, max_length=10, help_text="A warehouse code.")
 
-    def validate_warehouse(self, code: str) -> Warehouse | None:
-        warehouse = find_warehouse(code=code) if code else None
-        if code and warehouse is None:
-            raise ValidationError(f"No warehouse {code!r}.", code="unknown_warehouse")
-        return warehouse
-
 
 class StockFilterInput(WarehouseFilterInput):
-    """Resolves the SKU and warehouse code it is given, naming the one that does not
-    exist: a typo answers 400, not an empty list."""
+    sku = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="A SKU.")
 
-    sku = serializers.CharField(required=False, allow_blank=True, max_length=40)
 
-    def validate_sku(self, sku: str) -> Product | None:
-        product = find_product(sku=sku) if sku else None
-        if sku and product is None:
-            raise ValidationError(f"No product with SKU {sku!r}.", code="unknown_sku")
-        return product
+UNKNOWN_FILTER_CODES = (
+    "unknown_sku or unknown_warehouse: a filter names a SKU or warehouse that does not exist (a typo is named, "
+    "not answered with an empty page); `errors` names each."
+)
+
+
+def resolve_filter_codes(filters: dict) -> dict:
+    """Return the filters with their `sku` and `warehouse` codes replaced by the rows
+    they name. A well-formed code naming nothing is a business refusal, not a broken
+    request: raise UnprocessableError (422) naming each unknown one, coded after the
+    first."""
+    resolved, unknown = dict(filters), []
+    if "sku" in filters:
+        resolved["sku"] = find_product(sku=filters["sku"])
+        if resolved["sku"] is None:
+            unknown.append(("sku", "unknown_sku", f"No product with SKU {filters['sku']!r}."))
+    if "warehouse" in filters:
+        resolved["warehouse"] = find_warehouse(code=filters["warehouse"])
+        if resolved["warehouse"] is None:
+            unknown.append(("warehouse", "unknown_warehouse", f"No warehouse {filters['warehouse']!r}."))
+    if unknown:
+        errors = [{"field": field, "code": code, "detail": detail} for field, code, detail in unknown]
+        raise UnprocessableError("; ".join(detail for _, _, detail in unknown), code=unknown[0][1], errors=errors)
+    return resolved
 
 
 class StockOutput(serializers.ModelSerializer):
-    sku = serializers.CharField(source="product.sku")
-    warehouse = serializers.CharField(source="warehouse.code")
-    available = serializers.IntegerField(help_text="On hand less reserved.")
+    sku = serializers.CharField(source="product.sku", read_only=True)
+    warehouse = serializers.CharField(source="warehouse.code", read_only=True)
+    available = serializers.IntegerField(read_only=True, help_text="On hand less reserved.")
 
     class Meta:
         model = Stock
@@ -142,6 +169,16 @@ class StockSetInput(StrictInput):
 
 
 class VersionConflictOutput(ErrorOutput):
+    """version_conflict: someone wrote the row since it was read."""
+
     current_version = serializers.IntegerField(
-        allow_null=True, help_text="The row's version now (0: it does not exist; null: just created by someone else)."
+        read_only=True,
+        allow_null=True,
+        help_text="The row's version now (0: it does not exist; null: just created by someone else).",
     )
+
+
+class BelowReservedOutput(ErrorOutput):
+    """on_hand_below_reserved: the new on-hand figure would erase reservations."""
+
+    reserved = serializers.IntegerField(read_only=True, help_text="The units reserved for orders now.")

@@ -2,7 +2,14 @@
 version-checked stock write. The catalogue's doors (products at the caller's prices)
 are partners.api.catalogue, since they need the price list."""
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from django.urls import reverse
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,15 +23,47 @@ from inventory.stock import set_on_hand
 
 ERRORS = error_responses()
 NOT_FOUND = error_responses(_404="product_not_found or warehouse_not_found, naming the SKU or code.")
+# The demo world's RO-NAOMI-50 at AMS (devdata/demo_tables.py), as a fresh demo opens
+# it: version 1, 1600 on hand. The PUT example sends exactly that, so it succeeds
+# there and changes nothing.
 STOCK_EXAMPLE = {
-    "sku": "ROS-RED-50",
+    "sku": "RO-NAOMI-50",
     "warehouse": "AMS",
-    "on_hand": 1500,
+    "on_hand": 1600,
     "reserved": 300,
-    "available": 1200,
-    "version": 7,
+    "available": 1300,
+    "version": 1,
     "updated_at": "2027-02-10T06:30:00Z",
 }
+STOCK_ROW_PATH = [
+    OpenApiParameter(
+        "sku",
+        str,
+        OpenApiParameter.PATH,
+        description="The product's SKU.",
+        examples=[OpenApiExample("A demo product", value="RO-NAOMI-50")],
+    ),
+    OpenApiParameter(
+        "warehouse",
+        str,
+        OpenApiParameter.PATH,
+        description="The warehouse's code.",
+        examples=[OpenApiExample("Aalsmeer", value="AMS")],
+    ),
+]
+LOCATION = OpenApiParameter(
+    "Location",
+    str,
+    OpenApiParameter.HEADER,
+    response=[201],
+    required=True,
+    description="The new row's URL.",
+)
+STOCK_CONFLICT = PolymorphicProxySerializer(
+    component_name="StockConflictOutput",
+    serializers=[serializers.VersionConflictOutput, serializers.BelowReservedOutput],
+    resource_type_field_name=None,
+)
 
 
 class StockListApi(APIView):
@@ -34,11 +73,11 @@ class StockListApi(APIView):
     @extend_schema(
         summary="Stock levels per product and warehouse (staff)",
         parameters=[serializers.StockFilterInput],
-        responses={200: serializers.StockOutput(many=True), **error_responses(_404="Invalid page.")},
+        responses={200: serializers.StockOutput(many=True), **error_responses(_422=serializers.UNKNOWN_FILTER_CODES)},
         examples=[OpenApiExample("A stock row", value=STOCK_EXAMPLE, response_only=True)],
     )
     def get(self, request):
-        filters = parse_filters(serializers.StockFilterInput, request)
+        filters = serializers.resolve_filter_codes(parse_filters(serializers.StockFilterInput, request))
         rows = stock_levels(product=filters.get("sku"), warehouse=filters.get("warehouse"))
         return paginated_response(self, request, rows, lambda page: serializers.StockOutput(page, many=True).data)
 
@@ -51,6 +90,7 @@ class StockApi(APIView):
 
     @extend_schema(
         summary="One stock row (staff)",
+        parameters=STOCK_ROW_PATH,
         responses={
             200: serializers.StockOutput,
             **ERRORS,
@@ -72,21 +112,25 @@ class StockApi(APIView):
             "Sets `on_hand` (never `reserved`, which is the platform's). Send the `version` you read, "
             "or 0 to create a row that does not exist yet. Every change writes a ledger row."
         ),
+        parameters=[*STOCK_ROW_PATH, LOCATION],
         request=serializers.StockSetInput,
         responses={
             200: OpenApiResponse(serializers.StockOutput, description="Set."),
             201: OpenApiResponse(serializers.StockOutput, description="Created from version 0."),
             **NOT_FOUND,
-            400: OpenApiResponse(
-                serializers.ErrorOutput,
-                description="Bad input, or on_hand_below_reserved: it would erase reservations.",
-            ),
             409: OpenApiResponse(
-                serializers.VersionConflictOutput,
-                description="version_conflict: someone wrote first; read again (current_version).",
+                STOCK_CONFLICT,
+                description="version_conflict: someone wrote first; read again (`current_version`). "
+                "on_hand_below_reserved: the new figure is below what orders have reserved now (`reserved`).",
             ),
         },
-        examples=[OpenApiExample("Stock", request_only=True, value={"on_hand": 1500, "version": 7})],
+        examples=[
+            OpenApiExample(
+                "RO-NAOMI-50 at AMS, as a fresh demo world has it",
+                request_only=True,
+                value={"on_hand": 1600, "version": 1},
+            )
+        ],
     )
     def put(self, request, sku: str, warehouse: str):
         body = serializers.StockSetInput(data=request.data)
@@ -101,4 +145,7 @@ class StockApi(APIView):
             note="ERP API",
         )
         row = get_stock(product=product, warehouse=place)
-        return Response(serializers.StockOutput(row).data, status=201 if body.validated_data["version"] == 0 else 200)
+        if body.validated_data["version"] == 0:
+            location = reverse("api-stock", args=[product.sku, place.code])
+            return Response(serializers.StockOutput(row).data, status=201, headers={"Location": location})
+        return Response(serializers.StockOutput(row).data)

@@ -2,7 +2,7 @@
 with the orders' doors because confirming the last shipment moves the order to
 SHIPPED (orders.dispatch); the shipment list is fulfillment.api."""
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,16 +25,22 @@ class ShipmentDispatchApi(APIView):
             "order once all its "
             "shipments are out. A repeat answers the shipment unchanged (the first tracking number stays)."
         ),
+        # No request example: a fresh demo world has no shipment to dispatch, and an
+        # example must succeed there.
+        parameters=[
+            OpenApiParameter(
+                "shipment_id", int, OpenApiParameter.PATH, description="The shipment's id, as GET /shipments/ lists it."
+            )
+        ],
         request=serializers.DispatchInput,
         responses={
             200: serializers.ShipmentOutput,
             **ERRORS,
-            400: OpenApiResponse(
-                ErrorOutput, description="Bad input, or not_dispatchable: the order is not CONFIRMED."
-            ),
             404: OpenApiResponse(ErrorOutput, description="shipment_not_found."),
+            409: OpenApiResponse(
+                ErrorOutput, description="not_dispatchable: the shipment's order is not CONFIRMED (yet, or any more)."
+            ),
         },
-        examples=[OpenApiExample("Dispatch", request_only=True, value={"tracking_number": "3SBQ0001042"})],
     )
     def post(self, request, shipment_id: int):
         body = serializers.DispatchInput(data=request.data)

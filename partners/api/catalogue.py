@@ -3,8 +3,10 @@ availability, and the staff's product upsert. Here rather than in inventory.api 
 a product's answer carries the caller's price list (partners.pricing), and inventory
 knows no other app."""
 
+import re
+
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -13,24 +15,59 @@ from config.api.inputs import parse_filters
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import error_responses
 from config.callers import caller_partner
+from config.errors import DomainError
 from inventory.api import serializers
 from inventory.catalogue import upsert_product
 from inventory.selectors import catalogue, get_product
 from partners.pricing import catalogue_prices
 
 ERRORS = error_responses()
-PRODUCT_EXAMPLE = {
-    "sku": "ROS-RED-50",
-    "name": "Red rose 50 cm",
+# The demo world's RO-NAOMI-50 (devdata/demo_tables.py) as BLOOM sees it on a fresh
+# demo: 8% off list, 14% from 500 stems, 1600 at AMS and 600 at RTM.
+DEMO_PRODUCT = {
+    "name": "Rose Red Naomi 50 cm",
     "category": "roses",
     "unit": "stem",
     "case_pack": 50,
-    "min_order_qty": 100,
-    "list_price": "0.40",
-    "price": "0.36",
-    "price_breaks": [{"min_quantity": 1, "unit_price": "0.36"}, {"min_quantity": 500, "unit_price": "0.32"}],
-    "available": 1200,
+    "min_order_qty": 0,
+    "list_price": "0.46",
 }
+PRODUCT_EXAMPLE = {
+    "sku": "RO-NAOMI-50",
+    **DEMO_PRODUCT,
+    "price": "0.42",
+    "price_breaks": [{"min_quantity": 1, "unit_price": "0.42"}, {"min_quantity": 500, "unit_price": "0.40"}],
+    "available": 2200,
+}
+STAFF_PRODUCT_EXAMPLE = {**PRODUCT_EXAMPLE, "price": "0.46", "price_breaks": [], "active": True}
+PRODUCT_EXAMPLES = [
+    OpenApiExample("A product, as a partner sees it", value=PRODUCT_EXAMPLE, response_only=True),
+    OpenApiExample("A product, as staff see it", value=STAFF_PRODUCT_EXAMPLE, response_only=True),
+]
+# What the API lets a SKU be when it creates a product: printable ASCII without
+# spaces, 1 to 40 characters. The catalogue's own rule (inventory.catalogue) is looser;
+# this one can be written as a pattern every client and fuzzer reads alike.
+SKU_PATTERN = r"^[!-~]{1,40}$"
+SKU_PATH = OpenApiParameter(
+    "sku",
+    str,
+    OpenApiParameter.PATH,
+    description="The product's SKU.",
+    examples=[OpenApiExample("A demo product", value="RO-NAOMI-50")],
+)
+LOCATION = OpenApiParameter(
+    "Location", str, OpenApiParameter.HEADER, response=[201], required=True, description="The new product's URL."
+)
+
+
+def refuse_sku_outside_pattern(sku: str) -> None:
+    """Raise DomainError (400) naming the path's SKU unless it matches SKU_PATTERN,
+    coded as inventory.catalogue codes its own SKU refusal, so clients see one code."""
+    if not re.fullmatch(SKU_PATTERN.strip("^$"), sku):
+        detail = f"SKU {sku!r} must be 1 to 40 printable ASCII characters without spaces."
+        raise DomainError(
+            detail, code="invalid_product", errors=[{"field": "sku", "code": "invalid_sku", "detail": detail}]
+        )
 
 
 def product_output(products, *, user, many: bool = False) -> dict | list:
@@ -49,8 +86,8 @@ class ProductListApi(APIView):
         description="Partner tokens see active products at their own prices; staff tokens see every product "
         "at list price, with `active`.",
         parameters=[serializers.ProductFilterInput],
-        responses={200: serializers.ProductOutput(many=True), **error_responses(_404="Invalid page.")},
-        examples=[OpenApiExample("A product", value=PRODUCT_EXAMPLE, response_only=True)],
+        responses={200: serializers.ProductOutput(many=True), **ERRORS},
+        examples=PRODUCT_EXAMPLES,
     )
     def get(self, request):
         partner = caller_partner(request.user)
@@ -73,8 +110,12 @@ class ProductApi(APIView):
 
     @extend_schema(
         summary="One product at the caller's prices",
-        responses={200: serializers.ProductOutput, **error_responses(_404="product_not_found, naming the SKU.")},
-        examples=[OpenApiExample("A product", value=PRODUCT_EXAMPLE, response_only=True)],
+        parameters=[SKU_PATH],
+        responses={
+            200: serializers.ProductOutput,
+            **error_responses(_404="product_not_found, naming the SKU (partners: inactive products too)."),
+        },
+        examples=PRODUCT_EXAMPLES,
     )
     def get(self, request, sku: str):
         product = get_product(sku=sku, include_inactive=caller_partner(request.user) is None)
@@ -85,6 +126,17 @@ class ProductApi(APIView):
         description=(
             "The SKU is the path's. Absent `unit` or `category` keep the product's own (a new product: \"stem\", none)."
         ),
+        parameters=[
+            OpenApiParameter(
+                "sku",
+                str,
+                OpenApiParameter.PATH,
+                pattern=SKU_PATTERN,
+                description="The product's SKU: 1 to 40 printable ASCII characters, no spaces.",
+                examples=[OpenApiExample("A demo product", value="RO-NAOMI-50")],
+            ),
+            LOCATION,
+        ],
         request=serializers.ProductUpsertInput,
         responses={
             200: OpenApiResponse(serializers.ProductOutput, description="Updated."),
@@ -93,21 +145,13 @@ class ProductApi(APIView):
         },
         examples=[
             OpenApiExample(
-                "Product",
-                request_only=True,
-                value={
-                    "name": "Red rose 50 cm",
-                    "unit": "stem",
-                    "category": "roses",
-                    "case_pack": 50,
-                    "min_order_qty": 100,
-                    "list_price": "0.40",
-                    "active": True,
-                },
-            )
+                "RO-NAOMI-50, as the demo world has it", request_only=True, value={**DEMO_PRODUCT, "active": True}
+            ),
+            *PRODUCT_EXAMPLES[1:],
         ],
     )
     def put(self, request, sku: str):
+        refuse_sku_outside_pattern(sku)
         body = serializers.ProductUpsertInput(data=request.data)
         body.is_valid(raise_exception=True)
         product, created = upsert_product(sku=sku, actor=request.user.username, **body.validated_data)

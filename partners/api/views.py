@@ -1,13 +1,14 @@
 """A partner's prices through the REST API: thin doors onto set_partner_price and
 remove_partner_price, for staff and integration tokens."""
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.access import staff_may
-from config.api.inputs import parse_filters
+from config.api.inputs import whole_number_param
 from config.api.schema import ErrorOutput, error_responses
+from config.limits import MAX_WHOLE_NUMBER
 from inventory.selectors import get_product
 from partners.api import serializers
 from partners.pricing import remove_partner_price, set_partner_price
@@ -17,13 +18,31 @@ ERRORS = error_responses(
     _403="permission_denied: staff with the partner price permissions only, naming the one missing.",
     _404="partner_not_found or product_not_found, naming which.",
 )
+# BLOOM's break from 500 stems of RO-NAOMI-50 in the demo world (14% off 0.46): the
+# PUT example sets it to what a fresh demo has, so it succeeds there and changes nothing.
 PRICE_EXAMPLE = {
-    "partner": "FERN",
-    "sku": "ROS-RED-50",
-    "min_quantity": 1,
-    "unit_price": "0.36",
+    "partner": "BLOOM",
+    "sku": "RO-NAOMI-50",
+    "min_quantity": 500,
+    "unit_price": "0.40",
     "updated_at": "2027-02-10T06:30:00Z",
 }
+PRICE_PATH = [
+    OpenApiParameter(
+        "partner_code",
+        str,
+        OpenApiParameter.PATH,
+        description="The partner's code.",
+        examples=[OpenApiExample("A demo partner", value="BLOOM")],
+    ),
+    OpenApiParameter(
+        "sku",
+        str,
+        OpenApiParameter.PATH,
+        description="The product's SKU.",
+        examples=[OpenApiExample("A demo product", value="RO-NAOMI-50")],
+    ),
+]
 
 
 class PartnerPriceApi(APIView):
@@ -38,6 +57,7 @@ class PartnerPriceApi(APIView):
         summary="Set a partner's price for a product (staff)",
         description="One row per quantity break: `min_quantity` 1 is the plain price; higher ones apply "
         "from that many units per line.",
+        parameters=PRICE_PATH,
         request=serializers.PartnerPriceInput,
         responses={
             200: OpenApiResponse(serializers.PartnerPriceOutput, description="Changed."),
@@ -45,7 +65,12 @@ class PartnerPriceApi(APIView):
             **ERRORS,
         },
         examples=[
-            OpenApiExample("Price from 500 units", request_only=True, value={"unit_price": "0.32", "min_quantity": 500})
+            OpenApiExample(
+                "BLOOM's price for RO-NAOMI-50 from 500 stems",
+                request_only=True,
+                value={"unit_price": PRICE_EXAMPLE["unit_price"], "min_quantity": PRICE_EXAMPLE["min_quantity"]},
+            ),
+            OpenApiExample("A price", response_only=True, value=PRICE_EXAMPLE),
         ],
     )
     def put(self, request, partner_code: str, sku: str):
@@ -61,7 +86,7 @@ class PartnerPriceApi(APIView):
     @extend_schema(
         summary="Remove a partner's price break (staff)",
         description="Without any break left the partner buys the product at list price.",
-        parameters=[serializers.PartnerPriceRemoveInput],
+        parameters=[serializers.PartnerPriceRemoveInput, *PRICE_PATH],
         responses={
             204: OpenApiResponse(description="Removed."),
             **ERRORS,
@@ -74,15 +99,18 @@ class PartnerPriceApi(APIView):
                 "Not found",
                 status_codes=["404"],
                 response_only=True,
-                value={"code": "price_not_found", "detail": "Partner FERN has no price for ROS-RED-50 from 500 units."},
+                value={
+                    "code": "price_not_found",
+                    "detail": "Partner BLOOM has no price for RO-NAOMI-50 from 200 units.",
+                },
             )
         ],
     )
     def delete(self, request, partner_code: str, sku: str):
-        query = parse_filters(serializers.PartnerPriceRemoveInput, request)
+        min_quantity = whole_number_param(request, "min_quantity", default=1, minimum=1, maximum=MAX_WHOLE_NUMBER)
         remove_partner_price(
             partner=get_partner_by_code(code=partner_code),
             product=get_product(sku=sku, include_inactive=True),
-            min_quantity=query["min_quantity"],
+            min_quantity=min_quantity,
         )
         return Response(status=204)

@@ -76,8 +76,8 @@ def test_an_unknown_sku_is_404_naming_it(staff_api, account_buyer, roses):
 @pytest.mark.parametrize(
     "body, field, code",
     [
-        ({"unit_price": "-0.01"}, "unit_price", "min_value"),
-        ({"unit_price": "0.355"}, "unit_price", "max_decimal_places"),
+        ({"unit_price": "-0.01"}, "unit_price", "invalid"),
+        ({"unit_price": "0.355"}, "unit_price", "invalid"),
         ({"unit_price": "cheap"}, "unit_price", "invalid"),
         ({"unit_price": "Infinity"}, "unit_price", "invalid"),
         ({}, "unit_price", "required"),

@@ -74,13 +74,21 @@ def test_the_list_filters_by_sku_and_warehouse(staff_api, roses, tulips):
 
 @pytest.mark.parametrize(
     "params, field",
-    [({"sku": "NOPE"}, "sku"), ({"warehouse": "NOWHERE"}, "warehouse"), ({"warehouse": "A\x00"}, "warehouse")],
+    [({"sku": "NOPE"}, "sku"), ({"warehouse": "NOWHERE"}, "warehouse")],
 )
-def test_filtering_by_an_unknown_sku_or_warehouse_is_400_naming_it(staff_api, roses, params, field):
+def test_filtering_by_an_unknown_sku_or_warehouse_is_422_naming_it(staff_api, roses, params, field):
     answer = staff_api.get(STOCK, params)
 
+    assert answer.status_code == 422 and answer.json()["code"] == f"unknown_{field}"
+    assert [(e["field"], e["code"]) for e in answer.json()["errors"]] == [(field, f"unknown_{field}")]
+    assert params[field] in answer.json()["detail"]
+
+
+def test_a_filter_with_a_nul_breaks_the_schema_so_is_400(staff_api, roses):
+    answer = staff_api.get(STOCK, {"warehouse": "A\x00"})
+
     assert answer.status_code == 400 and answer.json()["code"] == "invalid_filter"
-    assert answer.json()["errors"][0]["field"] == field
+    assert answer.json()["errors"][0]["field"] == "warehouse"
 
 
 def test_the_list_costs_the_same_few_queries_however_long(
@@ -179,10 +187,10 @@ def test_a_version_for_a_row_that_does_not_exist_is_409_with_version_0(staff_api
     assert not Stock.objects.filter(product=tulips, warehouse=warehouses["RTM"]).exists()
 
 
-def test_on_hand_below_reserved_is_refused(staff_api, reserved_roses, warehouses):
+def test_on_hand_below_reserved_is_a_409_conflict_with_the_reservations(staff_api, reserved_roses, warehouses):
     answer = put_stock(staff_api, {"on_hand": 299, "version": 1})
 
-    assert answer.status_code == 400
+    assert answer.status_code == 409
     assert answer.json()["code"] == "on_hand_below_reserved" and answer.json()["reserved"] == 300
     assert "ROS-RED-50@AMS" in answer.json()["detail"]
     row = stock_row(reserved_roses, warehouses["AMS"])
