@@ -16,6 +16,11 @@ def api_schema_settings() -> dict:
         "SWAGGER_UI_DIST": "SIDECAR",
         "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
         "REDOC_DIST": "SIDECAR",
+        # An order's and a payment's `status` are two enums, each named for what it is.
+        "ENUM_NAME_OVERRIDES": {
+            "OrderStatusEnum": "orders.models.OrderStatus",
+            "PaymentStatusEnum": "payments.models.Payment.Status",
+        },
         # The schema says what the server enforces (config/api/schema.py).
         "POSTPROCESSING_HOOKS": [
             "drf_spectacular.hooks.postprocess_schema_enums",

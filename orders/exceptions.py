@@ -6,7 +6,20 @@ class OrderError(DomainError):
 
 
 class OrderValidationError(OrderError):
-    """The order as sent cannot be accepted; `errors` names each field or line at fault."""
+    """The order as sent cannot be read: a shape the API's schema refuses (a wrong
+    type, a missing line, a quantity out of range, an unknown field) or, from the
+    portal and CSV doors, text that is no date or number. `errors` names each field or
+    line at fault. The API answers 400."""
+
+    code = "invalid_order"
+
+
+class OrderRefusedError(UnprocessableError, OrderValidationError):
+    """The order is well-formed but a rule refuses it: an unknown or inactive SKU, a
+    quantity off the case pack or under the minimum, a delivery date in the past,
+    an address that is not the partner's, an inactive or unknown partner. The API
+    answers 422 (a schema-valid request is never 400); the portal and CSV doors catch
+    it as the OrderValidationError it also is, and show it as any invalid order."""
 
     code = "invalid_order"
 
@@ -24,6 +37,13 @@ class OpenOrdersLimitError(UnprocessableError, OrderError):
     (orders.limits)."""
 
     code = "open_orders_limit"
+
+
+class InvalidCursorError(UnprocessableError, OrderError):
+    """An `after` the event feed never served to this caller: well-formed (a whole
+    number) but naming no event of theirs, so the API answers 422."""
+
+    code = "invalid_cursor"
 
 
 class OrderNotFoundError(NotFoundError):

@@ -15,6 +15,7 @@ in flight gets 409.
 
 import hashlib
 import json
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -29,15 +30,19 @@ from partners.models import Partner
 from partners.roles import orders_limited_to
 
 MAX_KEY_LENGTH = 255
+# A key is an opaque token of printable ASCII (spaces inside only: an HTTP server trims
+# them at either end, so a key that had them would not be the key the client kept).
+# The API's schema declares this very pattern, so what it admits the server accepts.
+KEY_PATTERN = rf"^[!-~]([ -~]{{0,{MAX_KEY_LENGTH - 2}}}[!-~])?$"
 
 
 def clean_idempotency_key(key: str) -> str:
-    """Return the key without surrounding blanks, or raise OrderValidationError.
-    Printable characters only: a NUL cannot be stored, and a key is an opaque token."""
-    key = key.strip()
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+    """Return the key, or raise OrderValidationError when it does not match
+    KEY_PATTERN (1 to MAX_KEY_LENGTH printable ASCII characters)."""
+    if not re.fullmatch(KEY_PATTERN.strip("^$"), key):
         raise OrderValidationError(
-            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters.", code="invalid_idempotency_key"
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters, with no space at either end.",
+            code="invalid_idempotency_key",
         )
     return key
 

@@ -19,17 +19,17 @@ from django.db import IntegrityError, connection, transaction
 from config.errors import summarise_errors
 from config.limits import CENT
 from inventory.models import Product
-from orders.exceptions import IdempotencyKeyInFlightError, OrderTooLargeError, OrderValidationError
+from orders.exceptions import IdempotencyKeyInFlightError, OrderTooLargeError
 from orders.idempotency import (
     check_replay_visible,
     claim_idempotency_key,
     clean_idempotency_key,
     fingerprint_request,
 )
-from orders.intake_cache import CatalogueProduct, IntakeReads, intake_reads
+from orders.intake_cache import ADDRESS_FIELDS, CatalogueProduct, IntakeReads, intake_reads
 from orders.limits import open_orders_limit_error, order_value_problems
 from orders.models import Order, OrderLine, OrderStatus
-from orders.validation import MAX_LINES, amount_problems, validate_header, validate_lines
+from orders.validation import MAX_LINES, amount_problems, invalid_order, validate_header, validate_lines
 from orders.wakeups import wake_on_commit
 from partners.exceptions import InvalidShipToError
 from partners.models import Partner, ShipToAddress
@@ -46,15 +46,23 @@ class IntakeResult:
     replayed: bool
 
 
-def order_snapshot(order: Order, lines: Sequence[OrderLine]) -> dict:
-    """The order as intake answers it (and as a replay answers it again)."""
+# Moments as the API writes them everywhere (config.api.utc.utc_text, which the
+# domain may not import): UTC, six digits of microseconds, "Z". The intake statement
+# writes the stored answer's moment in the same form (_WRITE_ORDER_SQL).
+_UTC_TEXT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def order_snapshot(order: Order, lines: Sequence[OrderLine], ship_to: dict | None) -> dict:
+    """The order as intake answers it (and as a replay answers it again): the same
+    fields, in the same form, as the API's order detail, `ship_to` the address
+    (id, label, line1, postcode, city, country) or None."""
     return {
         "number": order.number,
         "status": str(order.status),
         "partner": order.partner.code,
         "po_number": order.po_number,
         "requested_delivery_date": order.requested_delivery_date.isoformat() if order.requested_delivery_date else None,
-        "ship_to": order.ship_to_id,
+        "ship_to": ship_to,
         "currency": order.currency,
         "total": str(order.total),
         "lines": [
@@ -68,11 +76,26 @@ def order_snapshot(order: Order, lines: Sequence[OrderLine]) -> dict:
             }
             for line in lines
         ],
-        # Always six digits of microseconds, as the intake statement writes it too.
-        "created_at": order.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
-        if order.created_at
-        else None,
+        "created_at": order.created_at.astimezone(UTC).strftime(_UTC_TEXT) if order.created_at else None,
     }
+
+
+def _in_current_shape(snapshot: dict, order: Order) -> dict:
+    """A stored answer as intake answers today. Answers stored before the address and
+    the "Z" came in (kept IDEMPOTENCY_KEY_TTL_HOURS) hold the address's id and a
+    "+00:00"; reading the address costs a query on those replays only."""
+    if isinstance(snapshot.get("ship_to"), int):
+        address = order.ship_to
+        snapshot = {**snapshot, "ship_to": None if address is None else address_snapshot(address)}
+    created_at = snapshot.get("created_at")
+    if isinstance(created_at, str) and created_at.endswith("+00:00"):
+        snapshot = {**snapshot, "created_at": created_at.removesuffix("+00:00") + "Z"}
+    return snapshot
+
+
+def address_snapshot(address) -> dict:
+    """A ship-to address as the API shows it."""
+    return {field: getattr(address, field) for field in ADDRESS_FIELDS}
 
 
 def _resolve_ship_to(partner: Partner, ship_to, reads: IntakeReads, errors: list[dict]) -> int | None:
@@ -123,7 +146,7 @@ WITH open_orders AS (
     SELECT %(partner)s, %(key)s, %(fingerprint)s, id,
            %(response)s::jsonb || jsonb_build_object(
                'number', number,
-               'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'))
+               'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
       FROM new_order WHERE %(key)s IS NOT NULL
 )
 SELECT o.id, o.number, o.created_at, o.updated_at, o.next_attempt_at, open_orders.value
@@ -132,7 +155,7 @@ SELECT o.id, o.number, o.created_at, o.updated_at, o.next_attempt_at, open_order
 
 
 def _write_order(
-    *, partner, user, address_id, po_number, delivery_date, source, order_lines, total, key, fingerprint
+    *, partner, user, address_id, address, po_number, delivery_date, source, order_lines, total, key, fingerprint
 ) -> Order:
     order = Order(
         partner=partner,
@@ -146,7 +169,7 @@ def _write_order(
     )
     # The database numbers and stamps the order; the statement adds both to the answer.
     order.number = order.created_at = None
-    response = order_snapshot(order, order_lines)
+    response = order_snapshot(order, order_lines, address)
     with connection.cursor() as cursor:
         cursor.execute(
             _WRITE_ORDER_SQL,
@@ -199,7 +222,8 @@ def place_order(
 ) -> IntakeResult:
     """Accept an order in state CREATED and return it, or the first answer again when
     the idempotency key was seen with the same request. Raise OrderValidationError
-    listing every field and line at fault; nothing is written then."""
+    listing every field and line at fault (OrderRefusedError when the order is
+    well-formed and a rule refuses it); nothing is written then."""
     po_number = (po_number or "").strip()
     if idempotency_key is not None:
         idempotency_key = clean_idempotency_key(idempotency_key)
@@ -280,7 +304,7 @@ def _replay(partner: Partner, user, key: str, fingerprint: str) -> IntakeResult 
     order = Order.objects.get(id=order_id)
     check_replay_visible(user=user, order=order, key=key)
     logger.info("idempotent replay", extra={"order": snapshot.get("number"), "partner": partner.code})
-    return IntakeResult(order=order, snapshot=snapshot, replayed=True)
+    return IntakeResult(order=order, snapshot=_in_current_shape(snapshot, order), replayed=True)
 
 
 @transaction.atomic
@@ -316,14 +340,16 @@ def _place_order_atomically(
     good, line_errors = validate_lines(lines, reads.products_by_sku(skus) if skus else {})
     errors.extend(line_errors)
     if errors:
-        raise OrderValidationError(summarise_errors(errors, subject="this order"), errors=errors)
+        raise invalid_order(errors)
 
     order_lines = _priced_lines(good, reads)
     total = _checked_total(order_lines, partner)
+    address = reads.ship_to_address(address_id) if address_id is not None else None
     order = _write_order(
         partner=partner,
         user=user if getattr(user, "is_authenticated", False) else None,
         address_id=address_id,
+        address=address,
         po_number=po_number,
         delivery_date=delivery_date,
         source=source,
@@ -332,7 +358,7 @@ def _place_order_atomically(
         key=idempotency_key or None,
         fingerprint=request_fingerprint,
     )
-    snapshot = order_snapshot(order, order_lines)
+    snapshot = order_snapshot(order, order_lines, address)
     wake_on_commit("reserve")
     accepted = {
         "order": order.number,

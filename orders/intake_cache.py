@@ -89,19 +89,21 @@ class CatalogueProduct:
 
 
 PRODUCT_FIELDS = ("id", "sku", "name", "active", "case_pack", "min_order_qty", "list_price")
+# What intake's answer shows of the address an order ships to.
+ADDRESS_FIELDS = ("id", "label", "line1", "postcode", "city", "country")
 
 
 class _Shelf:
     """Entries read while the version key held `version`."""
 
-    __slots__ = ("version", "stocked_at", "products", "price_breaks", "ship_to_ids")
+    __slots__ = ("version", "stocked_at", "products", "price_breaks", "ship_tos")
 
     def __init__(self, version: bytes | None, now: float = 0.0):
         self.version = version
         self.stocked_at = now
         self.products: dict[str, CatalogueProduct | None] = {}
         self.price_breaks: dict[int, list[tuple[int, Decimal]]] | None = None
-        self.ship_to_ids: tuple[int, ...] | None = None
+        self.ship_tos: dict[int, dict] | None = None  # by id, the default first
 
     def holds(self, version: bytes | None, now: float) -> bool:
         return version is not None and self.version == version and now - self.stocked_at < MAX_AGE_SECONDS
@@ -155,13 +157,22 @@ class IntakeReads:
 
     def ship_to_ids(self) -> tuple[int, ...]:
         """Return the ids of the partner's addresses, the default first."""
-        if self._partner.ship_to_ids is None:
-            self._partner.ship_to_ids = tuple(
+        return tuple(self._ship_tos())
+
+    def ship_to_address(self, address_id: int) -> dict:
+        """Return one of the partner's addresses as intake answers it (ADDRESS_FIELDS),
+        read with the ids, so that showing it costs no query."""
+        return dict(self._ship_tos()[address_id])  # a copy: answers must not share the shelf's row
+
+    def _ship_tos(self) -> dict[int, dict]:
+        if self._partner.ship_tos is None:
+            rows = (
                 ShipToAddress.objects.filter(partner_id=self.partner_id)
                 .order_by("-is_default", "id")
-                .values_list("id", flat=True)
+                .values(*ADDRESS_FIELDS)
             )
-        return self._partner.ship_to_ids
+            self._partner.ship_tos = {row["id"]: row for row in rows}
+        return self._partner.ship_tos
 
 
 def _make_room(entries: dict, adding: int, limit: int) -> None:

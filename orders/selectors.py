@@ -118,9 +118,9 @@ def event_feed(*, partner, after: int, limit: int, placed_by=None) -> list[Order
     if after:
         cursor_tx = feed.filter(id=after).values_list("tx_id", flat=True).first()
         if cursor_tx is None:
-            from orders.exceptions import OrderError
+            from orders.exceptions import InvalidCursorError
 
-            raise OrderError(f"after={after} is not an event id this feed has served.", code="invalid_cursor")
+            raise InvalidCursorError(f"after={after} is not an event id this feed has served.")
     params = {"cursor_tx": cursor_tx, "after": after, "limit": min(max(limit, 1), FEED_PAGE_MAX)}
     partner_filter = ""
     if partner is not None:

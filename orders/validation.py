@@ -9,7 +9,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from config.errors import summarise_errors
 from inventory.models import Product
+from orders.exceptions import OrderRefusedError, OrderValidationError
 from orders.intake_cache import CatalogueProduct
 from orders.models import Order, OrderLine
 
@@ -104,6 +106,22 @@ def _quantity_problem(line_no: int, sku: str, product, quantity: int | None) -> 
             f"Line {line_no}: the minimum order for {sku} is {product.min_order_qty}; got {quantity}.",
         )
     return None
+
+
+# Problems with the order's shape, which the API's schema already refuses (and its
+# parser answers 400 before intake runs); they reach intake only from the portal and
+# CSV doors, as text typed or read from a file. Every other problem is a rule refusing
+# a well-formed order.
+SHAPE_PROBLEMS = frozenset(
+    {"lines_required", "too_many_lines", "invalid_line", "sku_required", "invalid_quantity", "invalid_date", "too_long"}
+)
+
+
+def invalid_order(errors: list[dict]) -> OrderValidationError:
+    """Return the error for an order's problems: OrderValidationError when any is one
+    of shape, else OrderRefusedError (422 at the API: a rule refuses it)."""
+    kind = OrderValidationError if any(e["code"] in SHAPE_PROBLEMS for e in errors) else OrderRefusedError
+    return kind(summarise_errors(errors, subject="this order"), errors=errors)
 
 
 def _largest(field) -> Decimal:

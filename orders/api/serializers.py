@@ -1,48 +1,85 @@
-"""Output serializers for orders and events. Intake's answer is the intake snapshot
-(orders.intake.order_snapshot), so the hot path needs no serializer."""
+"""Input and output serializers for orders and events. Every field an answer always
+carries is read-only, which the schema makes required, and every nested object is a
+serializer of its own, so a generated client types them all. Intake's answer is the
+intake snapshot (orders.intake.order_snapshot), which AcceptedOrderOutput describes:
+the hot path needs no serializer."""
 
+from django.core.validators import MaxLengthValidator, MinLengthValidator
 from rest_framework import serializers
 
-from orders.models import Order, OrderEvent, OrderLine
+from config.api.inputs import JsonStringField, StrictInput, WholeNumberField
+from config.api.schema import ErrorOutput
+from orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from orders.validation import MAX_LINES, MAX_PO_LENGTH, MAX_QUANTITY
+from payments.models import Payment
 
 
 class OrderLineOutput(serializers.ModelSerializer):
-    name = serializers.CharField(source="product_name")
+    name = serializers.CharField(source="product_name", read_only=True)
 
     class Meta:
         model = OrderLine
         fields = ["line_no", "sku", "name", "quantity", "unit_price", "line_total"]
+        read_only_fields = fields
 
 
 class OrderEventOutput(serializers.ModelSerializer):
     class Meta:
         model = OrderEvent
         fields = ["id", "from_status", "to_status", "reason", "detail", "actor", "created_at"]
+        read_only_fields = fields
 
 
 class FeedEventOutput(OrderEventOutput):
-    order = serializers.CharField(source="order.number")
+    order = serializers.CharField(source="order.number", read_only=True, help_text="The order's number.")
 
     class Meta(OrderEventOutput.Meta):
         fields = ["id", "order", *OrderEventOutput.Meta.fields[1:]]
+        read_only_fields = fields
+
+
+class EventPageOutput(serializers.Serializer):
+    results = FeedEventOutput(many=True, read_only=True)
+    next_after = serializers.IntegerField(
+        read_only=True,
+        min_value=0,
+        help_text="Pass it as `after` for the next page (the last event's id; `after` again when the page is empty).",
+    )
+    has_more = serializers.BooleanField(read_only=True, help_text="A full page: ask again at once.")
 
 
 class ShipmentLineOutput(serializers.Serializer):
-    sku = serializers.CharField(source="order_line.sku")
-    quantity = serializers.IntegerField()
+    sku = serializers.CharField(source="order_line.sku", read_only=True)
+    quantity = serializers.IntegerField(read_only=True)
 
 
 class ShipmentSummaryOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    warehouse = serializers.CharField(source="warehouse.code")
-    status = serializers.CharField()
-    tracking_number = serializers.CharField()
-    dispatched_at = serializers.DateTimeField(allow_null=True)
-    lines = ShipmentLineOutput(many=True)
+    id = serializers.IntegerField(read_only=True)
+    warehouse = serializers.CharField(source="warehouse.code", read_only=True)
+    status = serializers.CharField(read_only=True)
+    tracking_number = serializers.CharField(read_only=True)
+    dispatched_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    lines = ShipmentLineOutput(many=True, read_only=True)
+
+
+class ShipToOutput(serializers.Serializer):
+    """The address an order ships to, the same in intake's answer and the detail."""
+
+    id = serializers.IntegerField(read_only=True)
+    label = serializers.CharField(read_only=True)
+    line1 = serializers.CharField(read_only=True)
+    postcode = serializers.CharField(read_only=True)
+    city = serializers.CharField(read_only=True)
+    country = serializers.CharField(read_only=True, help_text="ISO 3166-1 alpha-2.")
+
+
+class PaymentOutput(serializers.Serializer):
+    method = serializers.ChoiceField(Payment.Method.choices, read_only=True)
+    status = serializers.ChoiceField(Payment.Status.choices, read_only=True)
 
 
 class OrderSummaryOutput(serializers.ModelSerializer):
-    partner = serializers.CharField(source="partner.code")
+    partner = serializers.CharField(source="partner.code", read_only=True)
 
     class Meta:
         model = Order
@@ -59,14 +96,15 @@ class OrderSummaryOutput(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+        read_only_fields = fields
 
 
 class OrderDetailOutput(OrderSummaryOutput):
-    ship_to = serializers.SerializerMethodField()
-    lines = OrderLineOutput(many=True)
-    shipments = ShipmentSummaryOutput(many=True)
-    events = OrderEventOutput(many=True)
-    payment = serializers.SerializerMethodField()
+    ship_to = ShipToOutput(read_only=True, allow_null=True, help_text="Null when the partner has no address.")
+    lines = OrderLineOutput(many=True, read_only=True)
+    shipments = ShipmentSummaryOutput(many=True, read_only=True)
+    events = OrderEventOutput(many=True, read_only=True)
+    payment = PaymentOutput(read_only=True, allow_null=True, help_text="Null until the order is paid for.")
 
     class Meta(OrderSummaryOutput.Meta):
         fields = [
@@ -78,42 +116,63 @@ class OrderDetailOutput(OrderSummaryOutput):
             "events",
             "payment",
         ]
-
-    def get_ship_to(self, order) -> dict | None:
-        a = order.ship_to
-        return (
-            None
-            if a is None
-            else {
-                "id": a.id,
-                "label": a.label,
-                "line1": a.line1,
-                "postcode": a.postcode,
-                "city": a.city,
-                "country": a.country,
-            }
-        )
-
-    def get_payment(self, order) -> dict | None:
-        payment = getattr(order, "payment", None)
-        return None if payment is None else {"method": payment.method, "status": payment.status}
+        read_only_fields = fields
 
 
-class PlaceOrderLineInput(serializers.Serializer):
-    sku = serializers.CharField()
-    quantity = serializers.IntegerField()
+class AcceptedOrderOutput(serializers.Serializer):
+    """An order as intake accepts it (and as a replay of its key answers it again)."""
+
+    number = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(OrderStatus.choices, read_only=True, help_text="CREATED.")
+    partner = serializers.CharField(read_only=True)
+    po_number = serializers.CharField(read_only=True)
+    requested_delivery_date = serializers.DateField(read_only=True, allow_null=True)
+    ship_to = ShipToOutput(read_only=True, allow_null=True, help_text="Null when the partner has no address.")
+    currency = serializers.CharField(read_only=True)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    lines = OrderLineOutput(many=True, read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
 
 
-class PlaceOrderInput(serializers.Serializer):
-    """Documents the body of POST /api/v1/orders/ (the view parses it by hand: intake
-    is the hot path, and the intake service validates every line itself)."""
-
-    partner = serializers.CharField(required=False, help_text="Staff tokens only: the partner's code.")
-    po_number = serializers.CharField(required=False, allow_blank=True)
-    requested_delivery_date = serializers.DateField(required=False, allow_null=True)
-    ship_to = serializers.IntegerField(required=False, allow_null=True)
-    lines = PlaceOrderLineInput(many=True)
+class NotCancellableOutput(ErrorOutput):
+    status = serializers.ChoiceField(OrderStatus.choices, read_only=True, help_text="The order's status now.")
 
 
-class CancelOrderInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=200)
+class PlaceOrderLineInput(StrictInput):
+    """One line of an order: a SKU once, and how many."""
+
+    sku = JsonStringField(min_length=1, help_text="A SKU of the catalogue, e.g. RO-NAOMI-50.")
+    quantity = WholeNumberField(
+        min_value=1, max_value=MAX_QUANTITY, help_text="Stems or pieces: whole cases, at least the minimum."
+    )
+
+
+class PlaceOrderInput(StrictInput):
+    """The body of POST /api/v1/orders/. orders.api.order_body holds these rules with
+    400 (intake is the hot path, so the view reads the body by hand)."""
+
+    partner = JsonStringField(
+        required=False, min_length=1, help_text="Staff tokens only (and required for them): the partner's code."
+    )
+    po_number = JsonStringField(required=False, allow_blank=True, max_length=MAX_PO_LENGTH)
+    requested_delivery_date = serializers.DateField(
+        required=False, allow_null=True, help_text="Today or later; null or absent: none asked for."
+    )
+    ship_to = WholeNumberField(
+        required=False, allow_null=True, help_text="One of the partner's address ids; null or absent: its default."
+    )
+    # The bounds as validators too: drf-spectacular declares minItems and maxItems from those.
+    lines = serializers.ListSerializer(
+        child=PlaceOrderLineInput(),
+        min_length=1,
+        max_length=MAX_LINES,
+        validators=[MinLengthValidator(1), MaxLengthValidator(MAX_LINES)],
+        help_text="Each SKU once.",
+    )
+
+
+class CancelOrderInput(StrictInput):
+    """The optional body of a cancel: why, in the client's words."""
+
+    # Not trimmed, so that maxLength counts what the client sent; the view trims.
+    reason = JsonStringField(required=False, allow_blank=True, max_length=200, trim_whitespace=False)

@@ -1,139 +1,75 @@
 """Orders through the REST API: thin doors onto the intake, cancellation and
-selector functions."""
+selector functions. A request the schema refuses is 400; one it admits that a rule
+refuses is 422 (or 409 for a conflict, 404 for a path naming nothing)."""
 
+import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.access import MissingPartnerError, staff_may
+from config.api.access import staff_may
+from config.api.inputs import whole_number_param
 from config.api.pagination import StandardPagination, paginated_response
-from config.api.schema import ErrorOutput, error_responses
+from config.api.schema import error_responses
+from config.api.utc import utc_text
 from config.callers import caller_partner
-from config.errors import summarise_errors
-from orders.api import serializers
+from orders.api import openapi, serializers
+from orders.api.order_body import parse_order_body
 from orders.cancellation import cancel_order
-from orders.exceptions import IdempotencyKeyRequiredError, OrderError, OrderValidationError
+from orders.exceptions import IdempotencyKeyRequiredError, OrderError, OrderRefusedError, OrderValidationError
 from orders.idempotency import fingerprint_request
 from orders.intake import place_order
 from orders.models import OrderStatus
-from orders.selectors import event_feed, get_order, orders_visible_to, sync_watermark
-from orders.validation import MAX_QUANTITY
+from orders.selectors import FEED_PAGE_MAX, event_feed, get_order, orders_visible_to, sync_watermark
+from partners.exceptions import PartnerNotFoundError
 from partners.models import Partner
 from partners.roles import orders_limited_to
 from partners.selectors import get_partner_by_code
 
-ORDER_FIELDS = {"partner", "po_number", "requested_delivery_date", "ship_to", "lines"}
-LINE_FIELDS = {"sku", "quantity"}
-ERRORS = error_responses(
-    _403="permission_denied: staff without the permission this call needs, naming it.",
-    _404="Not found (or another partner's, or, for a buyer, another user's).",
+FORBIDDEN = "permission_denied: staff without the permission this call needs, naming it."
+NOT_FOUND = "order_not_found: no such order (or another partner's, or, for a buyer, another user's)."
+# RFC 3339 date-time, as the schema's format says: an offset is required, a date alone is not a moment.
+_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
 )
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=True,
-    description="Required. One key per order; a replay with the same body returns the first answer.",
-)
-
-
-def parse_order_body(body, *, staff: bool) -> dict:
-    """Check the JSON shape of an order; the intake service checks the content."""
-    if not isinstance(body, dict):
-        raise OrderValidationError("The body must be a JSON object.", code="invalid_body")
-    errors = [
-        {"field": f, "code": "unknown_field", "detail": f"Unknown field {f!r}."}
-        for f in sorted(set(body) - ORDER_FIELDS)
-    ]
-    if "partner" in body and not staff:
-        errors.append(
-            {
-                "field": "partner",
-                "code": "not_allowed",
-                "detail": "partner is for staff tokens only; your token orders for its own partner.",
-            }
-        )
-    for field in ("po_number", "requested_delivery_date", "partner"):
-        if body.get(field) is not None and not isinstance(body[field], str):
-            errors.append({"field": field, "code": "invalid_type", "detail": f"{field} must be a string."})
-    if body.get("ship_to") is not None and (isinstance(body["ship_to"], bool) or not isinstance(body["ship_to"], int)):
-        errors.append(
-            {"field": "ship_to", "code": "invalid_type", "detail": "ship_to must be an address id (integer)."}
-        )
-    lines = body.get("lines")
-    if not isinstance(lines, list):
-        errors.append(
-            {"field": "lines", "code": "lines_required", "detail": "lines must be a list of {sku, quantity}."}
-        )
-    else:
-        for number, line in enumerate(lines, start=1):
-            errors.extend(_quantity_type_problems(number, line))
-            if isinstance(line, dict) and set(line) - LINE_FIELDS:
-                unknown = ", ".join(sorted(set(line) - LINE_FIELDS))
-                errors.append(
-                    {
-                        "line": number,
-                        "sku": str(line.get("sku", "")),
-                        "code": "unknown_field",
-                        "detail": f"Line {number}: unknown field(s) {unknown}.",
-                    }
-                )
-    if errors:
-        raise OrderValidationError(summarise_errors(errors, subject="this order"), errors=errors)
-    return body
-
-
-def _quantity_type_problems(number: int, line) -> list[dict]:
-    """The API takes a quantity as a JSON integer, as its schema says; its range, case
-    pack and minimum are intake's `validate_lines` to check."""
-    if not isinstance(line, dict) or line.get("quantity") is None:
-        return []
-    quantity = line["quantity"]
-    if isinstance(quantity, int) and not isinstance(quantity, bool):
-        return []
-    sku = str(line.get("sku", ""))
-    return [
-        {
-            "line": number,
-            "sku": sku,
-            "code": "invalid_quantity",
-            "detail": f"Line {number}: quantity for {sku} must be a whole number (a JSON integer) "
-            f"from 1 to {MAX_QUANTITY}.",
-        }
-    ]
 
 
 def parse_moment(name: str, value: str) -> datetime:
-    """An ISO 8601 date-time as an aware UTC datetime (any offset a client sends)."""
+    """An RFC 3339 date-time as an aware UTC datetime (any offset a client sends)."""
     try:
-        moment = parse_datetime(value)
+        moment = parse_datetime(value) if _DATE_TIME.fullmatch(value) else None
         if moment is not None:
-            if timezone.is_naive(moment):
-                moment = timezone.make_aware(moment)
             return moment.astimezone(UTC)
     except (ValueError, OverflowError):
         pass
-    raise OrderError(f"{name} {value!r} is not an ISO 8601 date-time.", code="invalid_filter")
+    detail = f"{name} {value!r} is not an RFC 3339 date-time (e.g. 2026-11-29T08:00:00Z)."
+    problem = {"field": name, "code": "invalid_filter", "detail": detail}
+    raise OrderError(detail, code="invalid_filter", errors=[problem])
 
 
 def resolve_partner(user, body) -> Partner:
-    partner = caller_partner(user)
+    """The partner the order is for: the caller's own, or for staff the one the body
+    names. A well-formed body naming no partner, or one that does not exist, is
+    refused (422): the schema cannot say that only staff send `partner`."""
+    partner = caller_partner(user)  # None for staff
     if partner is not None:
+        if "partner" in body:
+            detail = "partner is for staff tokens only; your token orders for its own partner."
+            raise OrderRefusedError(detail, errors=[{"field": "partner", "code": "not_allowed", "detail": detail}])
         return partner
-    code = body.get("partner")
-    if not code:
-        raise MissingPartnerError(
-            'Staff tokens must name the partner the order is for: add "partner": "<code>".',
-            errors=[
-                {"field": "partner", "code": "partner_required", "detail": "partner is required for staff tokens."}
-            ],
-        )
-    return get_partner_by_code(code=code)
+    if "partner" not in body:
+        detail = 'Staff tokens must name the partner the order is for: add "partner": "<code>".'
+        problem = {"field": "partner", "code": "partner_required", "detail": "partner is required for staff tokens."}
+        raise OrderRefusedError(detail, code="partner_required", errors=[problem])
+    try:
+        return get_partner_by_code(code=body["partner"])
+    except PartnerNotFoundError as error:
+        problem = {"field": "partner", "code": error.code, "detail": error.message}
+        raise OrderRefusedError(error.message, code=error.code, errors=[problem]) from None
 
 
 class OrderListCreateApi(APIView):
@@ -144,36 +80,20 @@ class OrderListCreateApi(APIView):
 
     @extend_schema(
         summary="Place an order",
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[openapi.IDEMPOTENCY_KEY, *openapi.ACCEPTED_HEADERS],
         request=serializers.PlaceOrderInput,
         responses={
-            202: OpenApiResponse(
-                description="Accepted in state CREATED (or the first answer again, with header "
-                "Idempotent-Replayed: true)."
+            202: openapi.ACCEPTED,
+            **error_responses(
+                _400="The request breaks this schema: idempotency_key_required (no or an empty Idempotency-Key), "
+                "invalid_idempotency_key, invalid_body (not a JSON object), invalid_order (`errors` names each "
+                "field or line: unknown_field, invalid_type, blank, too_long, invalid_date, lines_required, "
+                "too_many_lines, invalid_line, sku_required, invalid_quantity), malformed_json.",
+                _403=FORBIDDEN,
             ),
-            **ERRORS,
-            409: OpenApiResponse(
-                ErrorOutput, description="idempotency_key_in_flight: the first request with this key is still running."
-            ),
-            422: OpenApiResponse(
-                ErrorOutput,
-                description="idempotency_key_reused: the key was used with another body; order_too_large: the "
-                "total is more than a column holds or than the partner's maximum order value; open_orders_limit: "
-                "the order would take the partner's open orders past its open-order limit (the answer adds "
-                "open_order_value and max_open_order_value).",
-            ),
+            **openapi.PLACE_ORDER_REFUSALS,
         },
-        examples=[
-            OpenApiExample(
-                "Order",
-                request_only=True,
-                value={
-                    "po_number": "PO-1042",
-                    "requested_delivery_date": "2027-02-13",
-                    "lines": [{"sku": "ROS-RED-50", "quantity": 100}],
-                },
-            )
-        ],
+        examples=[openapi.ORDER_EXAMPLE],
     )
     def post(self, request):
         key = request.headers.get("Idempotency-Key")
@@ -181,12 +101,12 @@ class OrderListCreateApi(APIView):
             raise IdempotencyKeyRequiredError(
                 "Send an Idempotency-Key header (one unique key per order) so a retry cannot place it twice."
             )
-        body = parse_order_body(request.data, staff=request.user.is_staff)
+        body = parse_order_body(request.data)
         result = place_order(
             partner=resolve_partner(request.user, body),
             user=request.user,
-            lines=body.get("lines") or [],
-            po_number=body.get("po_number") or "",
+            lines=body["lines"],
+            po_number=body.get("po_number", ""),
             requested_delivery_date=body.get("requested_delivery_date"),
             ship_to=body.get("ship_to"),
             idempotency_key=key,
@@ -199,45 +119,35 @@ class OrderListCreateApi(APIView):
 
     @extend_schema(
         summary="List orders",
-        parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, enum=OrderStatus.values),
-            OpenApiParameter(
-                "updated_since",
-                OpenApiTypes.DATETIME,
-                description=(
-                    "Orders changed at or after this time (ISO 8601). For incremental sync pass the Sync-Watermark "
-                    "header of your previous call: changes committed late are never behind it."
-                ),
+        parameters=openapi.LIST_PARAMETERS,
+        responses={
+            200: serializers.OrderSummaryOutput(many=True),
+            **error_responses(
+                _400="invalid_filter: status, updated_since, page or page_size is not what this schema says "
+                "(an empty value included), naming it.",
+                _403=FORBIDDEN,
             ),
-            OpenApiParameter(
-                "Sync-Watermark",
-                OpenApiTypes.DATETIME,
-                OpenApiParameter.HEADER,
-                response=True,
-                description="Every change before this moment is final and included; use it as the next updated_since.",
-            ),
-        ],
-        responses={200: serializers.OrderSummaryOutput(many=True), **ERRORS},
+        },
     )
     def get(self, request):
         orders = orders_visible_to(
             partner=caller_partner(request.user), placed_by=orders_limited_to(request.user)
         ).order_by("updated_at", "id")
         status_filter = request.query_params.get("status")
-        if status_filter:
+        if status_filter is not None:
             if status_filter not in OrderStatus.values:
-                raise OrderError(
-                    f"status {status_filter!r} is not one of {', '.join(OrderStatus.values)}.", code="invalid_filter"
-                )
+                detail = f"status {status_filter!r} is not one of {', '.join(OrderStatus.values)}."
+                problem = {"field": "status", "code": "invalid_filter", "detail": detail}
+                raise OrderError(detail, code="invalid_filter", errors=[problem])
             orders = orders.filter(status=status_filter)
         updated_since = request.query_params.get("updated_since")
-        if updated_since:
+        if updated_since is not None:
             orders = orders.filter(updated_at__gte=parse_moment("updated_since", updated_since))
         watermark = sync_watermark()  # read before the page, so nothing lands between
         response = paginated_response(
             self, request, orders, lambda page: serializers.OrderSummaryOutput(page, many=True).data
         )
-        response["Sync-Watermark"] = watermark.isoformat()
+        response["Sync-Watermark"] = utc_text(watermark)
         return response
 
 
@@ -246,7 +156,7 @@ class OrderDetailApi(APIView):
 
     @extend_schema(
         summary="An order with its lines, shipments and events",
-        responses={200: serializers.OrderDetailOutput, **ERRORS},
+        responses={200: serializers.OrderDetailOutput, **error_responses(_403=FORBIDDEN, _404=NOT_FOUND)},
     )
     def get(self, request, number: str):
         order = get_order(
@@ -260,19 +170,32 @@ class OrderCancelApi(APIView):
 
     @extend_schema(
         summary="Cancel an order (until CONFIRMED)",
+        description="The body is optional: without one (or with no reason) the order is cancelled with none.",
         request=serializers.CancelOrderInput,
         responses={
             200: serializers.OrderDetailOutput,
-            **ERRORS,
-            409: OpenApiResponse(ErrorOutput, description="not_cancellable: CONFIRMED or later."),
+            **error_responses(
+                _400="invalid_body: a body that is not a JSON object; invalid: a field breaks this schema (each "
+                "named in `errors`). The order is not cancelled.",
+                _403=FORBIDDEN,
+                _404=NOT_FOUND,
+            ),
+            409: OpenApiResponse(
+                serializers.NotCancellableOutput,
+                description="not_cancellable: CONFIRMED or later; `status` is the order's status now.",
+            ),
         },
     )
     def post(self, request, number: str):
         scope = {"partner": caller_partner(request.user), "placed_by": orders_limited_to(request.user)}
         order = get_order(**scope, number=number, for_detail=False)
-        body = serializers.CancelOrderInput(data=request.data if isinstance(request.data, dict) else {})
+        # No body at all parses as an empty form (a Mapping): a cancel without a reason.
+        if not isinstance(request.data, Mapping):
+            raise OrderValidationError("The body must be a JSON object (or absent).", code="invalid_body")
+        body = serializers.CancelOrderInput(data=request.data)
         body.is_valid(raise_exception=True)
-        cancel_order(order_id=order.id, reason=body.validated_data.get("reason", ""), actor=request.user.username)
+        reason = body.validated_data.get("reason", "").strip()
+        cancel_order(order_id=order.id, reason=reason, actor=request.user.username)
         return Response(serializers.OrderDetailOutput(get_order(**scope, number=number)).data)
 
 
@@ -282,25 +205,20 @@ class EventFeedApi(APIView):
 
     @extend_schema(
         summary="The order event feed, for pulling with a cursor",
-        description=(
-            "Events after the event `after` (0 or absent: from the start), in feed order. Pass the last id you "
-            "received as `after` next time. Events appear once their transaction and every older one has ended, "
-            "so a cursor never moves past an event that commits late."
-        ),
-        parameters=[
-            OpenApiParameter("after", OpenApiTypes.INT),
-            OpenApiParameter("limit", OpenApiTypes.INT, description="At most 500; default 100."),
-        ],
-        responses={200: OpenApiResponse(description="{results: [event], next_after: id, has_more: bool}"), **ERRORS},
+        description=openapi.FEED_DESCRIPTION,
+        parameters=openapi.FEED_PARAMETERS,
+        responses={
+            200: serializers.EventPageOutput,
+            **error_responses(
+                _400="invalid_filter: after or limit is not a whole number within its bounds, naming it.",
+                _403=FORBIDDEN,
+                _422="invalid_cursor: `after` is not an event id this feed has served to you.",
+            ),
+        },
     )
     def get(self, request):
-        try:
-            after = int(request.query_params.get("after") or 0)
-            limit = int(request.query_params.get("limit") or 100)
-        except ValueError:
-            raise OrderError("after and limit must be whole numbers.", code="invalid_cursor") from None
-        if after < 0 or limit < 1:
-            raise OrderError("after must be 0 or more and limit 1 or more.", code="invalid_cursor")
+        after = whole_number_param(request, "after", default=0, minimum=0)
+        limit = whole_number_param(request, "limit", default=100, minimum=1, maximum=FEED_PAGE_MAX)
         events = event_feed(
             partner=caller_partner(request.user), placed_by=orders_limited_to(request.user), after=after, limit=limit
         )
@@ -308,6 +226,6 @@ class EventFeedApi(APIView):
             {
                 "results": serializers.FeedEventOutput(events, many=True).data,
                 "next_after": events[-1].id if events else after,
-                "has_more": len(events) == min(limit, 500),
+                "has_more": len(events) == limit,
             }
         )

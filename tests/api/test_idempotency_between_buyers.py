@@ -61,3 +61,12 @@ def test_a_partner_admin_gets_the_replay_of_any_buyers_order(first, account_buye
     assert answer.status_code == 202 and answer["Idempotent-Replayed"] == "true"
     assert answer.json() == first
     assert Order.objects.count() == 1
+
+
+def test_another_partners_identical_key_is_another_key(first, other_partner_api, roses):
+    """Keys are scoped per partner, as the Idempotency-Key's description says."""
+    answer = other_partner_api.post(ORDERS, BODY, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+
+    assert answer.status_code == 202 and "Idempotent-Replayed" not in answer
+    assert answer.json()["number"] != first["number"] and answer.json()["partner"] == "ROSA"
+    assert Order.objects.count() == 2

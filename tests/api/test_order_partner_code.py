@@ -1,5 +1,5 @@
-"""Staff name the partner an order is for: a code that names none is answered cleanly,
-never with a 500, and places nothing."""
+"""Staff name the partner an order is for: a code that names none is answered cleanly
+(422: the body is well-formed, a rule refuses it), never with a 500, and places nothing."""
 
 import pytest
 
@@ -17,11 +17,15 @@ def post_for(api, partner_code: str):
     )
 
 
-def test_an_unknown_partner_code_is_a_404_naming_it(staff_api, account_buyer):
+def test_an_unknown_partner_code_is_a_422_naming_it(staff_api, account_buyer):
     answer = post_for(staff_api, "NOPE")
 
-    assert answer.status_code == 404
-    assert answer.json() == {"code": "partner_not_found", "detail": "Partner NOPE not found."}
+    assert answer.status_code == 422
+    assert answer.json() == {
+        "code": "partner_not_found",
+        "detail": "Partner NOPE not found.",
+        "errors": [{"field": "partner", "code": "partner_not_found", "detail": "Partner NOPE not found."}],
+    }
     assert not Order.objects.exists()
 
 
@@ -43,9 +47,10 @@ def test_the_orders_door_resolves_a_nul_code_to_not_found(account_buyer, django_
     """Whatever reaches the door's partner lookup, a NUL byte is a not-found, not a
     database error (the JSON parser refuses it first today)."""
     from orders.api.views import resolve_partner
-    from partners.exceptions import PartnerNotFoundError
+    from orders.exceptions import OrderRefusedError
 
     staff = django_user_model.objects.create(username="erp-nul", is_staff=True)
 
-    with pytest.raises(PartnerNotFoundError):
+    with pytest.raises(OrderRefusedError) as refused:
         resolve_partner(staff, {"partner": "FE\x00RN"})
+    assert refused.value.code == "partner_not_found"

@@ -63,9 +63,9 @@ def test_an_order_without_idempotency_key_is_400(fern_api, roses):
     assert not Order.objects.exists()
 
 
-def test_bad_lines_are_400_naming_each_line_and_sku(fern_api, roses):
+def test_lines_a_rule_refuses_are_422_naming_each_line_and_sku(fern_api, roses):
     answer = post_order(fern_api, {"lines": [{"sku": "ROS-RED-50", "quantity": 30}, {"sku": "NOPE", "quantity": 1}]})
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     body = answer.json()
     assert body["code"] == "invalid_order"
     assert [(e["line"], e["sku"], e["code"]) for e in body["errors"]] == [
@@ -100,7 +100,7 @@ def test_no_token_is_401(roses):
 def test_staff_must_name_the_partner(staff_api, account_buyer, roses):
     missing = post_order(staff_api, {"lines": [{"sku": "ROS-RED-50", "quantity": 50}]})
     placed = post_order(staff_api, {"partner": "FERN", "lines": [{"sku": "ROS-RED-50", "quantity": 50}]}, key="k2")
-    assert missing.status_code == 400 and missing.json()["code"] == "partner_required"
+    assert missing.status_code == 422 and missing.json()["code"] == "partner_required"
     assert placed.status_code == 202 and placed.json()["partner"] == "FERN"
 
 
