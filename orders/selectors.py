@@ -15,6 +15,8 @@ from orders.states import MOVED_BY_STEPS
 from partners.models import Membership
 
 FEED_PAGE_MAX = 500
+# Event ids are bigints: a cursor past the largest is refused as out of bounds (400).
+MAX_EVENT_ID = 2**63 - 1
 
 
 def orders_visible_to(*, partner, placed_by=None) -> QuerySet[Order]:

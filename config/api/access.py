@@ -82,10 +82,3 @@ def staff_may(*, partners_may: tuple[str, ...] = (), **by_method: list[str]) -> 
 class NothingDeclared(_StaffPermissions):
     """The API's default (REST_FRAMEWORK's DEFAULT_PERMISSION_CLASSES): a view that does
     not declare `staff_may` answers no partner and no staff, rather than everyone."""
-
-
-class MissingPartnerError(UnprocessableError):
-    """A staff order that names no partner: the schema cannot say "required for staff
-    only", so this is a rule of the body's content (422), not of its shape."""
-
-    code = "partner_required"

@@ -8,6 +8,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from config.api.inputs import whole_number_param
+from config.limits import MAX_WHOLE_NUMBER
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -20,7 +21,7 @@ class StandardPagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
-        number = whole_number_param(request, self.page_query_param, default=1, minimum=1)
+        number = whole_number_param(request, self.page_query_param, default=1, minimum=1, maximum=MAX_WHOLE_NUMBER)
         size = whole_number_param(
             request, self.page_size_query_param, default=self.page_size, minimum=1, maximum=self.max_page_size
         )
@@ -83,7 +84,7 @@ class StandardPagination(PageNumberPagination):
                 "in": "query",
                 "required": False,
                 "description": "The page, from 1. A page past the last is empty.",
-                "schema": {"type": "integer", "minimum": 1, "default": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_WHOLE_NUMBER, "default": 1},
             },
             {
                 "name": self.page_size_query_param,

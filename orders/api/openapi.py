@@ -10,7 +10,7 @@ from config.api.schema import ErrorOutput
 from orders.api import serializers
 from orders.idempotency import KEY_PATTERN, MAX_KEY_LENGTH
 from orders.models import OrderStatus
-from orders.selectors import FEED_PAGE_MAX
+from orders.selectors import FEED_PAGE_MAX, MAX_EVENT_ID
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -108,7 +108,7 @@ FEED_DESCRIPTION = (
 FEED_PARAMETERS = [
     OpenApiParameter(
         "after",
-        {"type": "integer", "minimum": 0, "default": 0},
+        {"type": "integer", "minimum": 0, "maximum": MAX_EVENT_ID, "default": 0},
         description=(
             "Pass the `next_after` of the previous page; ids are not monotonic in feed order, so never the largest "
             "id seen. 0: from the start. Any other value must be an event id this feed has served to you, else "

@@ -24,7 +24,7 @@ from orders.exceptions import IdempotencyKeyRequiredError, OrderError, OrderRefu
 from orders.idempotency import fingerprint_request
 from orders.intake import place_order
 from orders.models import OrderStatus
-from orders.selectors import FEED_PAGE_MAX, event_feed, get_order, orders_visible_to, sync_watermark
+from orders.selectors import FEED_PAGE_MAX, MAX_EVENT_ID, event_feed, get_order, orders_visible_to, sync_watermark
 from partners.exceptions import PartnerNotFoundError
 from partners.models import Partner
 from partners.roles import orders_limited_to
@@ -217,7 +217,7 @@ class EventFeedApi(APIView):
         },
     )
     def get(self, request):
-        after = whole_number_param(request, "after", default=0, minimum=0)
+        after = whole_number_param(request, "after", default=0, minimum=0, maximum=MAX_EVENT_ID)
         limit = whole_number_param(request, "limit", default=100, minimum=1, maximum=FEED_PAGE_MAX)
         events = event_feed(
             partner=caller_partner(request.user), placed_by=orders_limited_to(request.user), after=after, limit=limit

@@ -99,7 +99,8 @@ def place(generated, partner, sku: str, quantity: int, key: str):
     return api(generated, "v1_orders_create").sync_detailed(client=partner, body=body, idempotency_key=key)
 
 
-def test_an_integration_through_the_generated_client_alone(generated, demo_tokens):
+def test_an_integration_through_the_generated_client_alone(transactional_db, generated, demo_tokens):
+    """Committed for real: the feed serves an event once its transaction has ended."""
     partner = client_for(generated, demo_tokens["partner"])
     sku, quantity = orderable(generated, partner)
 
