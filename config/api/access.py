@@ -8,7 +8,6 @@ given through the groups of backoffice/roles.py. Declared once per view with
 from rest_framework.permissions import BasePermission
 
 from config.callers import caller_partner, deactivated_partner_message
-from config.errors import UnprocessableError
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
