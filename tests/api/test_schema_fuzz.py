@@ -9,6 +9,7 @@ refusal that names a rule the schema cannot hold (404 for a path naming nothing,
 a conflict with the current state, 422 for content a business rule refuses: an unknown
 SKU, a case pack), never 400, which means the request broke the schema."""
 
+import os
 import uuid
 
 import pytest
@@ -22,9 +23,12 @@ from tests.support.demo_api import DEMO_KEYS
 pytestmark = pytest.mark.slow
 
 ACCEPTED_WHEN_SCHEMA_VALID = ["2xx", "401", "403", "404", "409", "422", "429"]
+# Examples per operation and phase: a fixed, repeatable draw in every run; a deeper
+# search on demand (SCHEMA_FUZZ_EXAMPLES=500 make test ARGS="tests/api/test_schema_fuzz.py").
+EXAMPLES = int(os.environ.get("SCHEMA_FUZZ_EXAMPLES", "15"))
 CONFIG = SchemathesisConfig.from_dict(
     {
-        "generation": {"max-examples": 15},
+        "generation": {"max-examples": EXAMPLES},
         "checks": {"positive_data_acceptance": {"expected-statuses": ACCEPTED_WHEN_SCHEMA_VALID}},
     }
 )
@@ -66,7 +70,9 @@ def called_with_our_key(case, response, role: str) -> None:
         assert response.status_code != 401, response.text
 
 
-FUZZ_SETTINGS = settings(deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+FUZZ_SETTINGS = settings(
+    deadline=None, suppress_health_check=list(HealthCheck), derandomize="SCHEMA_FUZZ_EXAMPLES" not in os.environ
+)
 
 
 @as_partner.parametrize()
@@ -95,7 +101,7 @@ def test_sequences_of_calls_hold_to_the_schema(demo_tokens, schema):
 
     Workflow.run(
         settings=settings(
-            max_examples=15, stateful_step_count=6, deadline=None, suppress_health_check=list(HealthCheck),
-            derandomize=True,
+            max_examples=EXAMPLES, stateful_step_count=6, deadline=None, suppress_health_check=list(HealthCheck),
+            derandomize="SCHEMA_FUZZ_EXAMPLES" not in os.environ,
         )
     )  # fmt: skip
