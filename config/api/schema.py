@@ -4,7 +4,7 @@ any endpoint can give, and the rules that make the schema say what the server en
 and 503 with their headers). A generated client must need no hand-written line."""
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from config.api.inputs import StrictInput
@@ -65,6 +65,25 @@ def error_responses(**descriptions: str) -> dict[int, OpenApiResponse]:
     as keyword arguments named by status: error_responses(_404="order_not_found")."""
     wording = {**STANDARD_ERRORS, **{int(status.lstrip("_")): text for status, text in descriptions.items()}}
     return {status: OpenApiResponse(ErrorOutput, description=text) for status, text in sorted(wording.items())}
+
+
+def path_parameter(name: str, description: str, demo_value: str) -> OpenApiParameter:
+    """A path parameter with an example from the demo world, which the examples test
+    (tests/api/test_schema_examples.py) puts in the path it sends."""
+    return OpenApiParameter(
+        name,
+        str,
+        OpenApiParameter.PATH,
+        description=description,
+        examples=[OpenApiExample(f"{name} in the demo world", value=demo_value)],
+    )
+
+
+def created_location(description: str) -> OpenApiParameter:
+    """The Location header of a 201: where the new resource now is."""
+    return OpenApiParameter(
+        "Location", str, OpenApiParameter.HEADER, response=[201], required=True, description=description
+    )
 
 
 class BouquetAutoSchema(AutoSchema):

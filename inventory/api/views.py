@@ -5,7 +5,6 @@ are partners.api.catalogue, since they need the price list."""
 from django.urls import reverse
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
@@ -16,7 +15,7 @@ from rest_framework.views import APIView
 from config.api.access import staff_may
 from config.api.inputs import parse_filters
 from config.api.pagination import StandardPagination, paginated_response
-from config.api.schema import error_responses
+from config.api.schema import created_location, error_responses, path_parameter
 from inventory.api import serializers
 from inventory.selectors import get_product, get_stock, get_warehouse, stock_levels
 from inventory.stock import set_on_hand
@@ -36,29 +35,10 @@ STOCK_EXAMPLE = {
     "updated_at": "2027-02-10T06:30:00Z",
 }
 STOCK_ROW_PATH = [
-    OpenApiParameter(
-        "sku",
-        str,
-        OpenApiParameter.PATH,
-        description="The product's SKU.",
-        examples=[OpenApiExample("A demo product", value="RO-NAOMI-50")],
-    ),
-    OpenApiParameter(
-        "warehouse",
-        str,
-        OpenApiParameter.PATH,
-        description="The warehouse's code.",
-        examples=[OpenApiExample("Aalsmeer", value="AMS")],
-    ),
+    path_parameter("sku", "The product's SKU.", "RO-NAOMI-50"),
+    path_parameter("warehouse", "The warehouse's code.", "AMS"),
 ]
-LOCATION = OpenApiParameter(
-    "Location",
-    str,
-    OpenApiParameter.HEADER,
-    response=[201],
-    required=True,
-    description="The new row's URL.",
-)
+LOCATION = created_location("The new row's URL.")
 STOCK_CONFLICT = PolymorphicProxySerializer(
     component_name="StockConflictOutput",
     serializers=[serializers.VersionConflictOutput, serializers.BelowReservedOutput],

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from config.api.access import staff_may
 from config.api.inputs import parse_filters
 from config.api.pagination import StandardPagination, paginated_response
-from config.api.schema import error_responses
+from config.api.schema import created_location, error_responses, path_parameter
 from config.callers import caller_partner
 from config.errors import DomainError
 from inventory.api import serializers
@@ -48,16 +48,8 @@ PRODUCT_EXAMPLES = [
 # spaces, 1 to 40 characters. The catalogue's own rule (inventory.catalogue) is looser;
 # this one can be written as a pattern every client and fuzzer reads alike.
 SKU_PATTERN = r"^[!-~]{1,40}$"
-SKU_PATH = OpenApiParameter(
-    "sku",
-    str,
-    OpenApiParameter.PATH,
-    description="The product's SKU.",
-    examples=[OpenApiExample("A demo product", value="RO-NAOMI-50")],
-)
-LOCATION = OpenApiParameter(
-    "Location", str, OpenApiParameter.HEADER, response=[201], required=True, description="The new product's URL."
-)
+SKU_PATH = path_parameter("sku", "The product's SKU.", "RO-NAOMI-50")
+LOCATION = created_location("The new product's URL.")
 
 
 def refuse_sku_outside_pattern(sku: str) -> None:

@@ -1,13 +1,13 @@
 """A partner's prices through the REST API: thin doors onto set_partner_price and
 remove_partner_price, for staff and integration tokens."""
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.access import staff_may
 from config.api.inputs import whole_number_param
-from config.api.schema import ErrorOutput, error_responses
+from config.api.schema import ErrorOutput, error_responses, path_parameter
 from config.limits import MAX_WHOLE_NUMBER
 from inventory.selectors import get_product
 from partners.api import serializers
@@ -28,20 +28,8 @@ PRICE_EXAMPLE = {
     "updated_at": "2027-02-10T06:30:00Z",
 }
 PRICE_PATH = [
-    OpenApiParameter(
-        "partner_code",
-        str,
-        OpenApiParameter.PATH,
-        description="The partner's code.",
-        examples=[OpenApiExample("A demo partner", value="BLOOM")],
-    ),
-    OpenApiParameter(
-        "sku",
-        str,
-        OpenApiParameter.PATH,
-        description="The product's SKU.",
-        examples=[OpenApiExample("A demo product", value="RO-NAOMI-50")],
-    ),
+    path_parameter("partner_code", "The partner's code.", "BLOOM"),
+    path_parameter("sku", "The product's SKU.", "RO-NAOMI-50"),
 ]
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from partners.factories import MembershipFactory, PartnerFactory, UserFactory
 from tests.support.api import client_for
+from tests.support.openapi import api_schema
 from tests.support.roles import erp_user
 
 
@@ -21,3 +22,9 @@ def staff_api(db):
 @pytest.fixture
 def other_partner_api(db):
     return client_for(MembershipFactory(partner=PartnerFactory(code="ROSA"), user=UserFactory(username="rosa")).user)
+
+
+@pytest.fixture
+def schema(db):
+    """The schema as served, parsed."""
+    return api_schema()

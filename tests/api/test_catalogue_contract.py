@@ -12,7 +12,8 @@ from config.api.inputs import MONEY_PATTERN
 from inventory.models import Product
 from partners.factories import PartnerPriceFactory
 from partners.models import PartnerPrice
-from tests.support.openapi import api_schema, component, operation, parameter, request_body
+from tests.support.api import NEW_ROSE
+from tests.support.openapi import component, operation, parameter, request_body
 
 pytestmark = pytest.mark.django_db
 
@@ -20,20 +21,6 @@ PRODUCTS = "/api/v1/products/"
 PRODUCT = "/api/v1/products/{sku}/"
 PRICE = "/api/v1/prices/{partner_code}/{sku}/"
 FERN_ROSES = "/api/v1/prices/FERN/ROS-RED-50/"
-NEW_ROSE = {
-    "name": "White rose 60 cm",
-    "unit": "stem",
-    "category": "roses",
-    "case_pack": 20,
-    "min_order_qty": 40,
-    "list_price": "0.55",
-    "active": True,
-}
-
-
-@pytest.fixture
-def schema(db):
-    return api_schema()
 
 
 @pytest.fixture

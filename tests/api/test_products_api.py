@@ -8,19 +8,11 @@ from rest_framework.test import APIClient
 from inventory.factories import StockFactory
 from inventory.models import Product, StockMovement
 from partners.factories import PartnerPriceFactory
+from tests.support.api import NEW_ROSE
 
 pytestmark = pytest.mark.django_db
 
 PRODUCTS = "/api/v1/products/"
-NEW_ROSE = {
-    "name": "White rose 60 cm",
-    "unit": "stem",
-    "category": "roses",
-    "case_pack": 20,
-    "min_order_qty": 40,
-    "list_price": "0.55",
-    "active": True,
-}
 
 
 @pytest.fixture

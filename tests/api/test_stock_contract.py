@@ -8,7 +8,7 @@ import pytest
 
 from fulfillment.factories import ShipmentLineFactory
 from fulfillment.models import Shipment
-from tests.support.openapi import api_schema, component, operation, request_body
+from tests.support.openapi import component, operation, request_body
 
 pytestmark = pytest.mark.django_db
 
@@ -16,11 +16,6 @@ STOCK = "/api/v1/stock/"
 STOCK_ROW = "/api/v1/stock/{sku}/{warehouse}/"
 SHIPMENTS = "/api/v1/shipments/"
 DISPATCH = "/api/v1/shipments/{shipment_id}/dispatch/"
-
-
-@pytest.fixture
-def schema(db):
-    return api_schema()
 
 
 @pytest.fixture

@@ -4,6 +4,17 @@ from rest_framework.test import APIClient
 
 from partners.tokens import issue_api_token
 
+# A product the staff API may create: every field of a product PUT, well formed.
+NEW_ROSE = {
+    "name": "White rose 60 cm",
+    "unit": "stem",
+    "category": "roses",
+    "case_pack": 20,
+    "min_order_qty": 40,
+    "list_price": "0.55",
+    "active": True,
+}
+
 
 def client_with_key(key: str) -> APIClient:
     """An API client that sends `Authorization: Token <key>`."""
