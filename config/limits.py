@@ -2,6 +2,7 @@
 columns hold and the smallest amount of money. No app imports and no DRF here, so the
 API's inputs and the domain's rules read the same numbers."""
 
+import re
 from decimal import Decimal
 
 # Largest value a PostgreSQL integer column holds (case packs, minimums, quantity
@@ -13,3 +14,14 @@ MAX_PRICE = Decimal("99999999.99")
 
 # Money is kept to the cent; amounts are quantized to it.
 CENT = Decimal("0.01")
+
+
+# A SKU: printable ASCII without spaces, 1 to 40 characters. Written as a pattern, so
+# the API's schema declares exactly the rule the catalogue holds.
+SKU_PATTERN = r"^[!-~]{1,40}$"
+
+
+def matches_pattern(pattern: str, text: str) -> bool:
+    """Whether all of `text` matches `pattern` (written ^...$ for JSON Schema). A
+    fullmatch: with re.match, "$" would let a trailing newline through."""
+    return re.fullmatch(pattern.removeprefix("^").removesuffix("$"), text) is not None

@@ -11,6 +11,7 @@ from csp.constants import NONE, SELF
 
 from config.api_schema_settings import api_schema_settings
 from config.log_settings import json_logging
+from config.moments import UTC_TEXT_FORMAT
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -360,6 +361,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "config.api.errors.api_exception_handler",
+    # The API's one way of writing a moment (config/moments.py; config/api/utc.py
+    # renders API requests in UTC).
+    "DATETIME_FORMAT": UTC_TEXT_FORMAT,
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.BouquetAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

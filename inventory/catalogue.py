@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 
 from config.errors import summarise_errors
-from config.limits import CENT, MAX_PRICE, MAX_WHOLE_NUMBER
+from config.limits import CENT, MAX_PRICE, MAX_WHOLE_NUMBER, SKU_PATTERN, matches_pattern
 from inventory.exceptions import (
     InventoryError,
 )
@@ -30,8 +30,8 @@ def _product_field_errors(*, sku, name, unit, category, case_pack, min_order_qty
     def bad(field, code, detail):
         errors.append({"field": field, "code": code, "detail": detail})
 
-    if not sku or len(sku) > 40 or any(c.isspace() or not c.isprintable() for c in sku):
-        bad("sku", "invalid_sku", f"SKU {sku!r} must be 1 to 40 printable characters without spaces.")
+    if not isinstance(sku, str) or not matches_pattern(SKU_PATTERN, sku):
+        bad("sku", "invalid_sku", f"SKU {sku!r} must be 1 to 40 printable ASCII characters without spaces.")
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         bad("name", "invalid_name", "name must be 1 to 200 characters.")
     if unit is not None and (not isinstance(unit, str) or not unit.strip() or len(unit) > 20):

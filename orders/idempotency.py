@@ -15,7 +15,6 @@ in flight gets 409.
 
 import hashlib
 import json
-import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from config.limits import matches_pattern
 from orders.exceptions import IdempotencyKeyInFlightError, IdempotencyKeyReusedError, OrderValidationError
 from orders.models import CsvUpload, IdempotencyRecord, Order
 from partners.models import Partner
@@ -39,7 +39,7 @@ KEY_PATTERN = rf"^[!-~]([ -~]{{0,{MAX_KEY_LENGTH - 2}}}[!-~])?$"
 def clean_idempotency_key(key: str) -> str:
     """Return the key, or raise OrderValidationError when it does not match
     KEY_PATTERN (1 to MAX_KEY_LENGTH printable ASCII characters)."""
-    if not re.fullmatch(KEY_PATTERN.strip("^$"), key):
+    if not matches_pattern(KEY_PATTERN, key):
         raise OrderValidationError(
             f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters, with no space at either end.",
             code="invalid_idempotency_key",

@@ -11,13 +11,14 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, connection, transaction
 
 from config.errors import summarise_errors
 from config.limits import CENT
+from config.moments import utc_text
 from inventory.models import Product
 from orders.exceptions import IdempotencyKeyInFlightError, OrderTooLargeError
 from orders.idempotency import (
@@ -46,12 +47,6 @@ class IntakeResult:
     replayed: bool
 
 
-# Moments as the API writes them everywhere (config.api.utc.utc_text, which the
-# domain may not import): UTC, six digits of microseconds, "Z". The intake statement
-# writes the stored answer's moment in the same form (_WRITE_ORDER_SQL).
-_UTC_TEXT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
-
 def order_snapshot(order: Order, lines: Sequence[OrderLine], ship_to: dict | None) -> dict:
     """The order as intake answers it (and as a replay answers it again): the same
     fields, in the same form, as the API's order detail, `ship_to` the address
@@ -76,7 +71,8 @@ def order_snapshot(order: Order, lines: Sequence[OrderLine], ship_to: dict | Non
             }
             for line in lines
         ],
-        "created_at": order.created_at.astimezone(UTC).strftime(_UTC_TEXT) if order.created_at else None,
+        # The intake statement writes the stored answer's moment in the same form (_WRITE_ORDER_SQL).
+        "created_at": utc_text(order.created_at) if order.created_at else None,
     }
 
 

@@ -172,6 +172,13 @@ def po_number_problems(*, po_number: str) -> list[dict]:
     return []
 
 
+def supplier_today():
+    """Today where the supplier delivers (settings.TIME_ZONE), whichever zone the door
+    speaks in: the API answers in UTC (config/api/utc.py), yet an order placed through
+    it at 00:30 in Aalsmeer is for today's or a later delivery, as in the portal."""
+    return timezone.localdate(timezone=timezone.get_default_timezone())
+
+
 def validate_header(po_number: str, requested_delivery_date, errors: list[dict]) -> date | None:
     errors.extend(po_number_problems(po_number=po_number))
     if requested_delivery_date in (None, ""):
@@ -188,7 +195,7 @@ def validate_header(po_number: str, requested_delivery_date, errors: list[dict])
                 }
             )
             return None
-    if requested_delivery_date < timezone.localdate():
+    if requested_delivery_date < supplier_today():
         errors.append(
             {
                 "field": "requested_delivery_date",

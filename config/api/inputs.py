@@ -12,6 +12,7 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from config.api.errors import flatten_validation_errors
 from config.errors import DomainError
+from config.limits import matches_pattern
 
 
 class WholeNumberField(serializers.IntegerField):
@@ -38,7 +39,8 @@ class JsonBooleanField(serializers.BooleanField):
 
 class JsonStringField(serializers.CharField):
     """A JSON string: 0 and true are refused rather than turned into "0" and "True".
-    Blank is refused unless allow_blank, so the schema's minLength is 1."""
+    Blank is refused unless allow_blank, so the schema's minLength is 1. Its length is
+    the schema's: counted as sent (bodies and query strings alike)."""
 
     default_error_messages = {"invalid": "Must be a JSON string."}
 
@@ -70,8 +72,8 @@ class MoneyField(serializers.DecimalField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        # fullmatch: "$" alone would let a trailing newline through; DRF alone takes "1e3".
-        if not isinstance(data, str) or not re.fullmatch(MONEY_PATTERN.strip("^$"), data):
+        # DRF alone would take "1e3" and " 1".
+        if not isinstance(data, str) or not matches_pattern(MONEY_PATTERN, data):
             self.fail("invalid")
         return super().to_internal_value(data)
 

@@ -1,7 +1,7 @@
-"""The API speaks UTC: every moment it writes ends in "Z", whichever door wrote it
-(intake's snapshot, a serializer, the Sync-Watermark), so the same instant reads the
-same in every answer and a watermark pasted raw into a URL still parses (an
-unencoded "+00:00" arrives as " 00:00"). Pages for people keep the site's zone."""
+"""The API speaks UTC: DRF renders every moment in the active time zone, so each API
+request runs in UTC and every moment ends in "Z" (config/moments.py), whichever door
+wrote it. Pages for people keep the site's zone; rules that need the supplier's
+"today" ask for its zone by name (orders.validation.supplier_today)."""
 
 from datetime import UTC
 
@@ -17,9 +17,3 @@ class ApiTimesInUtcMiddleware:
             return self.get_response(request)
         with timezone.override(UTC):
             return self.get_response(request)
-
-
-def utc_text(moment) -> str:
-    """A moment as the API writes it: ISO 8601 in UTC with six digits of microseconds
-    and a "Z", the same text DRF's DateTimeField gives under ApiTimesInUtcMiddleware."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

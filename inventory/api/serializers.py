@@ -27,10 +27,10 @@ class QueryBooleanField(serializers.BooleanField):
 
 
 class ProductFilterInput(serializers.Serializer):
-    q = serializers.CharField(
+    q = JsonStringField(
         required=False, allow_blank=True, max_length=100, help_text="Part of the SKU or name, any case."
     )
-    category = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="A category, any case.")
+    category = JsonStringField(required=False, allow_blank=True, max_length=40, help_text="A category, any case.")
     active = QueryBooleanField(required=False, help_text="Staff only: active or inactive products.")
 
 
@@ -115,11 +115,11 @@ class ProductUpsertInput(StrictInput):
 class WarehouseFilterInput(serializers.Serializer):
     """The shape of a `warehouse` filter; `resolve_filter_codes` looks the code up."""
 
-    warehouse = serializers.CharField(required=False, allow_blank=True, max_length=10, help_text="A warehouse code.")
+    warehouse = JsonStringField(required=False, allow_blank=True, max_length=10, help_text="A warehouse code.")
 
 
 class StockFilterInput(WarehouseFilterInput):
-    sku = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="A SKU.")
+    sku = JsonStringField(required=False, allow_blank=True, max_length=40, help_text="A SKU.")
 
 
 UNKNOWN_FILTER_CODES = (

@@ -3,8 +3,6 @@ availability, and the staff's product upsert. Here rather than in inventory.api 
 a product's answer carries the caller's price list (partners.pricing), and inventory
 knows no other app."""
 
-import re
-
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
@@ -15,7 +13,7 @@ from config.api.inputs import parse_filters
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import created_location, error_responses, path_parameter
 from config.callers import caller_partner
-from config.errors import DomainError
+from config.limits import SKU_PATTERN
 from inventory.api import serializers
 from inventory.catalogue import upsert_product
 from inventory.selectors import catalogue, get_product
@@ -44,22 +42,8 @@ PRODUCT_EXAMPLES = [
     OpenApiExample("A product, as a partner sees it", value=PRODUCT_EXAMPLE, response_only=True),
     OpenApiExample("A product, as staff see it", value=STAFF_PRODUCT_EXAMPLE, response_only=True),
 ]
-# What the API lets a SKU be when it creates a product: printable ASCII without
-# spaces, 1 to 40 characters. The catalogue's own rule (inventory.catalogue) is looser;
-# this one can be written as a pattern every client and fuzzer reads alike.
-SKU_PATTERN = r"^[!-~]{1,40}$"
 SKU_PATH = path_parameter("sku", "The product's SKU.", "RO-NAOMI-50")
 LOCATION = created_location("The new product's URL.")
-
-
-def refuse_sku_outside_pattern(sku: str) -> None:
-    """Raise DomainError (400) naming the path's SKU unless it matches SKU_PATTERN,
-    coded as inventory.catalogue codes its own SKU refusal, so clients see one code."""
-    if not re.fullmatch(SKU_PATTERN.strip("^$"), sku):
-        detail = f"SKU {sku!r} must be 1 to 40 printable ASCII characters without spaces."
-        raise DomainError(
-            detail, code="invalid_product", errors=[{"field": "sku", "code": "invalid_sku", "detail": detail}]
-        )
 
 
 def product_output(products, *, user, many: bool = False) -> dict | list:
@@ -143,7 +127,6 @@ class ProductApi(APIView):
         ],
     )
     def put(self, request, sku: str):
-        refuse_sku_outside_pattern(sku)
         body = serializers.ProductUpsertInput(data=request.data)
         body.is_valid(raise_exception=True)
         product, created = upsert_product(sku=sku, actor=request.user.username, **body.validated_data)

@@ -167,3 +167,20 @@ def test_every_moment_in_an_answer_is_utc_with_a_z(staff_api, make_product, ware
     row = staff_api.get("/api/v1/stock/", {"sku": "UTC-1"}).json()["results"][0]
 
     assert row["updated_at"].endswith("Z"), row["updated_at"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        ("/api/v1/products/", {"q": "x" * 100 + " "}, "q"),
+        ("/api/v1/products/", {"category": " " + "x" * 40}, "category"),
+        ("/api/v1/stock/", {"warehouse": "AMS" + " " * 10}, "warehouse"),
+        ("/api/v1/stock/", {"sku": "x" * 40 + " "}, "sku"),
+    ],
+)
+def test_a_filter_longer_than_its_declared_max_length_is_400_even_with_spaces(staff_api, path, query, field):
+    answer = staff_api.get(path, query)
+
+    assert answer.status_code == 400, answer.content
+    assert [e["field"] for e in answer.json()["errors"]] == [field]

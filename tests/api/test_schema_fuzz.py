@@ -14,6 +14,8 @@ import uuid
 
 import pytest
 import schemathesis
+from django.db import transaction
+from django_redis import get_redis_connection
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.config import SchemathesisConfig
 
@@ -94,6 +96,16 @@ def test_sequences_of_calls_hold_to_the_schema(demo_tokens, schema):
     deleted resource gone, a created one there)."""
 
     class Workflow(schema.as_state_machine()):
+        """Each sequence starts from the same demo world: hypothesis replays sequences
+        while it searches, and one that met another world would draw other steps."""
+
+        def setup(self):
+            self.start = transaction.savepoint()
+
+        def teardown(self):
+            transaction.savepoint_rollback(self.start)
+            get_redis_connection("default").flushdb()
+
         def get_call_kwargs(self, case):
             if case.method == "POST" and case.path == "/api/v1/orders/":
                 return {"headers": {"Idempotency-Key": f"fuzz-{uuid.uuid4()}"}}
