@@ -20,9 +20,10 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description=(
         f"One unique key per order: 1 to {MAX_KEY_LENGTH} printable ASCII characters, no space at either end. "
         "Keys are scoped per partner (another partner's identical key is another key) and kept for "
-        "IDEMPOTENCY_KEY_TTL_HOURS, 48 hours by default; after that a key is new again. Sending the same key with the same body "
-        "answers the first answer again (202 with `Idempotent-Replayed: true`, no second order); while the first "
-        "request with the key is still running the answer is 409 `idempotency_key_in_flight` (retry it); the "
+        "IDEMPOTENCY_KEY_TTL_HOURS, 48 hours by default; after that a key is new again. Sending the same key "
+        "with the same body answers the first answer again (202 with `Idempotent-Replayed: true`, no second "
+        "order); while the first request with the key is still running the answer is 409 "
+        "`idempotency_key_in_flight` (retry it); the "
         "same key with another body, or for another buyer's order, is 422 `idempotency_key_reused`."
     ),
 )
