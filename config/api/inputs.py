@@ -5,6 +5,7 @@ each bad parameter."""
 import re
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import NoReturn
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -112,6 +113,13 @@ def parse_filters(filter_input: type[serializers.Serializer], request) -> dict:
     return {name: value for name, value in filters.validated_data.items() if value not in (None, "")}
 
 
+def refuse_filter(name: str, detail: str) -> NoReturn:
+    """Raise the 400 `invalid_filter` naming the query parameter `name` and why."""
+    raise DomainError(
+        detail, code="invalid_filter", errors=[{"field": name, "code": "invalid_filter", "detail": detail}]
+    )
+
+
 def whole_number_param(request, name: str, *, default: int, minimum: int, maximum: int) -> int:
     """The query parameter `name` as a whole number within its bounds, or `default`
     when it is absent. Anything else (empty, "true", "-3", out of bounds) is 400
@@ -121,8 +129,5 @@ def whole_number_param(request, name: str, *, default: int, minimum: int, maximu
         return default
     value = int(raw) if re.fullmatch(r"[0-9]{1,30}", raw) else None
     if value is None or not minimum <= value <= maximum:
-        detail = f"{name} must be a whole number from {minimum} to {maximum}; got {raw!r}."
-        raise DomainError(
-            detail, code="invalid_filter", errors=[{"field": name, "code": "invalid_filter", "detail": detail}]
-        )
+        refuse_filter(name, f"{name} must be a whole number from {minimum} to {maximum}; got {raw!r}.")
     return value

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.access import staff_may
-from config.api.inputs import whole_number_param
+from config.api.inputs import refuse_filter, whole_number_param
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import error_responses
 from config.callers import caller_partner
@@ -20,7 +20,7 @@ from config.moments import utc_text
 from orders.api import openapi, serializers
 from orders.api.order_body import parse_order_body
 from orders.cancellation import cancel_order
-from orders.exceptions import IdempotencyKeyRequiredError, OrderError, OrderRefusedError, OrderValidationError
+from orders.exceptions import IdempotencyKeyRequiredError, OrderRefusedError, OrderValidationError
 from orders.idempotency import fingerprint_request
 from orders.intake import place_order
 from orders.models import OrderStatus
@@ -51,9 +51,7 @@ def parse_moment(name: str, value: str) -> datetime:
             return moment.astimezone(UTC)
     except (ValueError, OverflowError):
         pass
-    detail = f"{name} {value!r} is not an RFC 3339 date-time (e.g. 2026-11-29T08:00:00Z)."
-    problem = {"field": name, "code": "invalid_filter", "detail": detail}
-    raise OrderError(detail, code="invalid_filter", errors=[problem])
+    refuse_filter(name, f"{name} {value!r} is not an RFC 3339 date-time (e.g. 2026-11-29T08:00:00Z).")
 
 
 def resolve_partner(user, body) -> Partner:
@@ -141,9 +139,7 @@ class OrderListCreateApi(APIView):
         status_filter = request.query_params.get("status")
         if status_filter is not None:
             if status_filter not in OrderStatus.values:
-                detail = f"status {status_filter!r} is not one of {', '.join(OrderStatus.values)}."
-                problem = {"field": "status", "code": "invalid_filter", "detail": detail}
-                raise OrderError(detail, code="invalid_filter", errors=[problem])
+                refuse_filter("status", f"status {status_filter!r} is not one of {', '.join(OrderStatus.values)}.")
             orders = orders.filter(status=status_filter)
         updated_since = request.query_params.get("updated_since")
         if updated_since is not None:
