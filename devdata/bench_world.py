@@ -6,6 +6,7 @@ together, so the ledger still sums to the stock). Deterministic, and safe to run
 a second run finds the world in place and only refreshes what the stand-in forgot
 (Stripe customers) and what a previous benchmark consumed (stock)."""
 
+import datetime
 import random
 from decimal import Decimal
 
@@ -13,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from devdata.world import VISA, WAREHOUSES
+from fulfillment.models import Route
 from inventory.models import Product, Stock, StockMovement, Warehouse
 from orders.intake_cache import catalogue_changed, partner_catalogue_changed
 from partners.models import CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
@@ -39,13 +41,16 @@ def bench_partner_code(index: int) -> str:
 def _build_rows(*, partners: int, skus: int) -> None:
     rng = random.Random(20260214)
     warehouses = [
-        Warehouse.objects.update_or_create(code=code, defaults={"name": name, "priority": priority, "is_open": True})[0]
-        for code, name, priority in WAREHOUSES
+        Warehouse.objects.update_or_create(
+            code=code, defaults={"name": name, "priority": priority, "is_open": True, "timezone": zone}
+        )[0]
+        for code, name, priority, zone in WAREHOUSES
     ]
     products = _bench_products(rng, skus=skus)
     _opening_stock(products, warehouses)
+    routes = {warehouse.id: _bench_route(warehouse) for warehouse in warehouses}
     for index in range(partners):
-        _bench_partner(rng, index, warehouses=warehouses, products=products)
+        _bench_partner(rng, index, warehouses=warehouses, products=products, routes=routes)
     # A benchmark places hundreds of thousands of orders for a few hundred partners and
     # never ships them: an open-order limit would soon refuse them all, and summing
     # ever more open orders would slow intake down run after run. No limits.
@@ -98,14 +103,32 @@ def _opening_stock(products: list[Product], warehouses: list[Warehouse]) -> None
     )
 
 
-def _bench_partner(rng: random.Random, index: int, *, warehouses: list[Warehouse], products: list[Product]) -> None:
+def _bench_route(warehouse: Warehouse) -> Route:
+    """A route that delivers every day, ordered for until 23:59 the same day: the bench
+    asks for no date, so every order gets the earliest, whatever the hour."""
+    return Route.objects.get_or_create(
+        code=f"{warehouse.code}-BENCH",
+        defaults={
+            "name": f"{warehouse.name}, benchmark",
+            "warehouse": warehouse,
+            "delivery_weekdays": [1, 2, 3, 4, 5, 6, 7],
+            "order_by_time": datetime.time(23, 59),
+            "lead_days": 0,
+        },
+    )[0]
+
+
+def _bench_partner(
+    rng: random.Random, index: int, *, warehouses: list[Warehouse], products: list[Product], routes: dict[int, Route]
+) -> None:
     code = bench_partner_code(index)
+    home = warehouses[index % len(warehouses)]
     on_account = index % 2 == 1
     partner, created = Partner.objects.get_or_create(
         code=code,
         defaults={
             "name": f"Bench partner {index}",
-            "home_warehouse": warehouses[index % len(warehouses)],
+            "home_warehouse": home,
             "payment_method": Partner.PaymentMethod.ACCOUNT if on_account else Partner.PaymentMethod.CARD,
         },
     )
@@ -113,7 +136,13 @@ def _bench_partner(rng: random.Random, index: int, *, warehouses: list[Warehouse
         return
     CreditAccount.objects.create(partner=partner, credit_limit=Decimal("100000000.00"))
     ShipToAddress.objects.create(
-        partner=partner, label="Shop", line1="Bench street 1", postcode="1000 AA", city="Amsterdam", is_default=True
+        partner=partner,
+        label="Shop",
+        line1="Bench street 1",
+        postcode="1000 AA",
+        city="Amsterdam",
+        is_default=True,
+        route=routes[home.id],
     )
     user = get_user_model().objects.create_user(username=code.lower(), password=None)
     Membership.objects.create(user=user, partner=partner)

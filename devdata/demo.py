@@ -1,5 +1,5 @@
 """The demo world of docs/DESIGN.md section 7: staff (a superuser and one user per role
-group), three partners, three warehouses, a
+group), three partners, three warehouses with a delivery route each, a
 catalogue of 64 products with stock, partner prices and cards on file at the Stripe
 stand-in.
 
@@ -11,6 +11,7 @@ once they exist: stock rows (orders may have moved them since) and a credit acco
 open balance. Everything here is a fixed table or comes from a seeded generator, so
 two runs on two machines build the same world."""
 
+import datetime
 from collections import Counter
 from decimal import ROUND_HALF_UP
 
@@ -19,8 +20,9 @@ from django.contrib.auth.models import Group
 from django.db import models, transaction
 
 from config.limits import CENT
-from devdata.demo_tables import CATALOGUE, PARTNERS, STAFF, PartnerSpec, StaffSpec, demo_stock
+from devdata.demo_tables import CATALOGUE, PARTNERS, ROUTES, STAFF, PartnerSpec, StaffSpec, demo_stock
 from devdata.world import WAREHOUSES
+from fulfillment.models import Route
 from inventory.models import Product, Stock, Warehouse
 from inventory.stock import set_on_hand
 from partners.models import CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
@@ -105,8 +107,31 @@ def _ensure_staff(tally: _Tally, spec: StaffSpec) -> None:
     tally.add("staff roles", "updated" if held else "created")
 
 
+def _ensure_routes(tally: _Tally, warehouses: dict[str, Warehouse]) -> dict[str, Route]:
+    return {
+        spec.code: _ensure(
+            tally,
+            "routes",
+            Route,
+            {"code": spec.code},
+            {
+                "name": spec.name,
+                "warehouse": warehouses[spec.warehouse],
+                "delivery_weekdays": list(spec.delivery_weekdays),
+                "order_by_time": datetime.time.fromisoformat(spec.order_by_time),
+                "lead_days": spec.lead_days,
+            },
+        )[0]
+        for spec in ROUTES
+    }
+
+
 def _ensure_partner(
-    tally: _Tally, spec: PartnerSpec, warehouses: dict[str, Warehouse], products: dict[str, Product]
+    tally: _Tally,
+    spec: PartnerSpec,
+    warehouses: dict[str, Warehouse],
+    products: dict[str, Product],
+    routes: dict[str, Route],
 ) -> Partner:
     partner, _ = _ensure(
         tally,
@@ -138,7 +163,7 @@ def _ensure_partner(
             {"credit_limit": spec.credit_limit},
             create_only={"open_balance": spec.opening_balance},
         )
-    for position, (label, line1, postcode, city, country) in enumerate(spec.ship_tos):
+    for position, (label, line1, postcode, city, country, route) in enumerate(spec.ship_tos):
         _ensure(
             tally,
             "ship-tos",
@@ -150,6 +175,7 @@ def _ensure_partner(
                 "city": city,
                 "country": country,
                 "is_default": position == 0,
+                "route": routes[route],
             },
         )
     for sku, breaks in spec.prices:
@@ -223,9 +249,13 @@ def build_demo_world(*, stdout=None) -> dict[str, dict[str, int]]:
             _ensure_staff(tally, staff)
         warehouses = {
             code: _ensure(
-                tally, "warehouses", Warehouse, {"code": code}, {"name": name, "priority": priority, "is_open": True}
+                tally,
+                "warehouses",
+                Warehouse,
+                {"code": code},
+                {"name": name, "priority": priority, "is_open": True, "timezone": zone},
             )[0]
-            for code, name, priority in WAREHOUSES
+            for code, name, priority, zone in WAREHOUSES
         }
         say(f"Catalogue of {len(CATALOGUE)} products and their stock ...")
         products = {
@@ -247,8 +277,10 @@ def build_demo_world(*, stdout=None) -> dict[str, dict[str, int]]:
             for spec in CATALOGUE
         }
         _ensure_stock(tally, products, warehouses)
+        say("Delivery routes ...")
+        routes = _ensure_routes(tally, warehouses)
         say("Partners, their users, addresses and prices ...")
-        partners = [(spec, _ensure_partner(tally, spec, warehouses, products)) for spec in PARTNERS]
+        partners = [(spec, _ensure_partner(tally, spec, warehouses, products, routes)) for spec in PARTNERS]
 
     # Outside the transaction: no call to Stripe while rows are locked.
     say("Cards on file at the Stripe stand-in ...")

@@ -44,8 +44,8 @@ class PartnerSpec:
     home_warehouse: str
     username: str
     role: str
-    # (label, line1, postcode, city, country); the first is the default.
-    ship_tos: tuple[tuple[str, str, str, str, str], ...]
+    # (label, line1, postcode, city, country, route code); the first is the default.
+    ship_tos: tuple[tuple[str, str, str, str, str, str], ...]
     card_number: str = ""
     # A second user of the partner, its partner admin, where `username` is a buyer.
     admin_username: str = ""
@@ -54,6 +54,25 @@ class PartnerSpec:
     opening_balance: Decimal = Decimal("0.00")
     # (sku, ((min_quantity, percent off list), ...)): several rows make quantity breaks.
     prices: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    code: str
+    name: str
+    warehouse: str
+    delivery_weekdays: tuple[int, ...]  # ISO: 1 is Monday
+    order_by_time: str  # HH:MM on the warehouse's clock
+    lead_days: int
+
+
+# --- The delivery routes ----------------------------------------------------------------
+
+ROUTES = (
+    RouteSpec("AMS-NL", "Aalsmeer to the Netherlands", "AMS", (1, 2, 3, 4, 5, 6), "14:00", 1),
+    RouteSpec("RTM-NL", "Rotterdam to the Netherlands", "RTM", (1, 2, 3, 4, 5), "12:00", 1),
+    RouteSpec("LHR-UK", "Heathrow to the United Kingdom", "LHR", (2, 5), "10:00", 2),
+)
 
 
 # --- The staff --------------------------------------------------------------------------
@@ -215,8 +234,8 @@ PARTNERS = [
         username="bloom",
         role=Membership.Role.ADMIN,
         ship_tos=(
-            ("Shop", "Prinsengracht 112", "1015 EA", "Amsterdam", "NL"),
-            ("Market stall", "Singel 610", "1017 AZ", "Amsterdam", "NL"),
+            ("Shop", "Prinsengracht 112", "1015 EA", "Amsterdam", "NL", "AMS-NL"),
+            ("Market stall", "Singel 610", "1017 AZ", "Amsterdam", "NL", "AMS-NL"),
         ),
         card_number=VISA,
         prices=(
@@ -244,7 +263,7 @@ PARTNERS = [
         username="fern",
         role=Membership.Role.BUYER,
         admin_username="fern-admin",
-        ship_tos=(("Garden centre", "Kralingse Plaslaan 7", "3062 DA", "Rotterdam", "NL"),),
+        ship_tos=(("Garden centre", "Kralingse Plaslaan 7", "3062 DA", "Rotterdam", "NL", "RTM-NL"),),
         credit_limit=Decimal("5000.00"),
         opening_balance=Decimal("4600.00"),
         prices=(("PL-KAL-10", ((1, 10), (60, 15))), ("PL-HYDR-14", ((1, 10),)), ("PL-OLEA-120", ((1, 5),))),
@@ -258,7 +277,7 @@ PARTNERS = [
         home_warehouse="LHR",
         username="thorn",
         role=Membership.Role.BUYER,
-        ship_tos=(("Shop", "14 Columbia Road", "E2 7RG", "London", "GB"),),
+        ship_tos=(("Shop", "Haarlemmerstraat 40", "1013 ER", "Amsterdam", "NL", "AMS-NL"),),
         card_number=DECLINING_CARD,
     ),
 ]

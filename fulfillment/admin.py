@@ -1,7 +1,31 @@
 from django.contrib import admin
 
 from config.admin import ViewOnlyMixin
-from fulfillment.models import Shipment, ShipmentLine
+from fulfillment.models import Route, RouteException, Shipment, ShipmentLine
+
+
+class RouteExceptionInline(admin.TabularInline):
+    model = RouteException
+    fields = ["date", "delivers", "order_by_time", "note"]
+    extra = 0
+
+
+@admin.register(Route)
+class RouteAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "warehouse", "delivery_weekdays", "order_by_time", "lead_days"]
+    list_filter = ["warehouse"]
+    search_fields = ["code", "name"]
+    list_select_related = ["warehouse"]
+    inlines = [RouteExceptionInline]
+
+
+@admin.register(RouteException)
+class RouteExceptionAdmin(admin.ModelAdmin):
+    list_display = ["route", "date", "delivers", "order_by_time", "note"]
+    list_filter = ["delivers", "route"]
+    search_fields = ["route__code", "note"]
+    list_select_related = ["route"]
+    date_hierarchy = "date"
 
 
 class ShipmentLineInline(ViewOnlyMixin, admin.TabularInline):

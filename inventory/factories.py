@@ -8,11 +8,14 @@ class WarehouseFactory(DjangoModelFactory):
     class Meta:
         model = Warehouse
         django_get_or_create = ("code",)
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"W{n:02d}")
     name = factory.LazyAttribute(lambda o: f"Warehouse {o.code}")
     priority = factory.Sequence(lambda n: n + 1)
     is_open = True
+    # Named by path: routes live in fulfillment, which this app must not import.
+    route = factory.RelatedFactory("fulfillment.factories.RouteFactory", factory_related_name="warehouse")
 
 
 class ProductFactory(DjangoModelFactory):

@@ -1,8 +1,21 @@
 """Products, warehouses, stock per product and warehouse, reservations and the stock
 movement ledger. This app knows no other app: orders are referred to by id only."""
 
+import zoneinfo
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+
+DEFAULT_TIME_ZONE = "Europe/Amsterdam"
+
+
+def validate_time_zone(name: str) -> None:
+    """Refuse a name that is not an IANA time zone this machine knows."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"{name!r} is not an IANA time zone (such as Europe/Amsterdam).") from None
 
 
 class Warehouse(models.Model):
@@ -11,6 +24,13 @@ class Warehouse(models.Model):
     # Lower serves first, after a partner's home warehouse.
     priority = models.PositiveSmallIntegerField(default=10)
     is_open = models.BooleanField(default=True)
+    # The zone its routes' order-by times are wall-clock times in.
+    timezone = models.CharField(
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text="IANA time zone of the routes' order-by times, such as Europe/London.",
+    )
 
     class Meta:
         ordering = ["priority", "code"]

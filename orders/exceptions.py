@@ -24,6 +24,15 @@ class OrderRefusedError(UnprocessableError, OrderValidationError):
     code = "invalid_order"
 
 
+class DeliveryDateUnavailableError(OrderRefusedError):
+    """The date asked for is not one the route of the order's address can still
+    deliver on (fulfillment.promise): `field`, `date`, `reason` (no_delivery_day,
+    holiday, cutoff_passed, too_far_ahead) and `next_available` say which, why, and
+    what to ask for instead."""
+
+    code = "delivery_date_unavailable"
+
+
 class OrderTooLargeError(UnprocessableError, OrderError):
     """A line's total, or the order's, is more than its column holds, or the order's
     total more than the partner may order at once (orders.limits). An OrderError, so

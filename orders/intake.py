@@ -15,11 +15,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from config.errors import summarise_errors
 from config.limits import CENT
-from config.moments import utc_text
 from inventory.models import Product
+from orders.delivery import PromisedDelivery, promise_delivery
 from orders.exceptions import IdempotencyKeyInFlightError, OrderTooLargeError
 from orders.idempotency import (
     check_replay_visible,
@@ -27,7 +28,8 @@ from orders.idempotency import (
     clean_idempotency_key,
     fingerprint_request,
 )
-from orders.intake_cache import ADDRESS_FIELDS, CatalogueProduct, IntakeReads, intake_reads
+from orders.intake_answer import in_current_shape, order_snapshot
+from orders.intake_cache import CatalogueProduct, IntakeReads, intake_reads
 from orders.limits import open_orders_limit_error, order_value_problems
 from orders.models import Order, OrderLine, OrderStatus
 from orders.validation import MAX_LINES, amount_problems, invalid_order, validate_header, validate_lines
@@ -47,53 +49,6 @@ class IntakeResult:
     replayed: bool
 
 
-def order_snapshot(order: Order, lines: Sequence[OrderLine], ship_to: dict | None) -> dict:
-    """The order as intake answers it (and as a replay answers it again): the same
-    fields, in the same form, as the API's order detail, `ship_to` the address
-    (id, label, line1, postcode, city, country) or None."""
-    return {
-        "number": order.number,
-        "status": str(order.status),
-        "partner": order.partner.code,
-        "po_number": order.po_number,
-        "requested_delivery_date": order.requested_delivery_date.isoformat() if order.requested_delivery_date else None,
-        "ship_to": ship_to,
-        "currency": order.currency,
-        "total": str(order.total),
-        "lines": [
-            {
-                "line_no": line.line_no,
-                "sku": line.sku,
-                "name": line.product_name,
-                "quantity": line.quantity,
-                "unit_price": str(line.unit_price),
-                "line_total": str(line.line_total),
-            }
-            for line in lines
-        ],
-        # The intake statement writes the stored answer's moment in the same form (_WRITE_ORDER_SQL).
-        "created_at": utc_text(order.created_at) if order.created_at else None,
-    }
-
-
-def _in_current_shape(snapshot: dict, order: Order) -> dict:
-    """A stored answer as intake answers today. Answers stored before the address and
-    the "Z" came in (kept IDEMPOTENCY_KEY_TTL_HOURS) hold the address's id and a
-    "+00:00"; reading the address costs a query on those replays only."""
-    if isinstance(snapshot.get("ship_to"), int):
-        address = order.ship_to
-        snapshot = {**snapshot, "ship_to": None if address is None else address_snapshot(address)}
-    created_at = snapshot.get("created_at")
-    if isinstance(created_at, str) and created_at.endswith("+00:00"):
-        snapshot = {**snapshot, "created_at": created_at.removesuffix("+00:00") + "Z"}
-    return snapshot
-
-
-def address_snapshot(address) -> dict:
-    """A ship-to address as the API shows it."""
-    return {field: getattr(address, field) for field in ADDRESS_FIELDS}
-
-
 def _resolve_ship_to(partner: Partner, ship_to, reads: IntakeReads, errors: list[dict]) -> int | None:
     """Return the id of the address to ship to: the one asked for if it is the
     partner's, else the partner's default (None if it has no address)."""
@@ -106,6 +61,25 @@ def _resolve_ship_to(partner: Partner, ship_to, reads: IntakeReads, errors: list
     if chosen is None:
         return addresses[0] if addresses else None
     return chosen
+
+
+def _check_header(
+    partner: Partner, po_number: str, requested_delivery_date, ship_to, reads: IntakeReads, errors: list[dict]
+) -> tuple[int | None, PromisedDelivery | None]:
+    """Return the address to ship to and the delivery the order is promised, adding a
+    problem for each part of the header at fault (the date is judged only once it
+    reads as a date for an address of the partner's)."""
+    problems_before = len(errors)
+    requested_date = validate_header(po_number, requested_delivery_date, errors)
+    address_id = _resolve_ship_to(partner, ship_to, reads, errors)
+    if any(error.get("field") in ("requested_delivery_date", "ship_to") for error in errors[problems_before:]):
+        return address_id, None
+    delivery, problem = promise_delivery(
+        reads=reads, partner=partner, address_id=address_id, requested=requested_date, now=timezone.now()
+    )
+    if problem is not None:
+        errors.append(problem)
+    return address_id, delivery
 
 
 # The order, its lines, its first event and the idempotency record in one statement:
@@ -121,9 +95,9 @@ WITH open_orders AS (
                        WHERE partner_id = %(partner)s AND status NOT IN ('SHIPPED', 'CANCELLED'))
            END AS value
 ), new_order AS (
-    INSERT INTO orders_order (partner_id, placed_by_id, ship_to_id, po_number, requested_delivery_date, source,
-                              status, cancel_reason, cancel_detail, hold, total, currency, attempts)
-    SELECT %(partner)s, %(user)s, %(ship_to)s, %(po_number)s, %(delivery_date)s, %(source)s,
+    INSERT INTO orders_order (partner_id, placed_by_id, ship_to_id, po_number, requested_delivery_date, route_id,
+                              order_by, source, status, cancel_reason, cancel_detail, hold, total, currency, attempts)
+    SELECT %(partner)s, %(user)s, %(ship_to)s, %(po_number)s, %(delivery_date)s, %(route)s, %(order_by)s, %(source)s,
            'CREATED', '', '', '', %(total)s, %(currency)s, 0
       FROM open_orders WHERE open_orders.value IS NULL OR open_orders.value + %(total)s <= %(max_open)s
     RETURNING id, number, created_at, updated_at, next_attempt_at
@@ -151,21 +125,23 @@ SELECT o.id, o.number, o.created_at, o.updated_at, o.next_attempt_at, open_order
 
 
 def _write_order(
-    *, partner, user, address_id, address, po_number, delivery_date, source, order_lines, total, key, fingerprint
+    *, partner, user, address_id, address, po_number, delivery, source, order_lines, total, key, fingerprint
 ) -> Order:
     order = Order(
         partner=partner,
         placed_by=user,
         ship_to_id=address_id,
         po_number=po_number,
-        requested_delivery_date=delivery_date,
+        requested_delivery_date=delivery.option.date,
+        route_id=delivery.route.id,
+        order_by=delivery.option.order_by,
         source=source,
         status=OrderStatus.CREATED,
         total=total,
     )
     # The database numbers and stamps the order; the statement adds both to the answer.
     order.number = order.created_at = None
-    response = order_snapshot(order, order_lines, address)
+    response = order_snapshot(order, order_lines, address, delivery)
     with connection.cursor() as cursor:
         cursor.execute(
             _WRITE_ORDER_SQL,
@@ -174,7 +150,9 @@ def _write_order(
                 "user": user.pk if user is not None else None,
                 "ship_to": address_id,
                 "po_number": po_number,
-                "delivery_date": delivery_date,
+                "delivery_date": order.requested_delivery_date,
+                "route": order.route_id,
+                "order_by": order.order_by,
                 "source": source,
                 "total": total,
                 "max_open": partner.max_open_order_value,
@@ -300,7 +278,7 @@ def _replay(partner: Partner, user, key: str, fingerprint: str) -> IntakeResult 
     order = Order.objects.get(id=order_id)
     check_replay_visible(user=user, order=order, key=key)
     logger.info("idempotent replay", extra={"order": snapshot.get("number"), "partner": partner.code})
-    return IntakeResult(order=order, snapshot=_in_current_shape(snapshot, order), replayed=True)
+    return IntakeResult(order=order, snapshot=in_current_shape(snapshot, order), replayed=True)
 
 
 @transaction.atomic
@@ -328,9 +306,8 @@ def _place_order_atomically(
             }
         )
         lines = []
-    delivery_date = validate_header(po_number, requested_delivery_date, errors)
     reads = intake_reads(partner_id=partner.id)
-    address_id = _resolve_ship_to(partner, ship_to, reads, errors)
+    address_id, delivery = _check_header(partner, po_number, requested_delivery_date, ship_to, reads, errors)
     skus = {str(line.get("sku") or "").strip() for line in lines if isinstance(line, Mapping)}
     skus.discard("")
     good, line_errors = validate_lines(lines, reads.products_by_sku(skus) if skus else {})
@@ -347,14 +324,14 @@ def _place_order_atomically(
         address_id=address_id,
         address=address,
         po_number=po_number,
-        delivery_date=delivery_date,
+        delivery=delivery,
         source=source,
         order_lines=order_lines,
         total=total,
         key=idempotency_key or None,
         fingerprint=request_fingerprint,
     )
-    snapshot = order_snapshot(order, order_lines, address)
+    snapshot = order_snapshot(order, order_lines, address, delivery)
     wake_on_commit("reserve")
     accepted = {
         "order": order.number,

@@ -9,32 +9,17 @@ the first time an order of the partner needs them (a list is tens to a few thous
 rows, and most products a partner orders have no partner price at all: reading them
 one by one would ask again and again for rows that do not exist).
 
-Every entry is labelled with a version read from Redis: one key for the catalogue and
-one per partner. A write that changes what intake reads gives the key a new value once
-its transaction commits (`transaction.on_commit`), and the next order anywhere reads
-the new value, drops what it held under the old one and reads PostgreSQL again. So a
-deactivated SKU or a changed price is seen by the first order placed after the write's
-commit (strictly: after its on_commit callback, which runs before the writing request
-answers).
-
-Reading the versions is one Redis round trip (MGET of both keys) per order, about a
-tenth of a millisecond; a local time-to-live would save it but let an order use a price
-for that long after its change was committed.
-
-Why this is correct:
-- A request reads the versions before it reads PostgreSQL (READ COMMITTED: each
-  statement sees what committed before it began), so whatever it loads is at least as
-  new as the version it files the rows under.
-- Values are random tokens, not counters: after Redis loses its data (a flush, a
-  restart without persistence) a fresh value can never equal one a process still holds.
-- A transaction that has itself written catalogue rows (bumps still pending) reads
-  PostgreSQL directly and stores nothing: it sees its own uncommitted rows, which must
-  not reach the shared cache if it rolls back.
-- Without Redis, intake reads PostgreSQL as it did before this cache existed; and what
-  a process holds is dropped after MAX_AGE_SECONDS whatever Redis says, which bounds
-  the harm of a bump lost to a Redis outage or of a write that bypassed the model
-  (`QuerySet.update`, `bulk_create`, SQL by hand: those must call `catalogue_changed`
-  or `partner_catalogue_changed` themselves, as `devdata.bench_world` does).
+Every entry is labelled with a version read from Redis (config.cache_versions): one
+key for the catalogue, one per partner, and the delivery calendar's
+(fulfillment.calendar), all three read in one MGET per order, about a tenth of a
+millisecond. A write that changes what intake reads gives the key a new value once its
+transaction commits, and the next order anywhere reads the new value, drops what it
+held under the old one and reads PostgreSQL again. So a deactivated SKU, a changed
+price or a new holiday is seen by the first order placed after the write's commit
+(strictly: after its on_commit callback, which runs before the writing request answers).
+A local time-to-live would save the round trip but let an order use a price for that
+long after its change was committed. Without Redis, intake reads PostgreSQL as it did
+before this cache existed.
 
 The model signals below are the one place that turns a save or delete of a Product,
 PartnerPrice or ShipToAddress into a bump: services, the admin, imports, the API and
@@ -42,16 +27,15 @@ the data commands all save through the models."""
 
 import logging
 import time
-import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 
+from config.cache_versions import MAX_AGE_SECONDS, bump_on_commit, read_versions, writes_pending_here
+from fulfillment.calendar import CALENDAR_KEY, RouteCalendar, calendars_under, forget_local_calendar
 from inventory.models import Product
 from partners.models import PartnerPrice, ShipToAddress
 from partners.pricing import price_for_quantity, price_table
@@ -59,9 +43,6 @@ from partners.pricing import price_for_quantity, price_table
 logger = logging.getLogger("bouquet.orders")
 
 CATALOGUE_KEY = "bouquet:intake:catalogue"
-# A bound on staleness when a bump is lost, not the normal way entries go: a bump
-# drops them at once.
-MAX_AGE_SECONDS = 300
 # Unknown SKUs are remembered too (a client retrying a typo costs no query); these
 # bounds keep a client sending endless made-up SKUs, or many partners, from growing
 # a worker without limit.
@@ -117,10 +98,13 @@ class IntakeReads:
     """One request's view of the catalogue and of one partner's prices and ship-tos:
     what the shelves hold, and one query per kind for what they do not."""
 
-    def __init__(self, partner_id: int, catalogue: _Shelf, partner: _Shelf):
+    def __init__(
+        self, partner_id: int, catalogue: _Shelf, partner: _Shelf, calendars: Mapping[int, RouteCalendar] | None
+    ):
         self.partner_id = partner_id
         self._catalogue = catalogue
         self._partner = partner
+        self._calendars = calendars  # None: read when first asked (no version to check it against)
 
     def products_by_sku(self, skus: Iterable[str]) -> dict[str, CatalogueProduct]:
         """Return the products with these SKUs (unknown SKUs are left out)."""
@@ -159,17 +143,33 @@ class IntakeReads:
         """Return the ids of the partner's addresses, the default first."""
         return tuple(self._ship_tos())
 
+    def ship_to_labels(self) -> dict[str, int]:
+        """Return the ids of the partner's addresses by label, lower-cased and stripped."""
+        return {row["label"].strip().lower(): address_id for address_id, row in self._ship_tos().items()}
+
     def ship_to_address(self, address_id: int) -> dict:
         """Return one of the partner's addresses as intake answers it (ADDRESS_FIELDS),
         read with the ids, so that showing it costs no query."""
-        return dict(self._ship_tos()[address_id])  # a copy: answers must not share the shelf's row
+        return {field: self._ship_tos()[address_id][field] for field in ADDRESS_FIELDS}
+
+    def route_calendar(self, address_id: int) -> RouteCalendar | None:
+        """Return the calendar of the route serving one of the partner's addresses
+        (None when it has none)."""
+        route_id = self._ship_tos()[address_id]["route_id"]
+        return None if route_id is None else self.calendars().get(route_id)
+
+    def calendars(self) -> Mapping[int, RouteCalendar]:
+        """Return every route's calendar by id."""
+        if self._calendars is None:
+            self._calendars = calendars_under(None)
+        return self._calendars
 
     def _ship_tos(self) -> dict[int, dict]:
         if self._partner.ship_tos is None:
             rows = (
                 ShipToAddress.objects.filter(partner_id=self.partner_id)
                 .order_by("-is_default", "id")
-                .values(*ADDRESS_FIELDS)
+                .values(*ADDRESS_FIELDS, "route_id")
             )
             self._partner.ship_tos = {row["id"]: row for row in rows}
         return self._partner.ship_tos
@@ -181,18 +181,22 @@ def _make_room(entries: dict, adding: int, limit: int) -> None:
 
 
 def intake_reads(*, partner_id: int) -> IntakeReads:
-    """Return this request's view of the catalogue for the partner: one Redis round
-    trip for the two versions, then whatever the process already holds."""
+    """Return this request's view of the catalogue, the partner's prices and addresses,
+    and the delivery calendar: one Redis round trip for the three versions, then
+    whatever the process already holds."""
     global _catalogue
-    if _writes_pending_here():
-        return IntakeReads(partner_id, _Shelf(None), _Shelf(None))
+    uncached = IntakeReads(partner_id, _Shelf(None), _Shelf(None), None)
+    if writes_pending_here():
+        return uncached
     try:
-        catalogue_version, partner_version = _current_versions(CATALOGUE_KEY, partner_key(partner_id))
+        catalogue_version, partner_version, calendar_version = read_versions(
+            CATALOGUE_KEY, partner_key(partner_id), CALENDAR_KEY
+        )
     except RedisError as exc:
         logger.warning("catalogue versions unreadable; intake reads the database", extra={"error": repr(exc)})
-        return IntakeReads(partner_id, _Shelf(None), _Shelf(None))
+        return uncached
     if catalogue_version is None or partner_version is None:
-        return IntakeReads(partner_id, _Shelf(None), _Shelf(None))  # flushed meanwhile: nothing safe to file under
+        return uncached  # flushed meanwhile: nothing safe to file under
     now = time.monotonic()
     if not _catalogue.holds(catalogue_version, now):
         _catalogue = _Shelf(catalogue_version, now)
@@ -201,30 +205,16 @@ def intake_reads(*, partner_id: int) -> IntakeReads:
         if len(_partners) >= MAX_PARTNERS:
             _partners.clear()
         shelf = _partners[partner_id] = _Shelf(partner_version, now)
-    return IntakeReads(partner_id, _catalogue, shelf)
-
-
-def _current_versions(*keys: str) -> list[bytes | None]:
-    redis = get_redis_connection("default")
-    versions = redis.mget(keys)
-    for index, (key, version) in enumerate(zip(keys, versions)):
-        if version is None:
-            # Never bumped, or Redis lost it: start a value no process can hold yet
-            # (whoever sets it first wins; everyone then reads the same one).
-            redis.set(key, _new_version(), nx=True)
-            versions[index] = redis.get(key)
-    return versions
-
-
-def _new_version() -> str:
-    return uuid.uuid4().hex
+    return IntakeReads(partner_id, _catalogue, shelf, calendars_under(calendar_version))
 
 
 def forget_local_catalogue() -> None:
-    """Drop everything this process holds (the next order reads the database again)."""
+    """Drop everything this process holds, the calendar too (the next order reads the
+    database again)."""
     global _catalogue
     _catalogue = _Shelf(None)
     _partners.clear()
+    forget_local_calendar()
 
 
 def _forget_locally(key: str) -> None:
@@ -238,56 +228,15 @@ def _forget_locally(key: str) -> None:
 # --- invalidation --------------------------------------------------------------------------
 
 
-class _VersionBump:
-    """An on_commit callback giving a version key a new value."""
-
-    __slots__ = ("key",)
-
-    def __init__(self, key: str):
-        self.key = key
-
-    def __call__(self) -> None:
-        # This process sees the change at once, Redis or not.
-        _forget_locally(self.key)
-        try:
-            get_redis_connection("default").set(self.key, _new_version())
-        except RedisError as exc:
-            logger.error(
-                "catalogue version not bumped; other processes may use old catalogue data for up to "
-                f"{MAX_AGE_SECONDS} s",
-                extra={"key": self.key, "error": repr(exc)},
-            )
-
-
-def _pending_bumps() -> list[_VersionBump]:
-    # Django keeps the current transaction's on_commit callbacks here, and drops those
-    # of a savepoint that rolls back: exactly the bumps still owed.
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        return []
-    return [entry[1] for entry in connection.run_on_commit if isinstance(entry[1], _VersionBump)]
-
-
-def _writes_pending_here() -> bool:
-    return bool(_pending_bumps())
-
-
-def _bump_on_commit(key: str) -> None:
-    # One bump per key and transaction: an import of thousands of prices is one SET.
-    if any(bump.key == key for bump in _pending_bumps()):
-        return
-    transaction.on_commit(_VersionBump(key), robust=True)
-
-
 def catalogue_changed() -> None:
     """Tell every process's intake that products changed, once this transaction commits."""
-    _bump_on_commit(CATALOGUE_KEY)
+    bump_on_commit(CATALOGUE_KEY, _forget_locally)
 
 
 def partner_catalogue_changed(partner_id: int) -> None:
     """Tell every process's intake that the partner's prices or ship-tos changed,
     once this transaction commits."""
-    _bump_on_commit(partner_key(partner_id))
+    bump_on_commit(partner_key(partner_id), _forget_locally)
 
 
 def _product_written(sender, instance, **kwargs) -> None:

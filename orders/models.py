@@ -64,7 +64,13 @@ class Order(models.Model):
         "partners.ShipToAddress", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     po_number = models.CharField(max_length=64, blank=True)
+    # The delivery date (the one asked for, or the earliest option), the route that
+    # promised it and the order-by moment it was accepted under, fixed at intake: a
+    # later calendar change moves no accepted order. Empty on orders placed before the
+    # delivery promise.
     requested_delivery_date = models.DateField(null=True, blank=True)
+    route = models.ForeignKey("fulfillment.Route", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    order_by = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.API)
     status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.CREATED)
     cancel_reason = models.CharField(max_length=40, blank=True)

@@ -7,11 +7,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
-from django.utils import timezone
-
 from config.errors import summarise_errors
 from inventory.models import Product
-from orders.exceptions import OrderRefusedError, OrderValidationError
+from orders.exceptions import DeliveryDateUnavailableError, OrderRefusedError, OrderValidationError
 from orders.intake_cache import CatalogueProduct
 from orders.models import Order, OrderLine
 
@@ -119,7 +117,13 @@ SHAPE_PROBLEMS = frozenset(
 
 def invalid_order(errors: list[dict]) -> OrderValidationError:
     """Return the error for an order's problems: OrderValidationError when any is one
-    of shape, else OrderRefusedError (422 at the API: a rule refuses it)."""
+    of shape, else OrderRefusedError (422 at the API: a rule refuses it), or
+    DeliveryDateUnavailableError when the date is the only problem, with the date's
+    particulars at the top so that every door reads them alike."""
+    if len(errors) == 1 and errors[0]["code"] == DeliveryDateUnavailableError.code:
+        [problem] = errors
+        particulars = {name: problem[name] for name in ("field", "date", "reason", "next_available")}
+        return DeliveryDateUnavailableError(problem["detail"], errors=errors, **particulars)
     kind = OrderValidationError if any(e["code"] in SHAPE_PROBLEMS for e in errors) else OrderRefusedError
     return kind(summarise_errors(errors, subject="this order"), errors=errors)
 
@@ -172,14 +176,10 @@ def po_number_problems(*, po_number: str) -> list[dict]:
     return []
 
 
-def supplier_today():
-    """Today where the supplier delivers (settings.TIME_ZONE), whichever zone the door
-    speaks in: the API answers in UTC (config/api/utc.py), yet an order placed through
-    it at 00:30 in Aalsmeer is for today's or a later delivery, as in the portal."""
-    return timezone.localdate(timezone=timezone.get_default_timezone())
-
-
 def validate_header(po_number: str, requested_delivery_date, errors: list[dict]) -> date | None:
+    """Return the requested delivery date read as a date (None when none is asked
+    for), adding a problem for a PO number too long or a date that is no date. Whether
+    the date can be delivered is the promise's to say (orders.delivery)."""
     errors.extend(po_number_problems(po_number=po_number))
     if requested_delivery_date in (None, ""):
         return None
@@ -195,12 +195,4 @@ def validate_header(po_number: str, requested_delivery_date, errors: list[dict])
                 }
             )
             return None
-    if requested_delivery_date < supplier_today():
-        errors.append(
-            {
-                "field": "requested_delivery_date",
-                "code": "date_in_past",
-                "detail": f"requested_delivery_date {requested_delivery_date.isoformat()} is in the past.",
-            }
-        )
     return requested_delivery_date

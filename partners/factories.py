@@ -61,6 +61,10 @@ class ShipToAddressFactory(DjangoModelFactory):
     city = "Amsterdam"
     country = "NL"
     is_default = False
+    # The first route of the partner's home warehouse (a test warehouse has `<code>-ALL`).
+    route = factory.LazyAttribute(
+        lambda o: o.partner.home_warehouse.routes.order_by("code").first() if o.partner.home_warehouse else None
+    )
 
 
 class PartnerPriceFactory(DjangoModelFactory):

@@ -117,7 +117,10 @@ def breaker_reset():
 @pytest.fixture
 def warehouses(db):
     """AMS (priority 1), RTM (2), LHR (3), as in the demo world."""
-    return {code: WarehouseFactory(code=code, name=name, priority=priority) for code, name, priority in WAREHOUSES}
+    return {
+        code: WarehouseFactory(code=code, name=name, priority=priority, timezone=zone)
+        for code, name, priority, zone in WAREHOUSES
+    }
 
 
 @pytest.fixture

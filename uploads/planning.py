@@ -3,13 +3,17 @@ grouped into orders (one per PO number, ship-to and delivery date), each bad row
 named by its line in the file."""
 
 import logging
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils import timezone
 
 from inventory.models import Product
+from orders.delivery import promise_delivery
+from orders.intake_cache import IntakeReads, intake_reads
 from orders.validation import MAX_LINES, parse_whole_number, validate_header, validate_lines
 from partners.exceptions import InvalidShipToError
-from partners.models import Partner, ShipToAddress
+from partners.models import Partner
 from partners.ship_tos import partner_ship_to_id
 from uploads.files import CsvRow, bad_row
 
@@ -59,16 +63,21 @@ def plan_orders(
     pack and minimum); an order over intake's MAX_LINES is split. With
     `stop_after_problems`, the rows are walked in file order and checking stops at the
     row where that many problems no other row can clear are found (a bad header,
-    ship-to, SKU or quantity); the plan then has no orders. Two queries, however many
-    rows: the products and the partner's ship-to addresses."""
+    ship-to, SKU, delivery date or quantity); the plan then has no orders. Each
+    distinct (ship-to, date) is judged once by the delivery promise, as intake will
+    judge it. At most three queries, however many rows: the products, and what intake's
+    cache does not hold of the partner's addresses and the calendar."""
     products = {p.sku: p for p in Product.objects.filter(sku__in={row.sku for row in rows if row.sku})}
-    addresses = list(ShipToAddress.objects.filter(partner=partner))
-    ship_tos = _PartnerShipTos(
-        partner_code=partner.code,
-        ids={a.id for a in addresses},
-        ids_by_label={a.label.strip().lower(): a.id for a in addresses},
+    reads = intake_reads(partner_id=partner.id)
+    labels = reads.ship_to_labels()
+    headers = _RowHeaders(
+        partner=partner,
+        reads=reads,
+        ids=set(labels.values()),
+        ids_by_label=labels,
+        now=timezone.now(),
     )
-    grouped = _group_rows(rows, products, ship_tos, sorted(malformed, key=lambda p: p["line"]), stop_after_problems)
+    grouped = _group_rows(rows, products, headers, sorted(malformed, key=lambda p: p["line"]), stop_after_problems)
     problems = grouped.problems
     if grouped.stopped_at_line is not None:
         return FilePlan(
@@ -102,13 +111,61 @@ def plan_orders(
     return FilePlan(orders=planned, problems=problems, notes=notes)
 
 
-@dataclass(frozen=True)
-class _PartnerShipTos:
-    """The uploading partner's addresses, as `partner_ship_to_id` takes them."""
+@dataclass
+class _RowHeaders:
+    """Judges a row's header (PO number, ship-to, delivery date) as intake will, each
+    distinct value once per file: the partner's addresses as `partner_ship_to_id`
+    takes them, and the delivery promise for each (ship-to, date)."""
 
-    partner_code: str
+    partner: Partner
+    reads: IntakeReads
     ids: set[int]
     ids_by_label: dict[str, int]
+    now: datetime
+    checked: dict[tuple[str, str], tuple[date | None, list[dict]]] = field(default_factory=dict)
+    promised: dict[tuple[int | None, date | None], dict | None] = field(default_factory=dict)
+
+    def check(self, row: CsvRow) -> tuple[int | None, date | None, list[dict]]:
+        """Return the row's ship-to id and delivery date, and a problem per fault of
+        its PO number, date or ship-to, or of the date for that ship-to."""
+        key = (row.po_number, row.requested_delivery_date)
+        if key not in self.checked:
+            errors: list[dict] = []
+            self.checked[key] = (validate_header(row.po_number, row.requested_delivery_date, errors), errors)
+        delivery, errors = self.checked[key]
+        problems = [bad_row(row.line, row.sku, e["code"], e["detail"]) for e in errors]
+        try:
+            ship_to_id = partner_ship_to_id(
+                ship_to=row.ship_to,
+                partner_code=self.partner.code,
+                ship_to_ids=self.ids,
+                ids_by_label=self.ids_by_label,
+            )
+        except InvalidShipToError as error:
+            return None, delivery, [*problems, bad_row(row.line, row.sku, error.code, error.message)]
+        if not problems:
+            problem = self._promise_problem(ship_to_id, delivery)
+            if problem is not None:
+                problems.append(
+                    {**bad_row(row.line, row.sku, problem["code"], problem["detail"]), **_particulars(problem)}
+                )
+        return ship_to_id, delivery, problems
+
+    def _promise_problem(self, ship_to_id: int | None, delivery: date | None) -> dict | None:
+        if (ship_to_id, delivery) not in self.promised:
+            # No ship-to named: intake ships to the partner's default address.
+            address_id = ship_to_id if ship_to_id is not None else next(iter(self.reads.ship_to_ids()), None)
+            _, problem = promise_delivery(
+                reads=self.reads, partner=self.partner, address_id=address_id, requested=delivery, now=self.now
+            )
+            self.promised[(ship_to_id, delivery)] = problem
+        return self.promised[(ship_to_id, delivery)]
+
+
+def _particulars(problem: dict) -> dict:
+    """What a delivery-date problem says beyond its code and detail: the field, the
+    date, the reason and the next available date."""
+    return {name: problem[name] for name in ("field", "date", "reason", "next_available") if name in problem}
 
 
 @dataclass
@@ -122,7 +179,7 @@ class _GroupedRows:
 def _group_rows(
     rows: list[CsvRow],
     products: dict[str, Product],
-    ship_tos: _PartnerShipTos,
+    headers: _RowHeaders,
     malformed: list[dict],
     stop_after: int | None,
 ) -> _GroupedRows:
@@ -132,7 +189,6 @@ def _group_rows(
     too, so the report gives every reason at once. With `stop_after`, stop at the row
     where that many certain problems are found (see plan_orders)."""
     grouped = _GroupedRows(groups={}, problems=[])
-    headers: dict[tuple[str, str], tuple[date | None, list[dict]]] = {}
     # Problems of rows whose header is good but whose line is bad alone: the merge
     # finds them again when the walk goes to the end, so they are kept apart.
     bad_alone: list[dict] = []
@@ -144,12 +200,12 @@ def _group_rows(
             grouped.problems.append(next_malformed)
             next_malformed = next(pending_malformed, None)
             walked_malformed += 1
-        ship_to_id, row_problems = _check_row_header(row, headers, ship_tos)
+        ship_to_id, delivery, row_problems = headers.check(row)
         if row_problems:
             grouped.problems.extend(row_problems)
             grouped.problems.extend(_check_lines([(row.line, row.quantity)], row.sku, products))
         else:
-            key = (row.po_number, ship_to_id, _delivery_of(row, headers))
+            key = (row.po_number, ship_to_id, delivery)
             grouped.groups.setdefault(key, {}).setdefault(row.sku, []).append((row.line, row.quantity))
             if stop_after is not None and _bad_alone(row, products):
                 bad_alone.extend(_check_lines([(row.line, row.quantity)], row.sku, products))
@@ -162,47 +218,11 @@ def _group_rows(
     return grouped
 
 
-def _check_row_header(
-    row: CsvRow, headers: dict[tuple[str, str], tuple[date | None, list[dict]]], ship_tos: _PartnerShipTos
-) -> tuple[int | None, list[dict]]:
-    """Return the row's ship-to id and a problem per fault of its PO number, date or
-    ship-to."""
-    _, row_problems = _check_header(row, headers)
-    ship_to_id = None
-    try:
-        ship_to_id = partner_ship_to_id(
-            ship_to=row.ship_to,
-            partner_code=ship_tos.partner_code,
-            ship_to_ids=ship_tos.ids,
-            ids_by_label=ship_tos.ids_by_label,
-        )
-    except InvalidShipToError as error:
-        row_problems = [*row_problems, bad_row(row.line, row.sku, error.code, error.message)]
-    return ship_to_id, row_problems
-
-
-def _delivery_of(row: CsvRow, headers: dict[tuple[str, str], tuple[date | None, list[dict]]]) -> date | None:
-    return headers[(row.po_number, row.requested_delivery_date)][0]
-
-
 def _bad_alone(row: CsvRow, products: dict[str, Product]) -> bool:
     """Whether the row's line is wrong whatever other rows it is merged with: no SKU,
     one not sold, or a quantity that is not a positive whole number."""
     product = products.get(row.sku)
     return product is None or not product.active or (parse_whole_number(row.quantity) or 0) <= 0
-
-
-def _check_header(
-    row: CsvRow, checked: dict[tuple[str, str], tuple[date | None, list[dict]]]
-) -> tuple[date | None, list[dict]]:
-    """Return the row's delivery date and a problem per fault of its PO number or date
-    (intake's `validate_header`), checking each distinct header once per file."""
-    key = (row.po_number, row.requested_delivery_date)
-    if key not in checked:
-        errors: list[dict] = []
-        checked[key] = (validate_header(row.po_number, row.requested_delivery_date, errors), errors)
-    delivery, errors = checked[key]
-    return delivery, [bad_row(row.line, row.sku, e["code"], e["detail"]) for e in errors]
 
 
 def _merge_lines(

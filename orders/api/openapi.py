@@ -31,10 +31,10 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 ORDER_EXAMPLE = OpenApiExample(
     "Order",
     request_only=True,
-    # A demo SKU (case pack 50) and a date far ahead: a fresh demo world accepts it.
+    # A demo SKU (case pack 50) and no date: the order gets the earliest option, which
+    # a fresh demo world has whatever the day (a fixed date would pass its order-by time).
     value={
         "po_number": "PO-1042",
-        "requested_delivery_date": "2035-06-15",
         "lines": [{"sku": "RO-NAOMI-50", "quantity": 100}],
     },
 )

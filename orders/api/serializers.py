@@ -1,7 +1,7 @@
 """Input and output serializers for orders and events. Every field an answer always
 carries is read-only, which the schema makes required, and every nested object is a
 serializer of its own, so a generated client types them all. Intake's answer is the
-intake snapshot (orders.intake.order_snapshot), which AcceptedOrderOutput describes:
+intake snapshot (orders.intake_answer.order_snapshot), which AcceptedOrderOutput describes:
 the hot path needs no serializer."""
 
 from django.core.validators import MaxLengthValidator, MinLengthValidator

@@ -6,7 +6,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from fulfillment.factories import ShipmentLineFactory
+from fulfillment.factories import RouteExceptionFactory, ShipmentLineFactory
 from inventory.factories import ReservationFactory, StockFactory, StockMovementFactory
 from orders.factories import (
     DeadLetterFactory,
@@ -47,7 +47,8 @@ def one_of_each():
         shipment__order=order, shipment__warehouse=stock.warehouse, order_line=line, product=line.product
     )
     issue_api_token(user=MembershipFactory(partner=order.partner).user, label="ERP")
-    ShipToAddressFactory(partner=order.partner)
+    address = ShipToAddressFactory(partner=order.partner)
+    RouteExceptionFactory(route=address.route)
     PartnerPriceFactory(partner=order.partner, product=line.product)
     cart = Cart.objects.create(
         user=UserFactory(username="cart-owner"), partner=order.partner, idempotency_key="cart-key"

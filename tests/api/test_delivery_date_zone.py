@@ -46,5 +46,6 @@ def test_just_after_midnight_in_aalsmeer_yesterday_is_past_through_the_api(
     accepted = place_for(fern_api, today_there)
 
     assert refused.status_code == 422, refused.content
-    assert [e["code"] for e in refused.json()["errors"]] == ["date_in_past"]
+    assert refused.json()["code"] == "delivery_date_unavailable"
+    assert (refused.json()["reason"], refused.json()["next_available"]) == ("cutoff_passed", today_there)
     assert accepted.status_code == 202, accepted.content

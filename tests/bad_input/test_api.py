@@ -76,7 +76,7 @@ def test_a_bad_order_line_is_refused_naming_its_line_and_sku(world, sku, quantit
         pytest.param(
             {"requested_delivery_date": yesterday()},
             422,
-            "date_in_past",
+            "delivery_date_unavailable",
             "requested_delivery_date",
             id="delivery date in the past",
         ),

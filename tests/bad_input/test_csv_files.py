@@ -11,7 +11,7 @@ from django.utils.html import escape
 
 from orders.exceptions import CsvFileError
 from orders.models import CsvUpload, Order
-from tests.support.bad_input import fifty_megabytes_of_csv, nothing_changes, yesterday
+from tests.support.bad_input import fifty_megabytes_of_csv, nothing_changes, today, yesterday
 from uploads.files import read_csv_file
 from uploads.processing import process_csv_upload
 from uploads.reports import bad_rows
@@ -208,8 +208,9 @@ HEADER = "sku,quantity,po_number,ship_to,requested_delivery_date\nFERN-LEAF,20,,
         pytest.param(",10,,,", "sku_required", "Line 3: sku is required.", id="no SKU"),
         pytest.param(
             "ROSE-RED,10,,,{yesterday}",
-            "date_in_past",
-            "Line 3: requested_delivery_date {yesterday} is in the past.",
+            "delivery_date_unavailable",
+            "Line 3: requested_delivery_date {yesterday} is not available: it is in the past; the next available "
+            "date is {today}.",
             id="delivery date in the past",
         ),
         pytest.param(
@@ -237,7 +238,7 @@ HEADER = "sku,quantity,po_number,ship_to,requested_delivery_date\nFERN-LEAF,20,,
 )
 @pytest.mark.parametrize("door", DOORS)
 def test_a_bad_row_rejects_the_file_and_the_report_names_its_line(world, door, row, code, detail, tmp_path):
-    filled = {"yesterday": yesterday(), "ivy": world.ivy_address.id}
+    filled = {"yesterday": yesterday(), "today": today(), "ivy": world.ivy_address.id}
     row, detail = row.format(**filled), detail.format(**filled)
 
     with nothing_changes(but=("csv uploads",)):

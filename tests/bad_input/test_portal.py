@@ -8,7 +8,7 @@ import pytest
 from django.utils.html import escape
 
 from orders.cart import add_to_cart, get_or_create_cart
-from tests.support.bad_input import nothing_changes, yesterday
+from tests.support.bad_input import nothing_changes, today, yesterday
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,8 @@ def test_a_bad_cart_quantity_is_named_beside_its_line_and_the_cart_kept(filled_c
     [
         pytest.param(
             {"requested_delivery_date": yesterday()},
-            f"requested_delivery_date {yesterday()} is in the past.",
+            f"requested_delivery_date {yesterday()} is not available: it is in the past; the next available date is "
+            f"{today()}.",
             id="delivery date in the past",
         ),
         pytest.param(

@@ -107,7 +107,12 @@ def test_rejects_a_delivery_date_in_the_past(account_buyer, catalogue):
     [problem] = rejected(
         account_buyer, [{"sku": "ROSE", "quantity": 20}], requested_delivery_date=yesterday.isoformat()
     ).errors
-    assert (problem["field"], problem["code"]) == ("requested_delivery_date", "date_in_past")
+    assert (problem["field"], problem["code"], problem["reason"]) == (
+        "requested_delivery_date",
+        "delivery_date_unavailable",
+        "cutoff_passed",
+    )
+    assert problem["detail"].startswith(f"requested_delivery_date {yesterday} is not available: it is in the past; ")
 
 
 def test_rejects_a_malformed_delivery_date(account_buyer, catalogue):
@@ -220,6 +225,6 @@ def test_a_cold_cache_costs_one_read_per_kind_however_many_lines(
 ):
     for count, products in ((1, pin_products[20:21]), (20, pin_products[21:40] + pin_products[:1])):
         forget_local_catalogue()
-        # begin, key claim, ship-tos, products, prices, the one write, commit
-        with django_assert_num_queries(7):
+        # begin, key claim, ship-tos, products, prices, routes, route exceptions, the one write, commit
+        with django_assert_num_queries(9):
             place_order(partner=account_buyer, lines=order_of(products), idempotency_key=f"cold-{count}")

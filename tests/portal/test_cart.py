@@ -133,7 +133,9 @@ def test_a_delivery_date_in_the_past_is_named(portal, filled_cart, ship_tos, car
     response = checkout(portal, cart_key(), ship_to=ship_tos[0].id, requested_delivery_date=yesterday.isoformat())
 
     assert response.status_code == 200
-    assert f"requested_delivery_date {yesterday.isoformat()} is in the past." in response.content.decode()
+    assert f"requested_delivery_date {yesterday.isoformat()} is not available: it is in the past;" in (
+        response.content.decode()
+    )
     assert Order.objects.count() == 0 and CartLine.objects.count() == 2
 
 

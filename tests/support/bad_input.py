@@ -53,6 +53,12 @@ def nothing_changes(*, but: tuple[str, ...] = ()):
     assert after == before
 
 
+def today() -> str:
+    """Today where the supplier delivers: the first date a test warehouse's every-day
+    route offers (until 23:59)."""
+    return timezone.localdate().isoformat()
+
+
 def yesterday() -> str:
     return (timezone.localdate() - timedelta(days=1)).isoformat()
 

@@ -50,7 +50,12 @@ def test_reports_every_bad_row_with_its_line_number_and_reason(account_buyer, ca
         (6, "below_minimum", "Line 6: the minimum order for VASE is 5; got 2."),
         (7, "invalid_quantity", "Line 7: quantity for ROSE must be a whole number from 1 to 1000000."),
         (8, "sku_required", "Line 8: sku is required."),
-        (9, "date_in_past", f"Line 9: requested_delivery_date {yesterday} is in the past."),
+        (
+            9,
+            "delivery_date_unavailable",
+            f"Line 9: requested_delivery_date {yesterday} is not available: it is in the past; the next available "
+            f"date is {timezone.localdate()}.",
+        ),
         (
             10,
             "invalid_ship_to",
