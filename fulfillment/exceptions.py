@@ -7,3 +7,14 @@ class FulfillmentError(DomainError):
 
 class ShipmentNotFoundError(NotFoundError):
     code = "shipment_not_found"
+
+
+class CalendarError(DomainError):
+    """A route or exception that cannot be (weekdays outside 1 to 7, lead days out of
+    range, a date range backwards or too long); `errors` names each field at fault."""
+
+    code = "invalid_calendar"
+
+
+class RouteNotFoundError(NotFoundError):
+    code = "route_not_found"
