@@ -76,7 +76,9 @@ def judge_date(calendar: RouteCalendar, day: date, now: datetime) -> DeliveryOpt
     if order_by is None:
         exception = calendar.exceptions.get(day)
         return ExcludedDate(day, HOLIDAY if exception is not None else NO_DELIVERY_DAY)
-    if now >= order_by:
+    # As instants: Python compares two datetimes of one zone by their wall clocks, which
+    # is wrong in the hour the clocks go back.
+    if now.timestamp() >= order_by.timestamp():
         return ExcludedDate(day, CUTOFF_PASSED)
     return DeliveryOption(day, order_by)
 
