@@ -1,7 +1,8 @@
 """The API speaks UTC: DRF renders every moment in the active time zone, so each API
 request runs in UTC and every moment ends in "Z" (config/moments.py), whichever door
-wrote it. Pages for people keep the site's zone; rules that need the supplier's
-"today" ask for its zone by name (orders.validation.supplier_today)."""
+wrote it. Pages for people keep the site's zone; the delivery promise reads "today"
+and its order-by times on each warehouse's own clock (fulfillment/promise.py), and
+answers its order-by moments with that warehouse's offset, not in UTC."""
 
 from datetime import UTC
 
