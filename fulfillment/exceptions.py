@@ -1,4 +1,4 @@
-from config.errors import DomainError, NotFoundError
+from config.errors import DomainError, NotFoundError, UnprocessableError
 
 
 class FulfillmentError(DomainError):
@@ -18,3 +18,9 @@ class CalendarError(DomainError):
 
 class RouteNotFoundError(NotFoundError):
     code = "route_not_found"
+
+
+class UnknownRouteError(UnprocessableError):
+    """A body names a route code that no route has (422: the request fits the schema)."""
+
+    code = "unknown_route"

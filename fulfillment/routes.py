@@ -8,6 +8,7 @@ from datetime import date, time, timedelta
 
 from django.db import transaction
 
+from config.limits import matches_pattern
 from fulfillment.calendar import current_calendars, home_route
 from fulfillment.exceptions import CalendarError
 from fulfillment.models import ISO_WEEKDAYS, MAX_LEAD_DAYS, Route, RouteException
@@ -16,6 +17,9 @@ from partners.models import Partner, ShipToAddress
 
 # The most dates one bulk entry may write: a peak season, not a year by mistake.
 MAX_DATES_AT_ONCE = 92
+# A route's code: printable ASCII without spaces, as a SKU, up to Route.code's length.
+ROUTE_CODE_LENGTH = Route._meta.get_field("code").max_length
+ROUTE_CODE_PATTERN = rf"^[!-~]{{1,{ROUTE_CODE_LENGTH}}}$"
 
 
 def weekday_problems(delivery_weekdays: Sequence[int], *, field: str = "delivery_weekdays") -> list[dict]:
@@ -48,6 +52,16 @@ def upsert_route(
     """Create the route with this code, or change it; return it and whether it was
     created. Orders already accepted keep the date and order-by moment they were given."""
     problems = weekday_problems(delivery_weekdays)
+    if not isinstance(code, str) or not matches_pattern(ROUTE_CODE_PATTERN, code):
+        problems.insert(
+            0,
+            {
+                "field": "code",
+                "code": "invalid_route_code",
+                "detail": f"Route code {code!r} must be 1 to {ROUTE_CODE_LENGTH} printable ASCII characters, "
+                "no spaces.",
+            },
+        )
     if not 0 <= lead_days <= MAX_LEAD_DAYS:
         problems.append(
             {"field": "lead_days", "code": "invalid_lead_days", "detail": f"lead_days must be 0 to {MAX_LEAD_DAYS}."}

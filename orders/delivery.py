@@ -62,3 +62,10 @@ def delivery_promise_for(
     if route is None:
         return None
     return delivery_promise(calendar=route, now=now, days=days)
+
+
+def default_address_id(*, partner: Partner) -> int | None:
+    """Return the id of the address an order of the partner ships to when it names
+    none (its default; intake decides the same way), or None when it has none."""
+    ids = intake_reads(partner_id=partner.id).ship_to_ids()
+    return ids[0] if ids else None

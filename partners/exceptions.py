@@ -30,3 +30,10 @@ class ApiTokenRevokedError(PartnerError):
 
 class ApiTokenExpiredError(PartnerError):
     code = "token_expired"
+
+
+class ShipToNotFoundError(NotFoundError):
+    """No address with that id, or (for a partner's user) none of the partner's (a 404
+    at the API: another partner's address is as unknown as one never made)."""
+
+    code = "ship_to_not_found"

@@ -4,6 +4,7 @@ each bad parameter."""
 
 import re
 from collections.abc import Mapping
+from datetime import date, time
 from decimal import Decimal
 from typing import NoReturn
 
@@ -12,7 +13,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from config.api.errors import flatten_validation_errors
-from config.errors import DomainError
+from config.errors import DomainError, NotFoundError
 from config.limits import matches_pattern
 
 
@@ -79,6 +80,26 @@ class MoneyField(serializers.DecimalField):
         return super().to_internal_value(data)
 
 
+# A wall-clock time as the calendar's inputs take it: "14:00", 00:00 to 23:59.
+CLOCK_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+@extend_schema_field({"type": "string", "pattern": CLOCK_TIME_PATTERN, "example": "14:00"})
+class ClockTimeField(serializers.Field):
+    """A wall-clock time as a JSON string "HH:MM" (24-hour): "25:00", "9:00", "14:00:00"
+    and 1400 are refused rather than guessed at. Answers in the same form."""
+
+    default_error_messages = {"invalid": 'A time "HH:MM" from 00:00 to 23:59 is required, e.g. "14:00".'}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not matches_pattern(CLOCK_TIME_PATTERN, data):
+            self.fail("invalid")
+        return time(int(data[:2]), int(data[3:]))
+
+    def to_representation(self, value):
+        return value.strftime("%H:%M")
+
+
 class StrictInput(serializers.Serializer):
     """An input that refuses fields it does not know, naming each, alongside the
     problems with the fields it does know."""
@@ -131,3 +152,19 @@ def whole_number_param(request, name: str, *, default: int, minimum: int, maximu
     if value is None or not minimum <= value <= maximum:
         refuse_filter(name, f"{name} must be a whole number from {minimum} to {maximum}; got {raw!r}.")
     return value
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def path_date(name: str, value: str) -> date:
+    """The path parameter `name` as a date written YYYY-MM-DD. Anything else
+    ("2026-02-30", "20260214", "tomorrow") names no resource: 404 `invalid_date`
+    naming the parameter and the value."""
+    try:
+        if _ISO_DATE.fullmatch(value):
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    detail = f"{name} {value!r} is not a date (YYYY-MM-DD, e.g. 2027-02-13)."
+    raise NotFoundError(detail, code="invalid_date", errors=[{"field": name, "code": "invalid_date", "detail": detail}])

@@ -18,6 +18,15 @@ class ErrorItemOutput(serializers.Serializer):
     field = serializers.CharField(required=False, help_text="The input field at fault, e.g. lines[0].quantity.")
     line = serializers.IntegerField(required=False, help_text="The order line at fault, counted from 1.")
     sku = serializers.CharField(required=False, help_text="The SKU of that line.")
+    date = serializers.DateField(
+        required=False, allow_null=True, help_text="delivery_date_unavailable: the date refused."
+    )
+    reason = serializers.CharField(
+        required=False, help_text="delivery_date_unavailable: no_delivery_day, holiday, cutoff_passed or too_far_ahead."
+    )
+    next_available = serializers.DateField(
+        required=False, allow_null=True, help_text="delivery_date_unavailable: the first date that is an option."
+    )
 
 
 class ErrorOutput(serializers.Serializer):
@@ -90,6 +99,18 @@ class BouquetAutoSchema(AutoSchema):
     """drf-spectacular's AutoSchema, with strict inputs declared strict: a property
     the input does not name is refused (400 unknown_field), so the schema says
     additionalProperties: false."""
+
+    def _get_request_for_media_type(self, serializer, direction="request"):
+        # drf-spectacular describes a PATCH body as partial (every field optional, a
+        # "Patched" component). Ours are validated whole: a PATCH names the one field it
+        # sets (a ship-to's route), which the schema must then require.
+        if self.method != "PATCH":
+            return super()._get_request_for_media_type(serializer, direction)
+        self.method = "PUT"
+        try:
+            return super()._get_request_for_media_type(serializer, direction)
+        finally:
+            self.method = "PATCH"
 
     def _map_serializer(self, serializer, direction, bypass_extensions=False):
         schema = super()._map_serializer(serializer, direction, bypass_extensions)

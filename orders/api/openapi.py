@@ -67,15 +67,18 @@ PLACE_ORDER_REFUSALS = {
         ErrorOutput, description="idempotency_key_in_flight: the first request with this key is still running."
     ),
     422: OpenApiResponse(
-        ErrorOutput,
-        description="A well-formed order a rule refuses. invalid_order, its `errors` naming each line and SKU or "
-        "field: unknown_sku, inactive_sku, duplicate_sku, not_case_pack_multiple, below_minimum, date_in_past, "
-        "invalid_ship_to, partner_inactive, not_allowed (partner from a partner's token). partner_required: a "
-        "staff token names no partner; partner_not_found: the partner it names does not exist. "
-        "idempotency_key_reused: the key was used with another body; order_too_large: the total is more than a "
-        "column holds or than the partner's maximum order value; open_orders_limit: the order would take the "
-        "partner's open orders past its open-order limit (the answer adds open_order_value and "
-        "max_open_order_value).",
+        serializers.OrderRefusedOutput,
+        description="A well-formed order a rule refuses. delivery_date_unavailable: requested_delivery_date is not "
+        "an option of the address's route (GET /api/v1/delivery-options/); `field`, `date`, `reason` "
+        "(no_delivery_day, holiday, cutoff_passed, too_far_ahead) and `next_available` say which, why and what to "
+        "ask for instead. invalid_order, its `errors` naming each line and SKU or field: unknown_sku, inactive_sku, "
+        "duplicate_sku, not_case_pack_multiple, below_minimum, delivery_date_unavailable (with the date's "
+        "particulars), no_delivery_route (no route serves the address yet), invalid_ship_to, partner_inactive, "
+        "not_allowed (partner from a partner's token). partner_required: a staff token names no partner; "
+        "partner_not_found: the partner it names does not exist. idempotency_key_reused: the key was used with "
+        "another body; order_too_large: the total is more than a column holds or than the partner's maximum "
+        "order value; open_orders_limit: the order would take the partner's open orders past its open-order "
+        "limit (the answer adds open_order_value and max_open_order_value).",
     ),
 }
 

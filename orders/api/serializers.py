@@ -5,10 +5,13 @@ intake snapshot (orders.intake_answer.order_snapshot), which AcceptedOrderOutput
 the hot path needs no serializer."""
 
 from django.core.validators import MaxLengthValidator, MinLengthValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.inputs import JsonStringField, StrictInput, WholeNumberField
 from config.api.schema import ErrorOutput
+from fulfillment.promise import REASONS
+from orders.intake_answer import delivery_snapshot
 from orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from orders.validation import MAX_LINES, MAX_PO_LENGTH, MAX_QUANTITY
 from payments.models import Payment
@@ -78,7 +81,43 @@ class PaymentOutput(serializers.Serializer):
     status = serializers.ChoiceField(Payment.Status.choices, read_only=True)
 
 
-class OrderSummaryOutput(serializers.ModelSerializer):
+ORDER_BY_HELP = (
+    "Until when the order could be placed for its date (the order-by moment it was accepted under): ISO 8601 on "
+    "the route's warehouse clock, with its UTC offset (2027-02-12T14:00:00+01:00). Null on orders placed before "
+    "the delivery promise."
+)
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "example": "2027-02-12T14:00:00+01:00"})
+class OffsetMomentField(serializers.Field):
+    """A moment already rendered with its offset (orders.intake_answer.delivery_snapshot):
+    shown as it is, never moved to UTC as the API's other moments are."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return value
+
+
+class DeliveryFieldsMixin(serializers.Serializer):
+    """An order's `route` and `order_by`, read through delivery_snapshot from the order's
+    route and warehouse, which the selectors join (no query a row)."""
+
+    route = serializers.SerializerMethodField(help_text="The code of the route delivering it; null before the promise.")
+    order_by = serializers.SerializerMethodField(help_text=ORDER_BY_HELP)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_route(self, order) -> str | None:
+        return delivery_snapshot(order)["route"]
+
+    @extend_schema_field(OffsetMomentField(allow_null=True))
+    def get_order_by(self, order) -> str | None:
+        return delivery_snapshot(order)["order_by"]
+
+
+class OrderSummaryOutput(DeliveryFieldsMixin, serializers.ModelSerializer):
     partner = serializers.CharField(source="partner.code", read_only=True)
 
     class Meta:
@@ -89,6 +128,8 @@ class OrderSummaryOutput(serializers.ModelSerializer):
             "status",
             "po_number",
             "requested_delivery_date",
+            "route",
+            "order_by",
             "currency",
             "total",
             "hold",
@@ -126,12 +167,30 @@ class AcceptedOrderOutput(serializers.Serializer):
     status = serializers.ChoiceField(OrderStatus.choices, read_only=True, help_text="CREATED.")
     partner = serializers.CharField(read_only=True)
     po_number = serializers.CharField(read_only=True)
-    requested_delivery_date = serializers.DateField(read_only=True, allow_null=True)
+    requested_delivery_date = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The delivery date: the one asked for, else the earliest option."
+    )
     ship_to = ShipToOutput(read_only=True, allow_null=True, help_text="Null when the partner has no address.")
+    route = serializers.CharField(read_only=True, allow_null=True, help_text="The code of the route delivering it.")
+    order_by = OffsetMomentField(allow_null=True, help_text=ORDER_BY_HELP)
     currency = serializers.CharField(read_only=True)
     total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
     lines = OrderLineOutput(many=True, read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
+
+
+class OrderRefusedOutput(ErrorOutput):
+    """A refused order. For delivery_date_unavailable (the date the only problem) the
+    date's particulars are at the top as well as in `errors`."""
+
+    field = serializers.CharField(required=False, help_text="requested_delivery_date.")
+    date = serializers.DateField(required=False, allow_null=True, help_text="The date refused.")
+    reason = serializers.ChoiceField(
+        REASONS, required=False, help_text="no_delivery_day, holiday, cutoff_passed or too_far_ahead."
+    )
+    next_available = serializers.DateField(
+        required=False, allow_null=True, help_text="The first date that is an option (null: none within a year)."
+    )
 
 
 class NotCancellableOutput(ErrorOutput):
@@ -176,3 +235,29 @@ class CancelOrderInput(StrictInput):
 
     # Not trimmed, so that maxLength counts what the client sent; the view trims.
     reason = JsonStringField(required=False, allow_blank=True, max_length=200, trim_whitespace=False)
+
+
+class DeliveryOptionOutput(serializers.Serializer):
+    date = serializers.DateField(read_only=True)
+    order_by = OffsetMomentField(
+        help_text="Until when an order gets this date: ISO 8601 on the warehouse's clock, with its UTC offset.",
+    )
+
+
+class ExcludedDateOutput(serializers.Serializer):
+    date = serializers.DateField(read_only=True)
+    reason = serializers.ChoiceField(
+        REASONS, read_only=True, help_text="no_delivery_day, holiday or cutoff_passed (its order-by moment is past)."
+    )
+
+
+class DeliveryOptionsOutput(serializers.Serializer):
+    """The delivery promise for one address (docs/DESIGN.md section 10)."""
+
+    ship_to = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The address's id; null for a partner without one."
+    )
+    route = serializers.CharField(read_only=True, help_text="The code of the route serving it.")
+    timezone = serializers.CharField(read_only=True, help_text="The route's warehouse's IANA zone.")
+    options = DeliveryOptionOutput(many=True, read_only=True, help_text="The dates an order can get, earliest first.")
+    excluded = ExcludedDateOutput(many=True, read_only=True, help_text="The other dates of the span, with why.")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.api import dispatch, views
+from orders.api import delivery_options, dispatch, views
 
 urlpatterns = [
     path("orders/", views.OrderListCreateApi.as_view(), name="api-orders"),
@@ -8,4 +8,5 @@ urlpatterns = [
     path("orders/<slug:number>/cancel/", views.OrderCancelApi.as_view(), name="api-order-cancel"),
     path("shipments/<int:shipment_id>/dispatch/", dispatch.ShipmentDispatchApi.as_view(), name="api-shipment-dispatch"),
     path("events/", views.EventFeedApi.as_view(), name="api-events"),
+    path("delivery-options/", delivery_options.DeliveryOptionsApi.as_view(), name="api-delivery-options"),
 ]

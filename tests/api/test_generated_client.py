@@ -162,3 +162,26 @@ def test_a_stock_sync_with_versions_through_the_generated_client(generated, demo
     )
     conflict = parsed(stale, 409)
     assert conflict.code == "version_conflict" and conflict.current_version == written.version
+
+
+def test_the_delivery_promise_and_a_route_change_through_the_generated_client(generated, demo_tokens):
+    partner = client_for(generated, demo_tokens["partner"])
+    staff = client_for(generated, demo_tokens["staff"])
+
+    # The dates BLOOM's default address can get, each until a moment with its offset.
+    promise = parsed(api(generated, "v1_delivery_options_retrieve").sync_detailed(client=partner, days=7), 200)
+    always_there(promise, "ship_to", "route", "timezone", "options", "excluded")
+    assert (promise.route, promise.timezone) == ("AMS-NL", "Europe/Amsterdam") and promise.options
+    assert promise.options[0].order_by.utcoffset() is not None
+
+    # Staff put the route as it is: the answer is the route, with its warehouse's zone.
+    body = models(generated).RouteInput(
+        name="Aalsmeer to the Netherlands",
+        warehouse="AMS",
+        delivery_weekdays=[1, 2, 3, 4, 5, 6],
+        order_by_time="14:00",
+        lead_days=1,
+    )
+    route = parsed(api(generated, "v1_routes_update").sync_detailed("AMS-NL", client=staff, body=body), 200)
+    always_there(route, "code", "timezone", "delivery_weekdays", "order_by_time", "exceptions")
+    assert (route.code, route.timezone, route.order_by_time) == ("AMS-NL", "Europe/Amsterdam", "14:00")

@@ -5,12 +5,13 @@ its rows (RO-NAOMI-50, BLOOM, AMS), so they are sent against it as they stand.""
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import signals
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from devdata.demo import build_demo_world
 from partners.models import ApiToken
 from partners.tokens import PREFIX_LENGTH, default_expiry, hash_api_key
+from tests.support.roles import with_calendar_permissions
 
 # The callers the contract is held for: a partner's admin and the ERP integration account.
 CALLERS = {"partner": "bloom", "staff": "erp"}
@@ -31,11 +32,24 @@ def keep_test_connection():
     signals.request_finished.connect(close_old_connections)
 
 
+def as_on_a_fresh_database(table: str) -> None:
+    """Let the table's next id be the one after its largest (1 when empty), as on a
+    fresh database: ids are drawn from a sequence that rollbacks do not rewind."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)",
+            [table],
+        )
+
+
 @pytest.fixture
 def demo_tokens(db, keep_test_connection, breaker_reset) -> dict[str, str]:
     """The demo world, built afresh in the test's transaction, and the key of DEMO_KEYS
-    for each of CALLERS."""
+    for each of CALLERS. Its ship-tos get the ids a fresh database gives them (BLOOM's
+    shop is 1), which the schema's examples name."""
+    as_on_a_fresh_database("partners_shiptoaddress")
     build_demo_world()
+    with_calendar_permissions(get_user_model().objects.get(username=CALLERS["staff"]))
     now = timezone.now()
     for role, username in CALLERS.items():
         key = DEMO_KEYS[role]
