@@ -11,13 +11,16 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from config.callers import caller_partner
 from inventory.models import Product
+from orders.delivery import promise_delivery
 from orders.exceptions import OrderError, OrderValidationError
 from orders.intake import place_order
+from orders.intake_cache import intake_reads
 from orders.models import Cart, CartLine, IdempotencyRecord, Order
-from orders.validation import MAX_QUANTITY, po_number_problems, validate_lines
+from orders.validation import MAX_QUANTITY, invalid_order, po_number_problems, validate_lines
 from partners.exceptions import InvalidShipToError
 from partners.models import Partner, ShipToAddress
 from partners.pricing import prices_for
@@ -228,6 +231,34 @@ def update_checkout_details(
         cart = _lock_cart(user)
         _set_checkout_details(
             cart, ship_to=ship_to, po_number=po_number, requested_delivery_date=requested_delivery_date
+        )
+    return cart
+
+
+def choose_delivery(*, user, ship_to: ShipToAddress | int | None, requested_delivery_date: date | None) -> Cart:
+    """Keep where and when the cart is to be delivered (quick order picks them before
+    checkout). Raise as intake would, naming the field: OrderValidationError for
+    another partner's address, DeliveryDateUnavailableError for a date the address's
+    route cannot deliver on (the promise's problem: date, reason, next available)."""
+    cart = get_or_create_cart(user)
+    address_id = getattr(ship_to, "id", ship_to)
+    reads = intake_reads(partner_id=cart.partner_id)
+    own = reads.ship_to_ids()  # the default first
+    # Another partner's address is refused below, naming the field, as checkout does.
+    if requested_delivery_date is not None and (address_id is None or address_id in own):
+        _, problem = promise_delivery(
+            reads=reads,
+            partner=cart.partner,
+            address_id=address_id if address_id is not None else next(iter(own), None),
+            requested=requested_delivery_date,
+            now=timezone.now(),
+        )
+        if problem is not None:
+            raise invalid_order([problem])
+    with transaction.atomic():
+        cart = _lock_cart(user)
+        _set_checkout_details(
+            cart, ship_to=ship_to, po_number=cart.po_number, requested_delivery_date=requested_delivery_date
         )
     return cart
 

@@ -17,6 +17,7 @@ from orders.cart import (
     remove_from_cart,
     set_cart_quantity,
 )
+from portal.delivery_dates import with_dates
 from portal.errors import show_domain_error
 from portal.forms import (
     CheckoutForm,
@@ -50,19 +51,16 @@ class CartView(PartnerPageMixin, View):
             for n, p in enumerate(priced, start=1)
         ]
         if form is None:
-            default_ship_to = (
-                cart.ship_to_id
-                or self.partner.ship_tos.order_by("-is_default", "label").values_list("id", flat=True).first()
-            )
             form = CheckoutForm(
                 partner=self.partner,
                 initial={
                     "idempotency_key": cart.idempotency_key,
-                    "ship_to": default_ship_to,
+                    "ship_to": cart.ship_to_id or self._default_ship_to(),
                     "po_number": cart.po_number,
                     "requested_delivery_date": cart.requested_delivery_date,
                 },
             )
+        with_dates(form, partner=self.partner)
         return self.page(
             self.template,
             {
@@ -75,6 +73,9 @@ class CartView(PartnerPageMixin, View):
             status=status,
         )
 
+    def _default_ship_to(self) -> int | None:
+        return self.partner.ship_tos.order_by("-is_default", "label").values_list("id", flat=True).first()
+
     def get(self, request):
         return self._render(get_or_create_cart(request.user))
 
@@ -82,6 +83,8 @@ class CartView(PartnerPageMixin, View):
         cart = get_or_create_cart(request.user)
         if "remove" in request.POST:
             return self._remove(request)
+        if "show_dates" in request.POST:
+            return self._dates(request, cart)
         if request.POST.get("action") == "checkout":
             return self._checkout(request, cart)
         return self._update(request, cart)
@@ -111,6 +114,20 @@ class CartView(PartnerPageMixin, View):
             return self._render(get_or_create_cart(request.user), line_errors=line_errors, typed=typed)
         messages.success(request, "Cart updated.")
         return redirect("portal:cart")
+
+    def _dates(self, request, cart):
+        """Without JavaScript, "Show dates" posts the form: the same page, with the dates
+        of the address chosen (the earliest picked) and nothing saved."""
+        posted = CheckoutForm(request.POST, partner=self.partner)
+        form = CheckoutForm(
+            partner=self.partner,
+            initial={
+                "idempotency_key": cart.idempotency_key,
+                "ship_to": posted.chosen_ship_to_id() or self._default_ship_to(),
+                "po_number": posted.cleaned_data.get("po_number", ""),
+            },
+        )
+        return self._render(cart, form=form)
 
     def _checkout(self, request, cart):
         form = CheckoutForm(request.POST, partner=self.partner)

@@ -5,6 +5,7 @@ reach `validate_lines` as typed."""
 import re
 
 from django import forms
+from django.urls import reverse
 
 from orders.models import OrderStatus
 from orders.validation import parse_whole_number
@@ -64,6 +65,10 @@ class QuickOrderForm(forms.Form):
 
     def rows(self) -> list[dict]:
         """The filled-in rows in order, then the pasted lines."""
+        return self.typed_rows() + parse_pasted_lines(self.cleaned_data.get("paste", ""))
+
+    def typed_rows(self) -> list[dict]:
+        """The filled-in rows in order."""
         data = self.data
         # ASCII digits, and few: a field name is the browser's to send, not a number to trust.
         row_numbers = sorted({int(m.group(1)) for key in data for m in [_ROW_FIELD.fullmatch(key)] if m})
@@ -73,23 +78,56 @@ class QuickOrderForm(forms.Form):
             quantity = (data.get(f"quantity_{n}") or "").strip()
             if sku or quantity:
                 lines.append({"sku": sku, "quantity": quantity})
-        return lines + parse_pasted_lines(self.cleaned_data.get("paste", ""))
+        return lines
 
 
-class CheckoutForm(forms.Form):
-    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+class DeliveryChoiceForm(forms.Form):
+    """Where and when to deliver: one of the partner's addresses, and a date picked from
+    the promise's options for it (`offer_dates`). A posted date that is no option is
+    still read as a date: intake refuses it naming the date, the reason and the next
+    available date. Changing the address asks for its dates (htmx), or, without
+    JavaScript, the page's "Show dates" button does."""
+
     ship_to = forms.ModelChoiceField(
         label="Ship to", queryset=ShipToAddress.objects.none(), empty_label=None, required=False
     )
-    po_number = forms.CharField(label="PO number", required=False, max_length=64)
-    requested_delivery_date = forms.DateField(
-        label="Requested delivery date", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    requested_delivery_date = forms.DateField(label="Delivery date", required=False, widget=forms.Select)
 
     def __init__(self, *args, partner, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ship_to"].queryset = ShipToAddress.objects.filter(partner=partner).order_by("-is_default", "label")
-        self.fields["ship_to"].error_messages["invalid_choice"] = "Choose one of your own addresses."
+        ship_to = self.fields["ship_to"]
+        ship_to.queryset = ShipToAddress.objects.filter(partner=partner).order_by("-is_default", "label")
+        ship_to.error_messages["invalid_choice"] = "Choose one of your own addresses."
+        ship_to.widget.attrs.update(
+            {
+                "hx-get": reverse("portal:delivery-dates"),
+                "hx-target": "#delivery-date-field",
+                "hx-swap": "outerHTML",
+                "hx-trigger": "change",
+            }
+        )
+
+    def chosen_ship_to_id(self) -> int | None:
+        """The address whose dates to offer: the one posted when it is the partner's,
+        else the initial one, else None (the default address)."""
+        if self.is_bound:
+            self.is_valid()  # cleans once; an address that is not the partner's is left out
+            address = self.cleaned_data.get("ship_to")
+            return address.id if address is not None else None
+        initial = self.initial.get("ship_to")
+        return getattr(initial, "id", initial)
+
+    def offer_dates(self, dates) -> None:
+        """Make the date field a picker of `dates` (portal.delivery_dates.DeliveryDates)."""
+        self.dates = dates
+        self.fields["requested_delivery_date"].widget.choices = dates.choices
+
+
+class CheckoutForm(DeliveryChoiceForm):
+    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    po_number = forms.CharField(label="PO number", required=False, max_length=64)
+
+    field_order = ["idempotency_key", "ship_to", "requested_delivery_date", "po_number"]
 
 
 class CancelOrderForm(forms.Form):

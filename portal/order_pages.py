@@ -32,7 +32,11 @@ ORDERS_PAGE_SIZE = 20
 class OrderListView(PartnerPageMixin, View):
     def get(self, request):
         form = OrderFilterForm(request.GET or None)
-        orders = orders_visible_to(partner=self.partner, placed_by=self.orders_limit).order_by("-id")
+        orders = (
+            orders_visible_to(partner=self.partner, placed_by=self.orders_limit)
+            .select_related("route__warehouse")
+            .order_by("-id")
+        )
         if form.is_valid():
             if form.cleaned_data["status"]:
                 orders = orders.filter(status=form.cleaned_data["status"])

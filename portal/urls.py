@@ -14,6 +14,7 @@ urlpatterns: list = [
     path("quick-order/", views.QuickOrderView.as_view(), name="quick-order"),
     path("cart/", checkout.CartView.as_view(), name="cart"),
     path("cart/add/", views.CartAddView.as_view(), name="cart-add"),
+    path("delivery-dates/", views.DeliveryDatesView.as_view(), name="delivery-dates"),
     path("orders/", order_pages.OrderListView.as_view(), name="orders"),
     path("orders/<slug:number>/", order_pages.OrderDetailView.as_view(), name="order-detail"),
     path("orders/<slug:number>/cancel/", order_pages.OrderCancelView.as_view(), name="order-cancel"),

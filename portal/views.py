@@ -20,6 +20,7 @@ from orders.cart import (
     add_lines_to_cart,
     add_to_cart,
     cart_line_count,
+    choose_delivery,
     get_or_create_cart,
     priced_cart_lines,
 )
@@ -28,11 +29,13 @@ from orders.selectors import orders_visible_to
 from partners.models import CreditAccount, Partner
 from partners.pricing import price_for_quantity, price_table
 from partners.roles import is_partner_admin
-from portal.errors import flash_domain_errors, sort_errors
+from portal.delivery_dates import home_promise, with_dates
+from portal.errors import flash_domain_errors, show_domain_error, sort_errors
 from portal.forms import (
     QUICK_ORDER_ROWS,
     AddToCartForm,
     CatalogueFilterForm,
+    DeliveryChoiceForm,
     QuickOrderForm,
 )
 from portal.pages import PartnerPageMixin, paginate, safe_next
@@ -65,6 +68,7 @@ class HomeView(PartnerPageMixin, View):
                 "on_account": self.partner.payment_method == Partner.PaymentMethod.ACCOUNT,
                 "credit": credit,
                 "card_on_file": bool(self.partner.stripe_payment_method_id),
+                "delivery_promise": home_promise(partner=self.partner),
             },
             cart_count=len(cart_lines),
         )
@@ -178,19 +182,59 @@ def _blank_rows(rows: list[QuickOrderRow]) -> list[QuickOrderRow]:
 
 
 class QuickOrderView(PartnerPageMixin, View):
+    """Rows of SKU and quantity into the cart, with where and when to deliver it (kept
+    with the cart for checkout). A date that is not an option is refused as intake
+    refuses it, and then nothing is added."""
+
     template = "portal/quick_order.html"
 
+    def _page(self, form, rows, delivery):
+        with_dates(delivery, partner=self.partner)
+        return self.page(self.template, {"form": form, "rows": rows, "delivery": delivery})
+
+    def _fresh_delivery(self, ship_to=None, day=None):
+        cart = get_or_create_cart(self.request.user)
+        initial = {
+            "ship_to": ship_to or cart.ship_to_id,
+            "requested_delivery_date": day or cart.requested_delivery_date,
+        }
+        return DeliveryChoiceForm(partner=self.partner, initial=initial)
+
     def get(self, request):
-        return self.page(self.template, {"form": QuickOrderForm(), "rows": _blank_rows([])})
+        return self._page(QuickOrderForm(), _blank_rows([]), self._fresh_delivery())
 
     def post(self, request):
         form = QuickOrderForm(request.POST)
+        delivery = DeliveryChoiceForm(request.POST, partner=self.partner)
         if not form.is_valid():
-            return self.page(self.template, {"form": form, "rows": _blank_rows([])})
+            return self._page(form, _blank_rows([]), delivery)
+        typed = _blank_rows([QuickOrderRow(number=n, **row) for n, row in enumerate(form.typed_rows(), start=1)])
+        if "show_dates" in request.POST:
+            return self._page(form, typed, self._fresh_delivery(ship_to=delivery.chosen_ship_to_id()))
         lines = form.rows()
         if not lines:
             form.add_error(None, "Enter at least one SKU and quantity, or paste lines from a spreadsheet.")
-            return self.page(self.template, {"form": form, "rows": _blank_rows([])})
+            return self._page(form, _blank_rows([]), delivery)
+        if not delivery.is_valid() or not self._chose_delivery(delivery):
+            return self._page(form, typed, delivery)
+        return self._add(request, lines)
+
+    def _chose_delivery(self, delivery) -> bool:
+        """Keep the ship-to and date with the cart; False (the error on the form) when refused."""
+        if not {"ship_to", "requested_delivery_date"} & set(self.request.POST):
+            return True  # a form of before the picker: the cart keeps its own
+        try:
+            choose_delivery(
+                user=self.request.user,
+                ship_to=delivery.cleaned_data["ship_to"],
+                requested_delivery_date=delivery.cleaned_data["requested_delivery_date"],
+            )
+        except DomainError as error:
+            show_domain_error(self.request, error, form=delivery)
+            return False
+        return True
+
+    def _add(self, request, lines):
         added, errors = add_lines_to_cart(user=request.user, lines=lines)
         if added:
             messages.success(request, f"{added} line{'s' if added != 1 else ''} added to your cart.")
@@ -210,4 +254,20 @@ class QuickOrderView(PartnerPageMixin, View):
             request,
             f"{len(bad_rows)} line{'s' if len(bad_rows) != 1 else ''} could not be added; see the reasons below.",
         )
-        return self.page(self.template, {"form": QuickOrderForm(), "rows": _blank_rows(bad_rows)})
+        return self._page(QuickOrderForm(), _blank_rows(bad_rows), self._fresh_delivery())
+
+
+class DeliveryDatesView(PartnerPageMixin, View):
+    """The date picker for the address chosen (`?ship_to=`, one of the partner's; else
+    the default), the earliest date picked: what checkout and quick order swap in
+    (htmx) when the ship-to changes."""
+
+    def get(self, request):
+        posted = DeliveryChoiceForm(request.GET, partner=self.partner)
+        form = with_dates(
+            DeliveryChoiceForm(partner=self.partner, initial={"ship_to": posted.chosen_ship_to_id()}),
+            partner=self.partner,
+        )
+        return render(
+            request, "portal/_delivery_date_field.html", {"field": form["requested_delivery_date"], "dates": form.dates}
+        )

@@ -1,5 +1,6 @@
-"""The partner portal in real Chromium: sign in, find a product, fill the cart, place an
-order and watch it reach CONFIRMED; a double click places one order; reorder."""
+"""The partner portal in real Chromium: sign in, find a product, fill the cart, pick a
+delivery date (the picker follows the ship-to), place an order and watch it reach
+CONFIRMED; a double click places one order; reorder."""
 
 import re
 from decimal import Decimal
@@ -11,6 +12,7 @@ from orders.models import CartLine, Order, OrderStatus
 from partners.factories import MembershipFactory, PartnerPriceFactory, ShipToAddressFactory, UserFactory
 from tests.support.browser import log_in
 from tests.support.journey import drive_journey, place
+from tests.support.routes import put_on
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
 
@@ -21,7 +23,7 @@ def florist(card_buyer, warehouses, make_product):
     user = UserFactory(username="bloombuyer")
     MembershipFactory(user=user, partner=card_buyer)
     ShipToAddressFactory(partner=card_buyer, label="Shop", is_default=True)
-    ShipToAddressFactory(partner=card_buyer, label="Market stall")
+    put_on("LHR-UK", warehouses, ShipToAddressFactory(partner=card_buyer, label="Market stall"))
     rose = make_product(
         "RO-NAOMI-50",
         name="Rose Red Naomi 50 cm",
@@ -85,11 +87,24 @@ def test_a_florist_orders_from_the_catalogue_and_sees_it_confirmed(page, screens
 
     page.click("text=Cart (")
     page.fill("input[name=po_number]", "PO-0213")
+    # The market stall is on LHR-UK: its dates (London time) come in when it is chosen,
+    # once htmx (a deferred script) has started.
+    page.wait_for_load_state("load")
+    page.select_option("select[name=ship_to]", index=1)  # the market stall
+    page.locator("#delivery-date-help", has_text="Route LHR-UK").wait_for()
+    assert "GMT" in page.locator("#id_requested_delivery_date option").first.inner_text()
+    page.select_option("select[name=ship_to]", index=0)  # the shop
+    page.locator("#delivery-date-help", has_text="Route AMS-ALL").wait_for()
+    second = page.locator("#id_requested_delivery_date option").nth(1)
+    day, label = second.get_attribute("value"), second.inner_text()
+    page.select_option("#id_requested_delivery_date", value=day)
     screenshot("portal-cart")
     page.click("#place-order")
     page.wait_for_url(re.compile(r"/orders/BQ-\d+/$"))
     order = Order.objects.get()
     assert order.source == "portal" and order.po_number == "PO-0213"
+    assert order.requested_delivery_date.isoformat() == day and order.route.code == "AMS-ALL"
+    assert page.locator("#delivery-date").inner_text().startswith(label.split(" — ")[0])
     assert [(line.sku, line.quantity, str(line.unit_price)) for line in order.lines.all()] == [
         ("RO-NAOMI-50", 200, "0.44")
     ]
