@@ -52,10 +52,10 @@ class RouteAdmin(admin.ModelAdmin):
         "warehouse",
         "time_zone",
         "weekdays",
-        "order_by_time",
+        "order_by",
         "lead_days",
         "ship_to_count",
-        "month_view",
+        "month_link",
     ]
     list_filter = ["warehouse"]
     search_fields = ["code", "name"]
@@ -75,6 +75,14 @@ class RouteAdmin(admin.ModelAdmin):
     @admin.display(description="delivers on")
     def weekdays(self, route):
         return weekdays_text(route.delivery_weekdays)
+
+    @admin.display(description="order by", ordering="order_by_time")
+    def order_by(self, route):
+        return f"{route.order_by_time:%H:%M}"
+
+    @admin.display(description="month")
+    def month_link(self, route):
+        return format_html('<a href="{}">month view</a>', reverse("admin:fulfillment_route_calendar", args=[route.pk]))
 
     @admin.display(description="ship-tos", ordering="ship_to_count")
     def ship_to_count(self, route):

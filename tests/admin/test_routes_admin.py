@@ -43,7 +43,7 @@ def test_the_list_shows_warehouse_zone_weekdays_order_by_lead_days_and_ship_to_c
     rows = {row.code: row for row in page.context["cl"].result_list}
     assert rows["LHR-UK"].ship_to_count == 2 and rows["AMS-NL"].ship_to_count == 0
     html = page.content.decode()
-    assert "Mon–Sat" in html and "Tue, Fri" in html and "Europe/London" in html
+    assert "Mon–Sat" in html and "Tue, Fri" in html and "Europe/London" in html and "14:00" in html
     assert reverse("admin:fulfillment_route_calendar", args=[routes["LHR-UK"].pk]) in html
 
 
