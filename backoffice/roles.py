@@ -21,6 +21,23 @@ CREDIT_CONTROL = "Credit control"
 CUSTOMER_SERVICE = "Customer service"
 ERP_INTEGRATION = "ERP integration"
 
+# Keeping the delivery calendar, in the admin and through the staff API: routes (not
+# deleted: orders keep theirs), their dated exceptions, and a ship-to's route (the
+# API's PATCH /ship-tos/{id}/; in the admin, changing an address's route).
+CALENDAR_KEEPING = (
+    "fulfillment.view_route",
+    "fulfillment.add_route",
+    "fulfillment.change_route",
+    "fulfillment.view_routeexception",
+    "fulfillment.add_routeexception",
+    "fulfillment.change_routeexception",
+    "fulfillment.delete_routeexception",
+    "partners.view_shiptoaddress",
+    "partners.change_shiptoaddress",
+)
+# Reading it: which date an address can still be ordered for, and why not.
+CALENDAR_READING = ("fulfillment.view_route", "fulfillment.view_routeexception")
+
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     # Products and partner prices, by hand, by API and by import (an import needs add
     # and change); partners only to look them up.
@@ -34,12 +51,16 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "partners.delete_partnerprice",
         "partners.view_partner",
     ),
-    # Stock (set and import, version-checked), opening and closing warehouses,
-    # shipments and their dispatch.
+    # Stock (set and import, version-checked), opening and closing warehouses (and
+    # their time zones), shipments and their dispatch; and the delivery calendar its
+    # trucks keep: routes, their holidays and extra days, which route serves each
+    # address (docs/DESIGN.md section 10). In the admin it changes an address's route,
+    # not the address (fulfillment/admin.py ShipToAddressAdmin).
     WAREHOUSE: (
         "inventory.view_product",
         "inventory.view_warehouse",
         "inventory.change_warehouse",
+        *CALENDAR_KEEPING,
         "inventory.view_stock",
         "inventory.add_stock",
         "inventory.change_stock",
@@ -76,10 +97,12 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "partners.view_shiptoaddress",
         "payments.view_payment",
         "fulfillment.view_shipment",
+        *CALENDAR_READING,
     ),
     # What an ERP does through the API: orders for its partners (placed, read, fed,
-    # cancelled), products, prices and stock, shipments and dispatch. No admin-only
-    # power: no partners, credit, tokens, users, holds or dead letters.
+    # cancelled), products, prices and stock, shipments and dispatch, the delivery
+    # calendar (routes, holidays, a ship-to's route). No admin-only power: no
+    # partners, credit, tokens, users, holds or dead letters.
     ERP_INTEGRATION: (
         "orders.add_order",
         "orders.view_order",
@@ -97,6 +120,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "partners.delete_partnerprice",
         "fulfillment.view_shipment",
         "fulfillment.change_shipment",
+        *CALENDAR_KEEPING,
     ),
 }
 

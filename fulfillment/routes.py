@@ -114,8 +114,12 @@ def set_exceptions_for_dates(
     note: str = "",
 ) -> list[date]:
     """Set the same exception on every date from `first` to `last` (inclusive) that
-    falls on one of `weekdays`: a peak week entered at once. Return the dates set."""
+    falls on one of `weekdays` (at least one): a peak week entered at once. Return the
+    dates set; refuse (CalendarError naming `weekdays` or `last`) and write nothing when
+    the weekdays, or the range (backwards, or over MAX_DATES_AT_ONCE dates), are wrong."""
     problems = weekday_problems(list(weekdays), field="weekdays")
+    if not weekdays:
+        problems.append({"field": "weekdays", "code": "no_weekday", "detail": "Choose at least one weekday."})
     if last < first:
         problems.append({"field": "last", "code": "invalid_range", "detail": "The last date is before the first."})
     elif (last - first).days + 1 > MAX_DATES_AT_ONCE:

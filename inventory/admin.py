@@ -17,8 +17,8 @@ LEDGER_ROWS_SHOWN = 20
 
 @admin.register(Warehouse)
 class WarehouseAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "priority", "is_open"]
-    list_filter = ["is_open"]
+    list_display = ["code", "name", "priority", "is_open", "timezone"]
+    list_filter = ["is_open", "timezone"]
     list_editable = ["priority", "is_open"]
     search_fields = ["code", "name"]
     ordering = ["priority", "code"]
@@ -26,12 +26,13 @@ class WarehouseAdmin(admin.ModelAdmin):
         (
             None,
             {
-                "fields": ["code", "name", "priority", "is_open"],
+                "fields": ["code", "name", "priority", "is_open", "timezone"],
                 "description": (
                     "Lower priority serves first, after a partner's home warehouse. Closing a warehouse only stops "
                     "new reservations there: orders already holding stock in it are re-routed to another open "
                     "warehouse when they are finalised, or cancelled with a clear reason if none can serve. "
-                    "Nothing else happens when you close it, and reopening it is safe."
+                    "Nothing else happens when you close it, and reopening it is safe. Its routes' order-by times "
+                    "are wall-clock times in its time zone; changing the zone moves no accepted order."
                 ),
             },
         ),

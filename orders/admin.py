@@ -1,14 +1,18 @@
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import Exists, OuterRef
 from django.template.defaultfilters import truncatechars
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from import_export.admin import ExportMixin
 
 from config.admin import BackOfficeImportExportMixin, ViewOnlyMixin
 from config.errors import DomainError
 from fulfillment.models import Shipment
+from fulfillment.route_month import order_by_text
 from inventory.models import Reservation, Warehouse
 from orders.cancellation import cancel_order
 from orders.credit_holds import release_credit_hold
@@ -120,11 +124,24 @@ class OrderAdmin(BackOfficeImportExportMixin, ExportMixin, ViewOnlyMixin, admin.
     journey's services, so every change writes its event. The actions call those
     services and leave an admin log entry besides the events they write."""
 
-    list_display = ["number", "partner", "status", "hold", "total", "created_at", "updated_at"]
+    list_display = [
+        "number",
+        "partner",
+        "status",
+        "hold",
+        "total",
+        "delivery_date",
+        "route",
+        "order_by_on_the_warehouse_clock",
+        "created_at",
+        "updated_at",
+    ]
     list_filter = [
         "status",
         "hold",
         ("partner", admin.RelatedOnlyFieldListFilter),
+        ("route", admin.RelatedOnlyFieldListFilter),
+        "requested_delivery_date",
         "created_at",
         WarehouseFilter,
         AttentionFilter,
@@ -132,8 +149,11 @@ class OrderAdmin(BackOfficeImportExportMixin, ExportMixin, ViewOnlyMixin, admin.
     ]
     search_fields = ["=number", "po_number", "=lines__sku", "partner__code", "partner__name"]
     search_help_text = "Order number, PO number, SKU of a line, or the partner's code or name."
-    list_select_related = ["partner"]
+    list_select_related = ["partner", "route__warehouse"]
     date_hierarchy = "created_at"
+    # The stored order-by moment is shown on its route's warehouse clock instead.
+    exclude = ["order_by"]
+    readonly_fields = ["order_by_on_the_warehouse_clock"]
     inlines = [LineInline, EventInline, PaymentInline, ShipmentInline, DeadLetterInline]
     actions = ["cancel_orders", "redrive_orders", "release_credit_holds"]
     resource_classes = [OrderLineExportResource]
@@ -151,6 +171,20 @@ class OrderAdmin(BackOfficeImportExportMixin, ExportMixin, ViewOnlyMixin, admin.
 
     def has_export_permission(self, request):
         return request.user.has_perm("orders.view_order")
+
+    @admin.display(description="delivery date", ordering="requested_delivery_date")
+    def delivery_date(self, order):
+        return order.requested_delivery_date
+
+    @admin.display(description="order by (warehouse clock)", ordering="order_by")
+    def order_by_on_the_warehouse_clock(self, order):
+        """The order-by moment the order was accepted under, on its route's warehouse clock."""
+        if order.order_by is None or order.route is None:
+            return "-"
+        moment = order.order_by.astimezone(ZoneInfo(order.route.warehouse.timezone))
+        return format_html(
+            '<time datetime="{}">{} {}</time>', moment.isoformat(), order_by_text(moment), moment.tzname()
+        )
 
     def _run(self, request, orders, verb: str, call) -> None:
         done, failed = [], []

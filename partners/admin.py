@@ -53,9 +53,18 @@ class MembershipInline(admin.TabularInline):
 
 
 class ShipToInline(admin.TabularInline):
+    """The partner's addresses, each with the route that delivers to it. New addresses
+    and their routes are made under Ship-to addresses (registered by fulfillment/admin.py,
+    which gives a new one its partner's home route: this app may not import routes)."""
+
     model = ShipToAddress
-    fields = ["label", "line1", "line2", "postcode", "city", "country", "is_default"]
+    fields = ["label", "line1", "line2", "postcode", "city", "country", "is_default", "route"]
+    readonly_fields = ["route"]
     extra = 0
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class CreditInline(admin.StackedInline):
@@ -141,15 +150,6 @@ class MembershipAdmin(IssuesTokensMixin, admin.ModelAdmin):
     @admin.action(description="Create an API token for the selected users", permissions=["issue_token"])
     def create_api_token(self, request, queryset):
         return create_api_tokens(self, request, [m.user for m in queryset.select_related("user")])
-
-
-@admin.register(ShipToAddress)
-class ShipToAddressAdmin(admin.ModelAdmin):
-    list_display = ["partner", "label", "city", "country", "is_default"]
-    list_filter = ["country", "is_default"]
-    search_fields = ["partner__code", "label", "city", "postcode"]
-    list_select_related = ["partner"]
-    autocomplete_fields = ["partner"]
 
 
 @admin.register(PartnerPrice)

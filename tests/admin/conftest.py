@@ -1,5 +1,6 @@
-"""Fixtures of the back-office tests: a staff clerk's client and a credit-held order."""
+"""Fixtures of the back-office tests: a staff clerk's client, a credit-held order, and the demo routes."""
 
+from datetime import time
 from decimal import Decimal
 
 import pytest
@@ -50,3 +51,27 @@ def reserved_order(held_order) -> Order:
     held_order.refresh_from_db()
     assert held_order.status == OrderStatus.CONFIRMED
     return held_order
+
+
+@pytest.fixture
+def routes(warehouses):
+    """The demo world's routes: AMS-NL Mon-Sat by 14:00 the day before, RTM-NL Mon-Fri
+    by 12:00, LHR-UK (London) Tue and Fri by 10:00 two days before."""
+    from fulfillment.factories import RouteFactory
+
+    made = [
+        ("AMS-NL", "AMS", [1, 2, 3, 4, 5, 6], time(14), 1),
+        ("RTM-NL", "RTM", [1, 2, 3, 4, 5], time(12), 1),
+        ("LHR-UK", "LHR", [2, 5], time(10), 2),
+    ]
+    return {
+        code: RouteFactory(
+            code=code,
+            name=f"{code} trucks",
+            warehouse=warehouses[warehouse],
+            delivery_weekdays=weekdays,
+            order_by_time=order_by_time,
+            lead_days=lead_days,
+        )
+        for code, warehouse, weekdays, order_by_time, lead_days in made
+    }

@@ -5,8 +5,10 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 
 from backoffice.roles import (
+    CUSTOMER_SERVICE,
     ERP_INTEGRATION,
     ROLE_PERMISSIONS,
+    WAREHOUSE,
     UnknownPermissionError,
     role_permissions,
     sync_role_groups,
@@ -57,3 +59,27 @@ def test_the_erp_integration_role_holds_no_back_office_only_power():
         "auth.change_user",
     ):
         assert power not in erp
+
+
+CALENDAR_API = {
+    "fulfillment.view_route",
+    "fulfillment.add_route",
+    "fulfillment.change_route",
+    "fulfillment.view_routeexception",
+    "fulfillment.add_routeexception",
+    "fulfillment.change_routeexception",
+    "fulfillment.delete_routeexception",
+    "partners.change_shiptoaddress",
+}
+
+
+def test_the_warehouse_and_the_erp_keep_the_delivery_calendar_and_customer_service_reads_it():
+    assert CALENDAR_API <= set(ROLE_PERMISSIONS[WAREHOUSE])
+    assert CALENDAR_API <= set(ROLE_PERMISSIONS[ERP_INTEGRATION])
+    service = set(ROLE_PERMISSIONS[CUSTOMER_SERVICE])
+    assert {"fulfillment.view_route", "fulfillment.view_routeexception"} <= service
+    assert not {permission for permission in CALENDAR_API if ".view_" not in permission} & service
+
+
+def test_no_shipped_role_deletes_a_route_that_orders_keep():
+    assert not any("fulfillment.delete_route" in permissions for permissions in ROLE_PERMISSIONS.values())
