@@ -5,11 +5,12 @@ import datetime
 
 import pytest
 
+from backoffice.roles import CREDIT_CONTROL
 from fulfillment.factories import RouteFactory
 from partners.factories import MembershipFactory, PartnerFactory, ShipToAddressFactory, UserFactory
 from tests.support.api import client_for
 from tests.support.openapi import api_schema
-from tests.support.roles import erp_user, with_calendar_permissions
+from tests.support.roles import erp_user, staff_in
 
 
 @pytest.fixture
@@ -53,6 +54,6 @@ def fern_shop(account_buyer, ams_nl):
 
 
 @pytest.fixture
-def calendar_staff_api(db):
-    """An ERP integration account with the calendar's API permissions."""
-    return client_for(with_calendar_permissions(erp_user("erp-calendar")))
+def credit_staff_api(db):
+    """Staff in credit control only: no permission on the delivery calendar."""
+    return client_for(staff_in("credit-staff", CREDIT_CONTROL))

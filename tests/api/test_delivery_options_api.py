@@ -101,23 +101,23 @@ def test_another_partners_address_is_not_found(fern_api, fern_shop, warehouses):
     assert str(theirs.id) in answer.json()["detail"]
 
 
-def test_staff_name_any_partners_address(calendar_staff_api, fern_shop):
-    answer = options_at(calendar_staff_api, THURSDAY_AFTERNOON, f"?ship_to={fern_shop.id}&days=3")
+def test_staff_name_any_partners_address(staff_api, fern_shop):
+    answer = options_at(staff_api, THURSDAY_AFTERNOON, f"?ship_to={fern_shop.id}&days=3")
 
     assert answer.status_code == 200, answer.content
     assert answer.json()["ship_to"] == fern_shop.id and answer.json()["route"] == "AMS-NL"
 
 
-def test_staff_must_name_the_address(calendar_staff_api, fern_shop):
-    answer = options_at(calendar_staff_api, THURSDAY_AFTERNOON)
+def test_staff_must_name_the_address(staff_api, fern_shop):
+    answer = options_at(staff_api, THURSDAY_AFTERNOON)
 
     assert answer.status_code == 422
     assert answer.json()["code"] == "ship_to_required"
     assert answer.json()["errors"][0]["field"] == "ship_to"
 
 
-def test_staff_without_the_permission_are_refused_naming_it(staff_api, fern_shop):
-    answer = staff_api.get(f"{OPTIONS}?ship_to={fern_shop.id}")
+def test_staff_without_the_permission_are_refused_naming_it(credit_staff_api, fern_shop):
+    answer = credit_staff_api.get(f"{OPTIONS}?ship_to={fern_shop.id}")
 
     assert answer.status_code == 403
     assert "fulfillment.view_route" in answer.json()["detail"]

@@ -48,8 +48,8 @@ def calendar_rows() -> tuple:
     )
 
 
-def test_staff_create_a_route_and_read_it_back(calendar_staff_api, warehouses):
-    created = calendar_staff_api.put(f"{ROUTES}AMS-BE/", NEW_ROUTE, format="json")
+def test_staff_create_a_route_and_read_it_back(staff_api, warehouses):
+    created = staff_api.put(f"{ROUTES}AMS-BE/", NEW_ROUTE, format="json")
 
     assert created.status_code == 201, created.content
     assert created["Location"] == f"{ROUTES}AMS-BE/"
@@ -60,32 +60,32 @@ def test_staff_create_a_route_and_read_it_back(calendar_staff_api, warehouses):
         "timezone": "Europe/Amsterdam",
         "exceptions": [],
     }
-    assert calendar_staff_api.get(f"{ROUTES}AMS-BE/").json() == created.json()
+    assert staff_api.get(f"{ROUTES}AMS-BE/").json() == created.json()
 
 
-def test_a_second_put_changes_the_route_with_200(calendar_staff_api, warehouses):
-    calendar_staff_api.put(f"{ROUTES}AMS-BE/", NEW_ROUTE, format="json")
+def test_a_second_put_changes_the_route_with_200(staff_api, warehouses):
+    staff_api.put(f"{ROUTES}AMS-BE/", NEW_ROUTE, format="json")
 
-    changed = calendar_staff_api.put(f"{ROUTES}AMS-BE/", {**NEW_ROUTE, "warehouse": "LHR"}, format="json")
+    changed = staff_api.put(f"{ROUTES}AMS-BE/", {**NEW_ROUTE, "warehouse": "LHR"}, format="json")
 
     assert changed.status_code == 200
     assert (changed.json()["warehouse"], changed.json()["timezone"]) == ("LHR", "Europe/London")
 
 
-def test_the_answer_lists_exceptions_from_today_on(calendar_staff_api, ams_nl):
+def test_the_answer_lists_exceptions_from_today_on(staff_api, ams_nl):
     RouteExceptionFactory(route=ams_nl, date=date(2027, 2, 10), delivers=False)
     RouteExceptionFactory(route=ams_nl, date=date(2027, 2, 13), delivers=True, order_by_time=time(10, 0), note="Peak")
 
     with at(THURSDAY_MORNING):
-        answer = calendar_staff_api.get(f"{ROUTES}AMS-NL/")
+        answer = staff_api.get(f"{ROUTES}AMS-NL/")
 
     assert answer.json()["exceptions"] == [
         {"date": "2027-02-13", "delivers": True, "order_by_time": "10:00", "note": "Peak"}
     ]
 
 
-def test_staff_list_every_route(calendar_staff_api, warehouses, ams_nl):
-    answer = calendar_staff_api.get(ROUTES)
+def test_staff_list_every_route(staff_api, warehouses, ams_nl):
+    answer = staff_api.get(ROUTES)
 
     assert answer.status_code == 200
     assert [route["code"] for route in answer.json()["results"]] == ["AMS-ALL", "AMS-NL", "LHR-ALL", "RTM-ALL"]
@@ -107,15 +107,15 @@ def test_a_partner_may_not_write_routes(fern_api, fern_shop):
     assert answer.json()["code"] == "permission_denied"
 
 
-def test_staff_without_the_permissions_are_refused_naming_them(staff_api, ams_nl):
-    answer = staff_api.put(f"{ROUTES}AMS-NL/", NEW_ROUTE, format="json")
+def test_staff_without_the_permissions_are_refused_naming_them(credit_staff_api, ams_nl):
+    answer = credit_staff_api.put(f"{ROUTES}AMS-NL/", NEW_ROUTE, format="json")
 
     assert answer.status_code == 403
     assert "fulfillment.add_route" in answer.json()["detail"]
 
 
-def test_an_unknown_route_is_not_found(calendar_staff_api, warehouses):
-    answer = calendar_staff_api.get(f"{ROUTES}NOPE/")
+def test_an_unknown_route_is_not_found(staff_api, warehouses):
+    answer = staff_api.get(f"{ROUTES}NOPE/")
 
     assert answer.status_code == 404
     assert answer.json()["code"] == "route_not_found" and "NOPE" in answer.json()["detail"]
@@ -137,20 +137,20 @@ def test_an_unknown_route_is_not_found(calendar_staff_api, warehouses):
         pytest.param({"colour": "red"}, "colour", "unknown_field", id="an unknown field"),
     ],
 )
-def test_a_bad_route_is_refused_naming_the_field_and_changes_nothing(calendar_staff_api, ams_nl, change, field, code):
+def test_a_bad_route_is_refused_naming_the_field_and_changes_nothing(staff_api, ams_nl, change, field, code):
     before = calendar_rows()
 
-    answer = calendar_staff_api.put(f"{ROUTES}AMS-NL/", {**NEW_ROUTE, **change}, format="json")
+    answer = staff_api.put(f"{ROUTES}AMS-NL/", {**NEW_ROUTE, **change}, format="json")
 
     assert answer.status_code == 400, answer.content
     assert {"field": field, "code": code} in [{"field": e["field"], "code": e["code"]} for e in answer.json()["errors"]]
     assert calendar_rows() == before
 
 
-def test_an_unknown_warehouse_is_refused_naming_it(calendar_staff_api, ams_nl):
+def test_an_unknown_warehouse_is_refused_naming_it(staff_api, ams_nl):
     before = calendar_rows()
 
-    answer = calendar_staff_api.put(f"{ROUTES}AMS-NL/", {**NEW_ROUTE, "warehouse": "XXX"}, format="json")
+    answer = staff_api.put(f"{ROUTES}AMS-NL/", {**NEW_ROUTE, "warehouse": "XXX"}, format="json")
 
     assert answer.status_code == 422
     assert answer.json()["code"] == "unknown_warehouse"
@@ -158,8 +158,8 @@ def test_an_unknown_warehouse_is_refused_naming_it(calendar_staff_api, ams_nl):
     assert calendar_rows() == before
 
 
-def test_a_code_with_a_space_is_refused_naming_it(calendar_staff_api, warehouses):
-    answer = calendar_staff_api.put(f"{ROUTES}AMS%20BE/", NEW_ROUTE, format="json")
+def test_a_code_with_a_space_is_refused_naming_it(staff_api, warehouses):
+    answer = staff_api.put(f"{ROUTES}AMS%20BE/", NEW_ROUTE, format="json")
 
     assert answer.status_code == 400
     assert answer.json()["errors"][0] == {
@@ -170,13 +170,13 @@ def test_a_code_with_a_space_is_refused_naming_it(calendar_staff_api, warehouses
     assert not Route.objects.filter(code="AMS BE").exists()
 
 
-def test_staff_set_a_holiday_then_change_it_then_remove_it(calendar_staff_api, ams_nl):
+def test_staff_set_a_holiday_then_change_it_then_remove_it(staff_api, ams_nl):
     url = f"{ROUTES}AMS-NL/exceptions/2027-04-27/"
 
-    created = calendar_staff_api.put(url, {"delivers": False, "note": "King's Day"}, format="json")
-    changed = calendar_staff_api.put(url, {"delivers": True, "order_by_time": "10:00"}, format="json")
-    removed = calendar_staff_api.delete(url)
-    again = calendar_staff_api.delete(url)
+    created = staff_api.put(url, {"delivers": False, "note": "King's Day"}, format="json")
+    changed = staff_api.put(url, {"delivers": True, "order_by_time": "10:00"}, format="json")
+    removed = staff_api.delete(url)
+    again = staff_api.delete(url)
 
     assert (created.status_code, created["Location"]) == (201, url)
     assert created.json() == {
@@ -193,8 +193,8 @@ def test_staff_set_a_holiday_then_change_it_then_remove_it(calendar_staff_api, a
 
 
 @pytest.mark.parametrize("bad_date", ["2027-02-30", "20270427", "tomorrow", "2027-4-27"])
-def test_a_malformed_date_in_the_path_is_not_found_naming_it(calendar_staff_api, ams_nl, bad_date):
-    answer = calendar_staff_api.put(f"{ROUTES}AMS-NL/exceptions/{bad_date}/", {"delivers": False}, format="json")
+def test_a_malformed_date_in_the_path_is_not_found_naming_it(staff_api, ams_nl, bad_date):
+    answer = staff_api.put(f"{ROUTES}AMS-NL/exceptions/{bad_date}/", {"delivers": False}, format="json")
 
     assert answer.status_code == 404
     assert answer.json()["code"] == "invalid_date"
@@ -211,26 +211,26 @@ def test_a_malformed_date_in_the_path_is_not_found_naming_it(calendar_staff_api,
         pytest.param({"delivers": False, "why": "x"}, "why", id="an unknown field"),
     ],
 )
-def test_a_bad_exception_is_refused_naming_the_field_and_changes_nothing(calendar_staff_api, ams_nl, body, field):
-    answer = calendar_staff_api.put(f"{ROUTES}AMS-NL/exceptions/2027-04-27/", body, format="json")
+def test_a_bad_exception_is_refused_naming_the_field_and_changes_nothing(staff_api, ams_nl, body, field):
+    answer = staff_api.put(f"{ROUTES}AMS-NL/exceptions/2027-04-27/", body, format="json")
 
     assert answer.status_code == 400
     assert field in [error["field"] for error in answer.json()["errors"]]
     assert not RouteException.objects.exists()
 
 
-def test_an_exception_on_an_unknown_route_is_not_found(calendar_staff_api, warehouses):
-    answer = calendar_staff_api.put(f"{ROUTES}NOPE/exceptions/2027-04-27/", {"delivers": False}, format="json")
+def test_an_exception_on_an_unknown_route_is_not_found(staff_api, warehouses):
+    answer = staff_api.put(f"{ROUTES}NOPE/exceptions/2027-04-27/", {"delivers": False}, format="json")
 
     assert answer.status_code == 404 and answer.json()["code"] == "route_not_found"
 
 
 def test_a_holiday_makes_the_next_order_for_that_date_unavailable_and_keeps_the_one_before(
-    calendar_staff_api, fern_api, fern_shop, roses
+    staff_api, fern_api, fern_shop, roses
 ):
     with at(THURSDAY_MORNING):
         before = place(fern_api, "before-holiday", requested_delivery_date="2027-02-13")
-        holiday = calendar_staff_api.put(f"{ROUTES}AMS-NL/exceptions/2027-02-13/", {"delivers": False}, format="json")
+        holiday = staff_api.put(f"{ROUTES}AMS-NL/exceptions/2027-02-13/", {"delivers": False}, format="json")
         after = place(fern_api, "after-holiday", requested_delivery_date="2027-02-13")
         kept = fern_api.get(f"{ORDERS}{before.json()['number']}/")
 
@@ -249,11 +249,11 @@ def test_a_holiday_makes_the_next_order_for_that_date_unavailable_and_keeps_the_
     assert kept.json()["order_by"] == "2027-02-12T14:00:00+01:00"
 
 
-def test_a_route_change_is_what_the_next_promise_and_order_go_by(calendar_staff_api, fern_api, fern_shop, roses):
+def test_a_route_change_is_what_the_next_promise_and_order_go_by(staff_api, fern_api, fern_shop, roses):
     saturdays_off = {**NEW_ROUTE, "name": "Aalsmeer", "delivery_weekdays": [1, 2, 3, 4, 5], "lead_days": 1}
 
     with at(THURSDAY_MORNING):
-        calendar_staff_api.put(f"{ROUTES}AMS-NL/", saturdays_off, format="json")
+        staff_api.put(f"{ROUTES}AMS-NL/", saturdays_off, format="json")
         promise = fern_api.get("/api/v1/delivery-options/?days=5").json()
         order = place(fern_api, "after-change", requested_delivery_date="2027-02-13")
 

@@ -49,16 +49,16 @@ def test_an_address_without_a_route_shows_null(fern_api, account_buyer):
     assert fern_api.get(SHIP_TOS).json()["results"][0]["route"] is None
 
 
-def test_staff_list_every_partners_addresses_and_filter_by_partner(calendar_staff_api, fern_shop, rosa_shop):
-    every = calendar_staff_api.get(SHIP_TOS).json()["results"]
-    rosas = calendar_staff_api.get(f"{SHIP_TOS}?partner=ROSA").json()["results"]
+def test_staff_list_every_partners_addresses_and_filter_by_partner(staff_api, fern_shop, rosa_shop):
+    every = staff_api.get(SHIP_TOS).json()["results"]
+    rosas = staff_api.get(f"{SHIP_TOS}?partner=ROSA").json()["results"]
 
     assert [(a["partner"], a["route"]) for a in every] == [("FERN", "AMS-NL"), ("ROSA", "LHR-ALL")]
     assert [a["id"] for a in rosas] == [rosa_shop.id]
 
 
-def test_an_unknown_partner_filter_is_refused_naming_it(calendar_staff_api, fern_shop):
-    answer = calendar_staff_api.get(f"{SHIP_TOS}?partner=NOPE")
+def test_an_unknown_partner_filter_is_refused_naming_it(staff_api, fern_shop):
+    answer = staff_api.get(f"{SHIP_TOS}?partner=NOPE")
 
     assert answer.status_code == 422
     assert answer.json()["code"] == "unknown_partner"
@@ -71,24 +71,22 @@ def test_a_partner_cannot_filter_for_another_partner(fern_api, fern_shop, rosa_s
     assert answer.status_code == 422 and answer.json()["code"] == "unknown_partner"
 
 
-def test_staff_move_an_address_to_another_route(calendar_staff_api, fern_shop, warehouses):
+def test_staff_move_an_address_to_another_route(staff_api, fern_shop, warehouses):
     RouteFactory(code="RTM-NL", warehouse=warehouses["RTM"])
 
-    answer = calendar_staff_api.patch(f"{SHIP_TOS}{fern_shop.id}/", {"route": "RTM-NL"}, format="json")
+    answer = staff_api.patch(f"{SHIP_TOS}{fern_shop.id}/", {"route": "RTM-NL"}, format="json")
 
     assert answer.status_code == 200, answer.content
     assert answer.json()["route"] == "RTM-NL"
     assert ShipToAddress.objects.get(id=fern_shop.id).route.code == "RTM-NL"
 
 
-def test_the_next_promise_and_order_use_the_new_route(
-    calendar_staff_api, fern_api, fern_shop, warehouses, make_product
-):
+def test_the_next_promise_and_order_use_the_new_route(staff_api, fern_api, fern_shop, warehouses, make_product):
     make_product("ROS-MOVE", stock={warehouses["LHR"]: 100, warehouses["AMS"]: 100}, case_pack=10)
     RouteFactory(code="LHR-UK", warehouse=warehouses["LHR"], delivery_weekdays=[2, 5], lead_days=2)
 
     with time_machine.travel(datetime(2027, 2, 11, 9, 0, tzinfo=ZoneInfo("Europe/Amsterdam")), tick=False):
-        calendar_staff_api.patch(f"{SHIP_TOS}{fern_shop.id}/", {"route": "LHR-UK"}, format="json")
+        staff_api.patch(f"{SHIP_TOS}{fern_shop.id}/", {"route": "LHR-UK"}, format="json")
         promise = fern_api.get("/api/v1/delivery-options/?days=7").json()
         order = fern_api.post(
             "/api/v1/orders/",
@@ -103,8 +101,8 @@ def test_the_next_promise_and_order_use_the_new_route(
     assert (order.json()["route"], order.json()["requested_delivery_date"]) == ("LHR-UK", "2027-02-16")
 
 
-def test_an_unknown_route_is_refused_naming_it_and_changes_nothing(calendar_staff_api, fern_shop):
-    answer = calendar_staff_api.patch(f"{SHIP_TOS}{fern_shop.id}/", {"route": "NOPE"}, format="json")
+def test_an_unknown_route_is_refused_naming_it_and_changes_nothing(staff_api, fern_shop):
+    answer = staff_api.patch(f"{SHIP_TOS}{fern_shop.id}/", {"route": "NOPE"}, format="json")
 
     assert answer.status_code == 422
     assert answer.json()["code"] == "unknown_route"
@@ -112,8 +110,8 @@ def test_an_unknown_route_is_refused_naming_it_and_changes_nothing(calendar_staf
     assert ShipToAddress.objects.get(id=fern_shop.id).route.code == "AMS-NL"
 
 
-def test_an_unknown_address_is_not_found(calendar_staff_api, fern_shop):
-    answer = calendar_staff_api.patch(f"{SHIP_TOS}{fern_shop.id + 1000}/", {"route": "AMS-NL"}, format="json")
+def test_an_unknown_address_is_not_found(staff_api, fern_shop):
+    answer = staff_api.patch(f"{SHIP_TOS}{fern_shop.id + 1000}/", {"route": "AMS-NL"}, format="json")
 
     assert answer.status_code == 404 and answer.json()["code"] == "ship_to_not_found"
 
@@ -127,8 +125,8 @@ def test_an_unknown_address_is_not_found(calendar_staff_api, fern_shop):
         pytest.param({"route": "AMS-NL", "label": "x"}, "label", id="an unknown field"),
     ],
 )
-def test_a_bad_body_is_refused_naming_the_field(calendar_staff_api, fern_shop, body, field):
-    answer = calendar_staff_api.patch(f"{SHIP_TOS}{fern_shop.id}/", body, format="json")
+def test_a_bad_body_is_refused_naming_the_field(staff_api, fern_shop, body, field):
+    answer = staff_api.patch(f"{SHIP_TOS}{fern_shop.id}/", body, format="json")
 
     assert answer.status_code == 400
     assert field in [error["field"] for error in answer.json()["errors"]]
@@ -141,8 +139,8 @@ def test_a_partner_may_not_move_its_address(fern_api, fern_shop):
     assert answer.status_code == 403
 
 
-def test_staff_without_the_permission_are_refused_naming_it(staff_api, fern_shop):
-    answer = staff_api.patch(f"{SHIP_TOS}{fern_shop.id}/", {"route": "AMS-NL"}, format="json")
+def test_staff_without_the_permission_are_refused_naming_it(credit_staff_api, fern_shop):
+    answer = credit_staff_api.patch(f"{SHIP_TOS}{fern_shop.id}/", {"route": "AMS-NL"}, format="json")
 
     assert answer.status_code == 403
     assert "partners.change_shiptoaddress" in answer.json()["detail"]

@@ -83,3 +83,9 @@ def test_the_warehouse_and_the_erp_keep_the_delivery_calendar_and_customer_servi
 
 def test_no_shipped_role_deletes_a_route_that_orders_keep():
     assert not any("fulfillment.delete_route" in permissions for permissions in ROLE_PERMISSIONS.values())
+
+
+def test_the_erp_integration_group_holds_every_permission_the_calendar_api_asks_of_staff(db):
+    from tests.support.roles import CALENDAR_API_PERMISSIONS, erp_user
+
+    assert erp_user("erp-check").get_all_permissions() >= set(CALENDAR_API_PERMISSIONS)

@@ -11,7 +11,6 @@ from django.utils import timezone
 from devdata.demo import build_demo_world
 from partners.models import ApiToken
 from partners.tokens import PREFIX_LENGTH, default_expiry, hash_api_key
-from tests.support.roles import with_calendar_permissions
 
 # The callers the contract is held for: a partner's admin and the ERP integration account.
 CALLERS = {"partner": "bloom", "staff": "erp"}
@@ -49,7 +48,6 @@ def demo_tokens(db, keep_test_connection, breaker_reset) -> dict[str, str]:
     shop is 1), which the schema's examples name."""
     as_on_a_fresh_database("partners_shiptoaddress")
     build_demo_world()
-    with_calendar_permissions(get_user_model().objects.get(username=CALLERS["staff"]))
     now = timezone.now()
     for role, username in CALLERS.items():
         key = DEMO_KEYS[role]

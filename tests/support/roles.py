@@ -32,16 +32,3 @@ CALENDAR_API_PERMISSIONS = (
     "partners.view_shiptoaddress",
     "partners.change_shiptoaddress",
 )
-
-
-def with_calendar_permissions(user):
-    """Give the user the calendar's API permissions its groups lack. The ERP integration
-    group is to ship them (backoffice/roles.py, issue 16's back-office work); until that
-    lands the examples and the fuzzer need them here, and after it this adds nothing."""
-    from django.contrib.auth.models import Permission
-
-    missing = [name for name in CALENDAR_API_PERMISSIONS if not user.has_perm(name)]
-    for name in missing:
-        app_label, codename = name.split(".")
-        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    return user
