@@ -7,7 +7,7 @@ import re
 from django import forms
 
 from fulfillment.models import Route
-from fulfillment.routes import MAX_DATES_AT_ONCE, weekday_problems
+from fulfillment.routes import MAX_DATES_AT_ONCE, route_code_problems, weekday_problems
 
 WEEKDAY_CHOICES = [
     (1, "Monday"),
@@ -53,6 +53,12 @@ class RouteForm(forms.ModelForm):
     class Meta:
         model = Route
         fields = ["code", "name", "warehouse", "delivery_weekdays", "order_by_time", "lead_days"]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        for problem in route_code_problems(code):
+            raise forms.ValidationError(problem["detail"], code=problem["code"])
+        return code
 
     def clean_delivery_weekdays(self):
         weekdays = self.cleaned_data["delivery_weekdays"]

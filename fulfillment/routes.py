@@ -22,6 +22,19 @@ ROUTE_CODE_LENGTH = Route._meta.get_field("code").max_length
 ROUTE_CODE_PATTERN = rf"^[!-~]{{1,{ROUTE_CODE_LENGTH}}}$"
 
 
+def route_code_problems(code) -> list[dict]:
+    """Return a problem when `code` is not 1 to 20 printable ASCII characters without spaces."""
+    if isinstance(code, str) and matches_pattern(ROUTE_CODE_PATTERN, code):
+        return []
+    return [
+        {
+            "field": "code",
+            "code": "invalid_route_code",
+            "detail": f"Route code {code!r} must be 1 to {ROUTE_CODE_LENGTH} printable ASCII characters, no spaces.",
+        }
+    ]
+
+
 def weekday_problems(delivery_weekdays: Sequence[int], *, field: str = "delivery_weekdays") -> list[dict]:
     """Return a problem when the weekdays are not distinct ISO weekdays (1 to 7)."""
     days = list(delivery_weekdays)
@@ -51,17 +64,7 @@ def upsert_route(
 ) -> tuple[Route, bool]:
     """Create the route with this code, or change it; return it and whether it was
     created. Orders already accepted keep the date and order-by moment they were given."""
-    problems = weekday_problems(delivery_weekdays)
-    if not isinstance(code, str) or not matches_pattern(ROUTE_CODE_PATTERN, code):
-        problems.insert(
-            0,
-            {
-                "field": "code",
-                "code": "invalid_route_code",
-                "detail": f"Route code {code!r} must be 1 to {ROUTE_CODE_LENGTH} printable ASCII characters, "
-                "no spaces.",
-            },
-        )
+    problems = route_code_problems(code) + weekday_problems(delivery_weekdays)
     if not 0 <= lead_days <= MAX_LEAD_DAYS:
         problems.append(
             {"field": "lead_days", "code": "invalid_lead_days", "detail": f"lead_days must be 0 to {MAX_LEAD_DAYS}."}

@@ -14,7 +14,7 @@ def validate_time_zone(name: str) -> None:
     """Refuse a name that is not an IANA time zone this machine knows."""
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder: IsADirectoryError
         raise ValidationError(f"{name!r} is not an IANA time zone (such as Europe/Amsterdam).") from None
 
 
@@ -28,6 +28,8 @@ class Warehouse(models.Model):
     timezone = models.CharField(
         max_length=64,
         default=DEFAULT_TIME_ZONE,
+        # In the database too: code still running during a deploy inserts warehouses without it.
+        db_default=DEFAULT_TIME_ZONE,
         validators=[validate_time_zone],
         help_text="IANA time zone of the routes' order-by times, such as Europe/London.",
     )

@@ -243,13 +243,12 @@ def choose_delivery(*, user, ship_to: ShipToAddress | int | None, requested_deli
     cart = get_or_create_cart(user)
     address_id = getattr(ship_to, "id", ship_to)
     reads = intake_reads(partner_id=cart.partner_id)
-    own = reads.ship_to_ids()  # the default first
     # Another partner's address is refused below, naming the field, as checkout does.
-    if requested_delivery_date is not None and (address_id is None or address_id in own):
+    if requested_delivery_date is not None and (address_id is None or address_id in reads.ship_to_ids()):
         _, problem = promise_delivery(
             reads=reads,
             partner=cart.partner,
-            address_id=address_id if address_id is not None else next(iter(own), None),
+            address_id=address_id,  # None: the default address, as intake takes it
             requested=requested_delivery_date,
             now=timezone.now(),
         )

@@ -19,11 +19,14 @@ class PromisedDelivery:
 
 
 def route_for_address(*, reads: IntakeReads, partner: Partner, address_id: int | None) -> RouteCalendar | None:
-    """Return the calendar of the route that delivers to the address; for an order
-    with no address (a partner without one), the route of its home warehouse."""
-    if address_id is not None:
-        return reads.route_calendar(address_id)
-    return home_route(reads.calendars(), partner.home_warehouse_id)
+    """Return the calendar of the route that delivers to the address (None: the
+    partner's default address). An address without a route of its own (made while
+    older code ran), or a partner without any address, is served by the partner's home
+    route (DESIGN section 10: "by default a route of its partner's home warehouse")."""
+    if address_id is None:
+        address_id = reads.default_ship_to_id()
+    route = reads.route_calendar(address_id) if address_id is not None else None
+    return route or home_route(reads.calendars(), partner.home_warehouse_id)
 
 
 def no_route_problem(partner: Partner, address_id: int | None) -> dict:
@@ -55,9 +58,6 @@ def delivery_promise_for(
     """Return the promise for one of the partner's addresses (checked by the caller to
     be the partner's; None: its default), or None when no route serves it."""
     reads = intake_reads(partner_id=partner.id)
-    if address_id is None:
-        ids = reads.ship_to_ids()
-        address_id = ids[0] if ids else None
     route = route_for_address(reads=reads, partner=partner, address_id=address_id)
     if route is None:
         return None
@@ -67,5 +67,4 @@ def delivery_promise_for(
 def default_address_id(*, partner: Partner) -> int | None:
     """Return the id of the address an order of the partner ships to when it names
     none (its default; intake decides the same way), or None when it has none."""
-    ids = intake_reads(partner_id=partner.id).ship_to_ids()
-    return ids[0] if ids else None
+    return intake_reads(partner_id=partner.id).default_ship_to_id()

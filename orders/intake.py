@@ -58,9 +58,7 @@ def _resolve_ship_to(partner: Partner, ship_to, reads: IntakeReads, errors: list
     except InvalidShipToError as error:
         errors.extend(error.errors)
         return None
-    if chosen is None:
-        return addresses[0] if addresses else None
-    return chosen
+    return reads.default_ship_to_id() if chosen is None else chosen
 
 
 def _check_header(

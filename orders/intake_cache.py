@@ -143,6 +143,11 @@ class IntakeReads:
         """Return the ids of the partner's addresses, the default first."""
         return tuple(self._ship_tos())
 
+    def default_ship_to_id(self) -> int | None:
+        """Return the id of the address an order naming none ships to: the partner's
+        default, else its first by id (None when it has none)."""
+        return next(iter(self._ship_tos()), None)
+
     def ship_to_labels(self) -> dict[str, int]:
         """Return the ids of the partner's addresses by label, lower-cased and stripped."""
         return {row["label"].strip().lower(): address_id for address_id, row in self._ship_tos().items()}
@@ -153,10 +158,16 @@ class IntakeReads:
         return {field: self._ship_tos()[address_id][field] for field in ADDRESS_FIELDS}
 
     def route_calendar(self, address_id: int) -> RouteCalendar | None:
-        """Return the calendar of the route serving one of the partner's addresses
-        (None when it has none)."""
-        route_id = self._ship_tos()[address_id]["route_id"]
-        return None if route_id is None else self.calendars().get(route_id)
+        """Return the calendar of the route of one of the partner's addresses (None
+        when it has none, or the address is not the partner's)."""
+        row = self._ship_tos().get(address_id)
+        if row is None:
+            # Written by another process whose bump has not reached this one yet: read again.
+            self._partner.ship_tos = None
+            row = self._ship_tos().get(address_id)
+        if row is None:
+            return None
+        return None if row["route_id"] is None else self.calendars().get(row["route_id"])
 
     def calendars(self) -> Mapping[int, RouteCalendar]:
         """Return every route's calendar by id."""

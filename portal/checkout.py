@@ -55,7 +55,7 @@ class CartView(PartnerPageMixin, View):
                 partner=self.partner,
                 initial={
                     "idempotency_key": cart.idempotency_key,
-                    "ship_to": cart.ship_to_id or self._default_ship_to(),
+                    "ship_to": cart.ship_to_id,
                     "po_number": cart.po_number,
                     "requested_delivery_date": cart.requested_delivery_date,
                 },
@@ -72,9 +72,6 @@ class CartView(PartnerPageMixin, View):
             cart_count=len(rows),
             status=status,
         )
-
-    def _default_ship_to(self) -> int | None:
-        return self.partner.ship_tos.order_by("-is_default", "label").values_list("id", flat=True).first()
 
     def get(self, request):
         return self._render(get_or_create_cart(request.user))

@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.urls import reverse
 
+from orders.delivery import default_address_id
 from orders.models import OrderStatus
 from orders.validation import parse_whole_number
 from partners.models import ShipToAddress
@@ -96,7 +97,11 @@ class DeliveryChoiceForm(forms.Form):
     def __init__(self, *args, partner, **kwargs):
         super().__init__(*args, **kwargs)
         ship_to = self.fields["ship_to"]
-        ship_to.queryset = ShipToAddress.objects.filter(partner=partner).order_by("-is_default", "label")
+        # In intake's order (orders.intake_cache), so the address shown first is the
+        # one an order naming none ships to, and the one whose dates are offered.
+        ship_to.queryset = ShipToAddress.objects.filter(partner=partner).order_by("-is_default", "id")
+        if not self.is_bound and self.initial.get("ship_to") is None:
+            self.initial["ship_to"] = default_address_id(partner=partner)
         ship_to.error_messages["invalid_choice"] = "Choose one of your own addresses."
         ship_to.widget.attrs.update(
             {

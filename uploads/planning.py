@@ -53,10 +53,16 @@ class FilePlan:
 
 
 def plan_orders(
-    *, partner: Partner, rows: list[CsvRow], malformed: list[dict] = (), stop_after_problems: int | None = None
+    *,
+    partner: Partner,
+    rows: list[CsvRow],
+    malformed: list[dict] = (),
+    stop_after_problems: int | None = None,
+    now: datetime | None = None,
 ) -> FilePlan:
     """Validate every row with intake's rules and group the good ones into orders.
-    `malformed` are the problems of rows the reader could not split (parse_csv's).
+    `malformed` are the problems of rows the reader could not split (parse_csv's);
+    `now` the moment the delivery dates are judged at (default: now).
 
     Rows sharing (po_number, ship_to, requested_delivery_date) make one order; the same
     SKU twice in one order is merged into one line (the sum must then fit the case
@@ -75,7 +81,7 @@ def plan_orders(
         reads=reads,
         ids=set(labels.values()),
         ids_by_label=labels,
-        now=timezone.now(),
+        now=now or timezone.now(),
     )
     grouped = _group_rows(rows, products, headers, sorted(malformed, key=lambda p: p["line"]), stop_after_problems)
     problems = grouped.problems
@@ -147,22 +153,21 @@ class _RowHeaders:
             problem = self._promise_problem(ship_to_id, delivery)
             if problem is not None:
                 problems.append(
-                    {**bad_row(row.line, row.sku, problem["code"], problem["detail"]), **_particulars(problem)}
+                    {**bad_row(row.line, row.sku, problem["code"], problem["detail"]), **problem_particulars(problem)}
                 )
         return ship_to_id, delivery, problems
 
     def _promise_problem(self, ship_to_id: int | None, delivery: date | None) -> dict | None:
         if (ship_to_id, delivery) not in self.promised:
-            # No ship-to named: intake ships to the partner's default address.
-            address_id = ship_to_id if ship_to_id is not None else next(iter(self.reads.ship_to_ids()), None)
+            # No ship-to named (None): the partner's default address, as intake does.
             _, problem = promise_delivery(
-                reads=self.reads, partner=self.partner, address_id=address_id, requested=delivery, now=self.now
+                reads=self.reads, partner=self.partner, address_id=ship_to_id, requested=delivery, now=self.now
             )
             self.promised[(ship_to_id, delivery)] = problem
         return self.promised[(ship_to_id, delivery)]
 
 
-def _particulars(problem: dict) -> dict:
+def problem_particulars(problem: dict) -> dict:
     """What a delivery-date problem says beyond its code and detail: the field, the
     date, the reason and the next available date."""
     return {name: problem[name] for name in ("field", "date", "reason", "next_available") if name in problem}

@@ -33,7 +33,7 @@ from orders.intake import place_order
 from orders.models import CsvUpload, IdempotencyRecord, Order
 from partners.models import Partner
 from uploads.files import bad_row, content_hash_of, decode_csv, parse_csv
-from uploads.planning import FilePlan, PlannedOrder, plan_orders
+from uploads.planning import FilePlan, PlannedOrder, plan_orders, problem_particulars
 from uploads.quota import claim_upload_slot
 
 logger = logging.getLogger("bouquet.orders")
@@ -79,6 +79,9 @@ def create_csv_upload(
                 mode=mode,
                 status=CsvUpload.Status.QUEUED,
                 total_rows=len(parsed.rows) + len(parsed.malformed),
+                # The moment its delivery dates are planned at, by this process's clock
+                # as every promise is (see _import).
+                created_at=timezone.now(),
             )
     except IntegrityError as exc:
         # Two uploads of one file at the same moment: the constraint lets one through.
@@ -180,6 +183,10 @@ def _import(upload: CsvUpload, progress: Callable[[int], None], time_budget: flo
         partner=upload.partner,
         rows=parsed.rows,
         malformed=parsed.malformed,
+        # Every slice plans the file as of its upload, so an order-by time passing
+        # between slices cannot change the plan its idempotency keys are numbered by.
+        # Intake judges each order again, at the moment it places it.
+        now=upload.created_at,
         stop_after_problems=settings.BOUQUET["CSV_REPORT_MAX_PROBLEMS"] if all_or_nothing else None,
     )
     problems = plan.problems
@@ -248,7 +255,10 @@ def _place_planned_order(upload: CsvUpload, plan: PlannedOrder, key: str, proble
     except OrderError as error:
         # The catalogue changed since validation (a SKU withdrawn, say): these
         # rows are reported, the rest of the file goes on.
-        problems.extend(bad_row(line, "", error.code, f"not placed: {error.message}") for line in plan.file_lines)
+        problems.extend(
+            {**bad_row(line, "", error.code, f"not placed: {error.message}"), **problem_particulars(error.extra)}
+            for line in plan.file_lines
+        )
         return None
     return _order_entry(result.order.number, plan, replayed=result.replayed)
 

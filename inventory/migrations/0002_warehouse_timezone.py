@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='warehouse',
             name='timezone',
-            field=models.CharField(default='Europe/Amsterdam', help_text="IANA time zone of the routes' order-by times, such as Europe/London.", max_length=64, validators=[inventory.models.validate_time_zone]),
+            field=models.CharField(db_default='Europe/Amsterdam', default='Europe/Amsterdam', help_text="IANA time zone of the routes' order-by times, such as Europe/London.", max_length=64, validators=[inventory.models.validate_time_zone]),
         ),
     ]

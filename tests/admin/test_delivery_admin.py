@@ -36,17 +36,18 @@ def test_a_warehouse_shows_and_changes_its_time_zone(staff_client, warehouses):
     assert lhr.timezone == "Europe/Dublin"
 
 
-def test_a_time_zone_that_does_not_exist_is_refused_naming_it_and_nothing_changes(staff_client, warehouses):
+@pytest.mark.parametrize("zone", ["Europe/Londen", "Europe", "../etc/passwd"])
+def test_a_time_zone_that_does_not_exist_is_refused_naming_it_and_nothing_changes(staff_client, warehouses, zone):
     lhr = warehouses["LHR"]
 
     response = staff_client.post(
         change_url(lhr),
-        {"code": "LHR", "name": lhr.name, "priority": lhr.priority, "is_open": "on", "timezone": "Europe/Londen"},
+        {"code": "LHR", "name": lhr.name, "priority": lhr.priority, "is_open": "on", "timezone": zone},
     )
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {
-        "timezone": ["'Europe/Londen' is not an IANA time zone (such as Europe/Amsterdam)."]
+        "timezone": [f"{zone!r} is not an IANA time zone (such as Europe/Amsterdam)."]
     }
     lhr.refresh_from_db()
     assert lhr.timezone == "Europe/London"

@@ -78,18 +78,20 @@ def test_a_route_is_added_with_the_weekdays_ticked_in_order(staff_client, wareho
         ({"delivery_weekdays": ["1", "8"]}, "delivery_weekdays", "delivery_weekdays: 8 is not an ISO weekday"),
         ({"lead_days": "15"}, "lead_days", "less than or equal to 14"),
         ({"order_by_time": "25:00"}, "order_by_time", "Enter a valid time"),
+        ({"code": "UTR NL"}, "code", "Route code 'UTR NL' must be 1 to 20 printable ASCII characters, no spaces."),
     ],
 )
 @pytest.mark.django_db
 def test_a_bad_route_is_refused_naming_the_field_and_nothing_is_saved(
     staff_client, warehouses, changes, field, message
 ):
-    response = staff_client.post(ADD_URL, route_form(code="UTR-NL", warehouse=warehouses["AMS"].pk, **changes))
+    fields = {"code": "UTR-NL", **changes}
+    response = staff_client.post(ADD_URL, route_form(warehouse=warehouses["AMS"].pk, **fields))
 
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert list(errors) == [field] and message in " ".join(errors[field])
-    assert not Route.objects.filter(code="UTR-NL").exists()
+    assert not Route.objects.filter(code=fields["code"]).exists()
 
 
 @pytest.mark.django_db

@@ -123,7 +123,18 @@ def test_staff_without_the_permission_are_refused_naming_it(credit_staff_api, fe
     assert "fulfillment.view_route" in answer.json()["detail"]
 
 
-def test_an_address_without_a_route_is_refused_naming_it(fern_api, account_buyer):
+def test_an_address_without_a_route_is_served_by_its_partners_home_route(fern_api, account_buyer):
+    ShipToAddressFactory(partner=account_buyer, label="New", is_default=True, route=None)
+
+    answer = options_at(fern_api, THURSDAY_AFTERNOON)
+
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["route"] == "RTM-ALL"  # the first route of FERN's home warehouse
+
+
+def test_an_address_no_route_serves_is_refused_naming_it(fern_api, account_buyer):
+    account_buyer.home_warehouse = None
+    account_buyer.save(update_fields=["home_warehouse"])
     bare = ShipToAddressFactory(partner=account_buyer, label="New", is_default=True, route=None)
 
     answer = options_at(fern_api, THURSDAY_AFTERNOON)

@@ -14,13 +14,16 @@ from django.db import transaction
 from django.test import override_settings
 from django_redis import get_redis_connection
 
-from fulfillment.calendar import CALENDAR_KEY
+from fulfillment.calendar import CALENDAR_KEY, current_calendars
 from fulfillment.factories import RouteFactory
 from fulfillment.routes import set_date_exception, upsert_route
+from inventory.models import Warehouse
+from orders.delivery import delivery_promise_for
 from orders.exceptions import DeliveryDateUnavailableError
 from orders.intake import place_order
 from orders.intake_cache import forget_local_catalogue
 from partners.factories import ShipToAddressFactory
+from partners.models import ShipToAddress
 from tests.support.processes import run_in_another_process
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -181,3 +184,32 @@ def test_without_redis_intake_reads_the_calendar_from_the_database(account_buyer
             set_date_exception(route=shop.route, day=date(2026, 12, 2), delivers=False)
             assert refusal(account_buyer, requested_delivery_date="2026-12-02").extra["reason"] == "holiday"
             assert order(account_buyer).requested_delivery_date == date(2026, 12, 3)
+
+
+def test_a_warehouse_with_a_bad_zone_leaves_only_its_own_routes_out_of_the_calendar(account_buyer, shop, rose, caplog):
+    Warehouse.objects.filter(code="LHR").update(timezone="Europe/Londen")  # around the model's validator
+    forget_local_catalogue()
+
+    codes = {calendar.code for calendar in current_calendars().values()}
+    with time_machine.travel(TUESDAY_MORNING, tick=False):
+        placed = order(account_buyer)
+
+    assert "LHR-ALL" not in codes and {"AMS-NL", "AMS-ALL"} <= codes
+    assert placed.route.code == "AMS-NL"
+    assert "bad time zone" in caplog.text
+
+
+def test_an_address_another_process_just_added_is_promised_dates_not_a_server_error(account_buyer, shop, rose):
+    with time_machine.travel(TUESDAY_MORNING, tick=False):
+        order(account_buyer)  # this process now holds FERN's addresses
+        run_in_another_process(
+            "from partners.models import Partner, ShipToAddress\n"
+            "from fulfillment.models import Route\n"
+            "ShipToAddress.objects.bulk_create([ShipToAddress(partner=Partner.objects.get(code='FERN'), "
+            "label='Stall', line1='Markt 1', postcode='1000 AA', city='Amsterdam', "
+            "route=Route.objects.get(code='AMS-NL'))])\n"  # bulk_create: no signal, no bump
+        )
+        stall = ShipToAddress.objects.get(label="Stall")
+        promise = delivery_promise_for(partner=account_buyer, address_id=stall.id, now=TUESDAY_MORNING)
+
+    assert promise.route.code == "AMS-NL" and promise.options[0].date == date(2026, 12, 2)

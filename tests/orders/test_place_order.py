@@ -228,3 +228,12 @@ def test_a_cold_cache_costs_one_read_per_kind_however_many_lines(
         # begin, key claim, ship-tos, products, prices, routes, route exceptions, the one write, commit
         with django_assert_num_queries(9):
             place_order(partner=account_buyer, lines=order_of(products), idempotency_key=f"cold-{count}")
+
+
+def test_an_address_without_a_route_of_its_own_is_served_by_the_partners_home_route(account_buyer, catalogue):
+    # Made by code that ran before routes existed, after the upgrade gave the others one.
+    ShipToAddressFactory(partner=account_buyer, label="Old shop", is_default=True, route=None)
+
+    placed = place_order(partner=account_buyer, lines=[{"sku": "ROSE", "quantity": 20}]).order
+
+    assert placed.route.code == "RTM-ALL"  # the first route of FERN's home warehouse

@@ -184,3 +184,18 @@ def test_the_home_page_says_until_when_to_order_for_the_earliest_date(portal, mo
     page = portal.get("/").content.decode()
 
     assert "Order within 2 h 10 min for delivery tomorrow (Tue 1 Dec)" in page
+
+
+def test_with_no_default_address_the_address_shown_first_is_the_one_whose_dates_are_offered(
+    portal, monday, buyer, products, ship_tos
+):
+    # Neither is the default; by label "Garden centre" would come first, by id (intake's
+    # order for an order naming no address) it does too, so name them the other way round.
+    ship_tos[0].is_default = False
+    ship_tos[0].label = "Zeist garden"
+    ship_tos[0].save(update_fields=["is_default", "label"])
+
+    page = portal.get("/quick-order/").content.decode()
+
+    assert f'<option value="{ship_tos[0].id}" selected>' in page
+    assert f'<option value="2026-12-01" selected>{TUESDAY}</option>' in page  # AMS-NL's, not LHR-UK's
