@@ -29,7 +29,7 @@ class ShipmentLineFactory(DjangoModelFactory):
 
 
 class RouteFactory(DjangoModelFactory):
-    """A route that delivers every day, ordered for until 23:59 the same day: the one
+    """A route that delivers every day, ordered for until 23:59:59 the same day: the one
     every test warehouse gets (`<code>-ALL`, as the upgrade makes them), so that a test
     not about the calendar can ask for any date from today on."""
 
@@ -41,7 +41,7 @@ class RouteFactory(DjangoModelFactory):
     code = factory.LazyAttribute(lambda o: f"{o.warehouse.code}-ALL")
     name = factory.LazyAttribute(lambda o: f"{o.warehouse.code} every day")
     delivery_weekdays = [1, 2, 3, 4, 5, 6, 7]
-    order_by_time = datetime.time(23, 59)
+    order_by_time = datetime.time(23, 59, 59)
     lead_days = 0
 
 

@@ -10,7 +10,7 @@ force that day. A wall-clock time the zone skips (02:30 on the last Sunday of Ma
 means the instant an hour later on the clock (PEP 495's fold=0)."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from fulfillment.calendar import RouteCalendar
 
@@ -62,7 +62,10 @@ def order_by_moment(calendar: RouteCalendar, day: date) -> datetime | None:
         order_by_time = calendar.order_by_time
     else:
         return None
-    return datetime.combine(day - timedelta(days=calendar.lead_days), order_by_time, tzinfo=calendar.zone)
+    wall_clock = datetime.combine(day - timedelta(days=calendar.lead_days), order_by_time, tzinfo=calendar.zone)
+    # Through UTC and back: a time the clocks skip then reads as the clock shows it
+    # (02:30 on the last Sunday of March is 03:30+02:00), not as 02:30+01:00.
+    return wall_clock.astimezone(UTC).astimezone(calendar.zone)
 
 
 def judge_date(calendar: RouteCalendar, day: date, now: datetime) -> DeliveryOption | ExcludedDate:

@@ -231,7 +231,7 @@ def test_a_range_set_in_the_admin_is_what_the_next_order_is_judged_by(
     staff_client, account_buyer, make_product, warehouses
 ):
     make_product("RO-RANGE", stock={warehouses["RTM"]: 100}, case_pack=1, list_price=Decimal("1.00"))
-    route = Route.objects.get(code="RTM-ALL")  # FERN's home route: every day, by 23:59
+    route = Route.objects.get(code="RTM-ALL")  # FERN's home route: every day, by 23:59:59
     first = timezone.localdate() + timedelta(days=4)
     place(account_buyer, {"RO-RANGE": 1}, requested_delivery_date=first)  # warms this process's calendar
 

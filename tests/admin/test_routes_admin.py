@@ -113,7 +113,7 @@ def test_an_exception_saved_in_the_admin_is_what_the_next_order_is_judged_by(
     staff_client, account_buyer, make_product, warehouses
 ):
     make_product("RO-CAL", stock={warehouses["RTM"]: 100}, case_pack=1, list_price=Decimal("1.00"))
-    route = Route.objects.get(code="RTM-ALL")  # FERN's home route: every day, by 23:59
+    route = Route.objects.get(code="RTM-ALL")  # FERN's home route: every day, by 23:59:59
     day = timezone.localdate() + timedelta(days=5)
     accepted = place(account_buyer, {"RO-CAL": 1}, requested_delivery_date=day)  # warms this process's calendar
 

@@ -88,7 +88,7 @@ def test_a_partner_names_another_of_its_addresses(fern_api, account_buyer, fern_
     body = options_at(fern_api, THURSDAY_AFTERNOON, f"?ship_to={stall.id}").json()
 
     assert (body["ship_to"], body["route"], body["timezone"]) == (stall.id, "LHR-ALL", "Europe/London")
-    assert body["options"][0]["order_by"] == "2027-02-11T23:59:00+00:00"
+    assert body["options"][0]["order_by"] == "2027-02-11T23:59:59+00:00"
 
 
 def test_another_partners_address_is_not_found(fern_api, fern_shop, warehouses):

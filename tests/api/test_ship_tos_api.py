@@ -96,7 +96,7 @@ def test_the_next_promise_and_order_use_the_new_route(staff_api, fern_api, fern_
         )
 
     assert (promise["route"], promise["timezone"]) == ("LHR-UK", "Europe/London")
-    assert promise["options"][0] == {"date": "2027-02-16", "order_by": "2027-02-14T23:59:00+00:00"}
+    assert promise["options"][0] == {"date": "2027-02-16", "order_by": "2027-02-14T23:59:59+00:00"}
     assert order.status_code == 202, order.content
     assert (order.json()["route"], order.json()["requested_delivery_date"]) == ("LHR-UK", "2027-02-16")
 

@@ -217,6 +217,7 @@ def test_an_order_by_time_the_clocks_skip_falls_an_hour_later_on_the_clock():
     judged = judge_date(night_route, date(2027, 3, 29), at(AMSTERDAM, 2027, 3, 27, 12, 0))
 
     assert judged.order_by.astimezone(UTC) == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
+    assert judged.order_by.isoformat() == "2027-03-28T03:30:00+02:00"
 
 
 def test_a_london_route_and_an_amsterdam_route_differ_by_their_offsets_on_the_same_day():

@@ -55,7 +55,7 @@ def nothing_changes(*, but: tuple[str, ...] = ()):
 
 def today() -> str:
     """Today where the supplier delivers: the first date a test warehouse's every-day
-    route offers (until 23:59)."""
+    route offers (until 23:59:59)."""
     return timezone.localdate().isoformat()
 
 
