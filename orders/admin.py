@@ -1,5 +1,3 @@
-from zoneinfo import ZoneInfo
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -17,6 +15,7 @@ from inventory.models import Reservation, Warehouse
 from orders.cancellation import cancel_order
 from orders.credit_holds import release_credit_hold
 from orders.dead_letters import resolve_dead_letter, retry_dead_letter
+from orders.delivery import order_by_on_warehouse_clock
 from orders.models import (
     Cart,
     CartLine,
@@ -179,9 +178,9 @@ class OrderAdmin(BackOfficeImportExportMixin, ExportMixin, ViewOnlyMixin, admin.
     @admin.display(description="order by (warehouse clock)", ordering="order_by")
     def order_by_on_the_warehouse_clock(self, order):
         """The order-by moment the order was accepted under, on its route's warehouse clock."""
-        if order.order_by is None or order.route is None:
+        moment = order_by_on_warehouse_clock(order)
+        if moment is None:
             return "-"
-        moment = order.order_by.astimezone(ZoneInfo(order.route.warehouse.timezone))
         return format_html(
             '<time datetime="{}">{} {}</time>', moment.isoformat(), order_by_text(moment), moment.tzname()
         )

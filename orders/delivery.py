@@ -3,12 +3,14 @@ of the address it ships to, with the calendar from intake's per-process cache. I
 asks here for every order, whichever door it came through; the portal's date picker
 and the API's delivery options ask here for the list."""
 
+import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from fulfillment.calendar import RouteCalendar, home_route
 from fulfillment.promise import DEFAULT_DAYS, DeliveryOption, DeliveryPromise, delivery_promise, promised_option
 from orders.intake_cache import IntakeReads, intake_reads
+from orders.models import Order
 from partners.models import Partner
 
 
@@ -68,3 +70,12 @@ def default_address_id(*, partner: Partner) -> int | None:
     """Return the id of the address an order of the partner ships to when it names
     none (its default; intake decides the same way), or None when it has none."""
     return intake_reads(partner_id=partner.id).default_ship_to_id()
+
+
+def order_by_on_warehouse_clock(order: Order) -> datetime | None:
+    """Return the order-by moment the order was accepted under, on its route's
+    warehouse clock (None for an order placed before the delivery promise). Reads the
+    route and warehouse: select them with the order where many are shown."""
+    if order.order_by is None or order.route_id is None:
+        return None
+    return order.order_by.astimezone(zoneinfo.ZoneInfo(order.route.warehouse.timezone))

@@ -3,11 +3,10 @@ again: the same fields, in the same form, as the API's order detail. The answer 
 stored with the key (orders.intake writes it in the same statement as the order), so
 answers stored by older code are brought to today's shape when replayed."""
 
-import zoneinfo
 from collections.abc import Sequence
 
 from config.moments import utc_text
-from orders.delivery import PromisedDelivery
+from orders.delivery import PromisedDelivery, order_by_on_warehouse_clock
 from orders.intake_cache import ADDRESS_FIELDS
 from orders.models import Order, OrderLine
 
@@ -66,11 +65,12 @@ def delivery_snapshot(order: Order) -> dict:
     """The order's route and order-by moment as the API shows them: the code, and the
     moment on the route's warehouse clock with its offset (None on orders placed
     before the delivery promise)."""
-    if order.route_id is None or order.order_by is None:
-        return {"route": None, "order_by": None}
-    route = order.route
-    zone = zoneinfo.ZoneInfo(route.warehouse.timezone)
-    return {"route": route.code, "order_by": order.order_by.astimezone(zone).isoformat()}
+    moment = order_by_on_warehouse_clock(order)
+    return (
+        {"route": None, "order_by": None}
+        if moment is None
+        else {"route": order.route.code, "order_by": moment.isoformat()}
+    )
 
 
 def address_snapshot(address) -> dict:

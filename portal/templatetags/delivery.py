@@ -2,10 +2,9 @@
 delivery date, and the order-by moment it was accepted under on its route's warehouse
 clock. Filters return plain text; the template escapes it."""
 
-import zoneinfo
-
 from django import template
 
+from orders.delivery import order_by_on_warehouse_clock
 from portal.promise_text import day_text, order_by_text
 
 register = template.Library()
@@ -21,6 +20,5 @@ def delivery_day(day) -> str:
 def order_by_on_route_clock(order) -> str:
     """The order's order-by moment on its route's warehouse clock ("Mon 30 Nov, 14:00",
     "Mon 30 Nov, 10:00 GMT" for London); "" for an order placed before routes."""
-    if order.order_by is None or order.route_id is None:
-        return ""
-    return order_by_text(order.order_by.astimezone(zoneinfo.ZoneInfo(order.route.warehouse.timezone)))
+    moment = order_by_on_warehouse_clock(order)
+    return "" if moment is None else order_by_text(moment)
