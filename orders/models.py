@@ -69,7 +69,22 @@ class Order(models.Model):
     # later calendar change moves no accepted order. Empty on orders placed before the
     # delivery promise.
     requested_delivery_date = models.DateField(null=True, blank=True)
-    route = models.ForeignKey("fulfillment.Route", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Neither a foreign key nor an index in the database, for intake's sake: a few
+    # routes serve every order, so the key's check would lock the route's row (FOR KEY
+    # SHARE) in every intake transaction at once, a multixact on one hot row, and an
+    # index of a handful of values is a B-tree insert per order that only the back
+    # office's rare route filter and a route's deletion would read (bench/RESULTS.md,
+    # 2026-11-30 05:00). PROTECT still keeps the admin and the ORM from deleting a route
+    # an order names.
+    route = models.ForeignKey(
+        "fulfillment.Route",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     order_by = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.API)
     status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.CREATED)

@@ -150,11 +150,11 @@ def test_a_bad_route_is_refused_naming_the_field_and_changes_nothing(staff_api, 
 def test_an_unknown_warehouse_is_refused_naming_it(staff_api, ams_nl):
     before = calendar_rows()
 
-    answer = staff_api.put(f"{ROUTES}AMS-NL/", {**NEW_ROUTE, "warehouse": "XXX"}, format="json")
+    answer = staff_api.put(f"{ROUTES}AMS-NL/", {**NEW_ROUTE, "warehouse": "ZZZ"}, format="json")
 
     assert answer.status_code == 422
     assert answer.json()["code"] == "unknown_warehouse"
-    assert answer.json()["errors"][0]["field"] == "warehouse" and "XXX" in answer.json()["detail"]
+    assert answer.json()["errors"][0]["field"] == "warehouse" and "ZZZ" in answer.json()["detail"]
     assert calendar_rows() == before
 
 
