@@ -38,24 +38,51 @@ def _rows(sql: str, params=None) -> list[tuple]:
         return cursor.fetchall()
 
 
+_LOT = "p.sku || '@' || w.code || CASE WHEN s.lot = '' THEN '' ELSE ' lot ' || s.lot END"
+_LOT_JOINS = "JOIN inventory_product p ON p.id = s.product_id JOIN inventory_warehouse w ON w.id = s.warehouse_id"
+
+
 def check_stock(report: AuditReport) -> None:
-    for stock_id, sku, warehouse, on_hand, reserved in _rows(
-        """SELECT s.id, p.sku, w.code, s.on_hand, s.reserved FROM inventory_stock s
-             JOIN inventory_product p ON p.id = s.product_id JOIN inventory_warehouse w ON w.id = s.warehouse_id
+    """Per lot (docs/DESIGN.md section 11): 0 <= reserved <= on_hand, the ledger sums
+    to the lot, its active reservations sum to its reserved units, and each of them is
+    fit for its delivery date under the lot's dates."""
+    for label, on_hand, reserved in _rows(
+        f"""SELECT {_LOT}, s.on_hand, s.reserved FROM inventory_stock s {_LOT_JOINS}
             WHERE s.reserved < 0 OR s.on_hand < 0 OR s.reserved > s.on_hand"""
     ):
-        report.findings["oversold"].append(f"stock {sku}@{warehouse}: on_hand {on_hand}, reserved {reserved}")
-    for sku, warehouse, on_hand, reserved, ledger_on_hand, ledger_reserved in _rows(
-        """SELECT p.sku, w.code, s.on_hand, s.reserved, COALESCE(m.on_hand, 0), COALESCE(m.reserved, 0)
-             FROM inventory_stock s
-             JOIN inventory_product p ON p.id = s.product_id JOIN inventory_warehouse w ON w.id = s.warehouse_id
-             LEFT JOIN (SELECT product_id, warehouse_id, SUM(on_hand_delta) AS on_hand, SUM(reserved_delta) AS reserved
-                          FROM inventory_stockmovement GROUP BY product_id, warehouse_id) m
-               ON m.product_id = s.product_id AND m.warehouse_id = s.warehouse_id
+        report.findings["oversold"].append(f"stock {label}: on_hand {on_hand}, reserved {reserved}")
+    for label, on_hand, reserved, ledger_on_hand, ledger_reserved in _rows(
+        f"""SELECT {_LOT}, s.on_hand, s.reserved, COALESCE(m.on_hand, 0), COALESCE(m.reserved, 0)
+             FROM inventory_stock s {_LOT_JOINS}
+             LEFT JOIN (SELECT product_id, warehouse_id, lot,
+                               SUM(on_hand_delta) AS on_hand, SUM(reserved_delta) AS reserved
+                          FROM inventory_stockmovement GROUP BY product_id, warehouse_id, lot) m
+               ON m.product_id = s.product_id AND m.warehouse_id = s.warehouse_id AND m.lot = s.lot
             WHERE s.on_hand <> COALESCE(m.on_hand, 0) OR s.reserved <> COALESCE(m.reserved, 0)"""
     ):
         report.findings["ledger"].append(
-            f"stock {sku}@{warehouse}: row {on_hand}/{reserved}, ledger sums {ledger_on_hand}/{ledger_reserved}"
+            f"stock {label}: row {on_hand}/{reserved}, ledger sums {ledger_on_hand}/{ledger_reserved}"
+        )
+    for label, reserved, held in _rows(
+        f"""SELECT {_LOT}, s.reserved, COALESCE(r.held, 0) FROM inventory_stock s {_LOT_JOINS}
+             LEFT JOIN (SELECT product_id, warehouse_id, lot, SUM(quantity) AS held FROM inventory_reservation
+                         WHERE status = 'active' GROUP BY product_id, warehouse_id, lot) r
+               ON r.product_id = s.product_id AND r.warehouse_id = s.warehouse_id AND r.lot = s.lot
+            WHERE s.reserved <> COALESCE(r.held, 0)"""
+    ):
+        report.findings["reservations"].append(f"stock {label}: reserved {reserved}, active reservations hold {held}")
+    # The freshness rule of inventory.freshness, over what each reservation recorded.
+    for label, order_id, delivery_date, min_days in _rows(
+        f"""SELECT {_LOT}, r.order_id, r.delivery_date, r.min_days_at_delivery
+             FROM inventory_reservation r
+             JOIN inventory_stock s
+               ON s.product_id = r.product_id AND s.warehouse_id = r.warehouse_id AND s.lot = r.lot {_LOT_JOINS}
+            WHERE r.status = 'active' AND r.delivery_date IS NOT NULL
+              AND ((s.available_from IS NOT NULL AND s.available_from > r.delivery_date)
+                OR (s.expires_on IS NOT NULL AND s.expires_on - r.delivery_date < r.min_days_at_delivery))"""
+    ):
+        report.findings["unfit_lots"].append(
+            f"stock {label}: reserved for order id {order_id}, delivery {delivery_date}, needs {min_days} days"
         )
     report.counts["stock_rows"] = _rows("SELECT count(*) FROM inventory_stock")[0][0]
 

@@ -167,7 +167,7 @@ def _top_up_stock() -> None:
             "product", "warehouse"
         )
     )
-    from inventory.stock import set_on_hand
+    from inventory.stock_sync import set_on_hand
 
     for stock in low:
         set_on_hand(

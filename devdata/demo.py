@@ -24,7 +24,7 @@ from devdata.demo_tables import CATALOGUE, PARTNERS, ROUTES, STAFF, PartnerSpec,
 from devdata.world import WAREHOUSES
 from fulfillment.models import Route
 from inventory.models import Product, Stock, Warehouse
-from inventory.stock import set_on_hand
+from inventory.stock_sync import set_on_hand
 from partners.models import CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
 from payments import gateway
 

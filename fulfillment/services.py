@@ -9,14 +9,27 @@ from django.db.models.functions import Now
 from fulfillment.models import Shipment, ShipmentLine
 from inventory.models import Reservation, Warehouse
 from inventory.routing import Demand
-from inventory.stock import release_reservations, reserve_stock
+from inventory.stock import OrderDemands, release_reservations, reserve_stock
+
+
+def stock_demands(order, demands: Sequence[Demand]) -> OrderDemands:
+    """What an order asks of stock: these lines of it, from its partner's home
+    warehouse first, in lots that can serve its delivery date under the partner's
+    freshness rule (docs/DESIGN.md section 11). `order` comes with its partner."""
+    return OrderDemands(
+        order.id,
+        tuple(demands),
+        order.partner.home_warehouse_id,
+        delivery_date=order.requested_delivery_date,
+        partner_days=order.partner.min_days_at_delivery,
+    )
 
 
 def reroute_from_closed_warehouses(*, order) -> list[int]:
     """Move the order's reservations off warehouses that are closed now, to open ones
-    by the routing rule; return the closed warehouse ids it moved away from. Raise
-    OutOfStockError (with the closed reservations released) when none can serve.
-    Call inside the finalize transaction, holding the order's lock."""
+    by the routing rule and to lots fit for its date (inventory.lots); return the
+    closed warehouse ids it moved away from. Raise OutOfStockError (with the closed
+    reservations released) when none can serve. Call inside the finalize transaction, holding the order's lock."""
     reserved_in = set(
         Reservation.objects.filter(order_id=order.id, status=Reservation.Status.ACTIVE).values_list(
             "warehouse_id", flat=True
@@ -30,9 +43,9 @@ def reroute_from_closed_warehouses(*, order) -> list[int]:
     for reservation in released:
         per_line[(reservation.order_line_id, reservation.product_id)] += reservation.quantity
     reserve_stock(
-        order_id=order.id,
-        demands=[Demand(line_id, product_id, quantity) for (line_id, product_id), quantity in per_line.items()],
-        preferred_warehouse_id=order.partner.home_warehouse_id,
+        order=stock_demands(
+            order, [Demand(line_id, product_id, quantity) for (line_id, product_id), quantity in per_line.items()]
+        ),
         exclude_warehouse_ids=closed,
         actor="reroute",
     )

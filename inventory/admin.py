@@ -10,7 +10,7 @@ from config.admin import BackOfficeImportExportMixin, ViewOnlyMixin
 from inventory.exceptions import InventoryError, OnHandBelowReservedError, VersionConflictError
 from inventory.models import Product, Reservation, Stock, StockMovement, Warehouse
 from inventory.resources import ProductResource, StockResource
-from inventory.stock import set_on_hand
+from inventory.stock_sync import set_on_hand
 
 LEDGER_ROWS_SHOWN = 20
 

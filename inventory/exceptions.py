@@ -1,3 +1,5 @@
+from datetime import date
+
 from config.errors import ConflictError, DomainError
 
 
@@ -6,17 +8,23 @@ class InventoryError(DomainError):
 
 
 class OutOfStockError(InventoryError):
-    """Not enough stock in open warehouses for these SKUs; `short` maps SKU to the
-    quantity missing."""
+    """Not enough stock fresh enough for the delivery date in open warehouses for these
+    SKUs; `short` maps SKU to the quantity missing."""
 
     code = "out_of_stock"
 
-    def __init__(self, short: dict[str, int]):
+    def __init__(self, short: dict[str, int], *, delivery_date: date | None = None):
         listed = ", ".join(f"{sku} (short {qty})" for sku, qty in sorted(short.items()))
+        when = f" for delivery on {delivery_date.isoformat()}" if delivery_date else ""
         super().__init__(
-            f"Not enough stock for {listed}.", errors=[{"sku": s, "short": q} for s, q in sorted(short.items())]
+            f"Not enough stock{when} for {listed}.",
+            errors=[
+                {"sku": s, "short": q, **({"delivery_date": delivery_date.isoformat()} if delivery_date else {})}
+                for s, q in sorted(short.items())
+            ],
         )
         self.short = short
+        self.delivery_date = delivery_date
 
 
 class VersionConflictError(ConflictError):
@@ -28,3 +36,10 @@ class OnHandBelowReservedError(ConflictError, InventoryError):
     conflict with the state (409 over the API), not a bad request."""
 
     code = "on_hand_below_reserved"
+
+
+class LotInUseError(ConflictError, InventoryError):
+    """New dates for a lot that would leave a reservation it holds unfit for its
+    delivery date."""
+
+    code = "lot_in_use"

@@ -42,6 +42,9 @@ class StockFactory(DjangoModelFactory):
 
     product = factory.SubFactory(ProductFactory)
     warehouse = factory.SubFactory(WarehouseFactory)
+    lot = ""
+    available_from = None
+    expires_on = None
     on_hand = 100
     reserved = 0
     version = 1
@@ -52,6 +55,7 @@ class StockFactory(DjangoModelFactory):
             StockMovement.objects.create(
                 product=obj.product,
                 warehouse=obj.warehouse,
+                lot=obj.lot,
                 kind=StockMovement.Kind.RECEIPT,
                 on_hand_delta=obj.on_hand,
                 reserved_delta=obj.reserved,

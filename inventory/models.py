@@ -1,5 +1,5 @@
-"""Products, warehouses, stock per product and warehouse, reservations and the stock
-movement ledger. This app knows no other app: orders are referred to by id only."""
+"""Products, warehouses, stock in lots (per product, warehouse and lot code),
+reservations and the stock movement ledger. This app knows no other app: orders are referred to by id only."""
 
 import zoneinfo
 
@@ -50,6 +50,14 @@ class Product(models.Model):
     min_order_qty = models.PositiveIntegerField(default=0, help_text="0 means no minimum beyond one case.")
     list_price = models.DecimalField(max_digits=10, decimal_places=2)
     active = models.BooleanField(default=True)
+    # The days of life a lot must have left at delivery for a partner without a rule
+    # of its own (docs/DESIGN.md section 11). Empty: none.
+    min_days_at_delivery = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days of vase life a lot must have left on the delivery date, for partners without a rule of "
+        "their own. Empty: no requirement.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -64,25 +72,42 @@ class Product(models.Model):
         return f"{self.sku} {self.name}"
 
 
+NO_LOT = ""
+
+
 class Stock(models.Model):
-    """What a warehouse holds of a product. `on_hand` is set by the ERP and by
-    dispatches; `reserved` is ours alone. `version` grows with every change of
-    `on_hand`, so writers that do not lock can detect that someone wrote first;
-    reservations do not bump it, so a busy SKU does not starve the ERP's sync."""
+    """One lot: what a warehouse holds of a product under one lot code (the grower's
+    or the auction's batch reference; stock without one is lot ""). `on_hand` is set
+    by the ERP and by dispatches; `reserved` is ours alone. `version` grows with every
+    change of `on_hand` or of the dates, so writers that do not lock can detect that
+    someone wrote first; reservations do not bump it, so a busy SKU does not starve
+    the ERP's sync. `available_from` is the first delivery date the lot can serve
+    (empty: now) and `expires_on` the last day it is fit to sell, inclusive (empty: it
+    does not perish): inventory.freshness judges them."""
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="stock")
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stock")
+    # db_default: code still running during a deploy inserts rows without a lot.
+    lot = models.CharField(max_length=40, blank=True, default=NO_LOT, db_default=NO_LOT)
+    available_from = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
     on_hand = models.IntegerField(default=0)
     reserved = models.IntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["product_id", "warehouse_id"]
+        ordering = ["product_id", "warehouse_id", "lot"]
         constraints = [
-            models.UniqueConstraint(fields=["product", "warehouse"], name="stock_unique_product_warehouse"),
+            models.UniqueConstraint(fields=["product", "warehouse", "lot"], name="stock_unique_product_warehouse_lot"),
             models.CheckConstraint(condition=Q(reserved__gte=0), name="stock_reserved_not_negative"),
             models.CheckConstraint(condition=Q(on_hand__gte=F("reserved")), name="stock_reserved_within_on_hand"),
+            models.CheckConstraint(
+                condition=Q(available_from__isnull=True)
+                | Q(expires_on__isnull=True)
+                | Q(expires_on__gte=F("available_from")),
+                name="stock_lot_expires_after_available",
+            ),
         ]
 
     @property
@@ -90,7 +115,8 @@ class Stock(models.Model):
         return self.on_hand - self.reserved
 
     def __str__(self):
-        return f"{self.product.sku}@{self.warehouse.code}"
+        lot = f" lot {self.lot}" if self.lot else ""
+        return f"{self.product.sku}@{self.warehouse.code}{lot}"
 
 
 class Reservation(models.Model):
@@ -103,6 +129,11 @@ class Reservation(models.Model):
     order_line_id = models.BigIntegerField()
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    lot = models.CharField(max_length=40, blank=True, default=NO_LOT, db_default=NO_LOT)
+    # What the lot was judged fit for, so a change of the lot's dates can be checked
+    # against the reservations it holds without asking the orders app.
+    delivery_date = models.DateField(null=True, blank=True)
+    min_days_at_delivery = models.PositiveSmallIntegerField(default=0, db_default=0)
     quantity = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -115,12 +146,13 @@ class Reservation(models.Model):
         ]
 
     def __str__(self):
-        return f"order {self.order_id}: {self.quantity} x {self.product_id} @ {self.warehouse_id} ({self.status})"
+        lot = f" lot {self.lot}" if self.lot else ""
+        return f"order {self.order_id}: {self.quantity} x {self.product_id} @ {self.warehouse_id}{lot} ({self.status})"
 
 
 class StockMovement(models.Model):
-    """The ledger: every change of a stock row writes one movement in the same
-    transaction, so summing the movements of a row gives the row."""
+    """The ledger: every change of a lot writes one movement in the same transaction,
+    so summing the movements of a (product, warehouse, lot) gives the lot."""
 
     class Kind(models.TextChoices):
         RECEIPT = "receipt", "goods received"
@@ -128,9 +160,11 @@ class StockMovement(models.Model):
         RESERVE = "reserve", "reserved for an order"
         RELEASE = "release", "reservation released"
         DISPATCH = "dispatch", "dispatched"
+        EXPIRY = "expiry", "written off when it expired"
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    lot = models.CharField(max_length=40, blank=True, default=NO_LOT, db_default=NO_LOT)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     on_hand_delta = models.IntegerField(default=0)
     reserved_delta = models.IntegerField(default=0)
@@ -141,7 +175,7 @@ class StockMovement(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["product", "warehouse"], name="movement_product_warehouse")]
+        indexes = [models.Index(fields=["product", "warehouse", "lot"], name="movement_product_warehouse_lot")]
 
     def __str__(self):
         return f"{self.kind} {self.on_hand_delta:+}/{self.reserved_delta:+}"

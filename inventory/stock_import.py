@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from inventory.exceptions import InventoryError, VersionConflictError
 from inventory.models import Product, Stock, Warehouse
-from inventory.stock import set_on_hand
+from inventory.stock_sync import set_on_hand
 
 REQUIRED_COLUMNS = ("sku", "warehouse", "on_hand", "version")
 

@@ -58,6 +58,13 @@ class Partner(models.Model):
         default=default_max_open_order_value,
         help_text="The most the partner's orders not yet shipped or cancelled may total together. Empty: no limit.",
     )
+    # Days of life a lot must have left on the delivery date (docs/DESIGN.md section
+    # 11): a supermarket 7, a florist 3. Empty: each product's default applies.
+    min_days_at_delivery = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days of vase life the partner wants left on the delivery date. Empty: each product's default.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -18,7 +18,7 @@ from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import created_location, error_responses, path_parameter
 from inventory.api import serializers
 from inventory.selectors import get_product, get_stock, get_warehouse, stock_levels
-from inventory.stock import set_on_hand
+from inventory.stock_sync import set_on_hand
 
 ERRORS = error_responses()
 NOT_FOUND = error_responses(_404="product_not_found or warehouse_not_found, naming the SKU or code.")

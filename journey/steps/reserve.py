@@ -19,9 +19,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from fulfillment import services as fulfillment
 from inventory.exceptions import OutOfStockError
 from inventory.routing import Demand
-from inventory.stock import OrderDemands, reserve_stock, reserve_stock_for_orders
+from inventory.stock import reserve_stock, reserve_stock_for_orders
 from orders.cancellation import cancel_locked_order
 from orders.models import Order, OrderLine, OrderStatus
 from orders.transitions import lock_order, lock_orders_in_status, set_hold, transition, transition_many
@@ -52,9 +53,7 @@ def reserve_one(order_id: int) -> None:
         draw = credit_to_draw(order)
         try:
             reserved = reserve_stock(
-                order_id=order.id,
-                demands=order_demands(order),
-                preferred_warehouse_id=order.partner.home_warehouse_id,
+                order=fulfillment.stock_demands(order, order_demands(order)),
                 admit=(lambda: try_draw_credit(partner_id=order.partner_id, amount=order.total)) if draw else None,
             )
         except OutOfStockError as short:
@@ -133,9 +132,7 @@ def reserve_batch(order_ids: Sequence[int]) -> list[int]:
             return False
 
         short = reserve_stock_for_orders(
-            orders=[
-                OrderDemands(order.id, tuple(demands[order.id]), order.partner.home_warehouse_id) for order in orders
-            ],
+            orders=[fulfillment.stock_demands(order, demands[order.id]) for order in orders],
             admit=admit if on_account else None,
         )
         reserved = [order for order in orders if order.id not in short and order.id not in over_headroom]

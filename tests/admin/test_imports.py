@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from config.admin import describe_row_problems
 from inventory.models import Product, Stock, StockMovement
-from inventory.stock import set_on_hand
+from inventory.stock_sync import set_on_hand
 from partners.models import PartnerPrice
 
 pytestmark = pytest.mark.django_db

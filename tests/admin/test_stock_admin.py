@@ -5,7 +5,7 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from inventory.models import Stock, StockMovement
-from inventory.stock import set_on_hand
+from inventory.stock_sync import set_on_hand
 from tests.support.admin import change_url, changelist
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from inventory.models import Stock, StockMovement
 from inventory.routing import Demand
-from inventory.stock import reserve_stock
+from inventory.stock import OrderDemands, reserve_stock
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def tulips(warehouses, make_product):
 @pytest.fixture
 def reserved_roses(roses, warehouses):
     """300 of the roses at AMS reserved for an order, through the service (ledger true)."""
-    reserve_stock(order_id=1, demands=[Demand(1, roses.id, 300)], preferred_warehouse_id=warehouses["AMS"].id)
+    reserve_stock(order=OrderDemands(1, (Demand(1, roses.id, 300),), warehouses["AMS"].id))
     return roses
 
 

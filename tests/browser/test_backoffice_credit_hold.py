@@ -66,7 +66,7 @@ def test_a_stale_stock_edit_shows_the_conflict(page, screenshot):
 
     log_in(page, "backoffice", "bouquet-demo", login_path="/admin/login/")
     page.goto(f"/admin/inventory/stock/{stock.pk}/change/")
-    from inventory.stock import set_on_hand
+    from inventory.stock_sync import set_on_hand
 
     set_on_hand(
         product=stock.product,

@@ -5,7 +5,8 @@ import pytest
 from inventory.exceptions import OnHandBelowReservedError, OutOfStockError, VersionConflictError
 from inventory.models import Reservation, Stock, StockMovement
 from inventory.routing import Demand, plan_allocations
-from inventory.stock import release_reservations, reserve_stock, set_on_hand
+from inventory.stock import OrderDemands, release_reservations, reserve_stock
+from inventory.stock_sync import set_on_hand
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def test_set_on_hand_creates_a_missing_row_from_version_zero(warehouses, make_pr
 
 def test_set_on_hand_never_erases_reservations(warehouses, make_product):
     product = make_product("ROSE-R", stock={warehouses["AMS"]: 100}, case_pack=1)
-    reserve_stock(order_id=1, demands=[Demand(1, product.id, 30)], preferred_warehouse_id=warehouses["AMS"].id)
+    reserve_stock(order=OrderDemands(1, (Demand(1, product.id, 30),), warehouses["AMS"].id))
 
     with pytest.raises(OnHandBelowReservedError) as refused:
         set_on_hand(product=product, warehouse=warehouses["AMS"], on_hand=20, expected_version=1, actor="erp")
@@ -47,9 +48,7 @@ def test_set_on_hand_never_erases_reservations(warehouses, make_product):
 def test_reserving_prefers_the_home_warehouse_then_priority(warehouses, make_product):
     product = make_product("ROSE-H", stock={warehouses["AMS"]: 100, warehouses["RTM"]: 100}, case_pack=1)
 
-    [reservation] = reserve_stock(
-        order_id=7, demands=[Demand(1, product.id, 10)], preferred_warehouse_id=warehouses["RTM"].id
-    )
+    [reservation] = reserve_stock(order=OrderDemands(7, (Demand(1, product.id, 10),), warehouses["RTM"].id))
 
     assert reservation.warehouse == warehouses["RTM"]
 
@@ -59,8 +58,8 @@ def test_reserving_splits_a_line_only_when_no_single_warehouse_can_serve(warehou
         "ROSE-S", stock={warehouses["AMS"]: 30, warehouses["RTM"]: 30, warehouses["LHR"]: 100}, case_pack=1
     )
 
-    whole = reserve_stock(order_id=8, demands=[Demand(1, product.id, 50)], preferred_warehouse_id=warehouses["AMS"].id)
-    split = reserve_stock(order_id=9, demands=[Demand(1, product.id, 100)], preferred_warehouse_id=warehouses["AMS"].id)
+    whole = reserve_stock(order=OrderDemands(8, (Demand(1, product.id, 50),), warehouses["AMS"].id))
+    split = reserve_stock(order=OrderDemands(9, (Demand(1, product.id, 100),), warehouses["AMS"].id))
 
     assert [(r.warehouse.code, r.quantity) for r in whole] == [("LHR", 50)]
     assert sorted((r.warehouse.code, r.quantity) for r in split) == [("AMS", 30), ("LHR", 40), ("RTM", 30)]
@@ -72,7 +71,14 @@ def test_reserving_is_all_or_nothing(warehouses, make_product):
 
     with pytest.raises(OutOfStockError) as short:
         reserve_stock(
-            order_id=10, demands=[Demand(1, plenty.id, 10), Demand(2, scarce.id, 6)], preferred_warehouse_id=None
+            order=OrderDemands(
+                10,
+                (
+                    Demand(1, plenty.id, 10),
+                    Demand(2, scarce.id, 6),
+                ),
+                None,
+            )
         )
 
     assert short.value.short == {"ROSE-Q": 1}
@@ -85,16 +91,14 @@ def test_closed_warehouses_are_not_reserved_from(warehouses, make_product):
     warehouses["AMS"].is_open = False
     warehouses["AMS"].save()
 
-    [reservation] = reserve_stock(
-        order_id=11, demands=[Demand(1, product.id, 10)], preferred_warehouse_id=warehouses["AMS"].id
-    )
+    [reservation] = reserve_stock(order=OrderDemands(11, (Demand(1, product.id, 10),), warehouses["AMS"].id))
 
     assert reservation.warehouse == warehouses["RTM"]
 
 
 def test_release_gives_stock_back_and_writes_the_ledger(warehouses, make_product):
     product = make_product("ROSE-RL", stock={warehouses["AMS"]: 100}, case_pack=1)
-    reserve_stock(order_id=12, demands=[Demand(1, product.id, 10)], preferred_warehouse_id=None)
+    reserve_stock(order=OrderDemands(12, (Demand(1, product.id, 10),), None))
 
     release_reservations(order_id=12)
     release_reservations(order_id=12)

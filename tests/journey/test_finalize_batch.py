@@ -7,7 +7,7 @@ import pytest
 
 from fulfillment.models import Shipment
 from inventory.models import Product, Reservation, Stock, StockMovement
-from inventory.stock import set_on_hand
+from inventory.stock_sync import set_on_hand
 from journey.runner import STEPS, run_batch
 from journey.steps import finalize, pay, reserve
 from orders.models import Order, OrderStatus

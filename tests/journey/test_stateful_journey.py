@@ -22,7 +22,7 @@ from devdata.world import VISA
 from fulfillment.models import Shipment
 from inventory.factories import ProductFactory, StockFactory, WarehouseFactory
 from inventory.models import Stock
-from inventory.stock import set_on_hand
+from inventory.stock_sync import set_on_hand
 from journey.payment_events import wake_order_waiting_on
 from journey.runner import STEPS, run_all_steps, run_step
 from orders.cancellation import cancel_order
