@@ -1,6 +1,7 @@
 """Concurrency claims, proven with real threads against the real database: no
 oversell, no deadlock, one event per transition, one PaymentIntent, one charge."""
 
+import datetime
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -8,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import connections
 
-from inventory.models import Reservation, Stock
+from inventory.models import Reservation, Stock, StockMovement
 from journey.runner import run_step
 from journey.steps import finalize, pay, reserve
 from journey.steps.pay import PaymentBusyError
@@ -39,8 +40,36 @@ def in_threads(function, items, *, workers: int) -> list:
         return list(pool.map(call, items))
 
 
-def test_hot_sku_200_buyers_for_the_last_50_units(account_buyer, warehouses, make_product):
-    make_product("ROSE-HOT", stock={warehouses["RTM"]: 30, warehouses["AMS"]: 20}, case_pack=1, list_price="1.00")
+def hot_rose(warehouses, make_product, *, in_lots: bool) -> None:
+    """50 units of ROSE-HOT, 30 in RTM and 20 in AMS: in lot "" each, or in lots of
+    different dates (three in RTM, the buyer's home, and two in AMS)."""
+    rtm, ams = warehouses["RTM"], warehouses["AMS"]
+    if not in_lots:
+        make_product("ROSE-HOT", stock={rtm: 30, ams: 20}, case_pack=1, list_price="1.00")
+        return
+    today = datetime.date.today()
+
+    def lot(warehouse, code, on_hand, days):
+        expires = None if days is None else today + datetime.timedelta(days=days)
+        return {"warehouse": warehouse, "lot": code, "on_hand": on_hand, "expires_on": expires}
+
+    make_product(
+        "ROSE-HOT",
+        case_pack=1,
+        list_price="1.00",
+        lots=[
+            lot(rtm, "R-LATE", 10, 12),
+            lot(rtm, "R-EARLY", 12, 6),
+            lot(rtm, "", 8, None),
+            lot(ams, "A-LATE", 9, 14),
+            lot(ams, "A-EARLY", 11, 7),
+        ],
+    )
+
+
+@pytest.mark.parametrize("in_lots", [False, True], ids=["one lot", "lots of different dates"])
+def test_hot_sku_200_buyers_for_the_last_50_units(account_buyer, warehouses, make_product, in_lots):
+    hot_rose(warehouses, make_product, in_lots=in_lots)
 
     def buy(_):
         order = place(account_buyer, {"ROSE-HOT": 1})
@@ -55,11 +84,34 @@ def test_hot_sku_200_buyers_for_the_last_50_units(account_buyer, warehouses, mak
     assert orders.filter(status=OrderStatus.CANCELLED, cancel_reason="out_of_stock").count() == 150
     assert sum(s.reserved for s in Stock.objects.filter(product__sku="ROSE-HOT")) == 50
     assert all(s.reserved == s.on_hand for s in Stock.objects.filter(product__sku="ROSE-HOT"))
+    if in_lots:
+        # Every reserve locks all of the SKU's lots, so the ledger's order is the order
+        # the buyers were served in: the home warehouse first, and within each
+        # warehouse, the earliest-expiring lot emptied before the next is touched.
+        served = list(
+            StockMovement.objects.filter(product__sku="ROSE-HOT", kind=StockMovement.Kind.RESERVE)
+            .order_by("id")
+            .values_list("warehouse__code", "lot")
+        )
+        expected = [("RTM", "R-EARLY")] * 12 + [("RTM", "R-LATE")] * 10 + [("RTM", "")] * 8
+        assert served == expected + [("AMS", "A-EARLY")] * 11 + [("AMS", "A-LATE")] * 9
 
 
-def test_orders_locking_the_same_skus_in_opposite_order_do_not_deadlock(account_buyer, warehouses, make_product):
-    make_product("SKU-A", stock={warehouses["RTM"]: 1000, warehouses["AMS"]: 1000}, case_pack=1, list_price="1.00")
-    make_product("SKU-B", stock={warehouses["RTM"]: 1000, warehouses["AMS"]: 1000}, case_pack=1, list_price="1.00")
+@pytest.mark.parametrize("in_lots", [False, True], ids=["one lot", "lots of different dates"])
+def test_orders_locking_the_same_skus_in_opposite_order_do_not_deadlock(
+    account_buyer, warehouses, make_product, in_lots
+):
+    today = datetime.date.today()
+    for sku in ("SKU-A", "SKU-B"):
+        if in_lots:
+            lots = [
+                {"warehouse": warehouses[w], "lot": code, "on_hand": 30, "expires_on": today + datetime.timedelta(days)}
+                for w in ("RTM", "AMS")
+                for code, days in (("L1", 9), ("L2", 3), ("L3", 6))
+            ]
+            make_product(sku, case_pack=1, list_price="1.00", lots=lots)
+        else:
+            make_product(sku, stock={warehouses["RTM"]: 1000, warehouses["AMS"]: 1000}, case_pack=1, list_price="1.00")
     orders = [place(account_buyer, {"SKU-A": 1, "SKU-B": 1} if i % 2 else {"SKU-B": 1, "SKU-A": 1}) for i in range(60)]
 
     outcomes = in_threads(lambda order: reserve.reserve_one(order.id), orders, workers=12)

@@ -2,13 +2,16 @@
 orders one by one, oldest first, would; and a batch that fails hands its orders to
 the per-order path, which counts the failure against the order at fault only."""
 
+import datetime
 import random
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 
 from devdata.world import VISA
+from inventory.factories import ProductFactory, StockFactory
 from inventory.models import Reservation
 from journey.runner import STEPS, run_batch, run_step
 from journey.steps import reserve
@@ -151,3 +154,72 @@ def test_a_failing_batch_falls_back_so_only_the_bad_order_counts_an_attempt(acco
         OrderStatus.INVENTORY_RESERVED
     ] * 2
     assert [o.attempts for o in orders] == [0, 0, 1, 0, 0]
+
+
+def dated_world(prefix: str, warehouses, today) -> None:
+    """Two SKUs in scarce dated lots over the warehouses: some expiring soon, some
+    arriving later, some that do not perish."""
+    day = datetime.timedelta(days=1)
+    layout = {
+        "A": [("AMS", "A1", 3, None, 2), ("AMS", "A2", 4, None, 8), ("RTM", "R1", 5, 2, 9), ("LHR", "", 3, None, None)],
+        "B": [("RTM", "B1", 4, None, 4), ("RTM", "B2", 2, None, 1), ("AMS", "B3", 6, 1, 6), ("AMS", "", 2, None, None)],
+    }
+    for name, lots in layout.items():
+        product = ProductFactory(sku=f"{prefix}-{name}", case_pack=1, list_price="1.00", min_days_at_delivery=1)
+        for warehouse, code, on_hand, arrives_in, expires_in in lots:
+            StockFactory(
+                product=product,
+                warehouse=warehouses[warehouse],
+                lot=code,
+                on_hand=on_hand,
+                available_from=None if arrives_in is None else today + arrives_in * day,
+                expires_on=None if expires_in is None else today + expires_in * day,
+            )
+
+
+def test_a_batch_reserves_lots_exactly_as_one_order_at_a_time_would(warehouses):
+    """Orders for different dates, from partners with different freshness rules, over
+    scarce dated lots: the batch takes the same lots as the per-order path."""
+    today = datetime.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
+    rules = {"IRIS": ("AMS", None), "MOSS": ("RTM", 3), "FERN": ("RTM", 0)}
+    partners = {}
+    for code, (home, rule) in rules.items():
+        partners[code] = PartnerFactory(
+            code=code,
+            payment_method=Partner.PaymentMethod.ACCOUNT,
+            home_warehouse=warehouses[home],
+            credit=None,
+            min_days_at_delivery=rule,
+        )
+        CreditAccountFactory(partner=partners[code], credit_limit="5000.00")
+    rng = random.Random(17)
+    wishes = [
+        (
+            rng.choice(list(partners.values())),
+            today + datetime.timedelta(days=rng.randint(1, 4)),
+            {name: rng.randint(1, 4) for name in rng.sample("AB", rng.randint(1, 2))},
+        )
+        for _ in range(16)
+    ]
+    placed = {}
+    for prefix in ("ONE", "BATCH"):
+        dated_world(prefix, warehouses, today)
+        placed[prefix] = [
+            place(partner, {f"{prefix}-{n}": q for n, q in lines.items()}, requested_delivery_date=date)
+            for partner, date, lines in wishes
+        ]
+
+    for order in placed["ONE"]:
+        reserve.reserve_one(order.id)
+    reserve.reserve_batch([order.id for order in placed["BATCH"]])
+
+    def with_lots(order, prefix):
+        lots = sorted(Reservation.objects.filter(order_id=order.id).values_list("warehouse_id", "lot", "quantity"))
+        return outcome(order, prefix), lots
+
+    one_by_one = [with_lots(order, "ONE") for order in placed["ONE"]]
+    batched = [with_lots(order, "BATCH") for order in placed["BATCH"]]
+    assert batched == one_by_one
+    statuses = {status for (status, *_), _ in batched}
+    assert statuses == {OrderStatus.INVENTORY_RESERVED, OrderStatus.CANCELLED}
+    assert len({lot for _, lots in batched for _, lot, _ in lots}) >= 4

@@ -2,15 +2,20 @@
 (a query per line, a forgotten select_related) shows up in `make test`. The counts
 include the savepoints the test's own transaction adds around each atomic block."""
 
+import datetime
+
 import pytest
 
 from fulfillment.models import Shipment
+from inventory.models import Reservation
 from journey.runner import STEPS, claim_orders
 from journey.steps import finalize, pay, reserve
 from orders.models import Order
 from tests.support.journey import place
 
 pytestmark = pytest.mark.django_db
+
+DAY = datetime.timedelta(days=1)
 
 # Locking the orders, reading their lines, locking the stock rows, updating them,
 # inserting reservations and movements, one transition, and two savepoints with
@@ -89,6 +94,40 @@ def test_reserving_a_batch_costs_the_same_for_one_order_as_for_twenty(
     for order in [three_line_order, *twenty]:
         order.refresh_from_db()
         assert order.status == "INVENTORY_RESERVED"
+
+
+def test_reserving_a_batch_over_dated_lots_costs_the_same_for_one_order_as_for_twenty(
+    account_buyer, warehouses, make_product, django_assert_num_queries
+):
+    """Lots add rows to lock, not statements: lines split over lots and warehouses,
+    orders for different dates, still the constant of one lot per warehouse."""
+    today = datetime.date.today()
+    for sku in ("L-1", "L-2"):
+        make_product(
+            sku,
+            case_pack=1,
+            list_price="1.00",
+            lots=[
+                {"warehouse": warehouses[w], "lot": f"{w}-{days}", "on_hand": 9, "expires_on": today + days * DAY}
+                for w in ("RTM", "AMS")
+                for days in (5, 9, 30)
+            ],
+        )
+    first = place(account_buyer, {"L-1": 10, "L-2": 3})
+    twenty = [
+        place(
+            account_buyer, {"L-1": 1, "L-2": 2}, requested_delivery_date=first.requested_delivery_date + (i % 3) * DAY
+        )
+        for i in range(20)
+    ]
+
+    with django_assert_num_queries(BATCH_RESERVE_ON_ACCOUNT_STATEMENTS):
+        reserve.reserve_batch([first.id])
+    with django_assert_num_queries(BATCH_RESERVE_ON_ACCOUNT_STATEMENTS):
+        reserve.reserve_batch([order.id for order in twenty])
+
+    assert Order.objects.filter(status="INVENTORY_RESERVED").count() == 21
+    assert Reservation.objects.filter(order_id=first.id).count() == 3  # L-1 over two lots
 
 
 def test_a_batch_with_orders_short_of_stock_adds_two_statements_however_many(
