@@ -4,10 +4,13 @@ reservations and the stock movement ledger. This app knows no other app: orders 
 import zoneinfo
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 
 DEFAULT_TIME_ZONE = "Europe/Amsterdam"
+# A freshness rule asks for at most a year of life left at delivery.
+MAX_DAYS_AT_DELIVERY = 365
 
 
 def validate_time_zone(name: str) -> None:
@@ -55,6 +58,7 @@ class Product(models.Model):
     min_days_at_delivery = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
+        validators=[MaxValueValidator(MAX_DAYS_AT_DELIVERY)],
         help_text="Days of vase life a lot must have left on the delivery date, for partners without a rule of "
         "their own. Empty: no requirement.",
     )

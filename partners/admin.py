@@ -91,6 +91,7 @@ class PartnerAdmin(IssuesTokensMixin, BackOfficeImportExportMixin, ImportExportM
         "segment",
         "payment_method",
         "home_warehouse",
+        "min_days_at_delivery",
         "credit_limit",
         "open_balance",
         "active",

@@ -4,9 +4,12 @@ Partners refer to inventory's products (price lists) and warehouses (home wareho
 nothing else outside this app."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from inventory.models import MAX_DAYS_AT_DELIVERY
 
 
 def default_max_order_value():
@@ -63,6 +66,7 @@ class Partner(models.Model):
     min_days_at_delivery = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
+        validators=[MaxValueValidator(MAX_DAYS_AT_DELIVERY)],
         help_text="Days of vase life the partner wants left on the delivery date. Empty: each product's default.",
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -47,6 +47,7 @@ class PartnerResource(ServiceKeyedResource):
             "email",
             "payment_method",
             "home_warehouse",
+            "min_days_at_delivery",
             "active",
             "credit_limit",
             "open_balance",
