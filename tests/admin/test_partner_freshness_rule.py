@@ -16,7 +16,8 @@ HEADER = "code,name,segment,email,payment_method,home_warehouse,min_days_at_deli
 
 def preview(client, body: str):
     upload = SimpleUploadedFile("partners.csv", body.encode(), content_type="text/csv")
-    return client.post(reverse("admin:partners_partner_import"), {"format": "0", "import_file": upload, "resource": "0"})
+    form = {"format": "0", "import_file": upload, "resource": "0"}
+    return client.post(reverse("admin:partners_partner_import"), form)
 
 
 def confirm(client, response):
