@@ -8,10 +8,11 @@ from django.db import IntegrityError, transaction
 
 from config.errors import summarise_errors
 from config.limits import CENT, MAX_PRICE, MAX_WHOLE_NUMBER, SKU_PATTERN, matches_pattern
+from config.unchanged import UNCHANGED, Unchanged
 from inventory.exceptions import (
     InventoryError,
 )
-from inventory.models import Product
+from inventory.models import MAX_DAYS_AT_DELIVERY, Product
 
 logger = logging.getLogger("bouquet.inventory")
 
@@ -24,7 +25,9 @@ def smallest_orderable_quantity(*, case_pack: int, min_order_qty: int) -> int:
     return cases * case_pack
 
 
-def _product_field_errors(*, sku, name, unit, category, case_pack, min_order_qty, list_price) -> list[dict]:
+def _product_field_errors(
+    *, sku, name, unit, category, case_pack, min_order_qty, list_price, min_days_at_delivery
+) -> list[dict]:
     errors = []
 
     def bad(field, code, detail):
@@ -46,6 +49,20 @@ def _product_field_errors(*, sku, name, unit, category, case_pack, min_order_qty
         or not 0 <= min_order_qty <= MAX_WHOLE_NUMBER
     ):
         bad("min_order_qty", "invalid_min_order_qty", "min_order_qty must be a whole number of at least 0.")
+    if (
+        min_days_at_delivery is not UNCHANGED
+        and min_days_at_delivery is not None
+        and (
+            isinstance(min_days_at_delivery, bool)
+            or not isinstance(min_days_at_delivery, int)
+            or not 0 <= min_days_at_delivery <= MAX_DAYS_AT_DELIVERY
+        )
+    ):
+        bad(
+            "min_days_at_delivery",
+            "invalid_min_days_at_delivery",
+            f"min_days_at_delivery must be empty or a whole number from 0 to {MAX_DAYS_AT_DELIVERY}.",
+        )
     if (
         not isinstance(list_price, Decimal)
         or not list_price.is_finite()
@@ -70,6 +87,7 @@ def upsert_product(
     active: bool,
     unit: str | None = None,
     category: str | None = None,
+    min_days_at_delivery: int | None | Unchanged = UNCHANGED,
     actor: str,
 ) -> tuple[Product, bool]:
     """Create the product with this SKU or overwrite its fields, as the ERP's product
@@ -92,6 +110,7 @@ def upsert_product(
         case_pack=case_pack,
         min_order_qty=min_order_qty,
         list_price=list_price,
+        min_days_at_delivery=min_days_at_delivery,
     )
     if errors:
         raise InventoryError(
@@ -110,6 +129,8 @@ def upsert_product(
         fields["unit"] = unit.strip()
     if category is not None:
         fields["category"] = category.strip()
+    if min_days_at_delivery is not UNCHANGED:
+        fields["min_days_at_delivery"] = min_days_at_delivery
 
     with transaction.atomic():
         product = Product.objects.select_for_update().filter(sku=sku).first()

@@ -9,20 +9,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.limits import SKU_PATTERN, matches_pattern
+from config.unchanged import UNCHANGED, Unchanged
 from inventory.exceptions import InventoryError, LotInUseError, OnHandBelowReservedError, VersionConflictError
 from inventory.freshness import lot_serves
 from inventory.models import NO_LOT, Product, Reservation, Stock, StockMovement, Warehouse
 
 logger = logging.getLogger("bouquet.inventory")
-
-
-class _Unchanged:
-    def __repr__(self):
-        return "UNCHANGED"
-
-
-# A lot date left as it is (a new lot: empty).
-UNCHANGED = _Unchanged()
 
 
 def lot_label(product: Product, warehouse: Warehouse, lot: str) -> str:
@@ -129,8 +121,8 @@ def set_on_hand(
     expected_version: int,
     actor: str,
     lot: str = NO_LOT,
-    available_from: date | None | _Unchanged = UNCHANGED,
-    expires_on: date | None | _Unchanged = UNCHANGED,
+    available_from: date | None | Unchanged = UNCHANGED,
+    expires_on: date | None | Unchanged = UNCHANGED,
     note: str = "",
 ) -> Stock:
     """Set a lot's on-hand quantity, and its dates where given, and return the lot.
