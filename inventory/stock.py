@@ -21,12 +21,18 @@ from inventory.routing import Demand
 
 
 def lock_stock_rows(
-    product_ids: Iterable[int], *, open_warehouses_only: bool = False, exclude_warehouse_ids: Sequence[int] = ()
+    product_ids: Iterable[int],
+    *,
+    open_warehouses_only: bool = False,
+    exclude_warehouse_ids: Sequence[int] = (),
+    serving_from: date | None = None,
 ) -> list[dict]:
     """Lock the lots of these products in (product id, warehouse id, lot) order and
     return them as dicts with id, product_id, warehouse_id, lot, available_from,
     expires_on, on_hand, reserved, priority (the warehouse's) and product_min_days (the
-    product's freshness default). Call inside a transaction."""
+    product's freshness default). With `serving_from`, lots that expired before that
+    date are left out: they can serve no delivery from then on, and a product's old
+    lots must not grow every reserve's lock set. Call inside a transaction."""
     sql = [
         "SELECT s.id, s.product_id, s.warehouse_id, s.lot, s.available_from, s.expires_on, s.on_hand, s.reserved,",
         "w.priority, p.min_days_at_delivery AS product_min_days",
@@ -40,6 +46,9 @@ def lock_stock_rows(
     if exclude_warehouse_ids:
         sql.append("AND NOT (s.warehouse_id = ANY(%s))")
         params.append(list(exclude_warehouse_ids))
+    if serving_from is not None:
+        sql.append("AND (s.expires_on IS NULL OR s.expires_on >= %s)")
+        params.append(serving_from)
     # COLLATE "C": the lock order must not depend on the database's locale.
     sql.append('ORDER BY s.product_id, s.warehouse_id, s.lot COLLATE "C" FOR UPDATE OF s')
     with connection.cursor() as cursor:
@@ -81,14 +90,18 @@ class OrderDemands:
     delivery_date: date | None = None
     partner_days: int | None = None
 
+    @property
+    def serves_on(self) -> date:
+        # An order without a date (placed before the delivery promise) is for now.
+        return self.delivery_date or timezone.localdate()
+
     def plan(self, lots: Sequence[dict], available: dict[int, int]) -> tuple[list[LotAllocation], dict[int, int]]:
         return plan_lot_allocations(
             self.demands,
             lots,
             available,
             preferred_warehouse_id=self.preferred_warehouse_id,
-            # An order without a date (placed before the delivery promise) is for now.
-            delivery_date=self.delivery_date or timezone.localdate(),
+            delivery_date=self.serves_on,
             partner_days=self.partner_days,
         )
 
@@ -108,7 +121,10 @@ def reserve_stock(
     order's credit check, under the lots' locks): when it refuses, nothing is reserved
     and None is returned."""
     lots = lock_stock_rows(
-        (d.product_id for d in order.demands), open_warehouses_only=True, exclude_warehouse_ids=exclude_warehouse_ids
+        (d.product_id for d in order.demands),
+        open_warehouses_only=True,
+        exclude_warehouse_ids=exclude_warehouse_ids,
+        serving_from=order.serves_on,
     )
     allocations, short = order.plan(lots, {lot["id"]: lot["on_hand"] - lot["reserved"] for lot in lots})
     if short:
@@ -129,7 +145,11 @@ def reserve_stock_for_orders(
     sequence about each order the stock can serve, as `reserve_stock` asks it: an
     order it refuses is not reserved, and leaves its stock to the orders after it.
     Call holding the orders' row locks."""
-    lots = lock_stock_rows((d.product_id for o in orders for d in o.demands), open_warehouses_only=True)
+    lots = lock_stock_rows(
+        (d.product_id for o in orders for d in o.demands),
+        open_warehouses_only=True,
+        serving_from=min((o.serves_on for o in orders), default=None),
+    )
     lots_by_product: dict[int, list[dict]] = {}
     for lot in lots:
         lots_by_product.setdefault(lot["product_id"], []).append(lot)

@@ -1,11 +1,14 @@
 """Stock rules: the version-checked write, routing, and the ledger."""
 
+import datetime
+
 import pytest
+from django.db import transaction
 
 from inventory.exceptions import OnHandBelowReservedError, OutOfStockError, VersionConflictError
 from inventory.models import Reservation, Stock, StockMovement
 from inventory.routing import Demand, plan_allocations
-from inventory.stock import OrderDemands, release_reservations, reserve_stock
+from inventory.stock import OrderDemands, lock_stock_rows, release_reservations, reserve_stock
 from inventory.stock_sync import set_on_hand
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +118,19 @@ def test_routing_prefers_fewer_shipments_over_preference():
 
     assert short == {}
     assert {a.warehouse_id for a in allocations} == {300}
+
+
+def test_lots_that_expired_before_the_date_are_not_locked_for_it(warehouses, make_product):
+    today = datetime.date(2027, 2, 10)
+    lots = [
+        {"warehouse": warehouses["AMS"], "lot": code, "on_hand": 5, "expires_on": expires}
+        for code, expires in (("OLD", today - datetime.timedelta(days=30)), ("LAST-DAY", today), ("UNDATED", None))
+    ]
+    product = make_product("ROSE-LOTS", case_pack=1, lots=lots)
+
+    with transaction.atomic():
+        locked = lock_stock_rows([product.id], serving_from=today)
+        every_lot = lock_stock_rows([product.id])
+
+    assert [lot["lot"] for lot in locked] == ["LAST-DAY", "UNDATED"]
+    assert [lot["lot"] for lot in every_lot] == ["LAST-DAY", "OLD", "UNDATED"]
