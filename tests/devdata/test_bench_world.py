@@ -70,3 +70,23 @@ def test_a_later_build_tops_up_what_was_used_and_gives_aged_lots_their_life_agai
     lot.refresh_from_db()
     assert (lot.lot, lot.on_hand, lot.expires_on) == ("BL1", STOCK_PER_ROW, later + timedelta(days=20))
     assert not Stock.objects.filter(expires_on__lt=later + timedelta(days=REFRESH_BELOW_DAYS)).exists()
+
+
+def test_the_chaos_runs_hot_sku_lies_in_three_lots_of_different_dates_in_the_ledger(warehouses):
+    from bench.chaos_world import HOT_SKU, add_hot_lots
+
+    with time_machine.travel(amsterdam(2027, 3, 16, 9, 0), tick=False):
+        add_hot_lots()
+        add_hot_lots()
+
+    lots = Stock.objects.filter(product__sku=HOT_SKU).order_by("expires_on")
+    assert [(lot.lot, (lot.expires_on - BUILT_ON).days) for lot in lots] == [
+        ("CH-3D", 3),
+        ("CH-7D", 7),
+        ("CH-14D", 14),
+    ]
+    # The first is too old for a partner that wants 4 days; the others serve today.
+    assert [
+        lot_serves(available_from=None, expires_on=lot.expires_on, delivery_date=BUILT_ON, required_days=4)
+        for lot in lots
+    ] == [False, True, True]
