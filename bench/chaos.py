@@ -7,8 +7,10 @@ through a relay (bench/webhook_relay.py) that can duplicate and reorder them.
 
 Each scenario: orders flow at a steady rate from retrying clients (bench/flow.py), the
 fault happens, the flow stops, the journey is given time to drain, and the audit
-(`backoffice.audit`, also `manage.py audit`) checks every promise. The figures go to
-`bench/results/chaos-<time>.json`; the exit status is 1 if any audit failed."""
+(`backoffice.audit`, also `manage.py audit`) checks every promise, stock per lot among
+them: the data set's hot SKU lies in three dated lots (bench/chaos_world.py). The
+figures go to `bench/results/chaos-<time>.json`; the exit status is 1 if an audit found anything
+(oversold, ledger, reservations, unfit_lots, lost, ...) or an order was lost."""
 
 import argparse
 import os
@@ -140,7 +142,10 @@ class ChaosRun:
             "oversold": len(findings.get("oversold", [])) + len(findings.get("ledger", [])),
             "double_charges": len(findings.get("double_charges", [])),
             "invalid_paths": len(findings.get("invalid_paths", [])),
-            "audit_passed": audit.passed,
+            # Per lot: reservations that do not sum to its reserved units, or that its dates do not serve.
+            "reservations": len(findings.get("reservations", [])),
+            "unfit_lots": len(findings.get("unfit_lots", [])),
+            "audit_passed": audit.passed,  # any finding of any kind fails the scenario
             # Orders the database holds for this scenario that no client was told of
             # (a retry that gave up); each key must make at most one order.
             "unacknowledged": orders.count() - len(found),
@@ -154,6 +159,7 @@ class ChaosRun:
         print(
             f"    audit {mark}: {figures['orders']} orders, lost {figures['lost']}, oversold {figures['oversold']}, "
             f"double charges {figures['double_charges']}, invalid paths {figures['invalid_paths']}, "
+            f"reservations {figures['reservations']}, unfit lots {figures['unfit_lots']}, "
             f"drained in {figures['drain_s']} s",
             flush=True,
         )
@@ -257,7 +263,8 @@ SCENARIOS = [
 
 
 def table(results: list[dict]) -> str:
-    head = ("scenario", "orders", "lost", "oversold", "double charges", "invalid paths", "audit", "drain s")
+    head = ("scenario", "orders", "lost", "oversold", "double charges", "invalid paths", "unfit lots", "audit")
+    head += ("drain s",)
     rows = [head] + [
         (
             r["name"],
@@ -266,6 +273,7 @@ def table(results: list[dict]) -> str:
             r["oversold"],
             r["double_charges"],
             r["invalid_paths"],
+            r["unfit_lots"],
             "passed" if r["audit_passed"] else "FAILED",
             r["drain_s"],
         )
@@ -309,6 +317,9 @@ def prepare(platform: Platform, postgres, redis, relay, *, stand_in_store: Path)
     import django
 
     django.setup()
+    from bench.chaos_world import add_hot_lots
+
+    add_hot_lots()
     relay.start()
     platform.start_servers(webhook_url=relay.url)
 
@@ -357,7 +368,7 @@ def main() -> int:
     results: list[dict] = []
     try:
         prepare(platform, postgres, redis, relay, stand_in_store=stand_in_store)
-        from bench.scenarios import Traffic
+        from bench.chaos_world import ChaosTraffic
 
         run = ChaosRun(
             platform,
@@ -369,7 +380,7 @@ def main() -> int:
             seconds=args.seconds,
             drain_limit_s=300,
         )
-        traffic = Traffic(platform.base_url)
+        traffic = ChaosTraffic(platform.base_url)
         for scenario in SCENARIOS:
             if not only or scenario.name in only:
                 results.append(run.run(scenario, traffic))

@@ -8,10 +8,12 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from django.db import connection
 from django.db.models import Sum
+from django.utils import timezone
 
 from bench import loadgen
 from bench.loadgen import percentile
@@ -257,6 +259,12 @@ def spike(
     }
 
 
+def hot_lots(units: int) -> list[tuple[str, int, int]]:
+    """(lot code, days of life, units) of the hot SKU: three lots sharing `units`."""
+    first, second = units * 3 // 10, units * 3 // 10
+    return [("HOT-1", 5, first), ("HOT-2", 8, second), ("HOT-3", 12, units - first - second)]
+
+
 def hot_sku(traffic: Traffic, *, buyers: int, units: int) -> dict:
     from inventory.models import Product, Stock, StockMovement, Warehouse
     from orders.models import Order
@@ -273,10 +281,15 @@ def hot_sku(traffic: Traffic, *, buyers: int, units: int) -> dict:
     warehouse = Warehouse.objects.get(code="AMS")
     Stock.objects.filter(product=product).delete()
     StockMovement.objects.filter(product=product).delete()
-    Stock.objects.create(product=product, warehouse=warehouse, on_hand=units)
-    StockMovement.objects.create(
-        product=product, warehouse=warehouse, kind="receipt", on_hand_delta=units, actor="bench"
-    )
+    # The last units lie in three lots that expire on different days, all fit for the
+    # bench partners' rules: buyers contend for the lots as well as the SKU.
+    today = timezone.localdate()
+    for lot, days, lot_units in hot_lots(units):
+        expires_on = today + timedelta(days=days)
+        Stock.objects.create(product=product, warehouse=warehouse, lot=lot, expires_on=expires_on, on_hand=lot_units)
+        StockMovement.objects.create(
+            product=product, warehouse=warehouse, lot=lot, kind="receipt", on_hand_delta=lot_units, actor="bench"
+        )
     with connection.cursor() as cursor:
         cursor.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
         deadlocks_before = cursor.fetchone()[0]

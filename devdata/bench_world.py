@@ -1,10 +1,17 @@
 """The benchmark's data set: hundreds of partners and thousands of SKUs, not the demo's
 handful, so that catalogue, price and stock reads meet realistic table sizes.
 
-Built in bulk inside one transaction (stock rows and their opening ledger movements
-together, so the ledger still sums to the stock). Deterministic, and safe to run twice:
+Stock is dated supply (docs/DESIGN.md section 11): every SKU lies in each warehouse in
+two or three lots that expire on different days, all far enough ahead that the bench
+partners' freshness rules (2 to 4 days left at delivery) never refuse an order, and each
+lot holds plenty: the reserve step walks several lots first-expiring-first, as in
+production, and no order runs short for a reason the benchmark does not measure.
+
+Built in bulk inside one transaction (lots and their opening ledger movements
+together, so the ledger still sums to every lot). Deterministic, and safe to run twice:
 a second run finds the world in place and only refreshes what the stand-in forgot
-(Stripe customers) and what a previous benchmark consumed (stock)."""
+(Stripe customers), what a previous benchmark consumed (stock) and what aged since
+(a lot's expiry moves forward, never back, so no reservation on it turns unfit)."""
 
 import datetime
 import random
@@ -12,6 +19,8 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from devdata.world import VISA, WAREHOUSES
 from fulfillment.models import Route
@@ -29,8 +38,15 @@ CASE_PACKS = {
     "plants": (1, 6),
     "sundries": (1, 5, 10),
 }
-STOCK_PER_ROW = 1_000_000  # plenty: the benchmark measures throughput, not shortage
+STOCK_PER_ROW = 1_000_000  # plenty in every lot: the benchmark measures throughput, not shortage
+# (lot code, days of life from the day it is built); every other SKU has the third lot.
+BENCH_LOTS = (("BL1", 20), ("BL2", 40), ("BL3", 60))
+# A lot closer than this to its expiry is given its full life again on the next build.
+REFRESH_BELOW_DAYS = 10
 PASSWORD = "bench-only"
+
+
+BENCH_SKU_PATTERN = r"^BX-[A-Z]{3}-[0-9]{5}$"
 
 
 def bench_partner_code(index: int) -> str:
@@ -58,7 +74,7 @@ def _build_rows(*, partners: int, skus: int) -> None:
 
 
 def _bench_products(rng: random.Random, *, skus: int) -> list[Product]:
-    if not Product.objects.filter(sku__startswith="BX-").exists():
+    if not Product.objects.filter(sku__regex=BENCH_SKU_PATTERN).exists():
         products = []
         for index in range(skus):
             category = CATEGORIES[index % len(CATEGORIES)]
@@ -75,16 +91,35 @@ def _bench_products(rng: random.Random, *, skus: int) -> list[Product]:
         Product.objects.bulk_create(products, batch_size=1000)
         # bulk_create sends no post_save: tell running processes' intake caches.
         catalogue_changed()
-    return list(Product.objects.filter(sku__startswith="BX-"))
+    # Only the generated SKUs: the scenarios add hot SKUs of their own under BX-.
+    return list(Product.objects.filter(sku__regex=BENCH_SKU_PATTERN))
+
+
+def bench_partner_min_days(index: int) -> int:
+    """A bench partner's freshness rule: 2, 3 or 4 days left at delivery."""
+    return 2 + index % 3
+
+
+def bench_lots(product: Product) -> tuple[tuple[str, int], ...]:
+    """The (lot code, days of life) a bench SKU has in each warehouse: two or three."""
+    return BENCH_LOTS if int(product.sku[-5:]) % 2 == 0 else BENCH_LOTS[:2]
 
 
 def _opening_stock(products: list[Product], warehouses: list[Warehouse]) -> None:
-    existing = set(Stock.objects.filter(product__in=products).values_list("product_id", "warehouse_id"))
+    today = timezone.localdate()
+    existing = set(Stock.objects.filter(product__in=products).values_list("product_id", "warehouse_id", "lot"))
     new_stock = [
-        Stock(product=p, warehouse=w, on_hand=STOCK_PER_ROW)
+        Stock(
+            product=p,
+            warehouse=w,
+            lot=lot,
+            expires_on=today + datetime.timedelta(days=life),
+            on_hand=STOCK_PER_ROW,
+        )
         for p in products
         for w in warehouses
-        if (p.id, w.id) not in existing
+        for lot, life in bench_lots(p)
+        if (p.id, w.id, lot) not in existing
     ]
     Stock.objects.bulk_create(new_stock, batch_size=2000)
     StockMovement.objects.bulk_create(
@@ -92,6 +127,7 @@ def _opening_stock(products: list[Product], warehouses: list[Warehouse]) -> None
             StockMovement(
                 product=s.product,
                 warehouse=s.warehouse,
+                lot=s.lot,
                 kind=StockMovement.Kind.RECEIPT,
                 on_hand_delta=s.on_hand,
                 actor="bench_data",
@@ -130,6 +166,7 @@ def _bench_partner(
             "name": f"Bench partner {index}",
             "home_warehouse": home,
             "payment_method": Partner.PaymentMethod.ACCOUNT if on_account else Partner.PaymentMethod.CARD,
+            "min_days_at_delivery": bench_partner_min_days(index),
         },
     )
     if not created:
@@ -161,19 +198,27 @@ def _bench_partner(
 
 
 def _top_up_stock() -> None:
-    """Put every bench stock row back to plenty, through the ledger."""
-    low = list(
-        Stock.objects.filter(product__sku__startswith="BX-", on_hand__lt=STOCK_PER_ROW // 2).select_related(
-            "product", "warehouse"
-        )
-    )
+    """Put every bench lot back to plenty and to its full life where it ran low or
+    aged, through the ledger. Its expiry only moves forward: a reservation fit for its
+    date stays fit."""
     from inventory.stock_sync import set_on_hand
 
+    today = timezone.localdate()
+    life = dict(BENCH_LOTS)
+    stale = today + datetime.timedelta(days=REFRESH_BELOW_DAYS)
+    low = list(
+        Stock.objects.filter(product__sku__regex=BENCH_SKU_PATTERN, lot__in=life)
+        .filter(Q(on_hand__lt=STOCK_PER_ROW // 2) | Q(expires_on__lt=stale))
+        .select_related("product", "warehouse")
+    )
     for stock in low:
+        full_life = today + datetime.timedelta(days=life[stock.lot])
         set_on_hand(
             product=stock.product,
             warehouse=stock.warehouse,
-            on_hand=STOCK_PER_ROW,
+            lot=stock.lot,
+            on_hand=max(stock.on_hand, STOCK_PER_ROW),
+            expires_on=max(stock.expires_on, full_life) if stock.expires_on else full_life,
             expected_version=stock.version,
             actor="bench_data",
             note="benchmark top-up",
@@ -211,6 +256,6 @@ def build_bench_world(*, partners: int = 200, skus: int = 2000) -> dict:
     _ensure_cards()
     return {
         "partners": Partner.objects.filter(code__startswith="BP").count(),
-        "products": Product.objects.filter(sku__startswith="BX-").count(),
-        "stock_rows": Stock.objects.filter(product__sku__startswith="BX-").count(),
+        "products": Product.objects.filter(sku__regex=BENCH_SKU_PATTERN).count(),
+        "stock_lots": Stock.objects.filter(product__sku__regex=BENCH_SKU_PATTERN).count(),
     }

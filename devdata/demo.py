@@ -1,25 +1,30 @@
 """The demo world of docs/DESIGN.md section 7: staff (a superuser and one user per role
 group), three partners, three warehouses with a delivery route each, a
-catalogue of 64 products with stock, partner prices and cards on file at the Stripe
-stand-in.
+catalogue of 64 products with stock in dated lots (devdata/demo_lots.py), freshness
+rules, partner prices and cards on file at the Stripe stand-in.
 
 `build_demo_world` is safe to run again. Every row is found by its natural key
 (username, partner code, warehouse code, SKU, (partner, product, min_quantity),
 (partner, label)); a row that already matches is not written at all, a row that
 drifted is put back. Two things are never put back, because the platform owns them
-once they exist: stock rows (orders may have moved them since) and a credit account's
-open balance. Everything here is a fixed table or comes from a seeded generator, so
-two runs on two machines build the same world."""
+once they exist: stock lots (orders may have moved or hold them) and a credit
+account's open balance. Lot dates count from the supplier's today: a run on a later
+day adds the lots that day's plan misses (a new fresh lot once the old one aged, a new
+arrival once the last one came in) and leaves the old ones be. Everything else is a
+fixed table or comes from a seeded generator, so two runs on two machines on the same
+day build the same world."""
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import models, transaction
+from django.utils import timezone
 
 from config.limits import CENT
+from devdata.demo_lots import warehouse_lots
 from devdata.demo_tables import CATALOGUE, PARTNERS, ROUTES, STAFF, PartnerSpec, StaffSpec, demo_stock
 from devdata.world import WAREHOUSES
 from fulfillment.models import Route
@@ -43,8 +48,8 @@ class _Tally:
     def __init__(self):
         self.counts: dict[str, Counter] = {}
 
-    def add(self, kind: str, outcome: str) -> None:
-        self.counts.setdefault(kind, Counter({"created": 0, "updated": 0, "unchanged": 0}))[outcome] += 1
+    def add(self, kind: str, outcome: str, rows: int = 1) -> None:
+        self.counts.setdefault(kind, Counter({"created": 0, "updated": 0, "unchanged": 0}))[outcome] += rows
 
     def as_dict(self) -> dict[str, dict[str, int]]:
         return {kind: dict(counter) for kind, counter in self.counts.items()}
@@ -144,6 +149,7 @@ def _ensure_partner(
             "email": spec.email,
             "payment_method": spec.payment_method,
             "home_warehouse": warehouses[spec.home_warehouse],
+            "min_days_at_delivery": spec.min_days_at_delivery,
             "active": True,
         },
     )
@@ -193,25 +199,45 @@ def _ensure_partner(
 
 
 def _ensure_stock(tally: _Tally, products: dict[str, Product], warehouses: dict[str, Warehouse]) -> None:
-    """Open every demo stock row that does not exist yet, through `set_on_hand` so the
-    ledger records it. An existing row is left alone, whatever it holds."""
-    existing = set(Stock.objects.values_list("product_id", "warehouse_id"))
-    for sku, levels in demo_stock(CATALOGUE).items():
-        product = products[sku]
-        for code, on_hand in levels.items():
+    """Open every demo lot that today's plan (devdata/demo_lots.py) wants and no lot
+    has yet, through `set_on_hand` so the ledger records it. An existing lot is left
+    alone, whatever it holds: orders may have moved it, or hold it."""
+    today = timezone.localdate()
+    held: dict[tuple[int, int], dict[str, tuple]] = defaultdict(dict)
+    for product_id, warehouse_id, lot, available_from, expires_on in Stock.objects.filter(
+        product__in=products.values()
+    ).values_list("product_id", "warehouse_id", "lot", "available_from", "expires_on"):
+        held[product_id, warehouse_id][lot] = (available_from, expires_on)
+    opening = demo_stock(CATALOGUE)
+    for spec in CATALOGUE:
+        product = products[spec.sku]
+        for code, on_hand in opening[spec.sku].items():
             warehouse = warehouses[code]
-            if (product.id, warehouse.id) in existing:
-                tally.add("stock rows", "unchanged")
-                continue
-            set_on_hand(
-                product=product,
-                warehouse=warehouse,
+            lots = held[product.id, warehouse.id]
+            wanted = warehouse_lots(
+                sku=spec.sku,
+                category=spec.category,
+                case_pack=spec.case_pack,
                 on_hand=on_hand,
-                expected_version=0,
-                actor=ACTOR,
-                note="opening stock of the demo world",
+                today=today,
+                played=list(lots.values()),
             )
-            tally.add("stock rows", "created")
+            tally.add("stock lots", "unchanged", len(lots))
+            for lot in wanted:
+                if lot.lot in lots:
+                    continue
+                set_on_hand(
+                    product=product,
+                    warehouse=warehouse,
+                    on_hand=lot.on_hand,
+                    expected_version=0,
+                    actor=ACTOR,
+                    lot=lot.lot,
+                    available_from=lot.available_from,
+                    expires_on=lot.expires_on,
+                    note="opening stock of the demo world",
+                )
+                tally.add("stock lots", "created")
 
 
 def _ensure_card_on_file(tally: _Tally, partner: Partner, card_number: str) -> None:
@@ -271,6 +297,7 @@ def build_demo_world(*, stdout=None) -> dict[str, dict[str, int]]:
                     "case_pack": spec.case_pack,
                     "min_order_qty": spec.min_order_qty,
                     "list_price": spec.list_price,
+                    "min_days_at_delivery": spec.min_days_at_delivery,
                     "active": True,
                 },
             )[0]

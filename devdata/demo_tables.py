@@ -4,7 +4,7 @@ so two runs on two machines build the same world."""
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from devdata.world import DECLINING_CARD, VISA, WAREHOUSES
@@ -32,6 +32,8 @@ class ProductSpec:
     case_pack: int
     list_price: Decimal
     min_order_qty: int = 0
+    # Days of life left at delivery for a partner without a rule of its own.
+    min_days_at_delivery: int | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class PartnerSpec:
     opening_balance: Decimal = Decimal("0.00")
     # (sku, ((min_quantity, percent off list), ...)): several rows make quantity breaks.
     prices: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = ()
+    # Days of life the partner wants left at delivery; None: each product's default.
+    min_days_at_delivery: int | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,11 @@ SUNDRIES = [
 ]
 
 
+# The cut flowers' default freshness rule (days left at delivery); plants and sundries
+# do not perish and have none.
+PRODUCT_MIN_DAYS = {"roses": 4, "tulips": 3, "chrysanthemums": 5}
+
+
 def demo_catalogue() -> list[ProductSpec]:
     """Return the demo products in a fixed order."""
     products = []
@@ -192,7 +201,7 @@ def demo_catalogue() -> list[ProductSpec]:
         products.append(ProductSpec(f"PL-{code}", name, "plants", "pot", case_pack, Decimal(price), minimum))
     for code, name, unit, case_pack, price, minimum in SUNDRIES:
         products.append(ProductSpec(f"SU-{code}", name, "sundries", unit, case_pack, Decimal(price), minimum))
-    return products
+    return [replace(spec, min_days_at_delivery=PRODUCT_MIN_DAYS.get(spec.category)) for spec in products]
 
 
 CATALOGUE = tuple(demo_catalogue())
@@ -238,6 +247,7 @@ PARTNERS = [
             ("Market stall", "Singel 610", "1017 AZ", "Amsterdam", "NL", "AMS-NL"),
         ),
         card_number=VISA,
+        min_days_at_delivery=3,
         prices=(
             ("RO-NAOMI-50", ((1, 8), (500, 14))),
             ("RO-NAOMI-60", ((1, 8), (200, 12))),
@@ -266,6 +276,7 @@ PARTNERS = [
         ship_tos=(("Garden centre", "Kralingse Plaslaan 7", "3062 DA", "Rotterdam", "NL", "RTM-NL"),),
         credit_limit=Decimal("5000.00"),
         opening_balance=Decimal("4600.00"),
+        min_days_at_delivery=5,
         prices=(("PL-KAL-10", ((1, 10), (60, 15))), ("PL-HYDR-14", ((1, 10),)), ("PL-OLEA-120", ((1, 5),))),
     ),
     PartnerSpec(

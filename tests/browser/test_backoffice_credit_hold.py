@@ -62,7 +62,7 @@ def test_a_clerk_releases_a_credit_hold_from_the_admin_home(page, screenshot, br
 
 def test_a_stale_stock_edit_shows_the_conflict(page, screenshot):
     call_command("demo_data", even_with_debug_off=True)
-    stock = Stock.objects.select_related("product", "warehouse").filter(reserved=0).first()
+    stock = Stock.objects.select_related("product", "warehouse").filter(reserved=0, lot="").first()
 
     log_in(page, "backoffice", "bouquet-demo", login_path="/admin/login/")
     page.goto(f"/admin/inventory/stock/{stock.pk}/change/")
@@ -71,6 +71,7 @@ def test_a_stale_stock_edit_shows_the_conflict(page, screenshot):
     set_on_hand(
         product=stock.product,
         warehouse=stock.warehouse,
+        lot=stock.lot,
         on_hand=stock.on_hand + 5,
         expected_version=stock.version,
         actor="erp",

@@ -77,8 +77,16 @@ def snapshot() -> dict:
             )
         ),
         "stock": list(
-            Stock.objects.order_by("product__sku", "warehouse__code").values_list(
-                "product__sku", "warehouse__code", "on_hand", "reserved", "version", "updated_at"
+            Stock.objects.order_by("product__sku", "warehouse__code", "lot").values_list(
+                "product__sku",
+                "warehouse__code",
+                "lot",
+                "available_from",
+                "expires_on",
+                "on_hand",
+                "reserved",
+                "version",
+                "updated_at",
             )
         ),
         "ledger": StockMovement.objects.count(),
@@ -104,6 +112,7 @@ def test_a_second_run_reports_everything_already_there(demo_world):
 
     assert {kind: (c["created"], c["updated"]) for kind, c in counts.items()} == {kind: (0, 0) for kind in counts}
     assert counts["products"]["unchanged"] >= 60
+    assert counts["stock lots"]["unchanged"] == Stock.objects.count()
     assert counts["stripe customers"]["unchanged"] == 2
 
 
@@ -113,6 +122,7 @@ def test_a_second_run_leaves_stock_that_orders_moved(demo_world):
     StockMovement.objects.create(
         product=stock.product,
         warehouse=stock.warehouse,
+        lot=stock.lot,
         kind=StockMovement.Kind.RESERVE,
         reserved_delta=stock.on_hand,
         actor="test",
@@ -236,7 +246,7 @@ def test_the_catalogue_has_60_products_in_five_categories(demo_world):
 
 
 def test_stock_lies_in_several_warehouses_and_is_in_the_ledger(demo_world):
-    warehouses_per_product = Stock.objects.values("product").annotate(warehouses=Count("warehouse"))
+    warehouses_per_product = Stock.objects.values("product").annotate(warehouses=Count("warehouse", distinct=True))
 
     assert len(warehouses_per_product) == Product.objects.count()
     assert min(row["warehouses"] for row in warehouses_per_product) >= 2
