@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportModelAdmin
@@ -11,6 +11,7 @@ from inventory.exceptions import InventoryError, OnHandBelowReservedError, Versi
 from inventory.models import Product, Reservation, Stock, StockMovement, Warehouse
 from inventory.resources import ProductResource, StockResource
 from inventory.stock_sync import set_on_hand
+from inventory.waste_admin import WASTE_PERMISSION, waste_report_view
 
 LEDGER_ROWS_SHOWN = 20
 
@@ -118,6 +119,21 @@ class StockAdmin(BackOfficeImportExportMixin, ImportExportModelAdmin):
     list_select_related = ["product", "warehouse"]
     autocomplete_fields = ["product"]
     resource_classes = [StockResource]
+    change_list_template = "admin/inventory/stock/change_list.html"
+
+    def get_urls(self):
+        return [
+            path("waste/", self.admin_site.admin_view(self.waste_view), name="inventory_waste_report"),
+            *super().get_urls(),
+        ]
+
+    def waste_view(self, request):
+        return waste_report_view(self, request)
+
+    def changelist_view(self, request, extra_context=None):
+        if request.user.has_perm(WASTE_PERMISSION):
+            extra_context = {"waste_report_url": reverse("admin:inventory_waste_report"), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     def get_fields(self, request, obj=None):
         if obj is None:
