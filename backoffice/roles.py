@@ -50,6 +50,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "partners.change_partnerprice",
         "partners.delete_partnerprice",
         "partners.view_partner",
+        # What expired unsold, to buy and price with it in mind.
+        "inventory.view_waste_report",
     ),
     # Stock (set and import, version-checked), opening and closing warehouses (and
     # their time zones), shipments and their dispatch; and the delivery calendar its
@@ -66,6 +68,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "inventory.change_stock",
         "inventory.view_reservation",
         "inventory.view_stockmovement",
+        "inventory.view_waste_report",
         "fulfillment.view_shipment",
         "fulfillment.change_shipment",
         "fulfillment.view_shipmentline",

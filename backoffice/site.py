@@ -2,6 +2,7 @@
 answers "are we OK?" above the usual list of models (backoffice.dashboard)."""
 
 from django.contrib import admin
+from django.urls import reverse
 
 from backoffice.dashboard import back_office_health
 
@@ -12,4 +13,9 @@ class BackOfficeSite(admin.AdminSite):
     index_title = "Back office"
 
     def index(self, request, extra_context=None):
-        return super().index(request, extra_context={"health": back_office_health(), **(extra_context or {})})
+        # The waste report is a page, not a model: linked here for whoever may see it.
+        waste = (
+            reverse("admin:inventory_waste_report") if request.user.has_perm("inventory.view_waste_report") else None
+        )
+        context = {"health": back_office_health(), "waste_report_url": waste}
+        return super().index(request, extra_context={**context, **(extra_context or {})})

@@ -1,6 +1,6 @@
 from datetime import date
 
-from config.errors import ConflictError, DomainError
+from config.errors import ConflictError, DomainError, UnprocessableError
 
 
 class InventoryError(DomainError):
@@ -40,6 +40,17 @@ class OnHandBelowReservedError(ConflictError, InventoryError):
 
 class LotInUseError(ConflictError, InventoryError):
     """New dates for a lot that would leave a reservation it holds unfit for its
-    delivery date."""
+    delivery date; `unfit_reservations` says how many."""
 
     code = "lot_in_use"
+
+    def __init__(self, message: str, *, unfit_reservations: int):
+        super().__init__(message, unfit_reservations=unfit_reservations)
+        self.unfit_reservations = unfit_reservations
+
+
+class InvalidLotDatesError(UnprocessableError, InventoryError):
+    """Dates a lot cannot have (it would expire before it is available): well-formed,
+    but refused by the rule, so 422 over the API; `errors` names the field."""
+
+    code = "invalid_lot_dates"

@@ -180,6 +180,9 @@ class StockMovement(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["product", "warehouse", "lot"], name="movement_product_warehouse_lot")]
+        # The waste report sums the EXPIRY movements in money: for those who buy and
+        # plan stock, who need not see the whole ledger (inventory.waste).
+        permissions = [("view_waste_report", "Can see the waste report (what expired unsold)")]
 
     def __str__(self):
         return f"{self.kind} {self.on_hand_delta:+}/{self.reserved_delta:+}"

@@ -5,7 +5,7 @@ written by `upsert_product`, stock rows by `inventory.stock_import` (which calls
 version-checked `set_on_hand`)."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 from import_export.results import RowResult
 
 from config.errors import DomainError
@@ -72,13 +72,20 @@ class ProductResource(FieldValueErrorsMixin, resources.ModelResource):
 
 
 class StockResource(resources.ModelResource):
-    """Stock levels by SKU and warehouse. Export gives on_hand, reserved, available and
-    version; import reads sku, warehouse, on_hand and version (the one read) and sets
-    on_hand through the version-checked service, row by row, in the import's
-    transaction (all or nothing: the admin rolls back on any refused row)."""
+    """Stock levels by SKU, warehouse and lot. Export gives the lot's dates, on_hand,
+    reserved, available and version; import reads sku, warehouse, on_hand and version
+    (the one read), and lot, available_from and expires_on where the file has them
+    (inventory.stock_import), and sets each lot through the version-checked service,
+    row by row, in the import's transaction (all or nothing: the admin rolls back on
+    any refused row)."""
 
     sku = fields.Field(attribute="product__sku", column_name="sku")
     warehouse = fields.Field(attribute="warehouse__code", column_name="warehouse")
+    lot = fields.Field(attribute="lot", column_name="lot")
+    available_from = fields.Field(
+        attribute="available_from", column_name="available_from", widget=widgets.DateWidget("%Y-%m-%d")
+    )
+    expires_on = fields.Field(attribute="expires_on", column_name="expires_on", widget=widgets.DateWidget("%Y-%m-%d"))
     on_hand = fields.Field(attribute="on_hand", column_name="on_hand")
     reserved = fields.Field(attribute="reserved", column_name="reserved", readonly=True)
     available = fields.Field(attribute="available", column_name="available", readonly=True)
@@ -86,12 +93,24 @@ class StockResource(resources.ModelResource):
 
     class Meta:
         model = Stock
-        fields = ["sku", "warehouse", "on_hand", "reserved", "available", "version"]
+        fields = [
+            "sku",
+            "warehouse",
+            "lot",
+            "available_from",
+            "expires_on",
+            "on_hand",
+            "reserved",
+            "available",
+            "version",
+        ]
         export_order = fields
+        # A row names its lot by (sku, warehouse, lot), but import-export would refuse a
+        # file without a lot column, which means lot "": import_row finds the lot itself.
         import_id_fields = ["sku", "warehouse"]
 
     def get_queryset(self):
-        return Stock.objects.select_related("product", "warehouse").order_by("product__sku", "warehouse__code")
+        return Stock.objects.select_related("product", "warehouse").order_by("product__sku", "warehouse__code", "lot")
 
     def before_import(self, dataset, **kwargs):
         self.stock_import = StockImport(

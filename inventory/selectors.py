@@ -3,11 +3,13 @@
 A product's availability is what open warehouses hold beyond their reservations:
 routing never serves from a closed warehouse, so its stock is not offered."""
 
+from datetime import date
+
 from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from config.errors import NotFoundError
-from inventory.models import Product, Stock, Warehouse
+from inventory.models import NO_LOT, Product, Stock, Warehouse
 
 
 def _usable_key(value: str) -> bool:
@@ -71,21 +73,34 @@ def get_warehouse(*, code: str) -> Warehouse:
     return warehouse
 
 
-def stock_levels(*, product: Product | None = None, warehouse: Warehouse | None = None) -> QuerySet[Stock]:
-    """Return stock rows by SKU, then warehouse code, each with its product and
-    warehouse; only the given product's or warehouse's when named."""
-    rows = Stock.objects.select_related("product", "warehouse").order_by("product__sku", "warehouse__code")
+def stock_levels(
+    *,
+    product: Product | None = None,
+    warehouse: Warehouse | None = None,
+    lot: str | None = None,
+    expires_before: date | None = None,
+) -> QuerySet[Stock]:
+    """Return lots by SKU, then warehouse code, then lot code, each with its product
+    and warehouse; only the given product's, warehouse's or lot code's when named, and
+    only lots expiring before `expires_before` when given (the ERP's clearance)."""
+    rows = Stock.objects.select_related("product", "warehouse").order_by("product__sku", "warehouse__code", "lot")
     if product is not None:
         rows = rows.filter(product=product)
     if warehouse is not None:
         rows = rows.filter(warehouse=warehouse)
+    if lot is not None:
+        rows = rows.filter(lot=lot)
+    if expires_before is not None:
+        rows = rows.filter(expires_on__lt=expires_before)
     return rows
 
 
-def get_stock(*, product: Product, warehouse: Warehouse) -> Stock:
-    """Return the stock row of the product in the warehouse; raise NotFoundError
-    (`stock_not_found`) when the warehouse has never held it."""
-    row = stock_levels(product=product, warehouse=warehouse).first()
+def get_stock(*, product: Product, warehouse: Warehouse, lot: str = NO_LOT) -> Stock:
+    """Return the lot of the product in the warehouse (lot "": the stock without a
+    lot code); raise NotFoundError (`stock_not_found`) when the warehouse has never
+    held it."""
+    row = stock_levels(product=product, warehouse=warehouse, lot=lot).first() if _usable_key(lot or "-") else None
     if row is None:
-        raise NotFoundError(f"No stock row for {product.sku}@{warehouse.code}.", code="stock_not_found")
+        label = f"{product.sku}@{warehouse.code}" + (f" lot {lot}" if lot else "")
+        raise NotFoundError(f"No stock row for {label}.", code="stock_not_found")
     return row

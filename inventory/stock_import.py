@@ -1,18 +1,24 @@
 """Importing stock levels from a file (the back office's spreadsheet of counts).
 
-Each row says "set on_hand of this SKU in this warehouse, I read version V" and goes
-through `set_on_hand`, so an import is version-checked and writes the ledger like any
+Each row says "set on_hand of this lot of this SKU in this warehouse, I read version V"
+and goes through `set_on_hand`, so an import is version-checked and writes the ledger like any
 other writer. A file is all or nothing: the caller runs every row inside one
 transaction and rolls it back when any row is refused (import-export's dry run does
 exactly that for the preview, and again for the real import)."""
 
+import re
 from dataclasses import dataclass
+from datetime import date, datetime
 
-from inventory.exceptions import InventoryError, VersionConflictError
-from inventory.models import Product, Stock, Warehouse
-from inventory.stock_sync import set_on_hand
+from inventory.exceptions import InvalidLotDatesError, InventoryError, LotInUseError, VersionConflictError
+from inventory.models import NO_LOT, Product, Stock, Warehouse
+from inventory.stock_sync import UNCHANGED, lot_code_problem, set_on_hand
 
 REQUIRED_COLUMNS = ("sku", "warehouse", "on_hand", "version")
+# Optional: a file without `lot` sets lot ""; without a date column, the lot keeps
+# that date (a new lot: none), and an empty cell clears it.
+LOT_COLUMNS = ("lot", "available_from", "expires_on")
+_FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class StockRowError(InventoryError):
@@ -38,7 +44,7 @@ class StockRowChange:
 
     @property
     def changed(self) -> bool:
-        return self.before is None or self.before.on_hand != self.after.on_hand
+        return self.before is None or self.before.version != self.after.version
 
 
 def check_stock_columns(headers) -> None:
@@ -76,6 +82,45 @@ def _whole_number(raw, *, field: str, label: str) -> int:
     return value
 
 
+def _lot_date(values: dict, field: str, *, label: str):
+    """The row's date in `field`: UNCHANGED without the column, None for an empty cell."""
+    if field not in values:
+        return UNCHANGED
+    raw = values[field]
+    if isinstance(raw, datetime):  # spreadsheets hand dates over as midnight datetimes
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        return None
+    try:
+        if _FULL_DATE.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise StockRowError(
+        f"{field} {text!r} for {label} is not a date (YYYY-MM-DD).", field=field, code="invalid_lot_dates"
+    )
+
+
+def _lot_code(values: dict, *, label: str) -> str:
+    raw = values.get("lot")
+    lot = NO_LOT if raw is None else str(raw).strip()
+    problem = lot_code_problem(lot)
+    if problem:
+        raise StockRowError(f"{label}: {problem}", field="lot", code="invalid_lot")
+    return lot
+
+
+def _refused_dates_field(exc: InventoryError, before: Stock | None, expires_on) -> str:
+    """The date column a refusal of the lot's dates is about."""
+    if isinstance(exc, InvalidLotDatesError) and exc.errors:
+        return exc.errors[0]["field"]
+    unchanged_expiry = expires_on is UNCHANGED or (before is not None and before.expires_on == expires_on)
+    return "available_from" if unchanged_expiry else "expires_on"
+
+
 class StockImport:
     """The rows of one stock file, applied one by one in the caller's transaction.
 
@@ -85,10 +130,11 @@ class StockImport:
     def __init__(self, *, actor: str, source: str = "stock import"):
         self.actor = actor
         self.source = source
-        self._rows_by_key: dict[tuple[str, str], int] = {}
+        self._rows_by_key: dict[tuple[str, str, str], int] = {}
 
     def apply_row(self, values: dict, *, row_number: int) -> StockRowChange:
-        """Set on_hand for the row's SKU and warehouse, checking the version it
+        """Set on_hand, and the dates where the file has their columns, for the row's
+        SKU, warehouse and lot ("" without a lot column), checking the version it
         carries, and return what changed. Raise StockRowError naming the column at
         fault (nothing written for this row)."""
         values = {str(k).strip().lower(): v for k, v in values.items() if k is not None}
@@ -98,8 +144,9 @@ class StockImport:
             raise StockRowError("sku is missing.", field="sku", code="missing_sku")
         if not code:
             raise StockRowError(f"warehouse is missing for {sku}.", field="warehouse", code="missing_warehouse")
-        label = f"{sku}@{code}"
-        first_row = self._rows_by_key.setdefault((sku, code), row_number)
+        lot = _lot_code(values, label=f"{sku}@{code}")
+        label = f"{sku}@{code}" + (f" lot {lot}" if lot else "")
+        first_row = self._rows_by_key.setdefault((sku, code, lot), row_number)
         if first_row != row_number:
             raise StockRowError(
                 f"{label} appears again (first on row {first_row}); give each stock row once.",
@@ -114,21 +161,32 @@ class StockImport:
             raise StockRowError(f"Unknown warehouse {code}.", field="warehouse", code="unknown_warehouse")
         on_hand = _whole_number(values.get("on_hand"), field="on_hand", label=label)
         version = _whole_number(values.get("version"), field="version", label=label)
+        available_from = _lot_date(values, "available_from", label=label)
+        expires_on = _lot_date(values, "expires_on", label=label)
 
         before = (
-            Stock.objects.filter(product=product, warehouse=warehouse).select_related("product", "warehouse").first()
+            Stock.objects.filter(product=product, warehouse=warehouse, lot=lot)
+            .select_related("product", "warehouse")
+            .first()
         )
         try:
             after = set_on_hand(
                 product=product,
                 warehouse=warehouse,
+                lot=lot,
                 on_hand=on_hand,
                 expected_version=version,
+                available_from=available_from,
+                expires_on=expires_on,
                 actor=self.actor,
                 note=f"{self.source}, row {row_number}",
             )
         except VersionConflictError as exc:
             raise StockRowError(exc.message, field="version", code=exc.code) from None
+        except (InvalidLotDatesError, LotInUseError) as exc:
+            raise StockRowError(
+                exc.message, field=_refused_dates_field(exc, before, expires_on), code=exc.code
+            ) from None
         except InventoryError as exc:
             raise StockRowError(exc.message, field="on_hand", code=exc.code) from None
         after.product, after.warehouse = product, warehouse

@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from config.limits import SKU_PATTERN, matches_pattern
 from config.unchanged import UNCHANGED, Unchanged
-from inventory.exceptions import InventoryError, LotInUseError, OnHandBelowReservedError, VersionConflictError
+from inventory.exceptions import (
+    InvalidLotDatesError,
+    InventoryError,
+    LotInUseError,
+    OnHandBelowReservedError,
+    VersionConflictError,
+)
 from inventory.freshness import lot_serves
 from inventory.models import NO_LOT, Product, Reservation, Stock, StockMovement, Warehouse
 
@@ -31,6 +37,10 @@ def lot_code_problem(lot) -> str | None:
     return None
 
 
+def _invalid_dates(field: str, detail: str) -> InvalidLotDatesError:
+    return InvalidLotDatesError(detail, errors=[{"field": field, "code": "invalid_lot_dates", "detail": detail}])
+
+
 def _check_input(label: str, lot, on_hand, available_from, expires_on) -> None:
     problem = lot_code_problem(lot)
     if problem:
@@ -39,7 +49,7 @@ def _check_input(label: str, lot, on_hand, available_from, expires_on) -> None:
         raise InventoryError(f"on_hand for {label} must be a whole number of at least 0.", code="invalid_quantity")
     for field, value in (("available_from", available_from), ("expires_on", expires_on)):
         if value is not UNCHANGED and value is not None and not isinstance(value, date):
-            raise InventoryError(f"{field} for {label} must be a date or empty.", code="invalid_lot_dates")
+            raise _invalid_dates(field, f"{field} for {label} must be a date or empty.")
 
 
 def _unfit_reservations(stock: Stock, available_from: date | None, expires_on: date | None) -> int:
@@ -101,7 +111,8 @@ def _change_lot(stock: Stock, label, on_hand, expected_version, available_from, 
         if unfit:
             raise LotInUseError(
                 f"Lot {label} holds {unfit} reservation(s) that available_from {available_from} and expires_on "
-                f"{expires_on} would leave unfit for their delivery dates; move or cancel those orders first."
+                f"{expires_on} would leave unfit for their delivery dates; move or cancel those orders first.",
+                unfit_reservations=unfit,
             )
     delta = on_hand - stock.on_hand
     if delta == 0 and not dates_change:
@@ -137,8 +148,8 @@ def set_on_hand(
     new_from = (stock.available_from if stock else None) if available_from is UNCHANGED else available_from
     new_expiry = (stock.expires_on if stock else None) if expires_on is UNCHANGED else expires_on
     if new_from is not None and new_expiry is not None and new_expiry < new_from:
-        raise InventoryError(
-            f"expires_on {new_expiry} for {label} is before its available_from {new_from}.", code="invalid_lot_dates"
+        raise _invalid_dates(
+            "expires_on", f"expires_on {new_expiry} for {label} is before its available_from {new_from}."
         )
     if stock is None:
         stock, delta = _create_lot(product, warehouse, lot, label, on_hand, expected_version, new_from, new_expiry)

@@ -1,5 +1,6 @@
 """Input and output serializers for the catalogue and stock."""
 
+import re
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
@@ -118,8 +119,28 @@ class WarehouseFilterInput(serializers.Serializer):
     warehouse = JsonStringField(required=False, allow_blank=True, max_length=10, help_text="A warehouse code.")
 
 
+# JSON Schema's "date" (RFC 3339 full-date) and nothing else: DRF's DateField would
+# also read "20270213" and "2027-W07-6", which the schema calls broken.
+_FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class FullDateField(serializers.DateField):
+    """A date written YYYY-MM-DD, exactly as the schema's `format: date` says."""
+
+    default_error_messages = {"invalid": "A date written YYYY-MM-DD is required, e.g. 2027-02-13."}
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not _FULL_DATE.fullmatch(value):
+            self.fail("invalid")
+        return super().to_internal_value(value)
+
+
 class StockFilterInput(WarehouseFilterInput):
     sku = JsonStringField(required=False, allow_blank=True, max_length=40, help_text="A SKU.")
+    lot = JsonStringField(required=False, allow_blank=True, max_length=40, help_text="A lot code (empty: every lot).")
+    expires_before = FullDateField(
+        required=False, help_text="Only lots whose expires_on is before this date (lots without one never)."
+    )
 
 
 UNKNOWN_FILTER_CODES = (
@@ -149,13 +170,33 @@ def resolve_filter_codes(filters: dict) -> dict:
 
 
 class StockOutput(serializers.ModelSerializer):
+    """One lot. The stock without a lot code is lot ""."""
+
     sku = serializers.CharField(source="product.sku", read_only=True)
     warehouse = serializers.CharField(source="warehouse.code", read_only=True)
+    lot = serializers.CharField(read_only=True, help_text='The lot code; "" for stock without one.')
+    available_from = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The first delivery date it can serve; null: now."
+    )
+    expires_on = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The last day it is fit to sell; null: it does not perish."
+    )
     available = serializers.IntegerField(read_only=True, help_text="On hand less reserved.")
 
     class Meta:
         model = Stock
-        fields = ["sku", "warehouse", "on_hand", "reserved", "available", "version", "updated_at"]
+        fields = [
+            "sku",
+            "warehouse",
+            "lot",
+            "available_from",
+            "expires_on",
+            "on_hand",
+            "reserved",
+            "available",
+            "version",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -165,6 +206,23 @@ class StockSetInput(StrictInput):
     )
     version = WholeNumberField(
         min_value=0, max_value=MAX_WHOLE_NUMBER, help_text="The version you read; 0 for a row that does not exist yet."
+    )
+
+
+class StockLotSetInput(StockSetInput):
+    """A lot's on-hand quantity and dates. For a lot that exists, an absent date keeps
+    the lot's date and null clears it; a new lot without one has none."""
+
+    available_from = FullDateField(
+        required=False,
+        allow_null=True,
+        help_text="The first delivery date the lot can serve; null: now. Absent keeps the lot's date.",
+    )
+    expires_on = FullDateField(
+        required=False,
+        allow_null=True,
+        help_text="The last day the lot is fit to sell, not before available_from; null: it does not perish. "
+        "Absent keeps the lot's date.",
     )
 
 
@@ -182,3 +240,11 @@ class BelowReservedOutput(ErrorOutput):
     """on_hand_below_reserved: the new on-hand figure would erase reservations."""
 
     reserved = serializers.IntegerField(read_only=True, help_text="The units reserved for orders now.")
+
+
+class LotInUseOutput(ErrorOutput):
+    """lot_in_use: the new dates would leave reservations on the lot unfit."""
+
+    unfit_reservations = serializers.IntegerField(
+        read_only=True, help_text="How many of the lot's reservations the new dates would leave unfit."
+    )

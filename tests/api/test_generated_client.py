@@ -5,6 +5,7 @@ follows and cancels orders, reads the event feed with its cursor and syncs stock
 a version. Where the schema is vague the generated client degrades (no model for an
 answer, `Unset` for a field always there, the wrong auth prefix) and this test fails."""
 
+import datetime
 import importlib
 import json
 import subprocess
@@ -174,6 +175,33 @@ def test_a_stock_sync_with_versions_through_the_generated_client(generated, demo
     )
     conflict = parsed(stale, 409)
     assert conflict.code == "version_conflict" and conflict.current_version == written.version
+
+
+def test_a_dated_lot_synced_through_the_generated_client(generated, demo_tokens):
+    staff = client_for(generated, demo_tokens["staff"])
+    row = parsed(api(generated, "v1_stock_list").sync_detailed(client=staff, page_size=1), 200).results[0]
+    update = api(generated, "v1_stock_lots_update")
+    lot_set = models(generated).StockLotSetInput
+
+    created = parsed(
+        update.sync_detailed(row.sku, row.warehouse, "GEN-LOT-1", client=staff, body=lot_set(
+            on_hand=40, version=0, available_from=datetime.date(2027, 3, 1), expires_on=datetime.date(2027, 3, 9))),
+        201,
+    )  # fmt: skip
+    assert (created.lot, created.expires_on, created.version) == ("GEN-LOT-1", datetime.date(2027, 3, 9), 1)
+
+    cleared = parsed(
+        update.sync_detailed(row.sku, row.warehouse, "GEN-LOT-1", client=staff,
+                             body=lot_set(on_hand=40, version=1, expires_on=None)),
+        200,
+    )  # fmt: skip
+    assert (cleared.available_from, cleared.expires_on) == (datetime.date(2027, 3, 1), None)
+
+    refused = update.sync_detailed(
+        row.sku, row.warehouse, "GEN-LOT-1", client=staff,
+        body=lot_set(on_hand=40, version=2, expires_on=datetime.date(2027, 2, 1)),
+    )  # fmt: skip
+    assert parsed(refused, 422).code == "invalid_lot_dates"
 
 
 def test_the_delivery_promise_and_a_route_change_through_the_generated_client(generated, demo_tokens):

@@ -56,6 +56,9 @@ def test_staff_list_every_stock_row_by_sku_and_warehouse(staff_api, reserved_ros
     assert {k: v for k, v in rows[0].items() if k != "updated_at"} == {
         "sku": "ROS-RED-50",
         "warehouse": "AMS",
+        "lot": "",
+        "available_from": None,
+        "expires_on": None,
         "on_hand": 1000,
         "reserved": 300,
         "available": 700,
