@@ -24,23 +24,23 @@ from inventory.stock_sync import UNCHANGED, lot_code_problem, set_on_hand
 
 ERRORS = error_responses()
 NOT_FOUND = error_responses(_404="product_not_found or warehouse_not_found, naming the SKU or code.")
-# The demo world's RO-NAOMI-50 at AMS (devdata/demo_tables.py), as a fresh demo opens
-# it: version 1, 1600 on hand. The PUT example sends exactly that, so it succeeds
-# there and changes nothing.
+# The demo world's red ribbon at AMS (devdata/demo_tables.py), stock without a lot
+# (sundries do not perish), as a fresh demo opens it: version 1, 45 on hand. The PUT
+# example sends exactly that, so it succeeds there and changes nothing.
 STOCK_EXAMPLE = {
-    "sku": "RO-NAOMI-50",
+    "sku": "SU-RIBBON-RED",
     "warehouse": "AMS",
     "lot": "",
     "available_from": None,
     "expires_on": None,
-    "on_hand": 1600,
-    "reserved": 300,
-    "available": 1300,
+    "on_hand": 45,
+    "reserved": 0,
+    "available": 45,
     "version": 1,
     "updated_at": "2027-02-10T06:30:00Z",
 }
 STOCK_ROW_PATH = [
-    path_parameter("sku", "The product's SKU.", "RO-NAOMI-50"),
+    path_parameter("sku", "The product's SKU.", "SU-RIBBON-RED"),
     path_parameter("warehouse", "The warehouse's code.", "AMS"),
 ]
 LOCATION = created_location("The new row's URL.")
@@ -116,9 +116,9 @@ class StockApi(APIView):
         },
         examples=[
             OpenApiExample(
-                "RO-NAOMI-50 at AMS, as a fresh demo world has it",
+                "SU-RIBBON-RED at AMS, as a fresh demo world has it",
                 request_only=True,
-                value={"on_hand": 1600, "version": 1},
+                value={"on_hand": 45, "version": 1},
             )
         ],
     )
@@ -156,6 +156,7 @@ def set_stock(request, values: dict, *, sku: str, warehouse: str, lot: str) -> R
 LOT_EXAMPLE_CODE = "FH-20270212-07"
 STOCK_LOT_EXAMPLE = {
     **STOCK_EXAMPLE,
+    "sku": "RO-NAOMI-50",
     "lot": LOT_EXAMPLE_CODE,
     "available_from": "2027-02-12",
     "expires_on": "2027-02-22",
@@ -164,7 +165,8 @@ STOCK_LOT_EXAMPLE = {
     "available": 800,
 }
 STOCK_LOT_PATH = [
-    *STOCK_ROW_PATH,
+    path_parameter("sku", "The product's SKU.", "RO-NAOMI-50"),
+    STOCK_ROW_PATH[1],
     path_parameter(
         "lot",
         "The lot code: 1 to 40 printable ASCII characters without spaces (anything else is 404 invalid_lot). "
