@@ -2,6 +2,7 @@
 delivery date and freshness rule `available` is counted for (orders.availability), and
 the product answer that says which were counted."""
 
+import re
 from datetime import date
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema_field, extend_schema_serializer
@@ -43,10 +44,20 @@ DATED_ERRORS = dict(
 )
 
 
+class QueryDateField(serializers.DateField):
+    """A date written as the schema's `format: date` has it, YYYY-MM-DD: Python would
+    also read "20270213" and "2027-W06-6", which the schema refuses."""
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
 class DatedProductQueryInput(serializers.Serializer):
     """The date and (staff) partner of one product's answer."""
 
-    delivery_date = serializers.DateField(required=False, help_text=DATE_HELP)
+    delivery_date = QueryDateField(required=False, help_text=DATE_HELP)
     partner = JsonStringField(
         required=False,
         max_length=20,
