@@ -1,7 +1,9 @@
 """Reads of the catalogue and of stock levels.
 
 A product's availability is what open warehouses hold beyond their reservations:
-routing never serves from a closed warehouse, so its stock is not offered."""
+routing never serves from a closed warehouse, so its stock is not offered. For a
+delivery date it counts only the lots that can serve that date (inventory.availability);
+every door of the catalogue passes one."""
 
 from datetime import date
 
@@ -9,6 +11,7 @@ from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, S
 from django.db.models.functions import Coalesce
 
 from config.errors import NotFoundError
+from inventory.availability import annotate_availability
 from inventory.models import NO_LOT, Product, Stock, Warehouse
 
 
@@ -30,12 +33,25 @@ def _available_in_open_warehouses() -> Coalesce:
 
 
 def catalogue(
-    *, include_inactive: bool, q: str = "", category: str = "", active: bool | None = None
+    *,
+    include_inactive: bool,
+    q: str = "",
+    category: str = "",
+    active: bool | None = None,
+    delivery_date: date | None = None,
+    partner_days: int | None = None,
 ) -> QuerySet[Product]:
     """Return products by SKU, each annotated with `available` (open warehouses,
-    on hand less reserved), in one query. `q` matches SKU or name, `category` the
-    category, both ignoring case; inactive products only when `include_inactive`."""
-    products = Product.objects.annotate(available=_available_in_open_warehouses()).order_by("sku")
+    on hand less reserved), in one query. With a `delivery_date`, only the lots that
+    can serve it for the partner's rule (`partner_days`; None: each product's default)
+    count, and `expires_first` and `expires_last` are annotated too
+    (inventory.availability). `q` matches SKU or name, `category` the category, both
+    ignoring case; inactive products only when `include_inactive`."""
+    if delivery_date is None:
+        products = Product.objects.annotate(available=_available_in_open_warehouses())
+    else:
+        products = annotate_availability(Product.objects.all(), delivery_date=delivery_date, partner_days=partner_days)
+    products = products.order_by("sku")
     if not include_inactive:
         products = products.filter(active=True)
     if active is not None:
@@ -47,11 +63,14 @@ def catalogue(
     return products
 
 
-def get_product(*, sku: str, include_inactive: bool) -> Product:
-    """Return the product with its `available` annotation; raise NotFoundError
+def get_product(
+    *, sku: str, include_inactive: bool, delivery_date: date | None = None, partner_days: int | None = None
+) -> Product:
+    """Return the product annotated as `catalogue` annotates it; raise NotFoundError
     (`product_not_found`) naming the SKU when there is none, or when it is inactive
     and inactive products are not asked for."""
-    product = catalogue(include_inactive=include_inactive).filter(sku=sku).first() if _usable_key(sku) else None
+    products = catalogue(include_inactive=include_inactive, delivery_date=delivery_date, partner_days=partner_days)
+    product = products.filter(sku=sku).first() if _usable_key(sku) else None
     if product is None:
         raise NotFoundError(f"Product {sku} not found.", code="product_not_found")
     return product

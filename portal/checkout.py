@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.views import View
 
 from config.errors import DomainError
+from orders.availability import availability_for
 from orders.cart import (
     StaleCheckoutError,
     get_or_create_cart,
@@ -17,6 +18,7 @@ from orders.cart import (
     remove_from_cart,
     set_cart_quantity,
 )
+from portal.availability_text import cart_basis, day_text, shortfall_text
 from portal.delivery_dates import with_dates
 from portal.errors import show_domain_error
 from portal.forms import (
@@ -33,6 +35,8 @@ class CartRow:
     priced: object
     quantity: str
     errors: tuple[str, ...] = ()
+    # More asked than is available for the cart's date: shown, not refused.
+    warning: str | None = None
 
 
 class CartView(PartnerPageMixin, View):
@@ -41,12 +45,20 @@ class CartView(PartnerPageMixin, View):
     def _render(self, cart, *, form=None, line_errors=None, typed=None, status=200):
         priced = priced_cart_lines(cart)
         line_errors, typed = line_errors or {}, typed or {}
+        basis = cart_basis(partner=self.partner, cart=cart)
+        available = availability_for(basis=basis, product_ids=[p.line.product_id for p in priced])
         rows = [
             CartRow(
                 position=n,
                 priced=p,
                 quantity=typed.get(p.line.product_id, str(p.line.quantity)),
                 errors=tuple(line_errors.get(n, ())),
+                warning=shortfall_text(
+                    sku=p.line.product.sku,
+                    quantity=p.line.quantity,
+                    availability=available.get(p.line.product_id),
+                    basis=basis,
+                ),
             )
             for n, p in enumerate(priced, start=1)
         ]
@@ -68,6 +80,7 @@ class CartView(PartnerPageMixin, View):
                 "rows": rows,
                 "form": form,
                 "total": sum((p.line_total for p in priced), Decimal("0.00")),
+                "stock_day": day_text(basis),
             },
             cart_count=len(rows),
             status=status,

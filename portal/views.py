@@ -13,9 +13,11 @@ from django.utils.decorators import method_decorator
 from django.views import View
 
 from config.errors import DomainError
+from inventory.availability import availability_of
 from inventory.catalogue import smallest_orderable_quantity
 from inventory.models import Product
 from inventory.selectors import catalogue
+from orders.availability import availability_for
 from orders.cart import (
     add_lines_to_cart,
     add_to_cart,
@@ -29,7 +31,8 @@ from orders.selectors import orders_visible_to
 from partners.models import CreditAccount, Partner
 from partners.pricing import price_for_quantity, price_table
 from partners.roles import is_partner_admin
-from portal.delivery_dates import home_promise, with_dates
+from portal.availability_text import cart_basis, day_text, shortfall_text, vase_text
+from portal.delivery_dates import delivery_dates, home_promise, with_dates
 from portal.errors import flash_domain_errors, show_domain_error, sort_errors
 from portal.forms import (
     QUICK_ORDER_ROWS,
@@ -83,7 +86,8 @@ class CatalogueItem:
     first_quantity: int
     # (from quantity, unit price), lowest first
     prices: list[tuple[int, Decimal]]
-    stock_level: str  # "in", "low" or "out"
+    stock_level: str  # "in", "low" or "out", for the delivery date shown
+    vase_text: str | None = None
 
     @property
     def stock_label(self) -> str:
@@ -105,14 +109,24 @@ def price_rows(product: Product, breaks: list[tuple[int, Decimal]], first_quanti
 
 
 class CatalogueView(PartnerPageMixin, View):
+    """The catalogue with availability for the cart's delivery date, which the page's
+    picker changes (kept with the cart, as quick order keeps it)."""
+
     def get(self, request):
         categories = list(
             Product.objects.filter(active=True).order_by("category").values_list("category", flat=True).distinct()
         )
         form = CatalogueFilterForm(request.GET or None, categories=categories)
         filters = form.cleaned_data if form.is_valid() else {}
+        cart = get_or_create_cart(request.user)
+        dates = delivery_dates(partner=self.partner, address_id=cart.ship_to_id)
+        basis = cart_basis(partner=self.partner, cart=cart, dates=dates)
         products = catalogue(
-            include_inactive=False, q=(filters.get("q") or "").strip(), category=filters.get("category") or ""
+            include_inactive=False,
+            q=(filters.get("q") or "").strip(),
+            category=filters.get("category") or "",
+            delivery_date=basis.delivery_date,
+            partner_days=basis.partner_days,
         )
         page, query = paginate(request, products, CATALOGUE_PAGE_SIZE)
         rows = list(page.object_list)
@@ -122,15 +136,39 @@ class CatalogueView(PartnerPageMixin, View):
             first_quantity = smallest_orderable_quantity(
                 case_pack=product.case_pack, min_order_qty=product.min_order_qty
             )
+            availability = availability_of(product, delivery_date=basis.delivery_date, partner_days=basis.partner_days)
             items.append(
                 CatalogueItem(
                     product=product,
                     first_quantity=first_quantity,
                     prices=price_rows(product, breaks.get(product.id, []), first_quantity),
                     stock_level=stock_level(product.available, product.case_pack),
+                    vase_text=vase_text(availability),
                 )
             )
-        return self.page("portal/catalogue.html", {"form": form, "items": items, "page_obj": page, "query": query})
+        delivery = DeliveryChoiceForm(
+            partner=self.partner, initial={"ship_to": cart.ship_to_id, "requested_delivery_date": basis.delivery_date}
+        )
+        delivery.offer_dates(dates)
+        context = {"form": form, "items": items, "page_obj": page, "query": query, "delivery": delivery}
+        return self.page("portal/catalogue.html", {**context, "delivery_day": day_text(basis)})
+
+    def post(self, request):
+        """Choose the delivery date (and address) the catalogue shows availability for."""
+        delivery = DeliveryChoiceForm(request.POST, partner=self.partner)
+        back = safe_next(request, reverse("portal:catalogue"))
+        if not delivery.is_valid():
+            messages.error(request, "Choose one of your addresses and one of its delivery dates.")
+            return redirect(back)
+        try:
+            choose_delivery(
+                user=request.user,
+                ship_to=delivery.cleaned_data["ship_to"],
+                requested_delivery_date=delivery.cleaned_data["requested_delivery_date"],
+            )
+        except DomainError as error:
+            show_domain_error(request, error)
+        return redirect(back)
 
 
 @method_decorator(flash_domain_errors(lambda request: safe_next(request, reverse("portal:catalogue"))), name="post")
@@ -239,7 +277,9 @@ class QuickOrderView(PartnerPageMixin, View):
         if added:
             messages.success(request, f"{added} line{'s' if added != 1 else ''} added to your cart.")
         if not errors:
-            return redirect("portal:cart")
+            return redirect("portal:cart")  # which warns of lines short for the date
+        if added:
+            self._warn_short_lines()
         by_line = sort_errors(errors=errors).by_line
         bad_rows = [
             QuickOrderRow(
@@ -255,6 +295,20 @@ class QuickOrderView(PartnerPageMixin, View):
             f"{len(bad_rows)} line{'s' if len(bad_rows) != 1 else ''} could not be added; see the reasons below.",
         )
         return self._page(QuickOrderForm(), _blank_rows(bad_rows), self._fresh_delivery())
+
+    def _warn_short_lines(self):
+        """Warn of each cart line asking more than is available for the cart's date:
+        the buyer sees it before checkout; the reserve step decides."""
+        cart = get_or_create_cart(self.request.user)
+        basis = cart_basis(partner=self.partner, cart=cart)
+        lines = list(cart.lines.select_related("product"))
+        available = availability_for(basis=basis, product_ids=[line.product_id for line in lines])
+        for line in lines:
+            warning = shortfall_text(
+                sku=line.product.sku, quantity=line.quantity, availability=available.get(line.product_id), basis=basis
+            )
+            if warning:
+                messages.warning(self.request, warning)
 
 
 class DeliveryDatesView(PartnerPageMixin, View):

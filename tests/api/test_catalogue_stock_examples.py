@@ -2,16 +2,23 @@
 demo world (issue 15): each request example, sent with its path parameters' examples
 to a fresh demo world, succeeds, and each answer example fits its answer's schema."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 
 from devdata.demo import build_demo_world
-from partners.api.catalogue import PRODUCT_EXAMPLE, STAFF_PRODUCT_EXAMPLE
+from orders.api.catalogue import PRODUCT_EXAMPLE, STAFF_PRODUCT_EXAMPLE
+from partners.models import Partner
 from tests.support.api import client_for
 from tests.support.openapi import api_schema, operation, validate_against
 
 pytestmark = pytest.mark.django_db
 
+# The week the delivery options' example is taken in (orders.api.delivery_options).
+EXAMPLE_MOMENT = datetime(2027, 2, 11, 15, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 PRODUCT = "/api/v1/products/{sku}/"
 STOCK_ROW = "/api/v1/stock/{sku}/{warehouse}/"
 PRICE = "/api/v1/prices/{partner_code}/{sku}/"
@@ -69,8 +76,13 @@ def test_dispatch_has_no_request_example_as_a_fresh_demo_world_has_no_shipment(s
 
 
 def test_the_product_examples_are_what_the_demo_world_answers(demo_world):
-    bloom_sees = demo_client("bloom").get("/api/v1/products/RO-NAOMI-50/").json()
-    staff_see = demo_client("erp").get("/api/v1/products/RO-NAOMI-50/").json()
+    """The date and rule counted for depend on the day and on BLOOM's rule: both asked
+    for as the example has them, the answers are the examples."""
+    day = {"delivery_date": PRODUCT_EXAMPLE["delivery_date"]}
+    with time_machine.travel(EXAMPLE_MOMENT, tick=False):
+        Partner.objects.filter(code="BLOOM").update(min_days_at_delivery=PRODUCT_EXAMPLE["min_days_at_delivery"])
+        bloom_sees = demo_client("bloom").get("/api/v1/products/RO-NAOMI-50/", day).json()
+        staff_see = demo_client("erp").get("/api/v1/products/RO-NAOMI-50/", day).json()
 
     assert bloom_sees == PRODUCT_EXAMPLE and staff_see == STAFF_PRODUCT_EXAMPLE
 

@@ -1,8 +1,11 @@
 """GET /api/v1/products/ and /products/{sku}/, and the staff upsert PUT /products/{sku}/."""
 
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
 from inventory.factories import StockFactory
@@ -13,6 +16,7 @@ from tests.support.api import NEW_ROSE
 pytestmark = pytest.mark.django_db
 
 PRODUCTS = "/api/v1/products/"
+MONDAY_MORNING = datetime(2027, 3, 1, 9, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 
 
 @pytest.fixture
@@ -56,7 +60,9 @@ def put_product(api, sku, body):
 
 
 def test_partners_see_their_own_price_breaks_and_availability_in_open_warehouses(fern_api, roses, fern_prices):
-    answer = fern_api.get(PRODUCTS)
+    # FERN's address is on its home warehouse's every-day route: its earliest date is today.
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        answer = fern_api.get(PRODUCTS)
 
     assert answer.status_code == 200
     assert answer.json()["count"] == 1
@@ -71,6 +77,8 @@ def test_partners_see_their_own_price_breaks_and_availability_in_open_warehouses
         "price": "0.36",
         "price_breaks": [{"min_quantity": 1, "unit_price": "0.36"}, {"min_quantity": 500, "unit_price": "0.32"}],
         "available": 1300,
+        "delivery_date": "2027-03-01",
+        "min_days_at_delivery": 0,
     }
 
 
@@ -158,8 +166,10 @@ def test_a_page_costs_the_same_few_queries_however_many_products(
         PartnerPriceFactory(partner=account_buyer, product=product, min_quantity=1, unit_price=Decimal("0.10"))
         PartnerPriceFactory(partner=account_buyer, product=product, min_quantity=100, unit_price=Decimal("0.08"))
 
-    # token and user, count, the page with availability, the partner's prices
-    with django_assert_num_queries(4):
+    # token and user, the partner's addresses and the route calendars (for its earliest
+    # delivery date; a warm process keeps the calendars), count, the page with
+    # availability, the partner's prices
+    with django_assert_num_queries(7):
         answer = fern_api.get(PRODUCTS, {"page_size": page_size})
 
     assert len(answer.json()["results"]) == page_size
@@ -199,11 +209,20 @@ def test_reading_without_a_token_is_401(roses):
 
 
 def test_staff_create_a_product_with_201(staff_api, warehouses):
-    answer = put_product(staff_api, "ROS-WHI-60", NEW_ROSE)
+    with time_machine.travel(MONDAY_MORNING, tick=False):
+        answer = put_product(staff_api, "ROS-WHI-60", NEW_ROSE)
 
     assert answer.status_code == 201
     assert answer["Location"] == "/api/v1/products/ROS-WHI-60/"
-    assert answer.json() == {**NEW_ROSE, "sku": "ROS-WHI-60", "price": "0.55", "price_breaks": [], "available": 0}
+    assert answer.json() == {
+        **NEW_ROSE,
+        "sku": "ROS-WHI-60",
+        "price": "0.55",
+        "price_breaks": [],
+        "available": 0,
+        "delivery_date": "2027-03-01",  # staff naming no partner: today
+        "min_days_at_delivery": 0,
+    }
     assert Product.objects.get(sku="ROS-WHI-60").min_order_qty == 40
 
 

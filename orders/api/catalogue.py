@@ -1,7 +1,8 @@
-"""The catalogue through the REST API: products at the caller's prices, with
-availability, and the staff's product upsert. Here rather than in inventory.api because
-a product's answer carries the caller's price list (partners.pricing), and inventory
-knows no other app."""
+"""The catalogue through the REST API: products at the caller's prices, with what is
+available for a delivery date, and the staff's product upsert. Here in orders rather
+than in inventory.api or partners.api because a product's answer carries the caller's
+price list (partners.pricing) and its availability for a date of the caller's delivery
+promise (orders.availability), and the lower apps know neither."""
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -12,11 +13,19 @@ from config.api.access import staff_may
 from config.api.inputs import parse_filters
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import created_location, error_responses, path_parameter
-from config.callers import caller_partner
 from config.limits import SKU_PATTERN
 from inventory.api import serializers
 from inventory.catalogue import upsert_product
 from inventory.selectors import catalogue, get_product
+from orders.api.catalogue_inputs import (
+    DATED_ERRORS,
+    SHIP_TO_PARAMETER,
+    DatedProductFilterInput,
+    DatedProductOutput,
+    DatedProductQueryInput,
+    basis_for_request,
+)
+from orders.availability import CatalogueBasis, catalogue_basis
 from partners.pricing import catalogue_prices
 
 ERRORS = error_responses()
@@ -36,8 +45,16 @@ PRODUCT_EXAMPLE = {
     "price": "0.42",
     "price_breaks": [{"min_quantity": 1, "unit_price": "0.42"}, {"min_quantity": 500, "unit_price": "0.40"}],
     "available": 2200,
+    "delivery_date": "2027-02-13",
+    "min_days_at_delivery": 3,
 }
-STAFF_PRODUCT_EXAMPLE = {**PRODUCT_EXAMPLE, "price": "0.46", "price_breaks": [], "active": True}
+STAFF_PRODUCT_EXAMPLE = {
+    **PRODUCT_EXAMPLE,
+    "price": "0.46",
+    "price_breaks": [],
+    "min_days_at_delivery": 0,
+    "active": True,
+}
 PRODUCT_EXAMPLES = [
     OpenApiExample("A product, as a partner sees it", value=PRODUCT_EXAMPLE, response_only=True),
     OpenApiExample("A product, as staff see it", value=STAFF_PRODUCT_EXAMPLE, response_only=True),
@@ -46,11 +63,16 @@ SKU_PATH = path_parameter("sku", "The product's SKU.", "RO-NAOMI-50")
 LOCATION = created_location("The new product's URL.")
 
 
-def product_output(products, *, user, many: bool = False) -> dict | list:
-    partner = caller_partner(user)
+def product_output(products, *, basis: CatalogueBasis, staff: bool, many: bool = False) -> dict | list:
+    """The products (annotated for `basis`) at the prices of the basis's partner (staff
+    asking for none: list prices)."""
     page = list(products) if many else [products]
-    context = {"staff": partner is None, "pricing": catalogue_prices(products=page, partner=partner)}
-    return serializers.ProductOutput(products, many=many, context=context).data
+    context = {
+        "staff": staff,
+        "basis": basis,
+        "pricing": catalogue_prices(products=page, partner=basis.partner),
+    }
+    return DatedProductOutput(products, many=many, context=context).data
 
 
 class ProductListApi(APIView):
@@ -58,19 +80,26 @@ class ProductListApi(APIView):
     pagination_class = StandardPagination
 
     @extend_schema(
-        summary="The catalogue at the caller's prices, with availability",
+        summary="The catalogue at the caller's prices, with availability for a delivery date",
         description="Partner tokens see active products at their own prices; staff tokens see every product "
-        "at list price, with `active`.",
-        parameters=[serializers.ProductFilterInput],
-        responses={200: serializers.ProductOutput(many=True), **ERRORS},
+        "at list price, with `active`, or at a partner's prices when they name it (`partner`). `available` "
+        "counts only the lots that can serve `delivery_date` under the freshness rule answered as "
+        "`min_days_at_delivery`.",
+        parameters=[DatedProductFilterInput, SHIP_TO_PARAMETER],
+        responses={200: DatedProductOutput(many=True), **error_responses(**DATED_ERRORS)},
         examples=PRODUCT_EXAMPLES,
     )
     def get(self, request):
-        partner = caller_partner(request.user)
-        filters = parse_filters(serializers.ProductFilterInput, request)
-        products = catalogue(include_inactive=partner is None, **filters)
+        filters = parse_filters(DatedProductFilterInput, request)
+        basis, staff = basis_for_request(request, filters)
+        products = catalogue(
+            include_inactive=staff,
+            delivery_date=basis.delivery_date,
+            partner_days=basis.partner_days,
+            **{name: value for name, value in filters.items() if name in ("q", "category", "active")},
+        )
         return paginated_response(
-            self, request, products, lambda page: product_output(page, user=request.user, many=True)
+            self, request, products, lambda page: product_output(page, basis=basis, staff=staff, many=True)
         )
 
 
@@ -85,17 +114,29 @@ class ProductApi(APIView):
     ]
 
     @extend_schema(
-        summary="One product at the caller's prices",
-        parameters=[SKU_PATH],
+        summary="One product at the caller's prices, with availability for a delivery date",
+        description="As the catalogue's list: `delivery_date`, `ship_to` and (staff) `partner` choose the date "
+        "and the freshness rule `available` is counted for.",
+        parameters=[SKU_PATH, DatedProductQueryInput, SHIP_TO_PARAMETER],
         responses={
-            200: serializers.ProductOutput,
-            **error_responses(_404="product_not_found, naming the SKU (partners: inactive products too)."),
+            200: DatedProductOutput,
+            **error_responses(
+                **{
+                    **DATED_ERRORS,
+                    "_404": "product_not_found, naming the SKU (partners: inactive products too). ship_to_not_found: "
+                    "no address with that id (for a partner's token: none of its own).",
+                }
+            ),
         },
         examples=PRODUCT_EXAMPLES,
     )
     def get(self, request, sku: str):
-        product = get_product(sku=sku, include_inactive=caller_partner(request.user) is None)
-        return Response(product_output(product, user=request.user))
+        filters = parse_filters(DatedProductQueryInput, request)
+        basis, staff = basis_for_request(request, filters)
+        product = get_product(
+            sku=sku, include_inactive=staff, delivery_date=basis.delivery_date, partner_days=basis.partner_days
+        )
+        return Response(product_output(product, basis=basis, staff=staff))
 
     @extend_schema(
         summary="Create or update a product (staff)",
@@ -115,8 +156,8 @@ class ProductApi(APIView):
         ],
         request=serializers.ProductUpsertInput,
         responses={
-            200: OpenApiResponse(serializers.ProductOutput, description="Updated."),
-            201: OpenApiResponse(serializers.ProductOutput, description="Created."),
+            200: OpenApiResponse(DatedProductOutput, description="Updated; `available` for today."),
+            201: OpenApiResponse(DatedProductOutput, description="Created; `available` for today."),
             **ERRORS,
         },
         examples=[
@@ -130,7 +171,11 @@ class ProductApi(APIView):
         body = serializers.ProductUpsertInput(data=request.data)
         body.is_valid(raise_exception=True)
         product, created = upsert_product(sku=sku, actor=request.user.username, **body.validated_data)
-        answer = product_output(get_product(sku=product.sku, include_inactive=True), user=request.user)
+        basis = catalogue_basis(partner=None)
+        product = get_product(
+            sku=product.sku, include_inactive=True, delivery_date=basis.delivery_date, partner_days=None
+        )
+        answer = product_output(product, basis=basis, staff=True)
         if created:
             return Response(answer, status=201, headers={"Location": reverse("api-product", args=[product.sku])})
         return Response(answer)
