@@ -29,8 +29,11 @@ from orders.availability import CatalogueBasis, catalogue_basis
 from partners.pricing import catalogue_prices
 
 ERRORS = error_responses()
-# The demo world's RO-NAOMI-50 (devdata/demo_tables.py) as BLOOM sees it on a fresh
-# demo: 8% off list, 14% from 500 stems, 1600 at AMS and 600 at RTM.
+# The demo world's RO-NAOMI-50 (devdata/demo_tables.py) as BLOOM sees it on a demo
+# built two days before: 8% off list, 14% from 500 stems, and of the 1600 at AMS and
+# 600 at RTM only the fresh lots (800 and 300) count for the 13th under BLOOM's rule of
+# 3 days: the lots expiring on the 13th would have none left, the arriving ones come
+# on the 14th.
 DEMO_PRODUCT = {
     "name": "Rose Red Naomi 50 cm",
     "category": "roses",
@@ -44,7 +47,7 @@ PRODUCT_EXAMPLE = {
     **DEMO_PRODUCT,
     "price": "0.42",
     "price_breaks": [{"min_quantity": 1, "unit_price": "0.42"}, {"min_quantity": 500, "unit_price": "0.40"}],
-    "available": 2200,
+    "available": 1100,
     "delivery_date": "2027-02-13",
     "min_days_at_delivery": 3,
 }
@@ -52,7 +55,8 @@ STAFF_PRODUCT_EXAMPLE = {
     **PRODUCT_EXAMPLE,
     "price": "0.46",
     "price_breaks": [],
-    "min_days_at_delivery": 0,
+    # Staff naming no partner count with each product's default: roses want 4 days.
+    "min_days_at_delivery": 4,
     "active": True,
 }
 PRODUCT_EXAMPLES = [
