@@ -44,7 +44,17 @@ class WarehouseAdmin(admin.ModelAdmin):
 
 @admin.register(Product)
 class ProductAdmin(BackOfficeImportExportMixin, ImportExportModelAdmin):
-    list_display = ["sku", "name", "category", "unit", "case_pack", "min_order_qty", "list_price", "active"]
+    list_display = [
+        "sku",
+        "name",
+        "category",
+        "unit",
+        "case_pack",
+        "min_order_qty",
+        "list_price",
+        "min_days_at_delivery",
+        "active",
+    ]
     list_filter = ["active", "category", "unit"]
     search_fields = ["sku", "name"]
     readonly_fields = ["updated_at"]

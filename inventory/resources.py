@@ -44,7 +44,17 @@ class ProductResource(FieldValueErrorsMixin, resources.ModelResource):
 
     class Meta:
         model = Product
-        fields = ["sku", "name", "category", "unit", "case_pack", "min_order_qty", "list_price", "active"]
+        fields = [
+            "sku",
+            "name",
+            "category",
+            "unit",
+            "case_pack",
+            "min_order_qty",
+            "list_price",
+            "active",
+            "min_days_at_delivery",
+        ]
         import_id_fields = ["sku"]
         export_order = fields
         skip_unchanged = True
@@ -64,6 +74,8 @@ class ProductResource(FieldValueErrorsMixin, resources.ModelResource):
                 min_order_qty=instance.min_order_qty,
                 list_price=instance.list_price,
                 active=instance.active,
+                # A file without the column leaves the product's default as it was.
+                min_days_at_delivery=instance.min_days_at_delivery,
                 actor=getattr(self, "actor", "import"),
             )
         except DomainError as exc:

@@ -10,7 +10,7 @@ from config.api.inputs import JsonBooleanField, JsonStringField, MoneyField, Str
 from config.api.schema import ErrorOutput
 from config.errors import UnprocessableError
 from config.limits import CENT, MAX_WHOLE_NUMBER
-from inventory.models import Product, Stock
+from inventory.models import MAX_DAYS_AT_DELIVERY, Product, Stock
 from inventory.selectors import find_product, find_warehouse
 
 
@@ -111,6 +111,14 @@ class ProductUpsertInput(StrictInput):
     )
     list_price = MoneyField(help_text='Per unit, e.g. "0.40".')
     active = JsonBooleanField()
+    min_days_at_delivery = WholeNumberField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=MAX_DAYS_AT_DELIVERY,
+        help_text="Days of life a lot must have left on the delivery date for partners without a rule of their "
+        "own (docs/DESIGN.md section 11); null: none; absent keeps the product's.",
+    )
 
 
 class WarehouseFilterInput(serializers.Serializer):

@@ -244,3 +244,27 @@ def test_partners_export_with_credit_and_escaped_formulas(staff_client, account_
     body = response.content.decode()
     assert "FERN" in body and "5000.00" in body
     assert "'=cmd" in body
+
+
+def test_products_import_sets_keeps_and_refuses_the_freshness_default(staff_client, rose):
+    with_days = csv_file(
+        "sku,name,category,unit,case_pack,min_order_qty,list_price,active,min_days_at_delivery\n"
+        "RO-RED-50,Red rose,roses,stem,10,0,11.00,1,4\n"
+    )
+    confirm(staff_client, "inventory.product", preview(staff_client, "inventory.product", with_days))
+    without_column = csv_file(
+        "sku,name,category,unit,case_pack,min_order_qty,list_price,active\nRO-RED-50,Red rose,roses,stem,10,0,12.00,1\n"
+    )
+    confirm(staff_client, "inventory.product", preview(staff_client, "inventory.product", without_column))
+    rose.refresh_from_db()
+    assert (rose.min_days_at_delivery, str(rose.list_price)) == (4, "12.00")
+
+    too_many = csv_file(
+        "sku,name,category,unit,case_pack,min_order_qty,list_price,active,min_days_at_delivery\n"
+        "RO-RED-50,Red rose,roses,stem,10,0,12.00,1,400\n"
+    )
+    found = problems(preview(staff_client, "inventory.product", too_many))
+
+    assert found == ["row 1: min_days_at_delivery: min_days_at_delivery must be empty or a whole number from 0 to 365."]
+    rose.refresh_from_db()
+    assert rose.min_days_at_delivery == 4
