@@ -89,6 +89,22 @@ API_DOORS = {
         "inventory.add_stock, inventory.change_stock",
         STOCK_KEEPERS,
     ),
+    "read a lot": (
+        "get",
+        "/api/v1/stock/RO-MATRIX/AMS/lots/A2711-12/",
+        None,
+        404,
+        "inventory.view_stock",
+        STOCK_KEEPERS,
+    ),
+    "set a lot": (
+        "put",
+        "/api/v1/stock/RO-MATRIX/LHR/lots/A2711-12/",
+        {"on_hand": 50, "version": 0, "expires_on": "2099-01-31"},
+        201,
+        "inventory.add_stock, inventory.change_stock",
+        STOCK_KEEPERS,
+    ),
     "list shipments": (
         "get",
         "/api/v1/shipments/",
