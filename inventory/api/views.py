@@ -1,6 +1,7 @@
-"""Stock levels through the REST API: thin doors onto the inventory selectors and the
-version-checked stock write. The catalogue's doors (products at the caller's prices)
-are partners.api.catalogue, since they need the price list."""
+"""Stock levels through the REST API, per lot: thin doors onto the inventory selectors
+and the version-checked write of a lot. The catalogue's doors (products at the
+caller's prices, available for a delivery date) are orders.api.catalogue, since they
+need the price list and the delivery promise."""
 
 from django.urls import reverse
 from drf_spectacular.utils import (
