@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from inventory.freshness import lot_serves
 from orders.models import OrderStatus
 from orders.states import ALLOWED_TRANSITIONS, MOVED_BY_STEPS
 
@@ -71,19 +72,21 @@ def check_stock(report: AuditReport) -> None:
             WHERE s.reserved <> COALESCE(r.held, 0)"""
     ):
         report.findings["reservations"].append(f"stock {label}: reserved {reserved}, active reservations hold {held}")
-    # The freshness rule of inventory.freshness, over what each reservation recorded.
-    for label, order_id, delivery_date, min_days in _rows(
-        f"""SELECT {_LOT}, r.order_id, r.delivery_date, r.min_days_at_delivery
+    # Judged by inventory.freshness itself, over what each reservation recorded.
+    for label, order_id, delivery_date, min_days, available_from, expires_on in _rows(
+        f"""SELECT {_LOT}, r.order_id, r.delivery_date, r.min_days_at_delivery, s.available_from, s.expires_on
              FROM inventory_reservation r
              JOIN inventory_stock s
                ON s.product_id = r.product_id AND s.warehouse_id = r.warehouse_id AND s.lot = r.lot {_LOT_JOINS}
             WHERE r.status = 'active' AND r.delivery_date IS NOT NULL
-              AND ((s.available_from IS NOT NULL AND s.available_from > r.delivery_date)
-                OR (s.expires_on IS NOT NULL AND s.expires_on - r.delivery_date < r.min_days_at_delivery))"""
+              AND (s.available_from IS NOT NULL OR s.expires_on IS NOT NULL)"""
     ):
-        report.findings["unfit_lots"].append(
-            f"stock {label}: reserved for order id {order_id}, delivery {delivery_date}, needs {min_days} days"
-        )
+        if not lot_serves(
+            available_from=available_from, expires_on=expires_on, delivery_date=delivery_date, required_days=min_days
+        ):
+            report.findings["unfit_lots"].append(
+                f"stock {label}: reserved for order id {order_id}, delivery {delivery_date}, needs {min_days} days"
+            )
     report.counts["stock_rows"] = _rows("SELECT count(*) FROM inventory_stock")[0][0]
 
 

@@ -20,6 +20,10 @@ CENT = Decimal("0.01")
 # the API's schema declares exactly the rule the catalogue holds.
 SKU_PATTERN = r"^[!-~]{1,40}$"
 
+# A lot code: as a SKU, less "/", so that every lot has an address in the stock API
+# (/api/v1/stock/{sku}/{warehouse}/lots/{lot}/).
+LOT_PATTERN = r"^[!-.0-~]{1,40}$"
+
 
 def matches_pattern(pattern: str, text: str) -> bool:
     """Whether all of `text` matches `pattern` (written ^...$ for JSON Schema). A

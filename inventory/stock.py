@@ -57,6 +57,29 @@ def lock_stock_rows(
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
 
+def lock_lots(keys: Iterable[tuple[int, int, str]]) -> dict[tuple[int, int, str], int]:
+    """Lock exactly these lots, (product id, warehouse id, lot) each, in the same order
+    as `lock_stock_rows`, and return their ids by key. Settling reservations locks only
+    their own lots: a cancel or a dispatch must not wait on, or hold up, a product's
+    other lots, nor lock every lot the product ever had."""
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT s.id, s.product_id, s.warehouse_id, s.lot
+              FROM inventory_stock s
+              JOIN unnest(%s::bigint[], %s::bigint[], %s::text[]) AS k(product_id, warehouse_id, lot)
+                ON s.product_id = k.product_id AND s.warehouse_id = k.warehouse_id AND s.lot = k.lot
+             ORDER BY s.product_id, s.warehouse_id, s.lot COLLATE "C"
+               FOR UPDATE OF s
+            """,
+            [[k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys]],
+        )
+        return {(product_id, warehouse_id, lot): lot_id for lot_id, product_id, warehouse_id, lot in cursor.fetchall()}
+
+
 def _apply_stock_deltas(deltas: dict[int, tuple[int, int]]) -> None:
     """Add (on_hand, reserved) deltas to locked stock rows by id in one statement; a
     change of on_hand bumps the row's version."""
@@ -92,8 +115,11 @@ class OrderDemands:
 
     @property
     def serves_on(self) -> date:
-        # An order without a date (placed before the delivery promise) is for now.
-        return self.delivery_date or timezone.localdate()
+        """The date the lots must serve: the delivery date, but never before today, so
+        an order reserved late (a retried dead letter, a backlog) or placed before the
+        delivery promise (no date) takes no lot that has expired meanwhile."""
+        today = timezone.localdate()
+        return max(self.delivery_date, today) if self.delivery_date else today
 
     def plan(self, lots: Sequence[dict], available: dict[int, int]) -> tuple[list[LotAllocation], dict[int, int]]:
         return plan_lot_allocations(
@@ -211,7 +237,7 @@ def _reserve_planned(planned: list[tuple[OrderDemands, LotAllocation]], *, actor
                 product_id=a.product_id,
                 warehouse_id=a.warehouse_id,
                 lot=a.lot,
-                delivery_date=order.delivery_date,
+                delivery_date=order.serves_on,
                 min_days_at_delivery=a.required_days,
                 quantity=a.quantity,
             )
@@ -241,8 +267,7 @@ def _settle_reservations(
     """Release or commit reservations on the lots they were made on."""
     if not reservations:
         return
-    lots = lock_stock_rows(r.product_id for r in reservations)
-    stock_id = {(lot["product_id"], lot["warehouse_id"], lot["lot"]): lot["id"] for lot in lots}
+    stock_id = lock_lots((r.product_id, r.warehouse_id, r.lot) for r in reservations)
     deltas: dict[int, tuple[int, int]] = {}
     movements = []
     for reservation in reservations:

@@ -8,7 +8,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.limits import SKU_PATTERN, matches_pattern
+from config.limits import LOT_PATTERN, matches_pattern
 from config.unchanged import UNCHANGED, Unchanged
 from inventory.exceptions import (
     InvalidLotDatesError,
@@ -29,11 +29,11 @@ def lot_label(product: Product, warehouse: Warehouse, lot: str) -> str:
 
 def lot_code_problem(lot) -> str | None:
     """Why this lot code cannot be used, or None: "" (no lot) or 1 to 40 printable
-    ASCII characters without spaces, as a SKU."""
+    ASCII characters without spaces or "/" (config.limits.LOT_PATTERN)."""
     if lot == NO_LOT:
         return None
-    if not isinstance(lot, str) or not matches_pattern(SKU_PATTERN, lot):
-        return f"lot {lot!r} must be empty or 1 to 40 printable ASCII characters without spaces."
+    if not isinstance(lot, str) or not matches_pattern(LOT_PATTERN, lot):
+        return f'lot {lot!r} must be empty or 1 to 40 printable ASCII characters without spaces or "/".'
     return None
 
 

@@ -17,7 +17,11 @@ def cart_basis(*, partner: Partner, cart: Cart, dates: DeliveryDates | None = No
     page has them already."""
     dates = dates or delivery_dates(partner=partner, address_id=cart.ship_to_id)
     day = dates.chosen(cart.requested_delivery_date)
-    return catalogue_basis(partner=partner, address_id=cart.ship_to_id, requested=day)
+    if day is None:
+        return catalogue_basis(partner=partner, address_id=cart.ship_to_id)
+    # An option of the promise, judged on its route's clock: not judged again on the
+    # site's, which may already be a day on (a route west of it, late in its evening).
+    return CatalogueBasis(delivery_date=day, partner=partner)
 
 
 def day_text(basis: CatalogueBasis) -> str:

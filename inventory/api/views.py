@@ -170,7 +170,8 @@ STOCK_LOT_PATH = [
     STOCK_ROW_PATH[1],
     path_parameter(
         "lot",
-        "The lot code: 1 to 40 printable ASCII characters without spaces (anything else is 404 invalid_lot). "
+        'The lot code: 1 to 40 printable ASCII characters without spaces or "/" (anything else is 404 '
+        "invalid_lot). "
         "The stock without a lot code is the path without /lots/.",
         LOT_EXAMPLE_CODE,
     ),
@@ -189,7 +190,7 @@ def lot_from_path(lot: str) -> str:
     """The path's lot code; a code no lot can have names nothing: 404 `invalid_lot`."""
     problem = lot_code_problem(lot)
     if problem or lot == NO_LOT:
-        detail = problem or "lot must be 1 to 40 printable ASCII characters without spaces."
+        detail = problem or 'lot must be 1 to 40 printable ASCII characters without spaces or "/".'
         raise NotFoundError(
             detail, code="invalid_lot", errors=[{"field": "lot", "code": "invalid_lot", "detail": detail}]
         )

@@ -13,6 +13,7 @@ from config.callers import caller_partner
 from config.errors import UnprocessableError
 from fulfillment.selectors import get_ship_to
 from inventory.api.serializers import ProductFilterInput, ProductOutput
+from inventory.freshness import required_days
 from orders.availability import CatalogueBasis, catalogue_basis
 from partners.exceptions import PartnerNotFoundError
 from partners.models import Partner
@@ -95,10 +96,7 @@ class DatedProductOutput(ProductOutput):
 
     @extend_schema_field(serializers.IntegerField(min_value=0))
     def get_min_days_at_delivery(self, product) -> int:
-        partner_days = self.context["basis"].partner_days
-        if partner_days is not None:
-            return partner_days
-        return product.min_days_at_delivery or 0
+        return required_days(self.context["basis"].partner_days, product.min_days_at_delivery)
 
 
 def _named_partner(own: Partner | None, code: str | None) -> Partner | None:

@@ -165,8 +165,14 @@ def test_an_empty_date_cell_clears_the_date_and_a_missing_column_keeps_it(staff_
         pytest.param(
             "RO-RED-50,RTM,two words,,,300,0",
             "row 1: lot: RO-RED-50@RTM: lot 'two words' must be empty or 1 to 40 printable ASCII characters "
-            "without spaces.",
+            'without spaces or "/".',
             id="a bad lot code",
+        ),
+        pytest.param(
+            "RO-RED-50,RTM,FH/2027/07,,,300,0",
+            "row 1: lot: RO-RED-50@RTM: lot 'FH/2027/07' must be empty or 1 to 40 printable ASCII characters "
+            'without spaces or "/".',
+            id="a lot code the API could not address",
         ),
         pytest.param(
             "RO-RED-50,RTM,A,2027-02-12,2027-02-19,300,1",

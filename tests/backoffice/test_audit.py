@@ -1,5 +1,6 @@
 """The audit finds each kind of broken promise, and finds nothing on a clean run."""
 
+import datetime
 import io
 
 import pytest
@@ -42,6 +43,31 @@ def test_finds_a_stock_row_its_ledger_disagrees_with(confirmed_card_order):
 
     assert findings["ledger"] == ["stock AUDIT-1@AMS: row 5000/20, ledger sums 100/20"]
     Stock.objects.filter(product__sku="AUDIT-1").update(on_hand=100)  # for the autouse ledger check
+
+
+def test_finds_a_lot_whose_reserved_units_its_reservations_do_not_hold(confirmed_card_order):
+    Stock.objects.filter(product__sku="AUDIT-1").update(reserved=25)
+
+    findings = run_audit(with_stripe=False).findings
+
+    assert findings["reservations"] == ["stock AUDIT-1@AMS: reserved 25, active reservations hold 20"]
+    Stock.objects.filter(product__sku="AUDIT-1").update(reserved=20)
+
+
+def test_finds_a_reservation_its_lot_can_no_longer_serve(card_buyer, warehouses, make_product):
+    lot = {"warehouse": warehouses["AMS"], "lot": "A2711-12", "on_hand": 100}
+    make_product("AUDIT-LOT", case_pack=10, lots=[lot])
+    order = place(card_buyer, {"AUDIT-LOT": 20})
+    drive_journey()
+    # Dates changed behind the version-checked write's back (it refuses this: lot_in_use).
+    Stock.objects.filter(lot="A2711-12").update(expires_on=order.requested_delivery_date - datetime.timedelta(days=1))
+
+    findings = run_audit(with_stripe=False).findings
+
+    assert findings["unfit_lots"] == [
+        f"stock AUDIT-LOT@AMS lot A2711-12: reserved for order id {order.id}, "
+        f"delivery {order.requested_delivery_date}, needs 0 days"
+    ]
 
 
 def test_finds_an_event_path_the_state_machine_forbids(confirmed_card_order):

@@ -1,9 +1,11 @@
 """Stock rules: the version-checked write, routing, and the ledger."""
 
 import datetime
+import threading
 
 import pytest
-from django.db import transaction
+from django.db import connection, connections, transaction
+from django.utils import timezone
 
 from inventory.exceptions import OnHandBelowReservedError, OutOfStockError, VersionConflictError
 from inventory.models import Reservation, Stock, StockMovement
@@ -134,3 +136,59 @@ def test_lots_that_expired_before_the_date_are_not_locked_for_it(warehouses, mak
 
     assert [lot["lot"] for lot in locked] == ["LAST-DAY", "UNDATED"]
     assert [lot["lot"] for lot in every_lot] == ["LAST-DAY", "OLD", "UNDATED"]
+
+
+def test_an_order_reserved_after_its_date_takes_no_lot_that_has_expired_since(warehouses, make_product):
+    today = timezone.localdate()
+    ams = warehouses["AMS"]
+    product = make_product(
+        "ROSE-LATE",
+        case_pack=1,
+        lots=[
+            {"warehouse": ams, "lot": "EXPIRED", "on_hand": 50, "expires_on": today - datetime.timedelta(days=1)},
+            {"warehouse": ams, "lot": "FRESH", "on_hand": 5, "expires_on": today + datetime.timedelta(days=4)},
+        ],
+    )
+    three_days_ago = today - datetime.timedelta(days=3)
+
+    [reservation] = reserve_stock(order=OrderDemands(21, (Demand(1, product.id, 5),), ams.id, three_days_ago))
+    with pytest.raises(OutOfStockError):
+        reserve_stock(order=OrderDemands(22, (Demand(1, product.id, 1),), ams.id, three_days_ago))
+
+    assert reservation.lot == "FRESH"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_settling_a_reservation_locks_only_its_own_lot(warehouses, make_product):
+    ams = warehouses["AMS"]
+    product = make_product(
+        "ROSE-OWN",
+        case_pack=1,
+        lots=[{"warehouse": ams, "lot": lot, "on_hand": 10} for lot in ("A", "B")],
+    )
+    reserve_stock(order=OrderDemands(31, (Demand(1, product.id, 10),), ams.id))  # all of lot A
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_lot_b():
+        try:
+            with transaction.atomic():
+                Stock.objects.select_for_update().get(product=product, lot="B")
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_lot_b)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '1s'")
+        [released] = release_reservations(order_id=31)  # would time out waiting for lot B
+    finally:
+        release.set()
+        holder.join()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+
+    assert released.lot == "A" and Stock.objects.get(product=product, lot="A").reserved == 0

@@ -129,3 +129,16 @@ def test_the_cart_reads_availability_in_the_same_queries_however_many_lines(port
     add_to_cart(user=buyer, sku="TULIP-YEL", quantity=100)
 
     assert count_queries(portal, "/cart/") == one_line
+
+
+def test_a_route_west_of_the_site_late_in_its_evening_still_shows_its_catalogue(portal, warehouses, ship_tos, peonies):
+    """New York's Monday evening is Amsterdam's Tuesday night: the route's earliest
+    option, Monday, is counted for, not judged to be in the past on the site's clock."""
+    warehouses["RTM"].timezone = "America/New_York"
+    warehouses["RTM"].save()
+
+    with time_machine.travel(datetime(2027, 3, 2, 3, 0, tzinfo=ZoneInfo("Europe/Amsterdam")), tick=False):
+        page = portal.get("/catalogue/?q=peony")
+
+    assert page.status_code == 200
+    assert "Mon 1 Mar" in page.content.decode()
