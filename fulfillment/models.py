@@ -94,6 +94,9 @@ class ShipmentLine(models.Model):
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
     order_line = models.ForeignKey("orders.OrderLine", on_delete=models.CASCADE, related_name="+")
     product = models.ForeignKey("inventory.Product", on_delete=models.PROTECT, related_name="+")
+    # The lot reserved, which dispatch commits: the warehouse picks from it. A line
+    # split over lots is one shipment line per lot.
+    lot = models.CharField(max_length=40, blank=True, default="", db_default="")
     quantity = models.PositiveIntegerField()
     reservation_id = models.BigIntegerField()
 

@@ -67,6 +67,7 @@ def create_shipments(*, order) -> list[Shipment]:
                 shipment=shipment,
                 order_line_id=r.order_line_id,
                 product_id=r.product_id,
+                lot=r.lot,
                 quantity=r.quantity,
                 reservation_id=r.id,
             )
@@ -86,12 +87,14 @@ def create_shipments_for_orders(*, order_ids: Sequence[int]) -> set[int]:
     reservations = (
         Reservation.objects.filter(order_id__in=order_ids, status=Reservation.Status.ACTIVE)
         .order_by("order_id", "id")
-        .values_list("id", "order_id", "order_line_id", "product_id", "warehouse_id", "quantity", "warehouse__is_open")
+        .values_list(
+            "id", "order_id", "order_line_id", "product_id", "lot", "warehouse_id", "quantity", "warehouse__is_open"
+        )
     )
-    lines_by_shipment: dict[tuple[int, int], list[tuple[int, int, int, int]]] = defaultdict(list)
+    lines_by_shipment: dict[tuple[int, int], list[tuple[int, int, int, str, int]]] = defaultdict(list)
     closed_order_ids: set[int] = set()
-    for reservation_id, order_id, line_id, product_id, warehouse_id, quantity, is_open in reservations:
-        lines_by_shipment[(order_id, warehouse_id)].append((reservation_id, line_id, product_id, quantity))
+    for reservation_id, order_id, line_id, product_id, lot, warehouse_id, quantity, is_open in reservations:
+        lines_by_shipment[(order_id, warehouse_id)].append((reservation_id, line_id, product_id, lot, quantity))
         if not is_open:
             closed_order_ids.add(order_id)
     # Sorted by (order, warehouse), ids come out as the per-order path would hand them out.
@@ -103,11 +106,12 @@ def create_shipments_for_orders(*, order_ids: Sequence[int]) -> set[int]:
                 shipment=shipment,
                 order_line_id=line_id,
                 product_id=product_id,
+                lot=lot,
                 quantity=quantity,
                 reservation_id=reservation_id,
             )
             for shipment, key in zip(shipments, keys, strict=True)
-            for reservation_id, line_id, product_id, quantity in lines_by_shipment[key]
+            for reservation_id, line_id, product_id, lot, quantity in lines_by_shipment[key]
         ]
     )
     return closed_order_ids

@@ -13,6 +13,11 @@ class ShipmentFilterInput(WarehouseFilterInput):
 
 class ShipmentItemOutput(serializers.Serializer):
     sku = serializers.CharField(source="product.sku", read_only=True)
+    lot = serializers.CharField(
+        read_only=True,
+        help_text='The lot to pick, as reserved and as dispatch commits it ("": stock without a lot code). '
+        "A line split over lots comes as one item per lot.",
+    )
     quantity = serializers.IntegerField(read_only=True)
 
 

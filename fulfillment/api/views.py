@@ -27,7 +27,7 @@ SHIPMENT_EXAMPLE = {
     "tracking_number": "3SBQ0001042",
     "dispatched_at": "2027-02-12T05:10:00Z",
     "created_at": "2027-02-11T18:02:00Z",
-    "lines": [{"sku": "RO-NAOMI-50", "quantity": 100}],
+    "lines": [{"sku": "RO-NAOMI-50", "lot": "A2711-12", "quantity": 100}],
 }
 
 

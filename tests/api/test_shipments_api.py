@@ -60,8 +60,8 @@ def test_staff_list_shipments_with_order_warehouse_and_lines(staff_api, confirme
         None,
     )
     assert rtm["created_at"]
-    assert rtm["lines"] == [{"sku": "ROS-RED-50", "quantity": 100}]
-    assert by_warehouse["AMS"]["lines"] == [{"sku": "TUL-YEL-10", "quantity": 20}]
+    assert rtm["lines"] == [{"sku": "ROS-RED-50", "lot": "", "quantity": 100}]
+    assert by_warehouse["AMS"]["lines"] == [{"sku": "TUL-YEL-10", "lot": "", "quantity": 20}]
 
 
 def test_the_list_filters_by_warehouse_and_status(staff_api, confirmed_order):

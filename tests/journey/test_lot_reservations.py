@@ -135,7 +135,7 @@ def test_a_line_split_over_two_lots_ships_and_dispatches_from_each(warehouses, m
     Order.objects.filter(id=order.id).update(status=OrderStatus.PAID)
     finalize.finalize_one(order.id)
     [shipment] = order.shipments.all()
-    assert sorted(shipment.lines.values_list("quantity", flat=True)) == [3, 6]
+    assert sorted(shipment.lines.values_list("lot", "quantity")) == [("A", 6), ("B", 3)]
 
     confirm_dispatch(shipment_id=shipment.id, tracking_number="TRK-1", actor="warehouse")
 
@@ -217,3 +217,20 @@ def test_re_routing_from_a_closed_warehouse_takes_lots_by_the_same_rule(warehous
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED and taken(order) == [("RTM", "FIT", 8)]
     assert Stock.objects.get(lot="HOME").reserved == 0
+
+
+def test_a_batch_of_orders_ships_each_line_from_the_lots_it_reserved(warehouses, make_product, tomorrow):
+    rtm = warehouses["RTM"]
+    make_product(
+        "ROSE-BATCH",
+        case_pack=1,
+        lots=[lot(rtm, "A", 4, expires=tomorrow + 5 * DAY), lot(rtm, "B", 10, expires=tomorrow + 8 * DAY)],
+    )
+    fern = buyer("FERN", warehouses)
+    orders = [reserve_order(fern, {"ROSE-BATCH": 3}, tomorrow) for _ in range(2)]
+    Order.objects.filter(id__in=[o.id for o in orders]).update(status=OrderStatus.PAID)
+
+    finalize.finalize_batch([o.id for o in orders])
+
+    shipped = [sorted(o.shipments.get().lines.values_list("lot", "quantity")) for o in orders]
+    assert shipped == [[("A", 3)], [("A", 1), ("B", 2)]]
