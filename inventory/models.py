@@ -179,7 +179,11 @@ class StockMovement(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["product", "warehouse", "lot"], name="movement_product_warehouse_lot")]
+        indexes = [
+            models.Index(fields=["product", "warehouse", "lot"], name="movement_product_warehouse_lot"),
+            # The waste report reads write-offs by date; they are a sliver of the ledger.
+            models.Index(fields=["created_at"], condition=Q(kind="expiry"), name="movement_expiry_created"),
+        ]
         # The waste report sums the EXPIRY movements in money: for those who buy and
         # plan stock, who need not see the whole ledger (inventory.waste).
         permissions = [("view_waste_report", "Can see the waste report (what expired unsold)")]

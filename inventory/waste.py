@@ -5,7 +5,7 @@ sums those movements by product and ISO week, at the product's list price."""
 import logging
 import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -112,10 +112,13 @@ def waste_by_product_and_week(since: date, until: date) -> list[WasteRow]:
     """Return the units written off as expired from `since` to `until` (inclusive,
     by the movement's date on the site's clock), summed by ISO week and product,
     valued at each product's list price; by week, then SKU."""
+    zone = timezone.get_current_timezone()
+    # Bounds as moments, not `created_at__date`: the partial index on write-offs'
+    # created_at serves them, where a date cast of every movement could use none.
+    start = datetime.combine(since, time.min, tzinfo=zone)
+    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone)
     rows = (
-        StockMovement.objects.filter(
-            kind=StockMovement.Kind.EXPIRY, created_at__date__gte=since, created_at__date__lte=until
-        )
+        StockMovement.objects.filter(kind=StockMovement.Kind.EXPIRY, created_at__gte=start, created_at__lt=end)
         .annotate(week=TruncWeek("created_at"))
         .values("week", "product_id")
         .annotate(quantity=-Sum("on_hand_delta"))

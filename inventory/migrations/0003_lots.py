@@ -19,10 +19,6 @@ class Migration(migrations.Migration):
             model_name='stock',
             name='stock_unique_product_warehouse',
         ),
-        migrations.RemoveIndex(
-            model_name='stockmovement',
-            name='movement_product_warehouse',
-        ),
         migrations.AddField(
             model_name='product',
             name='min_days_at_delivery',
@@ -67,10 +63,6 @@ class Migration(migrations.Migration):
             model_name='stockmovement',
             name='kind',
             field=models.CharField(choices=[('receipt', 'goods received'), ('sync', 'set by ERP or back office'), ('reserve', 'reserved for an order'), ('release', 'reservation released'), ('dispatch', 'dispatched'), ('expiry', 'written off when it expired')], max_length=10),
-        ),
-        migrations.AddIndex(
-            model_name='stockmovement',
-            index=models.Index(fields=['product', 'warehouse', 'lot'], name='movement_product_warehouse_lot'),
         ),
         migrations.AddConstraint(
             model_name='stock',
