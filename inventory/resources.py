@@ -129,6 +129,7 @@ class StockResource(resources.ModelResource):
             actor=_actor(kwargs), source=f"stock import {kwargs.get('file_name') or ''}".strip()
         )
         check_stock_columns(dataset.headers)
+        self.stock_import.lock_named_lots(dataset.dict)
 
     def import_row(self, row, instance_loader, **kwargs):
         """Apply one row through the service; a refused row becomes a validation error

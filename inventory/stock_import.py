@@ -7,11 +7,13 @@ transaction and rolls it back when any row is refused (import-export's dry run d
 exactly that for the preview, and again for the real import)."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from inventory.exceptions import InvalidLotDatesError, InventoryError, LotInUseError, VersionConflictError
 from inventory.models import NO_LOT, Product, Stock, Warehouse
+from inventory.stock import lock_lots
 from inventory.stock_sync import UNCHANGED, lot_code_problem, set_on_hand
 
 REQUIRED_COLUMNS = ("sku", "warehouse", "on_hand", "version")
@@ -131,6 +133,29 @@ class StockImport:
         self.actor = actor
         self.source = source
         self._rows_by_key: dict[tuple[str, str, str], int] = {}
+
+    def lock_named_lots(self, rows: Iterable[dict]) -> None:
+        """Lock every existing lot the file names, before any row is applied, in the
+        reserve step's lock order (product, warehouse, lot). Applied one by one, the
+        rows would lock their lots in the file's order and hold them to the end: a file
+        naming lot B before lot A could deadlock with a reserve locking A, then B.
+        Rows that name nothing are left to `apply_row` to refuse."""
+        named = set()
+        for values in rows:
+            values = {str(k).strip().lower(): v for k, v in values.items() if k is not None}
+            raw_lot = values.get("lot")
+            named.add(
+                (
+                    str(values.get("sku") or "").strip(),
+                    str(values.get("warehouse") or "").strip(),
+                    NO_LOT if raw_lot is None else str(raw_lot).strip(),
+                )
+            )
+        products = dict(Product.objects.filter(sku__in={sku for sku, _, _ in named}).values_list("sku", "id"))
+        warehouses = dict(Warehouse.objects.filter(code__in={code for _, code, _ in named}).values_list("code", "id"))
+        lock_lots(
+            (products[sku], warehouses[code], lot) for sku, code, lot in named if sku in products and code in warehouses
+        )
 
     def apply_row(self, values: dict, *, row_number: int) -> StockRowChange:
         """Set on_hand, and the dates where the file has their columns, for the row's

@@ -4,13 +4,14 @@ import datetime
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from inventory.exceptions import OnHandBelowReservedError, OutOfStockError, VersionConflictError
 from inventory.models import Reservation, Stock, StockMovement
 from inventory.routing import Demand, plan_allocations
 from inventory.stock import OrderDemands, lock_stock_rows, release_reservations, reserve_stock
+from inventory.stock_import import StockImport
 from inventory.stock_sync import set_on_hand
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +193,32 @@ def test_settling_a_reservation_locks_only_its_own_lot(warehouses, make_product)
             cursor.execute("RESET lock_timeout")
 
     assert released.lot == "A" and Stock.objects.get(product=product, lot="A").reserved == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stock_file_locks_every_lot_it_names_before_its_first_row(warehouses, make_product):
+    ams = warehouses["AMS"]
+    make_product("ROSE-FILE", case_pack=1, lots=[{"warehouse": ams, "lot": lot, "on_hand": 10} for lot in "AB"])
+    rows = [{"sku": "ROSE-FILE", "warehouse": "AMS", "lot": lot} for lot in ("B", "A")]
+    rows.append({"sku": "NOPE", "warehouse": "AMS", "lot": "A"})  # names nothing: apply_row refuses it
+    taken = []
+
+    def try_each_lot():
+        try:
+            for lot in "AB":
+                with transaction.atomic():
+                    try:
+                        Stock.objects.select_for_update(nowait=True).get(product__sku="ROSE-FILE", lot=lot)
+                    except DatabaseError:
+                        continue
+                    taken.append(lot)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        StockImport(actor="test").lock_named_lots(rows)
+        other = threading.Thread(target=try_each_lot)
+        other.start()
+        other.join()
+
+    assert taken == []
