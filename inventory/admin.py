@@ -10,7 +10,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from config.admin import BackOfficeImportExportMixin, ViewOnlyMixin
 from inventory.exceptions import InventoryError, LotInUseError, VersionConflictError
-from inventory.models import NO_LOT, Product, Reservation, Stock, StockMovement, Warehouse
+from inventory.models import LOT_COLUMNS, NO_LOT, Product, Reservation, Stock, StockMovement, Warehouse
 from inventory.resources import ProductResource, StockResource
 from inventory.stock_sync import set_on_hand
 from inventory.waste_admin import WASTE_PERMISSION, waste_report_view
@@ -151,19 +151,7 @@ class StockAdmin(BackOfficeImportExportMixin, ImportExportModelAdmin):
     """Stock rows change only through `set_on_hand` (here, the API and imports), so
     every change is version-checked and writes a ledger row."""
 
-    list_display = [
-        "product",
-        "warehouse",
-        "lot",
-        "available_from",
-        "expires_on",
-        "on_hand",
-        "reserved",
-        "available",
-        "version",
-        "updated_at",
-        "ledger_link",
-    ]
+    list_display = ["product", "warehouse", *LOT_COLUMNS, "updated_at", "ledger_link"]
     list_filter = ["warehouse", FreshnessFilter, "product__category"]
     search_fields = ["product__sku", "product__name", "lot"]
     list_select_related = ["product", "warehouse"]

@@ -77,6 +77,9 @@ class Product(models.Model):
 
 
 NO_LOT = ""
+# What a lot shows wherever lots are listed (the stock API, the stock admin, the
+# stock export), after its SKU and warehouse.
+LOT_COLUMNS = ["lot", "available_from", "expires_on", "on_hand", "reserved", "available", "version"]
 
 
 class Stock(models.Model):

@@ -10,7 +10,7 @@ from import_export.results import RowResult
 
 from config.errors import DomainError
 from inventory.catalogue import upsert_product
-from inventory.models import Product, Stock
+from inventory.models import LOT_COLUMNS, Product, Stock
 from inventory.stock_import import StockImport, StockRowError, check_stock_columns
 
 
@@ -105,17 +105,7 @@ class StockResource(resources.ModelResource):
 
     class Meta:
         model = Stock
-        fields = [
-            "sku",
-            "warehouse",
-            "lot",
-            "available_from",
-            "expires_on",
-            "on_hand",
-            "reserved",
-            "available",
-            "version",
-        ]
+        fields = ["sku", "warehouse", *LOT_COLUMNS]
         export_order = fields
         # A row names its lot by (sku, warehouse, lot), but import-export would refuse a
         # file without a lot column, which means lot "": import_row finds the lot itself.

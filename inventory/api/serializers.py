@@ -10,7 +10,7 @@ from config.api.inputs import JsonBooleanField, JsonStringField, MoneyField, Str
 from config.api.schema import ErrorOutput
 from config.errors import UnprocessableError
 from config.limits import CENT, MAX_WHOLE_NUMBER
-from inventory.models import MAX_DAYS_AT_DELIVERY, Product, Stock
+from inventory.models import LOT_COLUMNS, MAX_DAYS_AT_DELIVERY, Product, Stock
 from inventory.selectors import find_product, find_warehouse
 
 
@@ -193,18 +193,7 @@ class StockOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Stock
-        fields = [
-            "sku",
-            "warehouse",
-            "lot",
-            "available_from",
-            "expires_on",
-            "on_hand",
-            "reserved",
-            "available",
-            "version",
-            "updated_at",
-        ]
+        fields = ["sku", "warehouse", *LOT_COLUMNS, "updated_at"]
         read_only_fields = fields
 
 
