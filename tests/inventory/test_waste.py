@@ -2,7 +2,7 @@
 the waste by product and ISO week at list price (docs/DESIGN.md section 11)."""
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -146,3 +146,25 @@ def test_waste_is_summed_by_product_and_iso_week_at_list_price(roses, warehouses
 def test_the_weeks_shown_end_today_and_start_on_a_monday():
     assert waste_weeks(8, today=date(2027, 2, 10)) == (date(2026, 12, 21), date(2027, 2, 10))
     assert waste_weeks(1, today=date(2027, 2, 14)) == (date(2027, 2, 8), date(2027, 2, 14))
+
+
+@pytest.mark.parametrize(
+    ("last_day", "offset"),
+    [
+        pytest.param(date(2027, 3, 28), "+02:00", id="the day the clocks go forward"),
+        pytest.param(date(2027, 10, 31), "+01:00", id="the day the clocks go back"),
+    ],
+)
+def test_a_lot_lasts_its_whole_last_day_when_the_clocks_change(warehouses, make_product, last_day, offset):
+    """A 23- or 25-hour last day: the lot is still there a minute before local midnight
+    and gone a minute after, whatever the UTC offset did during the day."""
+    lots = [{"warehouse": warehouses["AMS"], "lot": "DST", "on_hand": 30, "expires_on": last_day}]
+    make_product("TUL-DST", lots=lots)
+    next_midnight = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=AMSTERDAM)
+    assert next_midnight.isoformat().endswith(offset)
+    minute = timedelta(minutes=1)
+
+    with time_machine.travel(next_midnight - minute, tick=False):
+        assert write_off_expired_lots() == []
+    with time_machine.travel(next_midnight + minute, tick=False):
+        assert [(w.lot, w.units) for w in write_off_expired_lots()] == [("DST", 30)]
