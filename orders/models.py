@@ -49,6 +49,7 @@ class Order(models.Model):
         PORTAL = "portal"
         CSV = "csv"
         ADMIN = "admin"
+        PREBOOK = "prebook"  # made by a committed campaign allocation run
 
     class Hold(models.TextChoices):
         NONE = "", "not held"
@@ -342,3 +343,15 @@ class DeadLetter(models.Model):
 
     def __str__(self):
         return f"{self.task} ({self.status})"
+
+
+# The campaign models live in their own module (this one is at its length limit);
+# importing them here is what makes them the orders app's models.
+from orders.campaign_models import (  # noqa: E402, F401
+    Allocation,
+    AllocationRun,
+    Campaign,
+    CampaignProduct,
+    Prebook,
+    PrebookLine,
+)

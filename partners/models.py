@@ -20,6 +20,10 @@ def default_max_open_order_value():
     return settings.BOUQUET["PARTNER_MAX_OPEN_ORDER_VALUE"]
 
 
+# Every partner's tier until the back office sets another.
+DEFAULT_ALLOCATION_PRIORITY = 100
+
+
 class Partner(models.Model):
     class PaymentMethod(models.TextChoices):
         CARD = "card", "card on file"
@@ -68,6 +72,14 @@ class Partner(models.Model):
         blank=True,
         validators=[MaxValueValidator(MAX_DAYS_AT_DELIVERY)],
         help_text="Days of vase life the partner wants left on the delivery date. Empty: each product's default.",
+    )
+    # Peak campaigns share scarce supply tier by tier (docs/DESIGN.md section 12): a
+    # lower number is served first, and partners with the same number share pro rata.
+    # db_default, so that code still running during a deploy inserts partners too.
+    allocation_priority = models.PositiveSmallIntegerField(
+        default=DEFAULT_ALLOCATION_PRIORITY,
+        db_default=DEFAULT_ALLOCATION_PRIORITY,
+        help_text="Campaign allocation tier: lower is served first; partners in the same tier share pro rata.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
