@@ -105,3 +105,56 @@ class DuplicateCsvUploadError(ConflictError):
     the first upload."""
 
     code = "duplicate_upload"
+
+
+class CampaignPrebookOnlyError(OrderRefusedError):
+    """The order asks for a campaign's product on the campaign's date before its first
+    committed allocation run: that date sells only through pre-books until then.
+    `campaign` names it and `prebook_url` points to its pre-book page."""
+
+    code = "campaign_prebook_only"
+
+
+class CampaignNotFoundError(NotFoundError):
+    code = "campaign_not_found"
+
+
+class InvalidCampaignError(UnprocessableError):
+    """A campaign as sent breaks a rule (dates, products, caps); `errors` names each field."""
+
+    code = "invalid_campaign"
+
+
+class CampaignAllocatedError(ConflictError):
+    """The campaign has a committed allocation run: its date, window and products are fixed."""
+
+    code = "campaign_allocated"
+
+
+class PrebookNotFoundError(NotFoundError):
+    code = "prebook_not_found"
+
+
+class InvalidPrebookError(UnprocessableError):
+    """A pre-book's lines or ship-to break a rule; `errors` names each line and SKU."""
+
+    code = "invalid_prebook"
+
+
+class PrebookWindowClosedError(UnprocessableError):
+    """Outside the campaign's pre-booking window (or after its first committed run)."""
+
+    code = "prebook_window_closed"
+
+
+class PrebookCapExceededError(UnprocessableError):
+    """The partner's open pre-books for a product would pass its cap; `errors` names
+    each SKU with its cap and what is left."""
+
+    code = "prebook_cap_exceeded"
+
+
+class AllocationSupplyChangedError(ConflictError):
+    """The stock an allocation counted could not be reserved in full: run it again."""
+
+    code = "allocation_supply_changed"

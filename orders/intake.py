@@ -20,6 +20,7 @@ from django.utils import timezone
 from config.errors import summarise_errors
 from config.limits import CENT
 from inventory.models import Product
+from orders.campaigns import prebook_only_problems
 from orders.delivery import PromisedDelivery, promise_delivery
 from orders.exceptions import IdempotencyKeyInFlightError, OrderTooLargeError
 from orders.idempotency import (
@@ -312,6 +313,9 @@ def _place_order_atomically(
     errors.extend(line_errors)
     if errors:
         raise invalid_order(errors)
+    prebook_only = prebook_only_problems(reads.campaign_blocks(), good, delivery.option.date)
+    if prebook_only is not None:
+        raise prebook_only
 
     order_lines = _priced_lines(good, reads)
     total = _checked_total(order_lines, partner)

@@ -29,6 +29,7 @@ import logging
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.db.models.signals import post_delete, post_save
@@ -37,6 +38,8 @@ from redis.exceptions import RedisError
 from config.cache_versions import MAX_AGE_SECONDS, bump_on_commit, read_versions, writes_pending_here
 from fulfillment.calendar import CALENDAR_KEY, RouteCalendar, calendars_under, forget_local_calendar
 from inventory.models import Product
+from orders.campaign_blocks import CampaignBlock, load_campaign_blocks
+from orders.models import Campaign, CampaignProduct
 from partners.models import PartnerPrice, ShipToAddress
 from partners.pricing import price_for_quantity, price_table
 
@@ -77,7 +80,7 @@ ADDRESS_FIELDS = ("id", "label", "line1", "postcode", "city", "country")
 class _Shelf:
     """Entries read while the version key held `version`."""
 
-    __slots__ = ("version", "stocked_at", "products", "price_breaks", "ship_tos")
+    __slots__ = ("version", "stocked_at", "products", "price_breaks", "ship_tos", "campaign_blocks")
 
     def __init__(self, version: bytes | None, now: float = 0.0):
         self.version = version
@@ -85,6 +88,7 @@ class _Shelf:
         self.products: dict[str, CatalogueProduct | None] = {}
         self.price_breaks: dict[int, list[tuple[int, Decimal]]] | None = None
         self.ship_tos: dict[int, dict] | None = None  # by id, the default first
+        self.campaign_blocks: dict[tuple[int, date], CampaignBlock] | None = None
 
     def holds(self, version: bytes | None, now: float) -> bool:
         return version is not None and self.version == version and now - self.stocked_at < MAX_AGE_SECONDS
@@ -127,6 +131,13 @@ class IntakeReads:
                 known[sku] = loaded.get(sku)
             found.update(loaded)
         return found
+
+    def campaign_blocks(self) -> dict[tuple[int, date], CampaignBlock]:
+        """Return the (product id, date) pairs sold only through a campaign's pre-books
+        (orders.campaigns), read once per catalogue version."""
+        if self._catalogue.campaign_blocks is None:
+            self._catalogue.campaign_blocks = load_campaign_blocks()
+        return self._catalogue.campaign_blocks
 
     def unit_prices(self, *, quantities: dict[int, int], list_prices: dict[int, Decimal]) -> dict[int, Decimal]:
         """Return the partner's unit price per product id for the quantity ordered
@@ -261,7 +272,11 @@ def _partner_row_written(sender, instance, **kwargs) -> None:
 def connect_invalidation() -> None:
     """Bump on every save and delete of the rows intake caches (OrdersConfig.ready)."""
     for signal in (post_save, post_delete):
-        signal.connect(_product_written, sender=Product, dispatch_uid=f"intake_cache_product_{signal is post_save}")
+        # A campaign's products and its first committed run change what intake refuses.
+        for model in (Product, Campaign, CampaignProduct):
+            signal.connect(
+                _product_written, sender=model, dispatch_uid=f"intake_cache_{model.__name__}_{signal is post_save}"
+            )
         for model in (PartnerPrice, ShipToAddress):
             signal.connect(
                 _partner_row_written, sender=model, dispatch_uid=f"intake_cache_{model.__name__}_{signal is post_save}"

@@ -1,0 +1,129 @@
+"""The orders a committed allocation run makes (docs/DESIGN.md section 12): one per
+partner and ship-to, source `prebook`, for the campaign's date, priced from the
+partner's price list as intake prices, each with the idempotency key
+`campaign:<code>:run:<n>:ship-to:<id>`, and reserved in the run's transaction by the
+reserve step's own rule (orders.reserving), so they continue their journey from
+INVENTORY_RESERVED (on account: credit drawn, or on credit hold holding nothing, as
+any order past its headroom). The event feed sees them as any other order."""
+
+import logging
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from config.limits import CENT
+from fulfillment.calendar import current_calendars, home_route
+from fulfillment.promise import order_by_moment
+from inventory.models import Product
+from orders.exceptions import AllocationSupplyChangedError
+from orders.models import Allocation, AllocationRun, IdempotencyRecord, Order, OrderEvent, OrderLine, OrderStatus
+from orders.reserving import reserve_created_orders
+from orders.wakeups import wake_on_commit
+from partners.models import Partner, ShipToAddress
+from partners.pricing import price_for_quantity, price_table
+
+logger = logging.getLogger("bouquet.orders")
+
+
+def allocation_key(run: AllocationRun, ship_to_id: int) -> str:
+    return f"campaign:{run.campaign.code}:run:{run.number}:ship-to:{ship_to_id}"
+
+
+def _grouped(inputs: dict, granted: dict[int, int]) -> dict[tuple[str, int], list[dict]]:
+    """The granted requests by (partner code, ship-to id), in pre-book order."""
+    groups: dict[tuple[str, int], list[dict]] = {}
+    for request in sorted(inputs["requests"], key=lambda r: r["place"]):
+        if granted.get(request["line"]):
+            groups.setdefault((request["partner"], request["ship_to"]), []).append(request)
+    return groups
+
+
+def _route_and_order_by(address: ShipToAddress, partner: Partner, calendars, delivery_date):
+    calendar = calendars.get(address.route_id) if address.route_id else None
+    calendar = calendar or home_route(calendars, partner.home_warehouse_id)
+    if calendar is None:
+        return None, None
+    return calendar.id, order_by_moment(calendar, delivery_date)
+
+
+def _new_order(run, partner, address, requests, granted, products, calendars, actor) -> tuple[Order, list[dict]]:
+    """Write one order of the run with its lines (a product pre-booked twice by the
+    partner for the address is one line) and its first event."""
+    quantities: dict[int, int] = defaultdict(int)
+    for request in requests:
+        quantities[request["product"]] += granted[request["line"]]
+    breaks = price_table(partner_id=partner.id, product_ids=list(quantities))
+    lines = []
+    for line_no, (product_id, quantity) in enumerate(quantities.items(), start=1):
+        product = products[product_id]
+        unit_price = price_for_quantity(breaks.get(product_id, ()), quantity, product.list_price)
+        lines.append(
+            OrderLine(
+                line_no=line_no,
+                product_id=product_id,
+                sku=product.sku,
+                product_name=product.name,
+                quantity=quantity,
+                unit_price=unit_price,
+                line_total=(unit_price * quantity).quantize(CENT, ROUND_HALF_UP),
+            )
+        )
+    route_id, order_by = _route_and_order_by(address, partner, calendars, run.campaign.delivery_date)
+    order = Order.objects.create(
+        partner=partner,
+        ship_to=address,
+        po_number=f"{run.campaign.code} run {run.number}",
+        requested_delivery_date=run.campaign.delivery_date,
+        route_id=route_id,
+        order_by=order_by,
+        source=Order.Source.PREBOOK,
+        status=OrderStatus.CREATED,
+        total=sum((line.line_total for line in lines), Decimal("0.00")),
+    )
+    order.refresh_from_db(fields=["number", "created_at", "updated_at", "next_attempt_at"])
+    for line in lines:
+        line.order = order
+    OrderLine.objects.bulk_create(lines)
+    OrderEvent.objects.create(order=order, partner=partner, to_status=OrderStatus.CREATED, actor=actor)
+    IdempotencyRecord.objects.create(
+        partner=partner,
+        key=allocation_key(run, address.id),
+        fingerprint=f"allocation-run:{run.id}",
+        order=order,
+        response={"number": order.number, "campaign": run.campaign.code, "run": run.number},
+    )
+    return order, requests
+
+
+def make_allocation_orders(run: AllocationRun, inputs: dict, granted: dict[int, int], *, actor: str) -> list[str]:
+    """Make, reserve and record the run's orders; return their numbers. Raise
+    AllocationSupplyChangedError (rolling the run back) should the stock not serve
+    what the run counted."""
+    groups = _grouped(inputs, granted)
+    if not groups:
+        return []
+    partners = {p.code: p for p in Partner.objects.filter(code__in={code for code, _ in groups})}
+    addresses = ShipToAddress.objects.in_bulk({ship_to for _, ship_to in groups})
+    products = Product.objects.in_bulk({r["product"] for requests in groups.values() for r in requests})
+    calendars = current_calendars()
+    made = [
+        _new_order(run, partners[code], addresses[ship_to], requests, granted, products, calendars, actor)
+        for (code, ship_to), requests in groups.items()
+    ]
+    short = reserve_created_orders([order for order, _ in made])
+    if short:
+        raise AllocationSupplyChangedError(
+            f"Campaign {run.campaign.code}: the stock no longer holds what the run counted "
+            f"({next(iter(short.values())).message}); run it again."
+        )
+    Allocation.objects.bulk_create(
+        [
+            Allocation(run=run, line_id=request["line"], order=order, quantity=granted[request["line"]])
+            for order, requests in made
+            for request in requests
+        ]
+    )
+    wake_on_commit("pay")
+    numbers = [order.number for order, _ in made]
+    for order, _ in made:
+        logger.info("allocation order made", extra={"order": order.number, "campaign": run.campaign.code})
+    return numbers
