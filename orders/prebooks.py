@@ -17,6 +17,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from config.errors import summarise_errors
+from fulfillment.calendar import current_calendars, home_route
+from fulfillment.promise import order_by_moment
 from inventory.models import Product
 from orders.exceptions import (
     IdempotencyKeyReusedError,
@@ -65,10 +67,13 @@ def _lock_for_partner(campaign: Campaign, partner: Partner) -> Campaign:
     return Campaign.objects.get(id=campaign.id)
 
 
-def _checked_ship_to(partner: Partner, ship_to) -> int:
-    addresses = list(
-        ShipToAddress.objects.filter(partner=partner).order_by("-is_default", "id").values_list("id", flat=True)
+def _checked_ship_to(campaign: Campaign, partner: Partner, ship_to) -> int:
+    """The id of the partner's address to pre-book for (its default when none is
+    named), whose route delivers on the campaign's date."""
+    routes = dict(
+        ShipToAddress.objects.filter(partner=partner).order_by("-is_default", "id").values_list("id", "route_id")
     )
+    addresses = list(routes)
     try:
         chosen = partner_ship_to_id(ship_to=ship_to, partner_code=partner.code, ship_to_ids=addresses)
     except InvalidShipToError as error:
@@ -78,7 +83,16 @@ def _checked_ship_to(partner: Partner, ship_to) -> int:
             f"Partner {partner.code} has no ship-to address to pre-book for.",
             errors=[{"field": "ship_to", "code": "ship_to_required", "detail": "No ship-to address."}],
         )
-    return chosen if chosen is not None else addresses[0]
+    chosen = chosen if chosen is not None else addresses[0]
+    calendars = current_calendars()
+    calendar = calendars.get(routes[chosen]) or home_route(calendars, partner.home_warehouse_id)
+    if calendar is None or order_by_moment(calendar, campaign.delivery_date) is None:
+        where = f"route {calendar.code}" if calendar is not None else "no route"
+        detail = f"ship_to {chosen} is served by {where}, which does not deliver on {campaign.delivery_date}."
+        raise InvalidPrebookError(
+            detail, errors=[{"field": "ship_to", "code": "no_delivery_on_campaign_date", "detail": detail}]
+        )
+    return chosen
 
 
 def _checked_lines(campaign: Campaign, lines) -> list[tuple[Product, int]]:
@@ -182,7 +196,7 @@ def place_prebook(
     closed = window_closed_error(campaign, now)
     if closed is not None:
         raise closed
-    ship_to_id = _checked_ship_to(partner, ship_to)
+    ship_to_id = _checked_ship_to(campaign, partner, ship_to)
     good = _checked_lines(campaign, lines)
     _check_caps(campaign, partner, good, leaving_out=None)
     prebook = Prebook.objects.create(
@@ -222,7 +236,9 @@ def change_prebook(
     closed = window_closed_error(campaign, now)
     if closed is not None:
         raise closed
-    ship_to_id = _checked_ship_to(prebook.partner, ship_to) if ship_to not in (None, "") else prebook.ship_to_id
+    ship_to_id = (
+        _checked_ship_to(campaign, prebook.partner, ship_to) if ship_to not in (None, "") else prebook.ship_to_id
+    )
     good = _checked_lines(campaign, lines)
     _check_caps(campaign, prebook.partner, good, leaving_out=prebook.id)
     prebook.lines.all().delete()
