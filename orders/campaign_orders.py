@@ -109,7 +109,11 @@ def make_allocation_orders(run: AllocationRun, inputs: dict, granted: dict[int, 
         _new_order(run, partners[code], addresses[ship_to], requests, granted, products, calendars, actor)
         for (code, ship_to), requests in groups.items()
     ]
-    short = reserve_created_orders([order for order, _ in made])
+    # The strictest freshness rules reserve first: their lots serve everyone else too,
+    # so the others cannot take what only they could use (the run counted supply per
+    # rule on that understanding), whichever warehouse each partner prefers.
+    strictest_first = sorted(made, key=lambda pair: -max(request["days"] for request in pair[1]))
+    short = reserve_created_orders([order for order, _ in strictest_first])
     if short:
         raise AllocationSupplyChangedError(
             f"Campaign {run.campaign.code}: the stock no longer holds what the run counted "
