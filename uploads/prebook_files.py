@@ -69,7 +69,7 @@ def place_prebook_file(
             ship_to=ship_to,
             user=user,
             idempotency_key=key,
-            fingerprint=key,
+            fingerprint=content_hash_of(raw),
             source="csv",
             now=now,
         )
