@@ -100,5 +100,5 @@ def change_form(prebook: Prebook, *, products: list[CampaignProduct], partner: P
 
 class PrebookFileForm(forms.Form):
     file = forms.FileField(
-        label="Pre-book file (CSV)", widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"})
+        label="CSV file", widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"})
     )
