@@ -99,6 +99,4 @@ def change_form(prebook: Prebook, *, products: list[CampaignProduct], partner: P
 
 
 class PrebookFileForm(forms.Form):
-    file = forms.FileField(
-        label="CSV file", widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"})
-    )
+    file = forms.FileField(label="CSV file", widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
