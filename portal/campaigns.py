@@ -259,8 +259,13 @@ class PrebookUploadView(CampaignPageMixin, View):
             messages.error(request, closed_text(self.campaign(code), timezone.now()))
             return self.campaign_page(campaign, file_form=form, status=422)
         except DomainError as error:
-            form.add_error("file", f"{upload.name}: nothing was pre-booked. {error.message}")
             problems = [item for item in error.errors or [] if isinstance(item, dict)]
+            said = (
+                f"{len(problems)} problem{'s' if len(problems) != 1 else ''} below"
+                if problems
+                else error.message.rstrip(".")
+            )
+            form.add_error("file", f"{upload.name}: nothing was pre-booked; {said}.")
             return self.campaign_page(campaign, file_form=form, problems=problems, status=422)
         self._said(result, upload.name)
         return redirect(prebook_page_path(campaign.code))

@@ -95,7 +95,7 @@ def test_every_bad_row_is_named_by_its_line_and_nothing_is_prebooked(portal, ros
     response = upload(portal, content)
 
     assert response.status_code == 422
-    assert "prebook.csv: nothing was pre-booked." in response.content.decode()
+    assert "prebook.csv: nothing was pre-booked; 6 problems below." in response.content.decode()
     assert problems_of(response) == [
         "3 | NOPE-1 | Line 3: NOPE-1 is not in the catalogue.",
         "4 | FERN-LEAF | Line 4: FERN-LEAF is not a product of campaign VDAY.",
