@@ -95,16 +95,11 @@ def _checked_ship_to(campaign: Campaign, partner: Partner, ship_to) -> int:
     return chosen
 
 
-def _checked_lines(campaign: Campaign, lines) -> list[tuple[Product, int]]:
-    """The pre-book's good lines as (product, quantity), or InvalidPrebookError naming
-    every line and SKU at fault: as for orders, and each SKU one of the campaign's."""
-    if not isinstance(lines, Sequence) or isinstance(lines, (str, bytes)) or not lines:
-        raise InvalidPrebookError(
-            "A pre-book needs at least one line.",
-            errors=[{"field": "lines", "code": "lines_required", "detail": "A pre-book needs at least one line."}],
-        )
-    if len(lines) > MAX_LINES:
-        raise InvalidPrebookError(f"A pre-book takes at most {MAX_LINES} lines; got {len(lines)}.")
+def prebook_line_problems(campaign: Campaign, lines) -> tuple[list[tuple[Product, int]], list[dict]]:
+    """Return a pre-book's good lines as (product, quantity) and an error per bad line,
+    naming the line (its place in `lines`, from 1) and the SKU: as for orders, and
+    each SKU one of the campaign's. A door with more to report at once (a file's rows)
+    asks here before it places the pre-book."""
     in_campaign = {p.sku: p for p in Product.objects.filter(id__in=campaign.products.values("product_id"))}
     skus = {str(line.get("sku") or "").strip() for line in lines if isinstance(line, Mapping)}
     others = {p.sku: p for p in Product.objects.filter(sku__in=skus - set(in_campaign))}
@@ -120,10 +115,38 @@ def _checked_lines(campaign: Campaign, lines) -> list[tuple[Product, int]]:
                     "detail": f"Line {line_no}: {sku} is not a product of campaign {campaign.code}.",
                 }
             )
+    errors.sort(key=lambda error: error.get("line", 0))
+    return good, errors
+
+
+def _checked_lines(campaign: Campaign, lines) -> list[tuple[Product, int]]:
+    """The pre-book's good lines as (product, quantity), or InvalidPrebookError naming
+    every line and SKU at fault (prebook_line_problems)."""
+    if not isinstance(lines, Sequence) or isinstance(lines, (str, bytes)) or not lines:
+        raise InvalidPrebookError(
+            "A pre-book needs at least one line.",
+            errors=[{"field": "lines", "code": "lines_required", "detail": "A pre-book needs at least one line."}],
+        )
+    if len(lines) > MAX_LINES:
+        raise InvalidPrebookError(f"A pre-book takes at most {MAX_LINES} lines; got {len(lines)}.")
+    good, errors = prebook_line_problems(campaign, lines)
     if errors:
-        errors.sort(key=lambda error: error.get("line", 0))
         raise InvalidPrebookError(summarise_errors(errors, subject="this pre-book"), errors=errors)
     return good
+
+
+def booked_quantities(
+    campaign: Campaign, partner: Partner, *, product_ids=None, leaving_out: int | None = None
+) -> dict[int, int]:
+    """Return the units the partner's open pre-books of the campaign ask per product
+    (of `product_ids` when given; without pre-book `leaving_out`): what its caps count,
+    across ship-tos and users."""
+    open_lines = PrebookLine.objects.filter(
+        prebook__campaign=campaign, prebook__partner=partner, prebook__withdrawn_at__isnull=True
+    ).exclude(prebook_id=leaving_out)
+    if product_ids is not None:
+        open_lines = open_lines.filter(product_id__in=product_ids)
+    return dict(open_lines.values("product_id").annotate(total=Sum("quantity")).values_list("product_id", "total"))
 
 
 def _check_caps(campaign: Campaign, partner: Partner, good, *, leaving_out: int | None) -> None:
@@ -133,13 +156,9 @@ def _check_caps(campaign: Campaign, partner: Partner, good, *, leaving_out: int 
     capped = [(line_no, product, quantity) for line_no, (product, quantity) in enumerate(good, 1) if product.id in caps]
     if not capped:
         return
-    open_lines = PrebookLine.objects.filter(
-        prebook__campaign=campaign,
-        prebook__partner=partner,
-        prebook__withdrawn_at__isnull=True,
-        product_id__in=[product.id for _, product, _ in capped],
-    ).exclude(prebook_id=leaving_out)
-    booked = dict(open_lines.values("product_id").annotate(total=Sum("quantity")).values_list("product_id", "total"))
+    booked = booked_quantities(
+        campaign, partner, product_ids=[product.id for _, product, _ in capped], leaving_out=leaving_out
+    )
     errors = []
     for line_no, product, quantity in capped:
         cap, already = caps[product.id], booked.get(product.id, 0)

@@ -1,6 +1,7 @@
 """The portal's one translation of domain errors into pages: a not-found is a 404, every
 other DomainError becomes form errors next to its field, errors next to its line, and
-a message for the rest. Views never pick error texts apart themselves."""
+a message for the rest; a line sold only through a campaign's pre-books links to the
+campaign's page. Views never pick error texts apart themselves."""
 
 import functools
 import re
@@ -9,8 +10,11 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from config.errors import DomainError, NotFoundError
+from orders.exceptions import CampaignPrebookOnlyError
 
 _LINE_PREFIX = re.compile(r"^Line \d+: ")
 
@@ -41,15 +45,29 @@ def sort_errors(error: DomainError | None = None, *, errors: list[dict] | None =
         items = list(error.errors or []) if isinstance(error.errors, list) else []
         if not items:
             sorted_errors.general.append(error.message)
+    prebook_url = error.extra.get("prebook_url") if isinstance(error, CampaignPrebookOnlyError) else None
     for item in items:
         detail = str(item.get("detail", ""))
         if item.get("line"):
-            sorted_errors.by_line.setdefault(int(item["line"]), []).append(_without_line_prefix(detail))
+            detail = _without_line_prefix(detail)
+        if prebook_url and item.get("code") == CampaignPrebookOnlyError.code:
+            detail = _with_link(detail, prebook_url)
+        if item.get("line"):
+            sorted_errors.by_line.setdefault(int(item["line"]), []).append(detail)
         elif item.get("field"):
             sorted_errors.by_field.setdefault(str(item["field"]), []).append(detail)
         else:
             sorted_errors.general.append(detail)
     return sorted_errors
+
+
+def _with_link(detail: str, url: str) -> SafeString:
+    """The text with `url` in it made a link (added at its end when it is not in it):
+    escaped, so that it stays safe in a page and in a message."""
+    before, found, after = detail.partition(url)
+    if not found:
+        return format_html('{} <a href="{}">{}</a>', detail, url, url)
+    return format_html('{}<a href="{}">{}</a>{}', before, url, url, after)
 
 
 def show_domain_error(request, error: DomainError, *, form=None) -> PortalErrors:

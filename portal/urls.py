@@ -1,6 +1,7 @@
 """The partner portal's addresses. Pages live in `views.py` (home, catalogue, quick
 order), `checkout.py` (the cart), `order_pages.py` (orders), `company.py` (the company's
-users, for partner admins) and `uploads.py` (CSV upload with progress)."""
+users, for partner admins), `uploads.py` (CSV upload with progress) and `campaigns.py`
+(peak campaigns and their pre-books)."""
 
 from django.urls import include, path
 
@@ -21,4 +22,5 @@ urlpatterns: list = [
     path("orders/<slug:number>/reorder/", order_pages.OrderReorderView.as_view(), name="order-reorder"),
     path("users/", company.CompanyUsersView.as_view(), name="users"),
     path("upload/", include("portal.upload_urls")),
+    path("campaigns/", include("portal.campaign_urls")),
 ]

@@ -69,10 +69,10 @@ def _too_large(size: int | None, limit: int) -> CsvFileError:
     return CsvFileError(f"The file is {said}; a file may be at most {megabytes(limit)}.", code="file_too_large")
 
 
-def decode_csv(raw: bytes) -> str:
+def decode_csv(raw: bytes, *, kind: str = "order") -> str:
     """Return the file's text: UTF-8 with or without a byte-order mark, any line endings
     (normalised to \\n). Raise CsvFileError for a file too large, empty or not UTF-8
-    (UTF-16, NUL bytes, Windows-1252)."""
+    (UTF-16, NUL bytes, Windows-1252). `kind` names its lines in the messages."""
     limit = settings.BOUQUET["CSV_UPLOAD_MAX_BYTES"]
     if len(raw) > limit:
         raise _too_large(len(raw), limit)
@@ -85,21 +85,22 @@ def decode_csv(raw: bytes) -> str:
         line = raw[: exc.start].count(b"\n") + 1
         raise CsvFileError(f"Line {line}: {NOT_UTF8}.", code="not_utf8") from None
     if not text.strip():
-        raise CsvFileError(
-            "The file is empty: it needs a header (sku,quantity) and at least one order line.", code="empty_file"
-        )
+        raise _empty_file(kind)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse_csv(text: str) -> ParsedCsv:
+def parse_csv(
+    text: str, *, optional_columns: tuple[str, ...] = OPTIONAL_COLUMNS, max_rows: int | None = None, kind: str = "order"
+) -> ParsedCsv:
     """Split decoded text into rows keyed by the header. Raise CsvFileError when the
-    header lacks a required column, names an unknown one, no order line follows, or
-    more rows follow than CSV_UPLOAD_MAX_ROWS (counting stops one row past it)."""
+    header lacks a required column, names one not in `optional_columns`, no line
+    follows, or more rows follow than `max_rows` (default CSV_UPLOAD_MAX_ROWS; counting
+    stops one row past it). `kind` names the file's lines in the messages."""
     header_line, _, _ = text.partition("\n")
     # The delimiter is the header's: a spreadsheet set to a comma-decimal locale
     # writes semicolons.
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    max_rows = settings.BOUQUET["CSV_UPLOAD_MAX_ROWS"]
+    max_rows = settings.BOUQUET["CSV_UPLOAD_MAX_ROWS"] if max_rows is None else max_rows
     try:
         # The header and one row past the cap are enough to refuse a file over it.
         records = list(itertools.islice(_records(csv.reader(io.StringIO(text), delimiter=delimiter)), max_rows + 2))
@@ -113,12 +114,10 @@ def parse_csv(text: str) -> ParsedCsv:
             code="too_many_rows",
         )
     if not records:
-        raise CsvFileError(
-            "The file is empty: it needs a header (sku,quantity) and at least one order line.", code="empty_file"
-        )
+        raise _empty_file(kind)
     header_no, header = records[0]
     columns = [name.strip().lower() for name in header]
-    _check_columns(columns)
+    _check_columns(columns, optional_columns)
     parsed = ParsedCsv(rows=[])
     for line, values in records[1:]:
         if len(values) != len(columns):
@@ -134,8 +133,14 @@ def parse_csv(text: str) -> ParsedCsv:
         cells = {name: value.strip() for name, value in zip(columns, values)}
         parsed.rows.append(CsvRow(line=line, **cells))
     if not parsed.rows and not parsed.malformed:
-        raise CsvFileError("The file has a header but no order lines.", code="no_rows")
+        raise CsvFileError(f"The file has a header but no {kind} lines.", code="no_rows")
     return parsed
+
+
+def _empty_file(kind: str) -> CsvFileError:
+    return CsvFileError(
+        f"The file is empty: it needs a header (sku,quantity) and at least one {kind} line.", code="empty_file"
+    )
 
 
 def _records(reader):
@@ -147,9 +152,9 @@ def _records(reader):
         line = reader.line_num + 1
 
 
-def _check_columns(columns: list[str]) -> None:
-    expected = f"Expected columns: {', '.join(REQUIRED_COLUMNS)}, and optionally {', '.join(OPTIONAL_COLUMNS)}."
-    unknown = [name or "(blank)" for name in columns if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+def _check_columns(columns: list[str], optional_columns: tuple[str, ...]) -> None:
+    expected = f"Expected columns: {', '.join(REQUIRED_COLUMNS)}, and optionally {', '.join(optional_columns)}."
+    unknown = [name or "(blank)" for name in columns if name not in REQUIRED_COLUMNS + optional_columns]
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     repeated = sorted({name for name in columns if name and columns.count(name) > 1})
     problems = []

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from inventory.models import Product
+from orders.campaigns import prebook_only_problems
 from orders.delivery import promise_delivery
 from orders.intake_cache import IntakeReads, intake_reads
 from orders.validation import MAX_LINES, parse_whole_number, validate_header, validate_lines
@@ -129,7 +130,8 @@ class _RowHeaders:
     ids_by_label: dict[str, int]
     now: datetime
     checked: dict[tuple[str, str], tuple[date | None, list[dict]]] = field(default_factory=dict)
-    promised: dict[tuple[int | None, date | None], dict | None] = field(default_factory=dict)
+    # (ship-to, date asked) -> (the date promised, or the problem)
+    promised: dict[tuple[int | None, date | None], tuple[date | None, dict | None]] = field(default_factory=dict)
 
     def check(self, row: CsvRow) -> tuple[int | None, date | None, list[dict]]:
         """Return the row's ship-to id and delivery date, and a problem per fault of
@@ -158,13 +160,30 @@ class _RowHeaders:
         return ship_to_id, delivery, problems
 
     def _promise_problem(self, ship_to_id: int | None, delivery: date | None) -> dict | None:
+        return self._promise(ship_to_id, delivery)[1]
+
+    def _promise(self, ship_to_id: int | None, delivery: date | None) -> tuple[date | None, dict | None]:
         if (ship_to_id, delivery) not in self.promised:
             # No ship-to named (None): the partner's default address, as intake does.
-            _, problem = promise_delivery(
+            promised, problem = promise_delivery(
                 reads=self.reads, partner=self.partner, address_id=ship_to_id, requested=delivery, now=self.now
             )
-            self.promised[(ship_to_id, delivery)] = problem
+            self.promised[(ship_to_id, delivery)] = (promised.option.date if promised else None, problem)
         return self.promised[(ship_to_id, delivery)]
+
+    def prebook_only(self, row: CsvRow, ship_to_id: int | None, delivery: date | None, product) -> dict | None:
+        """The problem of a row (its header good) asking for a campaign's product on the
+        campaign's date before its first committed run, worded as intake refuses it and
+        pointing to the pre-book page; None for any other row. Found here, not when the
+        order is placed, so that an all-or-nothing file places nothing."""
+        day = self._promise(ship_to_id, delivery)[0]
+        if product is None or day is None:
+            return None
+        refusal = prebook_only_problems(self.reads.campaign_blocks(), [(product, None)], day)
+        if refusal is None:
+            return None
+        reason = refusal.errors[0]["detail"].removeprefix("Line 1: ")
+        return {**bad_row(row.line, row.sku, refusal.code, reason), **refusal.extra}
 
 
 def problem_particulars(problem: dict) -> dict:
@@ -209,6 +228,8 @@ def _group_rows(
         if row_problems:
             grouped.problems.extend(row_problems)
             grouped.problems.extend(_check_lines([(row.line, row.quantity)], row.sku, products))
+        elif blocked := headers.prebook_only(row, ship_to_id, delivery, products.get(row.sku)):
+            grouped.problems.append(blocked)
         else:
             key = (row.po_number, ship_to_id, delivery)
             grouped.groups.setdefault(key, {}).setdefault(row.sku, []).append((row.line, row.quantity))
