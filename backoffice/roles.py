@@ -104,8 +104,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ),
     # What an ERP does through the API: orders for its partners (placed, read, fed,
     # cancelled), products, prices and stock, shipments and dispatch, the delivery
-    # calendar (routes, holidays, a ship-to's route). No admin-only power: no
-    # partners, credit, tokens, users, holds or dead letters.
+    # calendar (routes, holidays, a ship-to's route), peak campaigns (kept, pre-booked
+    # for its partners, allocated). No admin-only power: no partners, credit, tokens,
+    # users, holds or dead letters.
     ERP_INTEGRATION: (
         "orders.add_order",
         "orders.view_order",
@@ -124,6 +125,13 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "fulfillment.view_shipment",
         "fulfillment.change_shipment",
         *CALENDAR_KEEPING,
+        "orders.view_campaign",
+        "orders.add_campaign",
+        "orders.change_campaign",
+        "orders.run_allocation",
+        "orders.view_prebook",
+        "orders.add_prebook",
+        "orders.change_prebook",
     ),
 }
 

@@ -16,10 +16,12 @@ def api_schema_settings() -> dict:
         "SWAGGER_UI_DIST": "SIDECAR",
         "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
         "REDOC_DIST": "SIDECAR",
-        # An order's and a payment's `status` are two enums, each named for what it is.
+        # An order's and a payment's `status` are two enums, each named for what it is;
+        # so is an allocation run's `kind`.
         "ENUM_NAME_OVERRIDES": {
             "OrderStatusEnum": "orders.models.OrderStatus",
             "PaymentStatusEnum": "payments.models.Payment.Status",
+            "AllocationRunKindEnum": "orders.models.AllocationRun.Kind",
         },
         # The schema says what the server enforces (config/api/schema.py).
         "POSTPROCESSING_HOOKS": [

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
+from config.limits import matches_pattern
 from fulfillment.calendar import current_calendars
 from fulfillment.promise import order_by_moment
 from inventory.models import Product
@@ -24,6 +25,10 @@ from orders.models import Campaign, CampaignProduct
 from orders.validation import parse_whole_number
 
 MAX_CAMPAIGN_PRODUCTS = 200
+# A campaign's code: letters, digits, "-" and "_", up to Campaign.code's length, so
+# that it stands as it is at the end of its pre-book page's and the API's paths.
+CAMPAIGN_CODE_LENGTH = Campaign._meta.get_field("code").max_length
+CAMPAIGN_CODE_PATTERN = rf"^[A-Za-z0-9_-]{{1,{CAMPAIGN_CODE_LENGTH}}}$"
 
 
 def prebook_page_path(code: str) -> str:
@@ -73,10 +78,20 @@ def routes_delivering(day: date) -> list[str]:
 
 
 def get_campaign(code: str) -> Campaign:
-    campaign = Campaign.objects.filter(code=code).first()
+    """The campaign with this code, or CampaignNotFoundError (also for a code holding
+    a NUL byte, which PostgreSQL text cannot store: asking would fail, not answer)."""
+    campaign = Campaign.objects.filter(code=code).first() if "\x00" not in code else None
     if campaign is None:
         raise CampaignNotFoundError(f"No campaign {code!r}.")
     return campaign
+
+
+def campaign_code_problems(code) -> list[dict]:
+    """A problem when `code` could not be the last part of the campaign's addresses."""
+    if isinstance(code, str) and matches_pattern(CAMPAIGN_CODE_PATTERN, code):
+        return []
+    detail = f"Campaign code {code!r} must be 1 to {CAMPAIGN_CODE_LENGTH} letters, digits, '-' or '_' (e.g. VDAY-2027)."
+    return [{"field": "code", "code": "invalid_campaign_code", "detail": detail}]
 
 
 def campaign_problems(
@@ -153,10 +168,11 @@ def save_campaign(
     "cap_per_partner"?} each) and return (campaign, created). Raise
     InvalidCampaignError naming each field and product at fault, or
     CampaignAllocatedError once it has a committed run; nothing changes then."""
-    campaign = Campaign.objects.select_for_update().filter(code=code).first()
+    problems = campaign_code_problems(code)
+    campaign = None if problems else Campaign.objects.select_for_update().filter(code=code).first()
     if campaign is not None and campaign.is_allocated:
         raise CampaignAllocatedError(f"Campaign {code} has been allocated; it can no longer be changed.")
-    problems = campaign_problems(name=name, delivery_date=delivery_date, opens_at=opens_at, closes_at=closes_at)
+    problems += campaign_problems(name=name, delivery_date=delivery_date, opens_at=opens_at, closes_at=closes_at)
     rows, product_problems = _product_rows(products)
     problems += product_problems
     if problems:

@@ -4,10 +4,11 @@ each bad parameter."""
 
 import re
 from collections.abc import Mapping
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import NoReturn
 
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
@@ -98,6 +99,44 @@ class ClockTimeField(serializers.Field):
 
     def to_representation(self, value):
         return value.strftime("%H:%M")
+
+
+# RFC 3339 date-time, as the schema's format says: an offset is required, a date alone is not a moment.
+_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+def parse_rfc3339(value: str) -> datetime | None:
+    """An RFC 3339 date-time as an aware UTC datetime (any offset a client sends), or
+    None when `value` is not one."""
+    try:
+        if _DATE_TIME.fullmatch(value):
+            # RFC 3339 allows "t" and "z", and a leap second, which Python has not: read
+            # as the second before it.
+            text = value.upper()
+            moment = parse_datetime(text[:17] + "59" + text[19:] if text[17:19] == "60" else text)
+            if moment is not None:
+                return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        pass
+    return None
+
+
+class MomentField(serializers.DateTimeField):
+    """A moment in, as an RFC 3339 date-time with its offset ("2027-01-15T09:00:00Z"):
+    a date alone, a moment without an offset and a JSON number are refused rather than
+    read in some time zone. Kept in UTC."""
+
+    default_error_messages = {
+        "invalid": 'An RFC 3339 date-time with its offset is required, e.g. "2027-01-15T09:00:00Z".'
+    }
+
+    def to_internal_value(self, value):
+        moment = parse_rfc3339(value) if isinstance(value, str) else None
+        if moment is None:
+            self.fail("invalid")
+        return moment
 
 
 class StrictInput(serializers.Serializer):

@@ -99,13 +99,13 @@ class DatedProductOutput(ProductOutput):
         return required_days(self.context["basis"].partner_days, product.min_days_at_delivery)
 
 
-def _named_partner(own: Partner | None, code: str | None) -> Partner | None:
+def named_partner(own: Partner | None, code: str | None) -> Partner | None:
     """The partner a staff token names, refused (422, naming `partner`) for a partner's
     token or a code naming none."""
     if code is None:
         return own
     if own is not None:
-        detail = "partner is for staff tokens only; your token sees its own partner's catalogue."
+        detail = "partner is for staff tokens only; a partner's token sees its own partner's data."
         raise UnprocessableError(
             detail, code="not_allowed", errors=[{"field": "partner", "code": "not_allowed", "detail": detail}]
         )
@@ -121,7 +121,7 @@ def basis_for_request(request, filters: dict) -> tuple[CatalogueBasis, bool]:
     caller is staff. A `ship_to` must be the partner's (404 otherwise, as every door
     answers another partner's address); staff naming one count for its partner."""
     own = caller_partner(request.user)
-    partner = _named_partner(own, filters.get("partner"))
+    partner = named_partner(own, filters.get("partner"))
     ship_to = None
     if request.query_params.get("ship_to") is not None:
         ship_to = whole_number_param(request, "ship_to", default=0, minimum=1, maximum=MAX_ID)

@@ -2,17 +2,15 @@
 selector functions. A request the schema refuses is 400; one it admits that a rule
 refuses is 422 (or 409 for a conflict, 404 for a path naming nothing)."""
 
-import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
-from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.access import staff_may
-from config.api.inputs import refuse_filter, whole_number_param
+from config.api.inputs import parse_rfc3339, refuse_filter, whole_number_param
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import error_responses
 from config.callers import caller_partner
@@ -32,26 +30,16 @@ from partners.selectors import get_partner_by_code
 
 FORBIDDEN = "permission_denied: staff without the permission this call needs, naming it."
 NOT_FOUND = "order_not_found: no such order (or another partner's, or, for a buyer, another user's)."
-# RFC 3339 date-time, as the schema's format says: an offset is required, a date alone is not a moment.
-_DATE_TIME = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
-)
 
 
 def parse_moment(name: str, value: str) -> datetime:
-    """An RFC 3339 date-time as an aware UTC datetime (any offset a client sends)."""
-    try:
-        moment = None
-        if _DATE_TIME.fullmatch(value):
-            # RFC 3339 allows "t" and "z", and a leap second, which Python has not: read
-            # as the second before it (this filter is "at or after", so nothing is missed).
-            text = value.upper()
-            moment = parse_datetime(text[:17] + "59" + text[19:] if text[17:19] == "60" else text)
-        if moment is not None:
-            return moment.astimezone(UTC)
-    except (ValueError, OverflowError):
-        pass
-    refuse_filter(name, f"{name} {value!r} is not an RFC 3339 date-time (e.g. 2026-11-29T08:00:00Z).")
+    """An RFC 3339 date-time as an aware UTC datetime (any offset a client sends). A
+    leap second reads as the second before it (this filter is "at or after", so
+    nothing is missed)."""
+    moment = parse_rfc3339(value)
+    if moment is None:
+        refuse_filter(name, f"{name} {value!r} is not an RFC 3339 date-time (e.g. 2026-11-29T08:00:00Z).")
+    return moment
 
 
 def resolve_partner(user, body) -> Partner:

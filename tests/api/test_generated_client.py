@@ -225,3 +225,47 @@ def test_the_delivery_promise_and_a_route_change_through_the_generated_client(ge
     route = parsed(api(generated, "v1_routes_update").sync_detailed("AMS-NL", client=staff, body=body), 200)
     always_there(route, "code", "timezone", "delivery_weekdays", "order_by_time", "exceptions")
     assert (route.code, route.timezone, route.order_by_time) == ("AMS-NL", "Europe/Amsterdam", "14:00")
+
+
+def test_a_campaign_pre_booked_and_previewed_through_the_generated_client(generated, demo_tokens):
+    partner = client_for(generated, demo_tokens["partner"])
+    staff = client_for(generated, demo_tokens["staff"])
+    model = models(generated)
+
+    # Staff set up a campaign; BLOOM reads it at its own price with the cap it has left.
+    now = datetime.datetime.now(datetime.UTC)
+    day = datetime.date.today() + datetime.timedelta(days=30)
+    body = model.CampaignInput(
+        name="Mother's Day",
+        delivery_date=day + datetime.timedelta(days=1) if day.isoweekday() == 7 else day,  # the demo routes rest
+        opens_at=now - datetime.timedelta(hours=1),
+        closes_at=now + datetime.timedelta(days=7),
+        products=[model.CampaignProductInput(sku="RO-NAOMI-50", cap_per_partner=1000)],
+    )
+    parsed(api(generated, "v1_campaigns_update").sync_detailed("GEN-MDAY", client=staff, body=body), 201)
+    campaign = parsed(api(generated, "v1_campaigns_retrieve").sync_detailed("GEN-MDAY", client=partner), 200)
+    always_there(campaign, "code", "opens_at", "closes_at", "prebooks_open", "allocated", "allocated_at", "products")
+    (rose,) = campaign.products
+    always_there(rose, "cap_per_partner", "price", "cap_left")
+    assert rose.cap_left == 1000 and float(rose.price) < float(rose.list_price)
+
+    # BLOOM pre-books, and a replay of its key answers the same pre-book.
+    prebook = model.PrebookInput(lines=[model.PrebookLineInput(sku="RO-NAOMI-50", quantity=600)])
+    create = api(generated, "v1_campaigns_prebooks_create")
+    placed = parsed(create.sync_detailed("GEN-MDAY", client=partner, body=prebook, idempotency_key="mday-1"), 201)
+    replay = create.sync_detailed("GEN-MDAY", client=partner, body=prebook, idempotency_key="mday-1")
+    assert parsed(replay, 201).id == placed.id and replay.headers["Idempotent-Replayed"] == "true"
+
+    # Staff preview the allocation; BLOOM's line stands as requested until a commit.
+    preview = parsed(
+        api(generated, "v1_campaigns_allocations_create").sync_detailed(
+            "GEN-MDAY", client=staff, body=model.AllocationRunInput(dry_run=True)
+        ),
+        200,
+    )
+    always_there(preview, "run", "dry_run", "kind", "lines", "orders")
+    assert preview.run is None and [line.prebook for line in preview.lines] == [placed.id]
+    mine = parsed(api(generated, "v1_campaigns_prebooks_list").sync_detailed("GEN-MDAY", client=partner), 200)
+    (line,) = mine.results[0].lines
+    always_there(line, "quantity", "allocated", "waitlisted", "waitlist_position")
+    assert (line.quantity, line.allocated, line.waitlist_position) == (600, 0, None)

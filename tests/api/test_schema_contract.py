@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from config.api.schema import NO_NUL, NOT_BLANK
 
-LISTS = ["/api/v1/orders/", "/api/v1/products/", "/api/v1/stock/", "/api/v1/shipments/"]
+LISTS = ["/api/v1/orders/", "/api/v1/products/", "/api/v1/stock/", "/api/v1/shipments/", "/api/v1/campaigns/"]
 
 
 @pytest.fixture(scope="module")
