@@ -4,6 +4,7 @@ until its first committed allocation run. The staff API, the admin and the demo 
 save campaigns here; intake asks `prebook_only_problems` with what its per-process
 cache holds (orders.intake_cache), so the rule costs intake no query."""
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
@@ -24,6 +25,9 @@ from orders.models import Campaign, CampaignProduct
 from orders.validation import parse_whole_number
 
 MAX_CAMPAIGN_PRODUCTS = 200
+# A code names the campaign in addresses (its pre-book page, the API) and in the
+# idempotency keys of its orders, so it keeps to characters that need no escaping.
+CAMPAIGN_CODE = re.compile(r"[A-Za-z0-9_-]{1,20}")
 
 
 def prebook_page_path(code: str) -> str:
@@ -77,6 +81,19 @@ def get_campaign(code: str) -> Campaign:
     if campaign is None:
         raise CampaignNotFoundError(f"No campaign {code!r}.")
     return campaign
+
+
+def campaign_code_problems(code) -> list[dict]:
+    """The problem with a new campaign's code, naming the field (none: it will do)."""
+    if isinstance(code, str) and CAMPAIGN_CODE.fullmatch(code):
+        return []
+    return [
+        {
+            "field": "code",
+            "code": "invalid_code",
+            "detail": f"Code {code!r}: 1 to 20 letters, digits, '-' or '_'.",
+        }
+    ]
 
 
 def campaign_problems(
@@ -139,6 +156,12 @@ def _product_rows(products: Iterable[Mapping]) -> tuple[list[tuple[Product, int 
     return rows, problems
 
 
+def campaign_product_problems(products: Iterable[Mapping]) -> list[dict]:
+    """Each problem with a campaign's products ({"sku", "cap_per_partner"?} each):
+    those with a "line" name the product by its place in the list, from 1."""
+    return _product_rows(products)[1]
+
+
 @transaction.atomic
 def save_campaign(
     *,
@@ -156,7 +179,8 @@ def save_campaign(
     campaign = Campaign.objects.select_for_update().filter(code=code).first()
     if campaign is not None and campaign.is_allocated:
         raise CampaignAllocatedError(f"Campaign {code} has been allocated; it can no longer be changed.")
-    problems = campaign_problems(name=name, delivery_date=delivery_date, opens_at=opens_at, closes_at=closes_at)
+    problems = campaign_code_problems(code) if campaign is None else []
+    problems += campaign_problems(name=name, delivery_date=delivery_date, opens_at=opens_at, closes_at=closes_at)
     rows, product_problems = _product_rows(products)
     problems += product_problems
     if problems:
