@@ -64,9 +64,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         # What expired unsold, to buy and price with it in mind.
         "inventory.view_waste_report",
         # Selling the peaks: campaigns, their products and caps, and the allocation
-        # run that shares the supply and makes the orders (which it then looks up).
+        # run that shares the supply and makes the orders (which the run's page lists).
         *CAMPAIGN_READING,
-        "orders.view_order",
         "orders.add_campaign",
         "orders.change_campaign",
         "orders.run_allocation",

@@ -99,6 +99,7 @@ class AllocationPagesMixin:
                 "original": campaign,
                 "title": title,
                 "may_run_allocation": self.has_run_allocation_permission(request),
+                "may_view_orders": request.user.has_perm("orders.view_order"),
                 **context,
             },
         )

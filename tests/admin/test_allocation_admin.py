@@ -131,7 +131,7 @@ def test_the_run_page_shows_supply_tiers_fill_rates_a_chart_lines_and_inputs(sta
         "GAMMA": (100, 300, 200, "66.6"),
     }
     html = response.content.decode()
-    assert 'data-sku="ROSE-RED"' in html and "1000 for " in html
+    assert 'data-sku="ROSE-RED"' in html and re.search(r'data-days="\d+">1000 ', html)
     # The chart, drawn on the server with no inline style: the product's bars to the
     # scale of its 1,200 requested, then each partner's fill rate.
     bars = re.findall(r'<rect class="bar-(\w+)" width="(\d+)"', html)
@@ -190,6 +190,9 @@ def test_the_catalogue_manager_runs_and_commits_it(campaign):
 
     assert response.status_code == 200 and Order.objects.count() == 3
     assert AllocationRun.objects.get().actor == "catalogue"
+    # The run's orders are named, not linked: the role does not look orders up.
+    html = response.content.decode()
+    assert all(order.number in html for order in Order.objects.all()) and "/admin/orders/order/" not in html
 
 
 def test_a_campaign_whose_date_has_passed_is_refused_with_a_message(staff_client, campaign):
