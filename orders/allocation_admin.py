@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Sum
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from config.admin import ViewOnlyMixin
@@ -153,6 +154,7 @@ class AllocationPagesMixin:
             f"{campaign.code}: commit the allocation",
             report=report_run(outcome.inputs, outcome.granted),
             after_run=latest,
+            window_open=not campaign.is_allocated and timezone.now() < campaign.closes_at,
         )
 
     def _commit(self, request, campaign, latest: int):

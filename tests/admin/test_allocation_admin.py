@@ -86,6 +86,7 @@ def test_committing_asks_first_then_makes_each_order_once_however_often_it_is_cl
     assert (
         confirm.status_code == 200 and 'value="Commit the allocation"' in html and 'name="after_run" value="0"' in html
     )
+    assert 'id="window-still-open"' in html  # pre-booking closes tomorrow: committing now closes it
     assert not Order.objects.exists()
 
     first = staff_client.post(page_of(campaign, "commit"), {"after_run": "0"}, follow=True)
