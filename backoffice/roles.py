@@ -37,6 +37,17 @@ CALENDAR_KEEPING = (
 )
 # Reading it: which date an address can still be ordered for, and why not.
 CALENDAR_READING = ("fulfillment.view_route", "fulfillment.view_routeexception")
+# Peak campaigns (docs/DESIGN.md section 12), for every back-office role to look at:
+# campaigns and their products, pre-books and their lines, committed runs and what
+# each gave. A campaign's products are saved with it, so its change permission covers them.
+CAMPAIGN_READING = (
+    "orders.view_campaign",
+    "orders.view_campaignproduct",
+    "orders.view_prebook",
+    "orders.view_prebookline",
+    "orders.view_allocationrun",
+    "orders.view_allocation",
+)
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     # Products and partner prices, by hand, by API and by import (an import needs add
@@ -52,6 +63,12 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "partners.view_partner",
         # What expired unsold, to buy and price with it in mind.
         "inventory.view_waste_report",
+        # Selling the peaks: campaigns, their products and caps, and the allocation
+        # run that shares the supply and makes the orders (which the run's page lists).
+        *CAMPAIGN_READING,
+        "orders.add_campaign",
+        "orders.change_campaign",
+        "orders.run_allocation",
     ),
     # Stock (set and import, version-checked), opening and closing warehouses (and
     # their time zones), shipments and their dispatch; and the delivery calendar its
@@ -73,6 +90,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "fulfillment.change_shipment",
         "fulfillment.view_shipmentline",
         "orders.view_order",
+        *CAMPAIGN_READING,
     ),
     # Credit accounts and limits, a partner's payment terms, releasing credit holds.
     CREDIT_CONTROL: (
@@ -85,6 +103,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "orders.view_orderevent",
         "orders.release_credit_hold",
         "payments.view_payment",
+        *CAMPAIGN_READING,
     ),
     # Looking orders and partners up, cancelling, re-driving, dead letters.
     CUSTOMER_SERVICE: (
@@ -101,6 +120,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "payments.view_payment",
         "fulfillment.view_shipment",
         *CALENDAR_READING,
+        *CAMPAIGN_READING,
     ),
     # What an ERP does through the API: orders for its partners (placed, read, fed,
     # cancelled), products, prices and stock, shipments and dispatch, the delivery

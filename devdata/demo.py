@@ -1,18 +1,19 @@
 """The demo world of docs/DESIGN.md section 7: staff (a superuser and one user per role
 group), three partners, three warehouses with a delivery route each, a
 catalogue of 64 products with stock in dated lots (devdata/demo_lots.py), freshness
-rules, partner prices and cards on file at the Stripe stand-in.
+rules, partner prices, cards on file at the Stripe stand-in, and the peak campaign
+VDAY with the three partners' pre-books (devdata/demo_campaign.py).
 
 `build_demo_world` is safe to run again. Every row is found by its natural key
 (username, partner code, warehouse code, SKU, (partner, product, min_quantity),
 (partner, label)); a row that already matches is not written at all, a row that
-drifted is put back. Two things are never put back, because the platform owns them
-once they exist: stock lots (orders may have moved or hold them) and a credit
-account's open balance. Lot dates count from the supplier's today: a run on a later
-day adds the lots that day's plan misses (a new fresh lot once the old one aged, a new
-arrival once the last one came in) and leaves the old ones be. Everything else is a
-fixed table or comes from a seeded generator, so two runs on two machines on the same
-day build the same world."""
+drifted is put back. Three things are never put back, because the platform owns them
+once they exist: stock lots (orders may have moved or hold them), a credit account's
+open balance, and the campaign with its pre-books (staff run it). Lot dates count from
+the supplier's today: a run on a later day adds the lots that day's plan misses (a new
+fresh lot once the old one aged, a new arrival once the last one came in) and leaves
+the old ones be. Everything else is a fixed table or comes from a seeded generator, so
+two runs on two machines on the same day build the same world."""
 
 import datetime
 from collections import Counter, defaultdict
@@ -24,6 +25,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from config.limits import CENT
+from devdata.demo_campaign import ensure_vday
 from devdata.demo_lots import warehouse_lots
 from devdata.demo_tables import CATALOGUE, PARTNERS, ROUTES, STAFF, PartnerSpec, StaffSpec, demo_stock
 from devdata.world import WAREHOUSES
@@ -308,6 +310,8 @@ def build_demo_world(*, stdout=None) -> dict[str, dict[str, int]]:
         routes = _ensure_routes(tally, warehouses)
         say("Partners, their users, addresses and prices ...")
         partners = [(spec, _ensure_partner(tally, spec, warehouses, products, routes)) for spec in PARTNERS]
+        say("The Valentine's Day campaign and its pre-books ...")
+        ensure_vday(tally)
 
     # Outside the transaction: no call to Stripe while rows are locked.
     say("Cards on file at the Stripe stand-in ...")

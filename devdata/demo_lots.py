@@ -25,8 +25,11 @@ from inventory.models import NO_LOT
 LIFE_SEED = 20260311
 
 EXPIRING, FRESH, ARRIVING = "expiring", "fresh", "arriving"
+# A forward buy for a peak campaign's date (devdata/demo_campaign.py), not one of a
+# warehouse's everyday lots.
+PEAK = "peak"
 # A role's digit in the lot code, and the day its lot was bought at the auction.
-ROLE_DIGITS = {EXPIRING: 1, FRESH: 2, ARRIVING: 3}
+ROLE_DIGITS = {EXPIRING: 1, FRESH: 2, ARRIVING: 3, PEAK: 4}
 AUCTION_DAY = {EXPIRING: -9, FRESH: -1, ARRIVING: 2}
 EXPIRING_IN_DAYS = 2
 ARRIVING_IN_DAYS = 3
@@ -70,15 +73,29 @@ def role_lot(role: str, *, sku: str, category: str, today: date, on_hand: int) -
     return LotSpec(code, on_hand, available_from=arrives, expires_on=arrives + timedelta(days=life))
 
 
+def peak_lot(*, sku: str, category: str, units: int, delivery_date: date) -> LotSpec:
+    """A lot bought at the auction two days before a campaign's date, in from the day
+    before, fresh for as long as the product's fresh lots."""
+    return LotSpec(
+        auction_reference(delivery_date - timedelta(days=2), PEAK),
+        units,
+        available_from=delivery_date - timedelta(days=1),
+        expires_on=delivery_date + timedelta(days=fresh_life(sku, category)),
+    )
+
+
 def role_played(role: str, lots: list[tuple[date | None, date | None]], today: date) -> bool:
     """Whether one of a warehouse's lots, as (available_from, expires_on), plays the
-    role today: expiring within two days, fresh for a week at least, or on its way."""
+    role today: expiring within two days, fresh for a week at least, or on its way
+    (arriving within the days an arriving lot takes: a forward buy for a date weeks
+    ahead is no restock)."""
     in_stock = [(start, end) for start, end in lots if start is None or start <= today]
     if role == EXPIRING:
         return any(end is not None and today <= end <= today + timedelta(days=EXPIRING_IN_DAYS) for _, end in in_stock)
     if role == FRESH:
         return any(end is not None and end >= today + timedelta(days=STILL_FRESH_DAYS) for _, end in in_stock)
-    return any(start is not None and start > today for start, _ in lots)
+    arrives_by = today + timedelta(days=ARRIVING_IN_DAYS)
+    return any(start is not None and today < start <= arrives_by for start, _ in lots)
 
 
 def split_in_cases(on_hand: int, case_pack: int, roles: tuple[str, ...]) -> dict[str, int]:

@@ -12,6 +12,7 @@ from config.errors import DomainError
 from fulfillment.models import Shipment
 from fulfillment.route_month import order_by_text
 from inventory.models import Reservation, Warehouse
+from orders import campaign_admin, prebook_admin  # noqa: F401 (they register the campaign admin)
 from orders.cancellation import cancel_order
 from orders.credit_holds import release_credit_hold
 from orders.dead_letters import resolve_dead_letter, retry_dead_letter

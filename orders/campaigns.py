@@ -154,6 +154,12 @@ def _product_rows(products: Iterable[Mapping]) -> tuple[list[tuple[Product, int 
     return rows, problems
 
 
+def campaign_product_problems(products: Iterable[Mapping]) -> list[dict]:
+    """Each problem with a campaign's products ({"sku", "cap_per_partner"?} each):
+    those with a "line" name the product by its place in the list, from 1."""
+    return _product_rows(products)[1]
+
+
 @transaction.atomic
 def save_campaign(
     *,

@@ -92,12 +92,13 @@ class PartnerAdmin(IssuesTokensMixin, BackOfficeImportExportMixin, ImportExportM
         "payment_method",
         "home_warehouse",
         "min_days_at_delivery",
+        "allocation_priority",
         "credit_limit",
         "open_balance",
         "active",
         "created_at",
     ]
-    list_filter = ["active", "segment", "payment_method", "home_warehouse"]
+    list_filter = ["active", "segment", "payment_method", "home_warehouse", "allocation_priority"]
     search_fields = ["code", "name", "email"]
     list_select_related = ["home_warehouse", "credit"]
     # The gateway stores these when it puts a card on file.

@@ -1,10 +1,13 @@
 """The back office's admin: every page renders for staff, orders cannot be edited
 there, and partner users are kept out."""
 
+from datetime import timedelta
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from fulfillment.factories import RouteExceptionFactory, ShipmentLineFactory
 from inventory.factories import ReservationFactory, StockFactory, StockMovementFactory
@@ -15,7 +18,19 @@ from orders.factories import (
     OrderFactory,
     OrderLineFactory,
 )
-from orders.models import Cart, CartLine, CsvUpload, DeadLetter, Order
+from orders.models import (
+    Allocation,
+    AllocationRun,
+    Campaign,
+    CampaignProduct,
+    Cart,
+    CartLine,
+    CsvUpload,
+    DeadLetter,
+    Order,
+    Prebook,
+    PrebookLine,
+)
 from partners.factories import MembershipFactory, PartnerPriceFactory, ShipToAddressFactory, UserFactory
 from partners.tokens import issue_api_token
 from payments.factories import PaymentFactory, StripeEventFactory
@@ -57,7 +72,27 @@ def one_of_each():
     CsvUpload.objects.create(
         partner=order.partner, filename="lines.csv", content_hash="0" * 64, content="sku,quantity\n"
     )
+    campaign_rows(order, line, address)
     return order
+
+
+def campaign_rows(order, line, address) -> None:
+    """A campaign of the line's product with a pre-book whose line a committed run gave
+    to the order: one row of every campaign model."""
+    campaign = Campaign.objects.create(
+        code="VDAY",
+        name="Valentine's Day",
+        delivery_date=timezone.localdate() + timedelta(days=10),
+        opens_at=timezone.now() - timedelta(days=1),
+        closes_at=timezone.now() + timedelta(days=1),
+    )
+    CampaignProduct.objects.create(campaign=campaign, product=line.product, cap_per_partner=100)
+    prebook = Prebook.objects.create(campaign=campaign, partner=order.partner, ship_to=address)
+    prebook_line = PrebookLine.objects.create(prebook=prebook, product=line.product, quantity=10)
+    run = AllocationRun.objects.create(
+        campaign=campaign, number=1, kind=AllocationRun.Kind.FAIR_SHARE, inputs={}, result={}
+    )
+    Allocation.objects.create(run=run, line=prebook_line, order=order, quantity=10)
 
 
 def test_every_model_of_ours_is_in_the_admin():

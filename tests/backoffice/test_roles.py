@@ -5,6 +5,8 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 
 from backoffice.roles import (
+    CATALOGUE_MANAGER,
+    CREDIT_CONTROL,
     CUSTOMER_SERVICE,
     ERP_INTEGRATION,
     ROLE_PERMISSIONS,
@@ -75,3 +77,22 @@ def test_the_warehouse_and_the_erp_keep_the_delivery_calendar_and_customer_servi
 
 def test_no_shipped_role_deletes_a_route_that_orders_keep():
     assert not any("fulfillment.delete_route" in permissions for permissions in ROLE_PERMISSIONS.values())
+
+
+CAMPAIGN_VIEWS = {
+    "orders.view_campaign",
+    "orders.view_campaignproduct",
+    "orders.view_prebook",
+    "orders.view_prebookline",
+    "orders.view_allocationrun",
+    "orders.view_allocation",
+}
+CAMPAIGN_POWERS = {"orders.add_campaign", "orders.change_campaign", "orders.run_allocation"}
+
+
+def test_every_back_office_role_reads_campaigns_and_of_them_only_the_catalogue_manager_runs_them():
+    for role in (CATALOGUE_MANAGER, WAREHOUSE, CREDIT_CONTROL, CUSTOMER_SERVICE):
+        assert CAMPAIGN_VIEWS <= set(ROLE_PERMISSIONS[role]), role
+    assert CAMPAIGN_POWERS <= set(ROLE_PERMISSIONS[CATALOGUE_MANAGER])
+    others = (WAREHOUSE, CREDIT_CONTROL, CUSTOMER_SERVICE)
+    assert not any(CAMPAIGN_POWERS & set(ROLE_PERMISSIONS[role]) for role in others)

@@ -12,7 +12,7 @@ import time_machine
 from django.core.management import call_command
 from django.db.models import Count
 
-from devdata.demo_lots import auction_reference, role_played, split_in_cases, warehouse_lots
+from devdata.demo_lots import ARRIVING_IN_DAYS, auction_reference, role_played, split_in_cases, warehouse_lots
 from devdata.demo_tables import CATALOGUE, demo_stock
 from inventory.freshness import days_left
 from inventory.models import NO_LOT, Product, Reservation, Stock, StockMovement
@@ -38,7 +38,11 @@ def demo_world(breaker_reset):
 
 
 def lots_of(sku: str, warehouse: str) -> list[Stock]:
-    return list(Stock.objects.filter(product__sku=sku, warehouse__code=warehouse).order_by("expires_on", "lot"))
+    """A warehouse's everyday lots of the product: not the forward buys for the VDAY
+    campaign's date (tests/devdata/test_demo_campaign.py), months ahead."""
+    lots = Stock.objects.filter(product__sku=sku, warehouse__code=warehouse)
+    lots = lots.exclude(available_from__gt=TUESDAY + timedelta(days=ARRIVING_IN_DAYS))
+    return list(lots.order_by("expires_on", "lot"))
 
 
 def test_partners_have_the_demo_freshness_rules(demo_world):
@@ -101,7 +105,8 @@ def test_chrysanthemums_have_a_fresh_lot_and_plants_and_sundries_one_lot_without
 def test_lot_codes_read_like_auction_batch_references(demo_world):
     dated = Stock.objects.exclude(lot=NO_LOT).values_list("lot", flat=True)
 
-    assert dated and all(re.fullmatch(r"A\d{4}-[1-7][1-3]", code) for code in dated)
+    # The last digit is the lot's part: 1 expiring, 2 fresh, 3 arriving, 4 a campaign's forward buy.
+    assert dated and all(re.fullmatch(r"A\d{4}-[1-7][1-4]", code) for code in dated)
     assert auction_reference(TUESDAY, "fresh") == "A2711-22"
     assert set(lot.lot for lot in lots_of("RO-NAOMI-50", "AMS")) == {"A2709-71", "A2711-12", "A2711-43"}
 

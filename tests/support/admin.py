@@ -1,6 +1,7 @@
 """Driving the back office's admin through the test client: its URLs, its actions and
 the messages it answers with."""
 
+from django.forms import MultiWidget
 from django.urls import reverse
 
 
@@ -22,3 +23,32 @@ def run_action(client, model_label: str, action: str, objects, **extra):
 
 def messages_of(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
+
+
+def _field_values(form, data: dict) -> None:
+    for name, field in form.fields.items():
+        value = form[name].value()
+        key = form.add_prefix(name)
+        if isinstance(field.widget, MultiWidget):  # a date and a time, as two inputs
+            for index, part in enumerate(field.widget.decompress(value)):
+                data[f"{key}_{index}"] = "" if part is None else str(part)
+        elif isinstance(value, bool):
+            if value:
+                data[key] = "on"
+        elif isinstance(value, list | tuple):
+            data[key] = [str(v) for v in value]
+        elif value is not None:
+            data[key] = str(value)
+
+
+def change_form_data(response) -> dict:
+    """What a change page's form would post back unchanged: its fields and those of its
+    inlines, with their management forms (for a test to change one field and post)."""
+    data: dict = {}
+    _field_values(response.context["adminform"].form, data)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        _field_values(formset.management_form, data)
+        for form in formset.forms:
+            _field_values(form, data)
+    return data

@@ -8,8 +8,8 @@ from payments.exceptions import PaymentError
 class Command(BaseCommand):
     help = (
         "Build the deterministic demo world of docs/DESIGN.md section 7 (staff, partners BLOOM, FERN and "
-        "THORN, warehouses, catalogue, stock, prices, cards at the Stripe stand-in). Safe to run again: what "
-        "exists and matches is left as it is."
+        "THORN, warehouses, catalogue, stock, prices, cards at the Stripe stand-in, the VDAY campaign). Safe to "
+        "run again: what exists and matches is left as it is."
     )
 
     def add_arguments(self, parser):
