@@ -20,7 +20,7 @@ from django.utils.html import format_html
 
 from config.admin import ViewOnlyMixin
 from config.errors import DomainError
-from orders.allocation_report import RunReport, projected_standings, report_run
+from orders.allocation_report import RunReport, report_run
 from orders.campaign_runs import run_allocation
 from orders.campaign_standings import LineStanding, line_standings
 from orders.models import Allocation, AllocationRun, Campaign
@@ -128,9 +128,7 @@ class AllocationPagesMixin:
         except DomainError as error:
             self.message_user(request, f"No dry run: {error.message}", messages.ERROR)
             return self._back_to(campaign)
-        context = self._run_context(
-            outcome.inputs, outcome.granted, projected_standings(outcome.standings, outcome.granted)
-        )
+        context = self._run_context(outcome.inputs, outcome.granted, outcome.standings_after)
         return self._page(
             request, campaign, "run.html", f"{campaign.code}: dry run of the allocation", dry_run=True, **context
         )

@@ -5,11 +5,9 @@ stand after a dry run. Built only from what it is handed (a stored run's inputs 
 result, or a dry run's), so a stored run reads the same whenever it is shown."""
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, Decimal
-
-from orders.campaign_standings import LineStanding
 
 
 def fill_percent(allocated: int, requested: int) -> Decimal | None:
@@ -131,21 +129,3 @@ def report_run(inputs: dict, granted: Mapping[int, int]) -> RunReport:
         )
     partners = sorted(fills.values(), key=lambda fill: (fill.tier, fill.partner))
     return RunReport(kind=inputs["kind"], products=tuple(products), partners=tuple(partners))
-
-
-def projected_standings(standings: Sequence[LineStanding], granted: Mapping[int, int]) -> list[LineStanding]:
-    """Where each line would stand once a run giving `granted` (units by line id) were
-    committed: allocated grows by its grant, what is neither allocated nor forfeited
-    waits, and places in line count again per product in pre-book order. `standings`
-    are in pre-book order, as orders.campaign_standings.line_standings returns them."""
-    in_line: dict[int, int] = defaultdict(int)
-    projected = []
-    for standing in standings:
-        allocated = standing.allocated + granted.get(standing.line_id, 0)
-        waiting = max(standing.requested - allocated - standing.forfeited, 0)
-        position = None
-        if waiting:
-            in_line[standing.product_id] += 1
-            position = in_line[standing.product_id]
-        projected.append(replace(standing, allocated=allocated, waitlisted=waiting, waitlist_position=position))
-    return projected

@@ -25,7 +25,7 @@ from inventory.freshness import lot_serves, required_days
 from inventory.stock import lock_stock_rows
 from orders.allocation import Request, fair_share, serve_waitlist
 from orders.campaign_orders import make_allocation_orders
-from orders.campaign_standings import LineStanding, line_standings
+from orders.campaign_standings import LineStanding, line_standings, standings_after_grant
 from orders.campaigns import get_campaign
 from orders.exceptions import InvalidCampaignError
 from orders.models import AllocationRun, Campaign
@@ -50,6 +50,12 @@ class RunOutcome:
     @property
     def number(self) -> int | None:
         return self.run.number if self.run is not None else None
+
+    @property
+    def standings_after(self) -> list[LineStanding]:
+        """Where each line stands once the run is committed: as it left them, or, for a
+        dry run, as committing it would, so a preview reads exactly as the commit."""
+        return self.standings if not self.dry_run else standings_after_grant(self.standings, self.granted)
 
 
 def supply_by_rule(lots: Iterable[dict], delivery_date, days_wanted: Iterable[int]) -> dict[int, int]:

@@ -5,7 +5,9 @@ went back to stock and to the next in line); waitlisted, what neither covers onc
 the campaign has a committed run; and the place in line among the lines of the
 same product that still wait, 1 being next, in pre-book order."""
 
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db.models import Q, Sum
@@ -63,19 +65,39 @@ def line_standings(campaign: Campaign, *, partner_id: int | None = None) -> list
             "prebook__created_at",
         )
     )
-    standings = []
-    in_line: dict[int, int] = {}
-    for line_id, prebook_id, p_id, p_code, ship_to_id, product_id, sku, pack, requested, got, lost, at in rows:
-        waiting = max(requested - got - lost, 0) if campaign.is_allocated else 0
-        position = None
-        if waiting:
-            position = in_line[product_id] = in_line.get(product_id, 0) + 1
-        standings.append(
+    standings = _placed_in_line(
+        [
             LineStanding(
-                line_id, prebook_id, p_id, p_code, ship_to_id, product_id, sku, pack, requested, got, lost, waiting,
-                position, at,
+                line_id, prebook_id, p_id, p_code, ship_to_id, product_id, sku, pack, requested, got, lost, 0, None, at
             )
-        )  # fmt: skip
+            for line_id, prebook_id, p_id, p_code, ship_to_id, product_id, sku, pack, requested, got, lost, at in rows
+        ],
+        waiting=campaign.is_allocated,
+    )  # fmt: skip
     if partner_id is not None:
         standings = [s for s in standings if s.partner_id == partner_id]
     return standings
+
+
+def standings_after_grant(standings: Sequence[LineStanding], granted: Mapping[int, int]) -> list[LineStanding]:
+    """Where each line would stand once a run giving `granted` (units by line id) were
+    committed (a committed run leaves the campaign allocated, so what is short waits).
+    `standings` are in pre-book order, as `line_standings` returns them."""
+    grown = [replace(s, allocated=s.allocated + granted.get(s.line_id, 0)) for s in standings]
+    return _placed_in_line(grown, waiting=True)
+
+
+def _placed_in_line(standings: Sequence[LineStanding], *, waiting: bool) -> list[LineStanding]:
+    """The standings (in pre-book order) with what waits, neither allocated nor
+    forfeited, once `waiting` (the campaign has a committed run), and each waiting
+    line's place among the lines of its product, 1 first."""
+    in_line: dict[int, int] = defaultdict(int)
+    placed = []
+    for standing in standings:
+        short = max(standing.requested - standing.allocated - standing.forfeited, 0) if waiting else 0
+        position = None
+        if short:
+            in_line[standing.product_id] += 1
+            position = in_line[standing.product_id]
+        placed.append(replace(standing, waitlisted=short, waitlist_position=position))
+    return placed

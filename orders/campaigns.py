@@ -7,7 +7,7 @@ cache holds (orders.intake_cache), so the rule costs intake no query."""
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from config.limits import matches_pattern
@@ -175,6 +175,11 @@ def save_campaign(
     InvalidCampaignError naming each field and product at fault, or
     CampaignAllocatedError once it has a committed run; nothing changes then."""
     problems = campaign_code_problems(code)
+    if not problems:
+        # Two first saves of one new code wait for each other: the second then changes
+        # what the first created instead of failing on the unique code.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"campaign:{code}"])
     campaign = None if problems else Campaign.objects.select_for_update().filter(code=code).first()
     if campaign is not None and campaign.is_allocated:
         raise CampaignAllocatedError(f"Campaign {code} has been allocated; it can no longer be changed.")

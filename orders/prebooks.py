@@ -13,18 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from config.errors import summarise_errors
 from fulfillment.calendar import current_calendars, home_route
 from fulfillment.promise import order_by_moment
 from inventory.models import Product
+from orders.campaign_selectors import booked_quantities, cap_left, get_open_prebook
 from orders.exceptions import (
     IdempotencyKeyReusedError,
     InvalidPrebookError,
     PrebookCapExceededError,
-    PrebookNotFoundError,
     PrebookWindowClosedError,
 )
 from orders.models import Campaign, Prebook, PrebookLine
@@ -135,20 +134,6 @@ def _checked_lines(campaign: Campaign, lines) -> list[tuple[Product, int]]:
     return good
 
 
-def booked_quantities(
-    campaign: Campaign, partner: Partner, *, product_ids=None, leaving_out: int | None = None
-) -> dict[int, int]:
-    """Return the units the partner's open pre-books of the campaign ask per product
-    (of `product_ids` when given; without pre-book `leaving_out`): what its caps count,
-    across ship-tos and users."""
-    open_lines = PrebookLine.objects.filter(
-        prebook__campaign=campaign, prebook__partner=partner, prebook__withdrawn_at__isnull=True
-    ).exclude(prebook_id=leaving_out)
-    if product_ids is not None:
-        open_lines = open_lines.filter(product_id__in=product_ids)
-    return dict(open_lines.values("product_id").annotate(total=Sum("quantity")).values_list("product_id", "total"))
-
-
 def _check_caps(campaign: Campaign, partner: Partner, good, *, leaving_out: int | None) -> None:
     """Raise PrebookCapExceededError naming each SKU whose cap the partner's open
     pre-books, with these lines instead of pre-book `leaving_out`'s, would pass."""
@@ -163,7 +148,7 @@ def _check_caps(campaign: Campaign, partner: Partner, good, *, leaving_out: int 
     for line_no, product, quantity in capped:
         cap, already = caps[product.id], booked.get(product.id, 0)
         if already + quantity > cap:
-            left = max(cap - already, 0)
+            left = cap_left(cap, already)
             errors.append(
                 {
                     "line": line_no,
@@ -231,30 +216,37 @@ def place_prebook(
     return PrebookResult(prebook, replayed=False)
 
 
-def _open_prebook(campaign: Campaign, prebook_id, partner: Partner | None) -> Prebook:
-    """The open pre-book of the campaign by id (a partner's own only, when given)."""
-    found = Prebook.objects.filter(campaign=campaign, id=prebook_id if str(prebook_id).isdigit() else None)
-    if partner is not None:
-        found = found.filter(partner=partner)
-    prebook = found.select_related("partner").first()
-    if prebook is None or prebook.withdrawn_at is not None:
-        raise PrebookNotFoundError(f"No open pre-book {prebook_id} in campaign {campaign.code}.")
+def _locked_open_prebook(campaign: Campaign, prebook_id, partner: Partner | None, placed_by, now) -> Prebook:
+    """The open pre-book (a partner's own, or a buyer's own, when given), read again
+    under its partner's locks, while the window is open; PrebookNotFoundError or
+    PrebookWindowClosedError otherwise."""
+    prebook = get_open_prebook(campaign, prebook_id, partner=partner, placed_by=placed_by)
+    campaign = _lock_for_partner(campaign, prebook.partner)
+    prebook = get_open_prebook(campaign, prebook_id, partner=partner, placed_by=placed_by)
+    closed = window_closed_error(campaign, now)
+    if closed is not None:
+        raise closed
+    prebook.campaign = campaign
     return prebook
 
 
 @transaction.atomic
 def change_prebook(
-    *, campaign: Campaign, prebook_id, partner: Partner | None, lines, ship_to=None, now: datetime | None = None
+    *,
+    campaign: Campaign,
+    prebook_id,
+    partner: Partner | None,
+    lines,
+    ship_to=None,
+    placed_by=None,
+    now: datetime | None = None,
 ) -> Prebook:
     """Replace an open pre-book's lines (and ship-to, when given) while the window is
-    open; the pre-book keeps its place in line. `partner` None: staff, any partner's."""
+    open; the pre-book keeps its place in line. `partner` None: staff, any partner's;
+    `placed_by`: a buyer limited to their own (partners.roles)."""
     now = now or timezone.now()
-    prebook = _open_prebook(campaign, prebook_id, partner)
-    campaign = _lock_for_partner(campaign, prebook.partner)
-    prebook = _open_prebook(campaign, prebook_id, partner)
-    closed = window_closed_error(campaign, now)
-    if closed is not None:
-        raise closed
+    prebook = _locked_open_prebook(campaign, prebook_id, partner, placed_by, now)
+    campaign = prebook.campaign
     ship_to_id = (
         _checked_ship_to(campaign, prebook.partner, ship_to) if ship_to not in (None, "") else prebook.ship_to_id
     )
@@ -270,16 +262,11 @@ def change_prebook(
 
 @transaction.atomic
 def withdraw_prebook(
-    *, campaign: Campaign, prebook_id, partner: Partner | None, now: datetime | None = None
+    *, campaign: Campaign, prebook_id, partner: Partner | None, placed_by=None, now: datetime | None = None
 ) -> Prebook:
     """Withdraw an open pre-book while the window is open (it is kept, marked withdrawn)."""
     now = now or timezone.now()
-    prebook = _open_prebook(campaign, prebook_id, partner)
-    campaign = _lock_for_partner(campaign, prebook.partner)
-    prebook = _open_prebook(campaign, prebook_id, partner)
-    closed = window_closed_error(campaign, now)
-    if closed is not None:
-        raise closed
+    prebook = _locked_open_prebook(campaign, prebook_id, partner, placed_by, now)
     prebook.withdrawn_at = prebook.updated_at = now
     prebook.save(update_fields=["withdrawn_at", "updated_at"])
     return prebook

@@ -6,7 +6,7 @@ stands, to change or withdraw while the window is open.
 
 Thin doors over orders.prebooks and uploads.prebook_files. As with orders, a buyer
 sees and changes the pre-books they placed, a partner admin the company's (another's
-is a 404); the caps count the whole company's (orders.partner_campaigns)."""
+is a 404); the caps count the whole company's (orders.campaign_selectors)."""
 
 from dataclasses import dataclass
 
@@ -19,6 +19,7 @@ from django.views import View
 from config.errors import DomainError
 from config.upload_limits import upload_refusal
 from inventory.catalogue import smallest_orderable_quantity
+from orders.campaign_selectors import campaign_products, campaigns_ahead, caps_left, get_open_prebook, open_prebooks
 from orders.campaign_standings import line_standings
 from orders.campaigns import get_campaign, prebook_page_path
 from orders.exceptions import (
@@ -28,7 +29,6 @@ from orders.exceptions import (
     PrebookWindowClosedError,
 )
 from orders.models import Campaign, CampaignProduct
-from orders.partner_campaigns import campaign_products, campaigns_ahead, caps_left, visible_prebook, visible_prebooks
 from orders.prebooks import change_prebook, place_prebook, window_closed_error, withdraw_prebook
 from partners.pricing import price_table
 from portal.campaign_forms import PrebookFileForm, PrebookForm, change_form, new_prebook_form
@@ -79,7 +79,7 @@ class CampaignPageMixin(PartnerPageMixin):
     def visible(self, campaign: Campaign, prebook_id: int):
         """One of the pre-books the user may see; any other is a 404."""
         try:
-            return visible_prebook(campaign, prebook_id, partner=self.partner, placed_by=self.orders_limit)
+            return get_open_prebook(campaign, prebook_id, partner=self.partner, placed_by=self.orders_limit)
         except DomainError as error:
             raise Http404(error.message) from None
 
@@ -89,7 +89,7 @@ class CampaignPageMixin(PartnerPageMixin):
         now = timezone.now()
         products = campaign_products(campaign)
         is_open = window_closed_error(campaign, now) is None
-        prebooks = list(visible_prebooks(campaign, partner=self.partner, placed_by=self.orders_limit))
+        prebooks = list(open_prebooks(campaign, partner=self.partner, placed_by=self.orders_limit))
         form = form or new_prebook_form(products=products, partner=self.partner)
         rows = self._product_rows(campaign, products)
         if is_open:

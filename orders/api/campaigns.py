@@ -19,7 +19,6 @@ from config.callers import caller_partner
 from orders.api import campaign_openapi as openapi
 from orders.api import campaign_serializers as serializers
 from orders.api.catalogue_inputs import named_partner
-from orders.campaign_outcomes import standings_after
 from orders.campaign_runs import RunOutcome, run_allocation
 from orders.campaign_selectors import campaign_offers, list_campaigns
 from orders.campaigns import get_campaign, prebook_page_path, save_campaign
@@ -153,7 +152,7 @@ def allocation_answer(outcome: RunOutcome) -> dict:
             "waitlisted": standing.waitlisted,
             "waitlist_position": standing.waitlist_position,
         }
-        for standing in standings_after(outcome)
+        for standing in outcome.standings_after
     ]
     answer = {
         "run": outcome.number,

@@ -27,6 +27,7 @@ from orders.idempotency import clean_idempotency_key, fingerprint_request
 from orders.models import Campaign, Prebook
 from orders.prebooks import change_prebook, place_prebook, withdraw_prebook
 from partners.models import Partner
+from partners.roles import orders_limited_to
 
 
 class PrebookFilterInput(drf.Serializer):
@@ -169,7 +170,7 @@ class PrebookListCreateApi(APIView):
         return paginated_response(
             self,
             request,
-            open_prebooks(campaign, partner=partner),
+            open_prebooks(campaign, partner=partner, placed_by=orders_limited_to(request.user)),
             lambda page: prebook_answers(campaign, list(page)),
         )
 
@@ -196,7 +197,9 @@ class PrebookApi(APIView):
     )
     def get(self, request, code: str, id: str):
         campaign = get_campaign(code)
-        prebook = get_open_prebook(campaign, prebook_id_of(id), partner=caller_partner(request.user))
+        prebook = get_open_prebook(
+            campaign, prebook_id_of(id), partner=caller_partner(request.user), placed_by=orders_limited_to(request.user)
+        )
         return Response(prebook_answers(campaign, [prebook])[0])
 
     @extend_schema(
@@ -225,6 +228,7 @@ class PrebookApi(APIView):
             campaign=campaign,
             prebook_id=prebook_id,
             partner=caller_partner(request.user),
+            placed_by=orders_limited_to(request.user),
             lines=[dict(line) for line in body.validated_data["lines"]],
             ship_to=body.validated_data.get("ship_to"),
         )
@@ -248,7 +252,9 @@ class PrebookApi(APIView):
         campaign = get_campaign(code)
         prebook_id, partner = prebook_id_of(id), caller_partner(request.user)
         try:
-            withdraw_prebook(campaign=campaign, prebook_id=prebook_id, partner=partner)
+            withdraw_prebook(
+                campaign=campaign, prebook_id=prebook_id, partner=partner, placed_by=orders_limited_to(request.user)
+            )
         except PrebookNotFoundError:
             if not was_withdrawn(campaign, prebook_id, partner=partner):
                 raise

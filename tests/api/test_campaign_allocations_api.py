@@ -7,10 +7,10 @@ import pytest
 
 from inventory.models import Reservation, Stock
 from inventory.stock_sync import set_on_hand
-from orders.models import AllocationRun, Order, OrderStatus
+from orders.models import AllocationRun, Order, OrderStatus, Prebook
 from partners.factories import PartnerFactory
 from tests.support.api import client_for
-from tests.support.campaigns import prebook, ship_to_of
+from tests.support.campaigns import prebook, ship_to_of, user_named
 from tests.support.roles import erp_user
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +88,8 @@ def test_a_dry_run_after_the_commit_previews_the_waitlist_served_in_line(staff_a
 
 
 def test_partners_read_their_lines_where_they_stand_after_the_run(fern_api, staff_api, three_prebooks):
+    # Placed through the service for FERN's buyer, who sees the pre-books they placed.
+    Prebook.objects.filter(id=three_prebooks[0].id).update(placed_by=user_named("fern"))
     staff_api.post(ALLOCATIONS, {"dry_run": False}, format="json")
 
     (mine,) = fern_api.get("/api/v1/campaigns/VDAY/prebooks/").json()["results"]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from orders.campaign_runs import run_allocation
 from orders.models import Prebook, PrebookLine
-from tests.support.campaigns import make_campaign, prebook
+from tests.support.campaigns import make_campaign, prebook, user_named
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_a_pre_book_before_opens_at_is_refused(fern_api, window):
 
 def test_a_change_in_the_window_replaces_the_lines_and_keeps_the_place_in_line(fern_api, window, account_buyer):
     with time_machine.travel(window.opens_at, tick=False):
-        mine = prebook(window, account_buyer, {"ROSE-RED": 200})
+        mine = prebook(window, account_buyer, {"ROSE-RED": 200}, user=user_named("fern"))
     with time_machine.travel(window.closes_at, tick=False):
         answer = fern_api.put(
             f"{PREBOOKS}{mine.id}/",
@@ -75,7 +75,7 @@ def test_a_change_in_the_window_replaces_the_lines_and_keeps_the_place_in_line(f
 
 def test_a_change_past_the_cap_is_refused_and_the_lines_stay(fern_api, window, account_buyer):
     with time_machine.travel(window.opens_at, tick=False):
-        mine = prebook(window, account_buyer, {"ROSE-RED": 200})
+        mine = prebook(window, account_buyer, {"ROSE-RED": 200}, user=user_named("fern"))
         answer = fern_api.put(f"{PREBOOKS}{mine.id}/", {"lines": [{"sku": "ROSE-RED", "quantity": 625}]}, format="json")
 
     assert answer.status_code == 422 and answer.json()["code"] == "prebook_cap_exceeded"
@@ -85,7 +85,7 @@ def test_a_change_past_the_cap_is_refused_and_the_lines_stay(fern_api, window, a
 
 def test_a_change_or_withdrawal_after_closes_at_is_refused_and_changes_nothing(fern_api, window, account_buyer):
     with time_machine.travel(window.opens_at, tick=False):
-        mine = prebook(window, account_buyer, {"ROSE-RED": 200})
+        mine = prebook(window, account_buyer, {"ROSE-RED": 200}, user=user_named("fern"))
     path = f"{PREBOOKS}{mine.id}/"
     with time_machine.travel(window.closes_at + SECOND, tick=False):
         changed = fern_api.put(path, {"lines": [{"sku": "ROSE-RED", "quantity": 100}]}, format="json")
@@ -98,7 +98,7 @@ def test_a_change_or_withdrawal_after_closes_at_is_refused_and_changes_nothing(f
 
 def test_a_withdrawal_in_the_window_is_204_again_204_and_the_pre_book_is_gone(fern_api, window, account_buyer):
     with time_machine.travel(window.opens_at, tick=False):
-        mine = prebook(window, account_buyer, {"ROSE-RED": 600})
+        mine = prebook(window, account_buyer, {"ROSE-RED": 600}, user=user_named("fern"))
         path = f"{PREBOOKS}{mine.id}/"
         first, again = fern_api.delete(path), fern_api.delete(path)
         read, listed = fern_api.get(path), fern_api.get(PREBOOKS).json()["results"]
@@ -113,7 +113,7 @@ def test_a_withdrawal_in_the_window_is_204_again_204_and_the_pre_book_is_gone(fe
 
 
 def test_pre_books_close_once_a_run_is_committed(fern_api, vday, account_buyer):
-    mine = prebook(vday, account_buyer, {"ROSE-RED": 200})
+    mine = prebook(vday, account_buyer, {"ROSE-RED": 200}, user=user_named("fern"))
     run_allocation(campaign=vday, dry_run=False)
 
     placed = place(fern_api)

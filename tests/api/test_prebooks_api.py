@@ -6,7 +6,7 @@ import pytest
 
 from orders.models import Prebook, PrebookLine
 from partners.factories import ShipToAddressFactory
-from tests.support.campaigns import prebook, ship_to_of
+from tests.support.campaigns import prebook, ship_to_of, user_named
 
 pytestmark = pytest.mark.django_db
 
@@ -189,17 +189,19 @@ def test_a_partner_named_wrongly_is_422_naming_partner(request, vday, rosa, call
 
 def test_a_partner_reads_its_own_pre_books_and_staff_all_or_one_partners(fern_api, rosa_api, staff_api, vday,
                                                                          account_buyer, rosa):  # fmt: skip
-    mine = prebook(vday, account_buyer, {"ROSE-RED": 100})
-    theirs = prebook(vday, rosa, {"ROSE-RED": 200})
+    mine = prebook(vday, account_buyer, {"ROSE-RED": 100}, user=user_named("fern"))
+    theirs = prebook(vday, rosa, {"ROSE-RED": 200}, user=user_named("rosa"))
 
     def ids(api, **query):
         answer = api.get(PREBOOKS, query)
         assert answer.status_code == 200, answer.json()
         return [p["id"] for p in answer.json()["results"]]
 
-    assert ids(fern_api) == [mine.id]
+    colleagues = prebook(vday, account_buyer, {"ROSE-RED": 100})  # placed by another of FERN's users
+
+    assert ids(fern_api) == [mine.id]  # a buyer sees their own, as with orders (partners.roles)
     assert ids(rosa_api) == [theirs.id]
-    assert ids(staff_api) == [mine.id, theirs.id]
+    assert ids(staff_api) == [mine.id, theirs.id, colleagues.id]
     assert ids(staff_api, partner="ROSA") == [theirs.id]
 
 

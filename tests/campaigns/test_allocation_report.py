@@ -5,8 +5,8 @@ the lines would stand after a dry run; built from the run's inputs and result al
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from orders.allocation_report import fill_percent, projected_standings, report_run
-from orders.campaign_standings import LineStanding
+from orders.allocation_report import fill_percent, report_run
+from orders.campaign_standings import LineStanding, standings_after_grant
 
 AT = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
 
@@ -59,7 +59,7 @@ def test_a_dry_runs_projection_waitlists_what_is_not_given_in_pre_book_order():
     standings = [standing(1, "ALPHA", 600), standing(2, "BETA", 300, forfeited=100), standing(3, "GAMMA", 300),
                  standing(4, "ALPHA", 50, product=8)]  # fmt: skip
 
-    after = projected_standings(standings, {1: 500, 2: 200, 3: 250, 4: 50})
+    after = standings_after_grant(standings, {1: 500, 2: 200, 3: 250, 4: 50})
 
     assert [(s.allocated, s.waitlisted, s.waitlist_position) for s in after] == [
         (500, 100, 1),

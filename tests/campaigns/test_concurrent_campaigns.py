@@ -9,7 +9,7 @@ from django.db import connections
 
 from orders.campaign_runs import run_allocation
 from orders.exceptions import PrebookCapExceededError
-from orders.models import IdempotencyRecord, Order, PrebookLine
+from orders.models import Campaign, IdempotencyRecord, Order, PrebookLine
 from orders.prebooks import place_prebook
 from partners.factories import PartnerFactory, ShipToAddressFactory
 from tests.support.campaigns import make_campaign, prebook, ship_to_of
@@ -71,3 +71,12 @@ def test_two_staff_committing_at_once_make_each_order_once(warehouses, make_prod
     assert Order.objects.filter(source="prebook").count() == 3
     keys = IdempotencyRecord.objects.filter(key__startswith="campaign:VDAY:run:")
     assert sorted(k.key.rsplit(":", 1)[0] for k in keys) == ["campaign:VDAY:run:1:ship-to"] * 3
+
+
+def test_two_first_saves_of_one_new_campaign_code_make_one_campaign(warehouses, make_product):
+    make_product("ROSE-RED", case_pack=25, stock={warehouses["AMS"]: 1000})
+
+    results = all_at_once(*[lambda: make_campaign("MDAY", skus=["ROSE-RED"])] * 2)
+
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert Campaign.objects.filter(code="MDAY").count() == 1

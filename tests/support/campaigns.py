@@ -3,6 +3,7 @@ ship-to each, and pre-books placed through the pre-book service."""
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from orders.campaigns import save_campaign
@@ -42,6 +43,11 @@ def ship_to_of(partner: Partner) -> ShipToAddress:
     return ShipToAddress.objects.filter(partner=partner).order_by("id").first() or ShipToAddressFactory(
         partner=partner, is_default=True
     )
+
+
+def user_named(username: str):
+    """The user of that name: a pre-book placed by them is theirs to see as a buyer."""
+    return get_user_model().objects.get(username=username)
 
 
 def prebook(campaign: Campaign, partner: Partner, lines: dict, *, ship_to=None, **kwargs) -> Prebook:
