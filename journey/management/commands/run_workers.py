@@ -12,7 +12,7 @@ Nor does the guard see a cluster that stalls: a worker killed (by the OOM killer
 `make chaos`) while it waits for a task holds the read lock of the queue the workers
 share, and dies with it held; the guard starts a new worker, which waits on that lock
 for good, as do the others. Seen in `make chaos` as a cluster that took no task again.
-So when tasks wait in the broker and every worker has been idle for
+So when tasks wait and every worker has been idle for
 WORKERS_STALLED_AFTER_SECONDS (settings.BOUQUET), this command kills the sentinel and
 recovers as from its death.
 
@@ -34,6 +34,7 @@ from django.core.management.base import BaseCommand
 from django_q.brokers import get_broker
 from django_q.cluster import Cluster
 from django_q.conf import Conf
+from django_q.status import Stat
 
 from config.checks import refuse_to_start_with_development_values
 
@@ -80,7 +81,7 @@ class Command(BaseCommand):
             except RuntimeError:
                 pass  # the sentinel died while starting: handled as any death below
             asked_to_stop = False
-            stall = StallWatch(cluster.sentinel.pid)
+            stall = StallWatch(cluster)
             while cluster.sentinel.is_alive():
                 if not stopping:
                     stall.end_cluster_if_stalled()  # then handled as the sentinel's death
@@ -105,29 +106,34 @@ class Command(BaseCommand):
 
 
 class StallWatch:
-    """Whether a cluster has stalled: tasks waiting in the broker and every worker idle
-    (django-q2 titles each worker "... idle" or "... processing <task>"), seen on every
-    check for WORKERS_STALLED_AFTER_SECONDS. A healthy cluster's pusher hands waiting
-    tasks to idle workers at once."""
+    """Whether a cluster has stalled: tasks waiting (in the broker, or in the queue the
+    cluster's pusher fills for its workers, as its guard reports it) and every worker
+    idle (django-q2 titles each "... idle" or "... processing <task>"), seen on every
+    check for WORKERS_STALLED_AFTER_SECONDS. In a healthy cluster an idle worker takes
+    a waiting task at once."""
 
     CHECK_INTERVAL_SECONDS = 1.0
 
-    def __init__(self, sentinel_pid: int):
-        self.sentinel_pid = sentinel_pid
+    def __init__(self, cluster: Cluster):
+        self.cluster = cluster
         self.broker = get_broker()
         self.checked_at = 0.0
         self.idle_since: float | None = None
         self.waiting = 0
 
+    def tasks_waiting(self) -> int:
+        try:
+            stat = Stat.get(pid=self.cluster.pid, cluster_id=self.cluster.cluster_id, broker=self.broker)
+            return (self.broker.queue_size() or 0) + (getattr(stat, "task_q_size", 0) or 0)
+        except Exception:  # a broker that cannot answer says nothing about the workers
+            return 0
+
     def stalled(self, now: float) -> bool:
         if now - self.checked_at < self.CHECK_INTERVAL_SECONDS:
             return False
         self.checked_at = now
-        try:
-            self.waiting = self.broker.queue_size() or 0
-        except Exception:  # a broker that cannot answer says nothing about the workers
-            self.waiting = 0
-        titles = worker_titles(self.sentinel_pid)
+        self.waiting = self.tasks_waiting()
+        titles = worker_titles(self.cluster.sentinel.pid)
         if not self.waiting or not titles or any(" processing " in title for title in titles):
             self.idle_since = None
             return False
@@ -142,7 +148,7 @@ class StallWatch:
             extra={"waiting": self.waiting, "idle_s": settings.BOUQUET["WORKERS_STALLED_AFTER_SECONDS"]},
         )
         try:
-            os.kill(self.sentinel_pid, signal.SIGKILL)
+            os.kill(self.cluster.sentinel.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
 
