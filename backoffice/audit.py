@@ -2,7 +2,8 @@
 hold, whatever happened before — a crash, a chaos run, a bad deploy. Each check
 returns the findings that break a promise; an empty report is a clean bill.
 
-Read-only: it changes nothing, so it is safe to run at any time (`manage.py audit`)."""
+Read-only: it changes nothing, so it is safe to run at any time (`manage.py audit`).
+The checks of peak campaigns' allocation runs are backoffice.campaign_audit's."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from backoffice.campaign_audit import check_campaigns
 from inventory.freshness import lot_serves
 from orders.models import OrderStatus
 from orders.states import ALLOWED_TRANSITIONS, MOVED_BY_STEPS
@@ -187,4 +189,5 @@ def run_audit(*, with_stripe: bool = True) -> AuditReport:
     check_event_paths(report)
     check_progress(report)
     check_payments(report, stripe_payment_intents() if with_stripe else None)
+    check_campaigns(report)
     return report

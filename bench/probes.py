@@ -78,6 +78,8 @@ def step_in_flight(process: psutil.Process, postgres_port: int) -> str | None:
 
 
 def classify_step(query: str) -> str | None:
+    if "orders_campaign" in query or "orders_prebook" in query or "orders_allocation" in query:
+        return "waitlist run"  # a campaign's run (it locks lots too, so it is asked first)
     if "inventory_" in query or "'CREATED'" in query:
         return "reserve"
     if "fulfillment_" in query or "'PAID'" in query:

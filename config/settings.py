@@ -178,6 +178,10 @@ BOUQUET = {
     # 19): at a peak on a shared machine, taking orders comes first and the journey
     # catches up on what CPU is left (the bench ran them so before run_workers did).
     "WORKERS_NICENESS": env_int("WORKERS_NICENESS", 10),
+    # run_workers starts a fresh cluster when tasks have waited this long in the queue
+    # with every worker idle: a worker killed while waiting for a task takes the
+    # queue's lock with it, and the workers that replace it wait on that lock forever.
+    "WORKERS_STALLED_AFTER_SECONDS": env_int("WORKERS_STALLED_AFTER_SECONDS", 20),
     # Card payments (or refunds) a worker has in flight at once, each on a thread of
     # its own. Against Stripe, set it to 8 or more: one at a time, a batch of 50 card
     # orders is 100 round trips in a row, at a few hundred ms each longer than

@@ -19,6 +19,7 @@ from inventory.exceptions import (
 )
 from inventory.freshness import lot_serves
 from inventory.models import NO_LOT, Product, Reservation, Stock, StockMovement, Warehouse
+from inventory.signals import announce_stock_grew_on_commit
 
 logger = logging.getLogger("bouquet.inventory")
 
@@ -151,12 +152,17 @@ def set_on_hand(
         raise _invalid_dates(
             "expires_on", f"expires_on {new_expiry} for {label} is before its available_from {new_from}."
         )
+    dates_before = (stock.available_from, stock.expires_on) if stock else (new_from, new_expiry)
     if stock is None:
         stock, delta = _create_lot(product, warehouse, lot, label, on_hand, expected_version, new_from, new_expiry)
     else:
         delta = _change_lot(stock, label, on_hand, expected_version, new_from, new_expiry)
         if delta is None:
             return stock
+    if delta > 0 or dates_before != (new_from, new_expiry):
+        # More units, or dates that may serve other days: a campaign's waitlist may
+        # now be served (orders.waitlist listens).
+        announce_stock_grew_on_commit([product.id])
     dates = f"dates {new_from or '-'} to {new_expiry or '-'}" if (new_from or new_expiry) else ""
     StockMovement.objects.create(
         product=product,

@@ -2,7 +2,9 @@
 broker loses a task whose worker dies), so every minute (a django-q2 schedule, see
 orders/migrations/0002) the sweeper runs every step over whatever is due, reports
 orders that have not moved for too long, cancels credit holds nobody decided on in
-time, purges old idempotency records and re-queues CSV uploads whose task was lost. `manage.py sweep` runs the same.
+time, purges old idempotency records, re-queues CSV uploads whose task was lost, and
+serves peak campaigns' waitlists whose wake-up was lost (orders.waitlist). `manage.py
+sweep` runs the same.
 
 Its thresholds, all in settings.BOUQUET (config/settings.py), read from the
 environment:
@@ -21,6 +23,7 @@ environment:
 import logging
 
 from journey.runner import run_all_steps
+from orders.campaign_runs import serve_waitlists
 from orders.credit_holds import expire_credit_holds
 from orders.idempotency import purge_idempotency_records
 from orders.selectors import oldest_unfinished_age_seconds, stuck_orders
@@ -42,6 +45,9 @@ def sweep(*, time_budget: float | None = None) -> dict:
         "handled": handled,
         "purged_idempotency_records": purged,
         "requeued_uploads": requeue_waiting_uploads(),
+        # After the steps: a waitlist run's orders are reserved in its transaction and
+        # woken for payment on commit.
+        "waitlist_runs": len(serve_waitlists(actor="sweeper")),
         "oldest_unfinished_age_s": round(oldest_unfinished_age_seconds(), 1),
     }
     logger.info("sweep done", extra=report)

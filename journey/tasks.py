@@ -2,6 +2,8 @@
 
 from journey.runner import run_step
 from journey.sweeper import sweep
+from orders.campaign_runs import serve_waitlists
+from orders.waitlist import WAITLIST_WAKE
 from orders.wakeups import clear_wake_flag
 
 
@@ -15,3 +17,11 @@ def run_step_task(step_name: str) -> int:
 def sweep_task() -> dict:
     # Four steps with a 10 s budget each stay inside django-q2's 60 s task timeout.
     return sweep(time_budget=10)
+
+
+def serve_waitlists_task() -> int:
+    """Serve every campaign waitlist that supply can now serve; return the runs made.
+    Runs of one campaign are serialised by its row lock (orders.campaign_runs), so
+    this task, the sweeper and the back office may serve at once."""
+    clear_wake_flag(WAITLIST_WAKE)  # supply growing from now on wakes a fresh task
+    return len(serve_waitlists())

@@ -7,5 +7,7 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         from orders.intake_cache import connect_invalidation
+        from orders.waitlist import connect_waitlist_triggers
 
         connect_invalidation()
+        connect_waitlist_triggers()

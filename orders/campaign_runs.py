@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from config.errors import DomainError
 from inventory.freshness import lot_serves, required_days
 from inventory.stock import lock_stock_rows
 from orders.allocation import Request, fair_share, serve_waitlist
@@ -197,10 +198,16 @@ def campaigns_with_waitlist(product_ids: Iterable[int] | None = None) -> list[st
 
 def serve_waitlists(product_ids: Iterable[int] | None = None, *, actor: str = "waitlist") -> list[RunOutcome]:
     """Commit a waitlist run of every campaign with lines waiting (for these products)
-    whose supply can now serve some; each campaign in its own transaction."""
+    whose supply can now serve some; each campaign in its own transaction. A
+    campaign whose run is refused is logged and left for the next try (the sweeper's,
+    a minute later), so it holds up no other."""
     outcomes = []
     for code in campaigns_with_waitlist(product_ids):
-        outcome = run_allocation(campaign=code, dry_run=False, actor=actor)
+        try:
+            outcome = run_allocation(campaign=code, dry_run=False, actor=actor)
+        except DomainError as error:
+            logger.warning("waitlist run refused", extra={"campaign": code, "code": error.code, "error": error.message})
+            continue
         if outcome.run is not None:
             outcomes.append(outcome)
     return outcomes

@@ -10,6 +10,7 @@ from orders.exceptions import NotCancellableError
 from orders.models import Order, OrderStatus
 from orders.states import CANCELLABLE_STATUSES
 from orders.transitions import lock_order, transition
+from orders.waitlist import wake_waitlists_on_commit
 from orders.wakeups import wake_on_commit
 from payments.services import lock_payment, settle_payment_on_cancel
 
@@ -18,7 +19,7 @@ logger = logging.getLogger("bouquet.orders")
 
 def cancel_locked_order(order: Order, *, reason: str, detail: str = "", actor: str = "system") -> None:
     """Cancel an order whose row the caller has locked, inside the caller's transaction."""
-    release_reservations(order_id=order.id, actor=actor, note=f"order {order.number} cancelled: {reason}")
+    released = release_reservations(order_id=order.id, actor=actor, note=f"order {order.number} cancelled: {reason}")
     payment = lock_payment(order_id=order.id)
     if payment is not None:
         payment.order = order
@@ -26,6 +27,10 @@ def cancel_locked_order(order: Order, *, reason: str, detail: str = "", actor: s
     transition(order, OrderStatus.CANCELLED, reason=reason, detail=detail, actor=actor)
     if payment is not None and payment.status == payment.Status.REFUND_PENDING:
         wake_on_commit("refund")
+    if released:
+        # The units are back: a campaign's waitlist may now be served (an allocation
+        # order's units go to the next in line, its own line forfeits them).
+        wake_waitlists_on_commit(r.product_id for r in released)
 
 
 def cancel_order(*, order_id: int, reason: str = "", actor: str) -> Order:

@@ -2,7 +2,8 @@
 order on django-q2 (it runs some 40 to 110 a second here). A wake-up enqueues a step's
 task only if none is pending (Redis SET NX with an expiry); the task clears the flag
 when it starts, so work committed while it runs wakes it again. A lost wake-up (Redis
-down, worker killed) only delays work: the sweeper runs every step every minute."""
+down, worker killed) only delays work: the sweeper runs every step every minute.
+A peak campaign's waitlist is woken the same way (orders.waitlist)."""
 
 import logging
 
@@ -16,27 +17,33 @@ logger = logging.getLogger("bouquet.journey")
 STEP_TASK = "journey.tasks.run_step_task"
 
 
-def wake_key(step_name: str) -> str:
-    return f"bouquet:wake:{step_name}"
+def wake_key(name: str) -> str:
+    return f"bouquet:wake:{name}"
 
 
-def wake(step_name: str) -> bool:
-    """Enqueue the step's task unless one is pending already; return whether it did."""
-    key = wake_key(step_name)
+def enqueue_once(name: str, task: str, *args, task_name: str = "") -> bool:
+    """Enqueue `task` unless the one flagged `name` is pending already (the task clears
+    the flag when it starts: `clear_wake_flag(name)`); return whether it did."""
+    key = wake_key(name)
     try:
         redis = get_redis_connection("default")
         if not redis.set(key, "1", nx=True, ex=settings.BOUQUET["WAKE_TTL_SECONDS"]):
             return False
         try:
-            async_task(STEP_TASK, step_name, task_name=f"step:{step_name}")
+            async_task(task, *args, task_name=task_name or name)
         except Exception:
             redis.delete(key)
             raise
     except Exception as exc:
-        logger.warning("wake-up failed; the sweeper will run the step", extra={"step": step_name, "error": repr(exc)})
+        logger.warning("wake-up failed; the sweeper will do the work", extra={"task": name, "error": repr(exc)})
         return False
-    logger.info("step enqueued", extra={"step": step_name})
+    logger.info("task enqueued", extra={"task": name})
     return True
+
+
+def wake(step_name: str) -> bool:
+    """Enqueue the step's task unless one is pending already; return whether it did."""
+    return enqueue_once(step_name, STEP_TASK, step_name, task_name=f"step:{step_name}")
 
 
 def wake_on_commit(*step_names: str) -> None:
@@ -45,8 +52,8 @@ def wake_on_commit(*step_names: str) -> None:
         transaction.on_commit(lambda name=step_name: wake(name))
 
 
-def clear_wake_flag(step_name: str) -> None:
+def clear_wake_flag(name: str) -> None:
     try:
-        get_redis_connection("default").delete(wake_key(step_name))
+        get_redis_connection("default").delete(wake_key(name))
     except Exception as exc:
-        logger.warning("could not clear wake flag", extra={"step": step_name, "error": repr(exc)})
+        logger.warning("could not clear wake flag", extra={"task": name, "error": repr(exc)})

@@ -3,7 +3,9 @@
 Found by `make chaos`: after a SIGKILL of django-q2's sentinel, `manage.py qcluster`
 left orphaned workers and no guard, and no order moved again. This runs the real
 command against the test database and Redis, kills the sentinel, and requires a new
-cluster that moves an order, with the old cluster's processes gone."""
+cluster that moves an order, with the old cluster's processes gone. Also found by
+`make chaos`: a worker killed while it waits for a task takes the workers' queue lock
+with it, and the cluster takes no task again; run_workers must start a new one."""
 
 import os
 import signal
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from django_q.tasks import async_task
 
 from orders.models import Order, OrderStatus
 from tests.support.journey import place
@@ -55,7 +58,7 @@ def running(process: psutil.Process) -> str | None:
 
 @pytest.fixture
 def run_workers(tmp_path):
-    env = environment_of_this_run(Q_WORKERS="1", DJANGO_Q_LOG_LEVEL="INFO")
+    env = environment_of_this_run(Q_WORKERS="1", DJANGO_Q_LOG_LEVEL="INFO", WORKERS_STALLED_AFTER_SECONDS="3")
     log = tmp_path / "workers.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -109,6 +112,29 @@ def test_a_killed_sentinel_is_replaced_and_the_new_cluster_moves_orders(
         f"order {order.number} did not reach CONFIRMED through the new cluster",
     )
     assert second.is_running()
+
+
+def test_a_cluster_stalled_by_a_worker_killed_while_waiting_is_replaced(
+    run_workers, account_buyer, make_product, warehouses
+):
+    supervisor, log = run_workers
+    product = make_product("ROS-RED-50", stock={warehouses["RTM"]: 500}, case_pack=10)
+    first = wait_for(lambda: sentinel_of(supervisor), 60, "the cluster did not start")
+    idle = wait_for(lambda: [w for w in first.children() if " idle" in (running(w) or "")], 30, "no idle worker")
+
+    for worker in idle:  # waiting for a task, each holds the queue's read lock in turn
+        worker.send_signal(signal.SIGKILL)
+    order = place(account_buyer, {product.sku: 20})
+    for _ in range(3):  # more than the stalled cluster's queue takes: they wait in Redis
+        async_task("journey.tasks.run_step_task", "reserve")
+
+    wait_for(
+        lambda: Order.objects.get(id=order.id).status == OrderStatus.CONFIRMED,
+        60,
+        f"order {order.number} did not reach CONFIRMED: the stalled cluster was not replaced",
+    )
+    assert "the qcluster took no task while tasks waited" in log.read_text()
+    assert not running(first)
 
 
 def test_sigterm_stops_run_workers_and_its_cluster(run_workers):

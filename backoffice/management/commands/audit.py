@@ -8,7 +8,8 @@ from backoffice.audit import run_audit
 class Command(BaseCommand):
     help = (
         "Check the platform's promises: no order lost, no stock oversold, the ledger equal "
-        "to the stock rows, at most one charge per order, every order's events a valid path."
+        "to the stock rows, at most one charge per order, every order's events a valid path, and every "
+        "campaign allocation within its request and supply, on one order per run and ship-to."
     )
 
     def add_arguments(self, parser):

@@ -8,6 +8,14 @@ again. This command runs the cluster and, when the sentinel dies without being a
 to stop, ends its orphans and starts a fresh cluster. SIGTERM or Ctrl-C stops it as
 `qcluster` stops: workers finish the task in hand.
 
+Nor does the guard see a cluster that stalls: a worker killed (by the OOM killer, or
+`make chaos`) while it waits for a task holds the read lock of the queue the workers
+share, and dies with it held; the guard starts a new worker, which waits on that lock
+for good, as do the others. Seen in `make chaos` as a cluster that took no task again.
+So when tasks wait and every worker has been idle for
+WORKERS_STALLED_AFTER_SECONDS (settings.BOUQUET), this command kills the sentinel and
+recovers as from its death.
+
 With `--imports` it runs the CSV imports' cluster instead (settings.Q_IMPORTS_CLUSTER,
 options from Q_CLUSTER's ALT_CLUSTERS), kept alive the same way: the journey's cluster
 never takes an import, and an import never waits for a journey step."""
@@ -23,8 +31,10 @@ import time
 import psutil
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django_q.brokers import get_broker
 from django_q.cluster import Cluster
 from django_q.conf import Conf
+from django_q.status import Stat
 
 from config.checks import refuse_to_start_with_development_values
 
@@ -71,7 +81,10 @@ class Command(BaseCommand):
             except RuntimeError:
                 pass  # the sentinel died while starting: handled as any death below
             asked_to_stop = False
+            stall = StallWatch(cluster)
             while cluster.sentinel.is_alive():
+                if not stopping:
+                    stall.end_cluster_if_stalled()  # then handled as the sentinel's death
                 if stopping and not asked_to_stop:
                     # The sentinel stops its workers (each finishes the task in hand)
                     # and exits. Setting the multiprocessing Event can block for good
@@ -90,6 +103,71 @@ class Command(BaseCommand):
                 extra={"exit_code": cluster.sentinel.exitcode, "orphans": orphans},
             )
             time.sleep(RESTART_PAUSE_SECONDS)
+
+
+class StallWatch:
+    """Whether a cluster has stalled: tasks waiting (in the broker, or in the queue the
+    cluster's pusher fills for its workers, as its guard reports it) and every worker
+    idle (django-q2 titles each "... idle" or "... processing <task>"), seen on every
+    check for WORKERS_STALLED_AFTER_SECONDS. In a healthy cluster an idle worker takes
+    a waiting task at once."""
+
+    CHECK_INTERVAL_SECONDS = 1.0
+
+    def __init__(self, cluster: Cluster):
+        self.cluster = cluster
+        self.broker = get_broker()
+        self.checked_at = 0.0
+        self.idle_since: float | None = None
+        self.waiting = 0
+
+    def tasks_waiting(self) -> int:
+        try:
+            stat = Stat.get(pid=self.cluster.pid, cluster_id=self.cluster.cluster_id, broker=self.broker)
+            return (self.broker.queue_size() or 0) + (getattr(stat, "task_q_size", 0) or 0)
+        except Exception:  # a broker that cannot answer says nothing about the workers
+            return 0
+
+    def stalled(self, now: float) -> bool:
+        if now - self.checked_at < self.CHECK_INTERVAL_SECONDS:
+            return False
+        self.checked_at = now
+        self.waiting = self.tasks_waiting()
+        titles = worker_titles(self.cluster.sentinel.pid)
+        if not self.waiting or not titles or any(" processing " in title for title in titles):
+            self.idle_since = None
+            return False
+        self.idle_since = self.idle_since or now
+        return now - self.idle_since >= settings.BOUQUET["WORKERS_STALLED_AFTER_SECONDS"]
+
+    def end_cluster_if_stalled(self) -> None:
+        if not self.stalled(time.monotonic()):
+            return
+        logger.error(
+            "the qcluster took no task while tasks waited; ending it and starting a new cluster",
+            extra={"waiting": self.waiting, "idle_s": settings.BOUQUET["WORKERS_STALLED_AFTER_SECONDS"]},
+        )
+        try:
+            os.kill(self.cluster.sentinel.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def worker_titles(sentinel_pid: int) -> list[str]:
+    """The titles of the cluster's workers (not its monitor or pusher)."""
+    try:
+        children = psutil.Process(sentinel_pid).children()
+    except psutil.NoSuchProcess:
+        return []
+    titles = []
+    for child in children:
+        try:
+            title = " ".join(child.cmdline())
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        if " idle" in title or " processing " in title:
+            titles.append(title)
+    return titles
 
 
 def serve_the_right_queue(cluster_name: str | None) -> None:
