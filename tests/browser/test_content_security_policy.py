@@ -10,6 +10,7 @@ import pytest
 from orders.models import Order
 from partners.factories import MembershipFactory, PartnerPriceFactory, ShipToAddressFactory, UserFactory
 from tests.support.browser import log_in
+from tests.support.campaigns import make_campaign, prebook
 from tests.support.journey import place
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.browser]
@@ -55,7 +56,9 @@ def world(account_buyer, warehouses, make_product):
     PartnerPriceFactory(partner=account_buyer, product=rose, min_quantity=1, unit_price=Decimal("0.70"))
     order = place(account_buyer, {"ROSE-RED": 20}, po_number="PO-CSP-1")
     UserFactory(username="clerk", is_staff=True, is_superuser=True)
-    return {"order": order, "rose": rose}
+    campaign = make_campaign("VDAY", caps={"ROSE-RED": 100})
+    prebook(campaign, account_buyer, {"ROSE-RED": 50}, user=buyer)
+    return {"order": order, "rose": rose, "campaign": campaign}
 
 
 def test_the_portal_works_under_the_policy(watched_page, world):
@@ -73,7 +76,15 @@ def test_the_portal_works_under_the_policy(watched_page, world):
     assert page.inner_text("#cart-count") == "1"
     assert_no_violation(page, "catalogue, after adding to the cart with htmx")
 
-    for path in ("/cart/", "/quick-order/", "/orders/", f"/orders/{world['order'].number}/", "/upload/"):
+    for path in (
+        "/cart/",
+        "/quick-order/",
+        "/orders/",
+        f"/orders/{world['order'].number}/",
+        "/upload/",
+        "/campaigns/",
+        "/campaigns/VDAY/",
+    ):
         page.goto(path)
         assert_no_violation(page, path)
     page.goto("/accounts/password_change/")
@@ -99,6 +110,10 @@ def test_the_admin_works_under_the_policy(watched_page, world):
         "/admin/partners/partner/",
         "/admin/inventory/product/import/",
         "/admin/axes/accessattempt/",
+        f"/admin/orders/campaign/{world['campaign'].pk}/change/",
+        f"/admin/orders/campaign/{world['campaign'].pk}/allocation/dry-run/",
+        f"/admin/orders/campaign/{world['campaign'].pk}/allocation/commit/",
+        "/admin/orders/prebook/",
     ):
         page.goto(path)
         assert_no_violation(page, path)
@@ -112,6 +127,12 @@ def test_the_admin_works_under_the_policy(watched_page, world):
     page.check("input.select-toggle")
     assert all(fields.nth(n).is_checked() for n in range(fields.count()))
     assert_no_violation(page, "export page")
+
+    # A committed run's page, with its bars drawn as SVG.
+    page.goto(f"/admin/orders/campaign/{world['campaign'].pk}/allocation/commit/")
+    page.click("#commit-allocation-button")
+    page.wait_for_selector("#run-partners")
+    assert_no_violation(page, "allocation run page")
 
     # An action with a confirmation page: the action bar's script selects and submits.
     page.goto("/admin/orders/order/")

@@ -23,7 +23,9 @@ ORDER_READERS = {WAREHOUSE, CREDIT_CONTROL, CUSTOMER_SERVICE, ERP_INTEGRATION}
 PRODUCT_READERS = {CATALOGUE_MANAGER, WAREHOUSE, ERP_INTEGRATION}
 CATALOGUE_WRITERS = {CATALOGUE_MANAGER, ERP_INTEGRATION}
 STOCK_KEEPERS = {WAREHOUSE, ERP_INTEGRATION}
-CAMPAIGN_READERS = {CATALOGUE_MANAGER, WAREHOUSE, CREDIT_CONTROL, CUSTOMER_SERVICE}
+CAMPAIGN_READERS = {CATALOGUE_MANAGER, WAREHOUSE, CREDIT_CONTROL, CUSTOMER_SERVICE, ERP_INTEGRATION}
+# Who runs allocations: the back office's catalogue manager, and the ERP through the API.
+ALLOCATORS = {CATALOGUE_MANAGER, ERP_INTEGRATION}
 PRODUCT = {"name": "Matrix rose", "case_pack": 10, "min_order_qty": 0, "list_price": "1.10", "active": True}
 
 # door: (method, path, body, status when allowed, the permission named when refused, who may)
@@ -182,8 +184,8 @@ ADMIN_DOORS = {
     "import partners": ("import", "partners.partner", None, set()),
     "export order lines": ("export", "orders.order", None, ORDER_READERS),
     "export products": ("export", "inventory.product", None, PRODUCT_READERS),
-    "dry run a campaign's allocation": ("action", "orders.campaign", "dry_run_allocation", {CATALOGUE_MANAGER}),
-    "commit a campaign's allocation": ("action", "orders.campaign", "commit_allocation", {CATALOGUE_MANAGER}),
+    "dry run a campaign's allocation": ("action", "orders.campaign", "dry_run_allocation", ALLOCATORS),
+    "commit a campaign's allocation": ("action", "orders.campaign", "commit_allocation", ALLOCATORS),
     "export pre-book lines": ("export", "orders.prebook", None, CAMPAIGN_READERS),
 }
 
