@@ -21,7 +21,7 @@ Later runs (`serve_waitlist`) serve what waits strictly in pre-book order, whole
 packs, each line as far as the supply fit for it allows."""
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,18 @@ def in_line_order(requests: Iterable[Request]) -> list[Request]:
     return sorted(requests, key=lambda r: r.place)
 
 
+def in_whole_packs(requests: Sequence[Request], case_pack: int) -> list[Request]:
+    """The requests rounded down to whole case packs (a pack changed since they were
+    made must not let a share off the pack)."""
+    return [
+        r if r.requested % case_pack == 0 else replace(r, requested=r.requested // case_pack * case_pack)
+        for r in requests
+    ]
+
+
 def share_in_tiers(supply: int, requests: Sequence[Request], case_pack: int) -> dict[int, int]:
     """The tiered pro-rata rule over one pool of `supply` units; units by line id."""
+    requests = in_whole_packs(requests, case_pack)
     granted = {r.line_id: 0 for r in requests}
     left = supply
     for tier in sorted({r.tier for r in requests}):
@@ -100,6 +110,7 @@ def serve_waitlist(supply: Mapping[int, int], waiting: Sequence[Request], case_p
     """A later run's allocation of one product, by line id: each waiting line in
     pre-book order gets as many whole case packs as it waits for and the lots fit for
     it can still give (after the lines before it)."""
+    waiting = in_whole_packs(waiting, case_pack)
     days = sorted({r.days for r in waiting})
     used = dict.fromkeys(days, 0)  # units given to lines wanting at least d days
     granted: dict[int, int] = {}

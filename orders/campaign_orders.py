@@ -15,8 +15,11 @@ from fulfillment.calendar import current_calendars, home_route
 from fulfillment.promise import order_by_moment
 from inventory.models import Product
 from orders.exceptions import AllocationSupplyChangedError
+from orders.idempotency import RESERVED_KEY_PREFIX
 from orders.models import Allocation, AllocationRun, IdempotencyRecord, Order, OrderEvent, OrderLine, OrderStatus
 from orders.reserving import reserve_created_orders
+from orders.transitions import set_hold, transition_many
+from orders.waitlist import wake_waitlists_on_commit
 from orders.wakeups import wake_on_commit
 from partners.models import Partner, ShipToAddress
 from partners.pricing import price_for_quantity, price_table
@@ -25,7 +28,8 @@ logger = logging.getLogger("bouquet.orders")
 
 
 def allocation_key(run: AllocationRun, ship_to_id: int) -> str:
-    return f"campaign:{run.campaign.code}:run:{run.number}:ship-to:{ship_to_id}"
+    """The order's idempotency key: in a namespace no client may use (orders.idempotency)."""
+    return f"{RESERVED_KEY_PREFIX}{run.campaign.code}:run:{run.number}:ship-to:{ship_to_id}"
 
 
 def _grouped(inputs: dict, granted: dict[int, int]) -> dict[tuple[str, int], list[dict]]:
@@ -94,6 +98,26 @@ def _new_order(run, partner, address, requests, granted, products, calendars, ac
     return order, requests
 
 
+def _cancel_past_headroom(held: list[Order]) -> None:
+    """Cancel at once the allocation orders of on-account partners past their credit
+    headroom (put on hold by the reserve rule, holding nothing): a held order's units
+    would stay promised to it while the stock still counted them free, so the next
+    run would give them to someone else too. Their units are forfeited, as a declined
+    card's, and the waitlist is woken to give them to the next in line."""
+    if not held:
+        return
+    set_hold([order.id for order in held], "")
+    for order in held:
+        order.hold = ""
+    transition_many(
+        held,
+        OrderStatus.CANCELLED,
+        reason="credit_limit",
+        details={order.id: f"{order.partner.code} is past its credit headroom for {order.total}." for order in held},
+    )
+    wake_waitlists_on_commit({line.product_id for order in held for line in order.lines.all()})
+
+
 def make_allocation_orders(run: AllocationRun, inputs: dict, granted: dict[int, int], *, actor: str) -> list[str]:
     """Make, reserve and record the run's orders; return their numbers. Raise
     AllocationSupplyChangedError (rolling the run back) should the stock not serve
@@ -109,16 +133,20 @@ def make_allocation_orders(run: AllocationRun, inputs: dict, granted: dict[int, 
         _new_order(run, partners[code], addresses[ship_to], requests, granted, products, calendars, actor)
         for (code, ship_to), requests in groups.items()
     ]
-    # The strictest freshness rules reserve first: their lots serve everyone else too,
-    # so the others cannot take what only they could use (the run counted supply per
-    # rule on that understanding), whichever warehouse each partner prefers.
-    strictest_first = sorted(made, key=lambda pair: -max(request["days"] for request in pair[1]))
-    short = reserve_created_orders([order for order, _ in strictest_first])
+    # The strictest freshness rules reserve first, line by line: their lots serve
+    # everyone else too, so the others cannot take what only they could use (the run
+    # counted supply per rule on that understanding), whichever warehouse each prefers.
+    days = {(order.id, r["product"]): r["days"] for order, requests in made for r in requests}
+    short = reserve_created_orders(
+        [order for order, _ in made],
+        parts=lambda order, lines: [(days[(order.id, line.product_id)], [line]) for line in lines],
+    )
     if short:
         raise AllocationSupplyChangedError(
-            f"Campaign {run.campaign.code}: the stock no longer holds what the run counted "
-            f"({next(iter(short.values())).message}); run it again."
+            f"Campaign {run.campaign.code}: the stock does not hold what the run counted "
+            f"({next(iter(short.values())).message}); check the stock and run it again."
         )
+    _cancel_past_headroom([order for order, _ in made if order.hold == Order.Hold.CREDIT])
     Allocation.objects.bulk_create(
         [
             Allocation(run=run, line_id=request["line"], order=order, quantity=granted[request["line"]])

@@ -1,8 +1,9 @@
 """Where each pre-book line stands (docs/DESIGN.md section 12), read, never stored:
 requested; allocated, over every committed run, on orders not cancelled; forfeited,
-allocated on orders since cancelled (a declined card, a buyer's cancel: those units
-went back to stock and to the next in line); waitlisted, what neither covers once
-the campaign has a committed run; and the place in line among the lines of the
+allocated on orders since cancelled (a declined card, a buyer's cancel, a partner
+past its credit: those units went back to stock and to the next in line, and the line
+leaves the waitlist); waitlisted, what is not allocated once the campaign has a
+committed run, unless the line forfeited; and the place in line among the lines of the
 same product that still wait, 1 being next, in pre-book order."""
 
 from collections import defaultdict
@@ -94,7 +95,9 @@ def _placed_in_line(standings: Sequence[LineStanding], *, waiting: bool) -> list
     in_line: dict[int, int] = defaultdict(int)
     placed = []
     for standing in standings:
-        short = max(standing.requested - standing.allocated - standing.forfeited, 0) if waiting else 0
+        # A line whose allocation order was cancelled (a declined card, a buyer's
+        # cancel, a partner past its credit) leaves the line: it would come first again.
+        short = max(standing.requested - standing.allocated, 0) if waiting and not standing.forfeited else 0
         position = None
         if short:
             in_line[standing.product_id] += 1

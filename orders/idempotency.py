@@ -36,12 +36,24 @@ MAX_KEY_LENGTH = 255
 KEY_PATTERN = rf"^[!-~]([ -~]{{0,{MAX_KEY_LENGTH - 2}}}[!-~])?$"
 
 
+# The keys a committed campaign run gives its orders (orders.campaign_orders): a
+# client's key there would make the run's own insert fail.
+RESERVED_KEY_PREFIX = "campaign:"
+
+
 def clean_idempotency_key(key: str) -> str:
     """Return the key, or raise OrderValidationError when it does not match
-    KEY_PATTERN (1 to MAX_KEY_LENGTH printable ASCII characters)."""
+    KEY_PATTERN (1 to MAX_KEY_LENGTH printable ASCII characters) or starts with the
+    prefix kept for campaign runs' orders."""
     if not matches_pattern(KEY_PATTERN, key):
         raise OrderValidationError(
             f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable ASCII characters, with no space at either end.",
+            code="invalid_idempotency_key",
+        )
+    if key.startswith(RESERVED_KEY_PREFIX):
+        raise OrderValidationError(
+            f"Idempotency-Key may not start with {RESERVED_KEY_PREFIX!r}: those keys are kept for the orders of "
+            "campaign allocation runs.",
             code="invalid_idempotency_key",
         )
     return key

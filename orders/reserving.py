@@ -11,7 +11,7 @@ lock other partners out of stock)."""
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 from fulfillment import services as fulfillment
@@ -61,12 +61,19 @@ def credit_standing(partner_id: int) -> tuple[Decimal, Decimal] | None:
     return CreditAccount.objects.filter(pk=partner_id).values_list("open_balance", "credit_limit").first()
 
 
-def reserve_created_orders(orders: Sequence[Order]) -> dict[int, OutOfStockError]:
+def reserve_created_orders(
+    orders: Sequence[Order], *, parts: Callable[[Order, list[Demand]], Iterable[tuple[int, list[Demand]]]] | None = None
+) -> dict[int, OutOfStockError]:
     """Reserve orders in CREATED, not held and without a credit draw yet, locked by the
     caller and oldest first, in one go with a constant number of statements: each
     reserved one moves to INVENTORY_RESERVED (on account: its credit drawn and
     recorded), each past its partner's headroom goes on credit hold, and each the
-    stock cannot serve is cancelled `out_of_stock`. Return the errors of those."""
+    stock cannot serve is cancelled `out_of_stock`. Return the errors of those.
+
+    `parts(order, lines)`, when given, splits each order's lines into (rank, lines)
+    parts, and the parts of every order are reserved highest rank first (a campaign's
+    commit: the strictest freshness rule first, line by line). An order is then no
+    longer reserved all or nothing: its caller must refuse any short order."""
     by_id = {order.id: order for order in orders}
     demands: dict[int, list[Demand]] = defaultdict(list)
     lines = (
@@ -79,18 +86,25 @@ def reserve_created_orders(orders: Sequence[Order]) -> dict[int, OutOfStockError
     on_account = {order.id for order in orders if credit_to_draw(order)}
     credit = CreditDraws(by_id[order_id].partner_id for order_id in on_account)
     over_headroom: list[int] = []
+    admitted: dict[int, bool] = {}  # asked once per order, however many parts it has
 
     def admit(order_id: int) -> bool:
-        order = by_id[order_id]
-        if order_id not in on_account or credit.try_draw(partner_id=order.partner_id, amount=order.total):
-            return True
-        over_headroom.append(order_id)
-        return False
+        if order_id not in admitted:
+            order = by_id[order_id]
+            admitted[order_id] = order_id not in on_account or credit.try_draw(
+                partner_id=order.partner_id, amount=order.total
+            )
+            if not admitted[order_id]:
+                over_headroom.append(order_id)
+        return admitted[order_id]
 
-    short = reserve_stock_for_orders(
-        orders=[fulfillment.stock_demands(order, demands[order.id]) for order in orders],
-        admit=admit if on_account else None,
-    )
+    if parts is None:
+        stock_orders = [fulfillment.stock_demands(order, demands[order.id]) for order in orders]
+    else:
+        ranked = [(rank, order, lines) for order in orders for rank, lines in parts(order, demands[order.id])]
+        ranked.sort(key=lambda part: -part[0])  # stable: oldest first within a rank
+        stock_orders = [fulfillment.stock_demands(order, lines) for _, order, lines in ranked]
+    short = reserve_stock_for_orders(orders=stock_orders, admit=admit if on_account else None)
     reserved = [order for order in orders if order.id not in short and order.id not in over_headroom]
     credit.save()
     if over_headroom:

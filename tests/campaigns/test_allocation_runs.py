@@ -8,11 +8,9 @@ import pytest
 
 from inventory.models import Reservation, Stock
 from orders.campaign_runs import allocate, run_allocation
-from orders.campaign_standings import line_standings
 from orders.exceptions import InvalidCampaignError
 from orders.models import Allocation, AllocationRun, Order, OrderStatus
-from partners.factories import CreditAccountFactory, PartnerFactory
-from partners.models import Partner
+from partners.factories import PartnerFactory
 from tests.support.campaigns import campaign_date, make_campaign, prebook
 
 pytestmark = pytest.mark.django_db
@@ -98,23 +96,6 @@ def test_one_order_per_partner_and_ship_to_with_a_product_booked_twice_on_one_li
     assert [(line.sku, line.quantity) for line in order.lines.all()] == [("ROSE-RED", 150)]
     assert order.source == Order.Source.PREBOOK and order.requested_delivery_date == campaign.delivery_date
     assert order.events.filter(to_status=OrderStatus.INVENTORY_RESERVED).exists()
-
-
-def test_an_on_account_partner_past_its_headroom_gets_its_order_on_credit_hold_holding_nothing(
-    warehouses, make_product
-):
-    make_product("ROSE-RED", case_pack=25, list_price="2.00", stock={warehouses["AMS"]: 1000})
-    campaign = make_campaign(skus=["ROSE-RED"])
-    garden_centre = buyer("FERN", warehouses, payment_method=Partner.PaymentMethod.ACCOUNT, credit=None)
-    CreditAccountFactory(partner=garden_centre, credit_limit="100.00")
-    prebook(campaign, garden_centre, {"ROSE-RED": 500})
-
-    outcome = run_allocation(campaign=campaign, dry_run=False)
-
-    order = Order.objects.get(number__in=outcome.order_numbers)
-    assert (order.status, order.hold) == (OrderStatus.CREATED, Order.Hold.CREDIT)
-    assert Stock.objects.get().reserved == 0
-    assert line_standings(campaign)[0].allocated == 500
 
 
 def test_a_campaign_whose_date_has_passed_is_not_allocated(warehouses, make_product):
