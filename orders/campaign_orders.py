@@ -49,9 +49,9 @@ def _route_and_order_by(address: ShipToAddress, partner: Partner, calendars, del
     return calendar.id, order_by_moment(calendar, delivery_date)
 
 
-def _new_order(run, partner, address, requests, granted, products, calendars, actor) -> tuple[Order, list[dict]]:
-    """Write one order of the run with its lines (a product pre-booked twice by the
-    partner for the address is one line) and its first event."""
+def _new_order(run, partner, address, requests, granted, products, calendars) -> tuple[Order, list[OrderLine]]:
+    """One order of the run with its lines, not yet written (a product pre-booked twice
+    by the partner for the address is one line)."""
     quantities: dict[int, int] = defaultdict(int)
     for request in requests:
         quantities[request["product"]] += granted[request["line"]]
@@ -72,7 +72,7 @@ def _new_order(run, partner, address, requests, granted, products, calendars, ac
             )
         )
     route_id, order_by = _route_and_order_by(address, partner, calendars, run.campaign.delivery_date)
-    order = Order.objects.create(
+    order = Order(
         partner=partner,
         ship_to=address,
         po_number=f"{run.campaign.code} run {run.number}",
@@ -83,19 +83,33 @@ def _new_order(run, partner, address, requests, granted, products, calendars, ac
         status=OrderStatus.CREATED,
         total=sum((line.line_total for line in lines), Decimal("0.00")),
     )
-    order.refresh_from_db(fields=["number", "created_at", "updated_at", "next_attempt_at"])
-    for line in lines:
-        line.order = order
-    OrderLine.objects.bulk_create(lines)
-    OrderEvent.objects.create(order=order, partner=partner, to_status=OrderStatus.CREATED, actor=actor)
-    IdempotencyRecord.objects.create(
-        partner=partner,
-        key=allocation_key(run, address.id),
-        fingerprint=f"allocation-run:{run.id}",
-        order=order,
-        response={"number": order.number, "campaign": run.campaign.code, "run": run.number},
+    return order, lines
+
+
+def _write_orders(run: AllocationRun, made: list[tuple[Order, list[OrderLine]]], *, actor: str) -> None:
+    """Write the run's orders with their lines, first events and idempotency records:
+    four statements however many (the database numbers and stamps each order)."""
+    orders = Order.objects.bulk_create([order for order, _ in made])
+    for order, lines in made:
+        order._state.fields_cache["payment"] = None  # a new order has none: no query to ask
+        for line in lines:
+            line.order = order
+    OrderLine.objects.bulk_create([line for _, lines in made for line in lines])
+    OrderEvent.objects.bulk_create(
+        [OrderEvent(order=o, partner=o.partner, to_status=OrderStatus.CREATED, actor=actor) for o in orders]
     )
-    return order, requests
+    IdempotencyRecord.objects.bulk_create(
+        [
+            IdempotencyRecord(
+                partner=order.partner,
+                key=allocation_key(run, order.ship_to_id),
+                fingerprint=f"allocation-run:{run.id}",
+                order=order,
+                response={"number": order.number, "campaign": run.campaign.code, "run": run.number},
+            )
+            for order in orders
+        ]
+    )
 
 
 def _cancel_past_headroom(held: list[Order]) -> None:
@@ -129,10 +143,12 @@ def make_allocation_orders(run: AllocationRun, inputs: dict, granted: dict[int, 
     addresses = ShipToAddress.objects.in_bulk({ship_to for _, ship_to in groups})
     products = Product.objects.in_bulk({r["product"] for requests in groups.values() for r in requests})
     calendars = current_calendars()
-    made = [
-        _new_order(run, partners[code], addresses[ship_to], requests, granted, products, calendars, actor)
+    built = [
+        (_new_order(run, partners[code], addresses[ship_to], requests, granted, products, calendars), requests)
         for (code, ship_to), requests in groups.items()
     ]
+    _write_orders(run, [order_and_lines for order_and_lines, _ in built], actor=actor)
+    made = [(order, requests) for (order, _), requests in built]
     # The strictest freshness rules reserve first, line by line: their lots serve
     # everyone else too, so the others cannot take what only they could use (the run
     # counted supply per rule on that understanding), whichever warehouse each prefers.

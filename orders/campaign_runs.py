@@ -17,12 +17,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from config.errors import DomainError
+from inventory.availability import available_on
 from inventory.freshness import lot_serves, required_days
+from inventory.models import Product
 from inventory.stock import lock_stock_rows
 from orders.allocation import Request, fair_share, serve_waitlist
 from orders.campaign_orders import make_allocation_orders
@@ -193,7 +195,24 @@ def campaigns_with_waitlist(product_ids: Iterable[int] | None = None) -> list[st
     campaigns = Campaign.objects.filter(first_committed_at__isnull=False, delivery_date__gte=timezone.localdate())
     if product_ids is not None:
         campaigns = campaigns.filter(products__product_id__in=list(product_ids)).distinct()
-    return [c.code for c in campaigns if any(s.waitlisted for s in line_standings(c))]
+    codes = []
+    for campaign in campaigns:
+        waiting = {s.product_id for s in line_standings(campaign) if s.waitlisted}
+        if waiting and _has_free_supply(waiting, campaign.delivery_date):
+            codes.append(campaign.code)
+    return codes
+
+
+def _has_free_supply(product_ids: set[int], delivery_date) -> bool:
+    """Whether any of these products' lots that could serve the date under the
+    loosest rule hold a unit no reservation holds, read without a lock: a waitlist run
+    locks the campaign's lots, and the sweeper asks every minute, so it asks this first."""
+    return (
+        Product.objects.filter(id__in=product_ids)
+        .annotate(free=available_on(delivery_date, partner_days=0))
+        .filter(free__gt=0)
+        .exists()
+    )
 
 
 def serve_waitlists(product_ids: Iterable[int] | None = None, *, actor: str = "waitlist") -> list[RunOutcome]:
@@ -207,6 +226,9 @@ def serve_waitlists(product_ids: Iterable[int] | None = None, *, actor: str = "w
             outcome = run_allocation(campaign=code, dry_run=False, actor=actor)
         except DomainError as error:
             logger.warning("waitlist run refused", extra={"campaign": code, "code": error.code, "error": error.message})
+            continue
+        except DatabaseError as error:
+            logger.error("waitlist run failed", extra={"campaign": code, "error": repr(error)})
             continue
         if outcome.run is not None:
             outcomes.append(outcome)

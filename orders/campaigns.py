@@ -21,7 +21,7 @@ from orders.exceptions import (
     CampaignPrebookOnlyError,
     InvalidCampaignError,
 )
-from orders.models import Campaign, CampaignProduct
+from orders.models import Campaign, CampaignProduct, PrebookLine
 from orders.validation import parse_whole_number
 
 MAX_CAMPAIGN_PRODUCTS = 200
@@ -119,6 +119,41 @@ def campaign_problems(
         problems.append({"field": "closes_at", "code": "required", "detail": "opens_at and closes_at are required."})
     elif closes_at <= opens_at:
         problems.append({"field": "closes_at", "code": "window_empty", "detail": "closes_at must be after opens_at."})
+    elif delivery_date is not None and timezone.localdate(closes_at) >= delivery_date:
+        problems.append(
+            {
+                "field": "closes_at",
+                "code": "window_past_delivery",
+                "detail": f"Pre-booking must close before the delivery date {delivery_date}.",
+            }
+        )
+    return problems
+
+
+def prebooked_change_problems(campaign: Campaign, *, delivery_date: date | None, product_ids: set[int]) -> list[dict]:
+    """What a change to a campaign with open pre-books may not do: move its date (their
+    addresses' routes were checked for it) or drop a product they ask for."""
+    open_lines = PrebookLine.objects.filter(prebook__campaign=campaign, prebook__withdrawn_at__isnull=True)
+    problems = []
+    if delivery_date != campaign.delivery_date and open_lines.exists():
+        problems.append(
+            {
+                "field": "delivery_date",
+                "code": "campaign_prebooked",
+                "detail": f"Campaign {campaign.code} has open pre-books for {campaign.delivery_date}; "
+                "its date can no longer move.",
+            }
+        )
+    dropped = open_lines.exclude(product_id__in=product_ids).values_list("product__sku", flat=True).distinct()
+    for sku in sorted(dropped):
+        problems.append(
+            {
+                "field": "products",
+                "sku": sku,
+                "code": "campaign_prebooked",
+                "detail": f"{sku} has open pre-books in campaign {campaign.code}; it cannot be removed.",
+            }
+        )
     return problems
 
 
@@ -186,6 +221,10 @@ def save_campaign(
     problems += campaign_problems(name=name, delivery_date=delivery_date, opens_at=opens_at, closes_at=closes_at)
     rows, product_problems = _product_rows(products)
     problems += product_problems
+    if campaign is not None and not product_problems:
+        problems += prebooked_change_problems(
+            campaign, delivery_date=delivery_date, product_ids={product.id for product, _ in rows}
+        )
     if problems:
         detail = problems[0]["detail"] if len(problems) == 1 else f"{len(problems)} problems; see errors."
         raise InvalidCampaignError(detail, errors=problems)

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from inventory.signals import stock_grew
-from orders.models import PrebookLine
+from orders.models import OrderStatus, PrebookLine
 from orders.wakeups import enqueue_once
 
 logger = logging.getLogger("bouquet.orders")
@@ -32,8 +32,8 @@ WAITLIST_WAKE = "waitlists"
 
 def waitlist_waits_for(product_ids: Iterable[int]) -> bool:
     """Whether an allocated campaign for today or later has an open pre-book line of
-    these products that its allocations do not cover (units forfeited by a cancelled
-    order count as given, as orders.campaign_standings counts them), in one query."""
+    these products that its allocations do not cover and that forfeited nothing (as
+    orders.campaign_standings counts a line's wait), in one query."""
     product_ids = list(product_ids)
     if not product_ids:
         return False
@@ -44,6 +44,7 @@ def waitlist_waits_for(product_ids: Iterable[int]) -> bool:
             prebook__campaign__first_committed_at__isnull=False,
             prebook__campaign__delivery_date__gte=timezone.localdate(),
         )
+        .exclude(allocations__order__status=OrderStatus.CANCELLED)  # a forfeiting line waits no more
         .annotate(given=Coalesce(Sum("allocations__quantity"), 0))
         .filter(quantity__gt=F("given"))
         .exists()

@@ -1,9 +1,9 @@
 """Pre-books through the REST API (docs/DESIGN.md sections 5 and 12): thin doors onto
 orders.prebooks, which every door pre-books through, and orders.campaign_selectors.
 A partner's token reaches its own partner's pre-books only (another partner's is a
-404, as an order of another partner is), every buyer of the partner alike: caps count
-per partner, so a pre-book is the company's. Staff reach every partner's and name the
-partner a new pre-book is for."""
+404, as an order of another partner is), and a buyer limited to their own orders
+(partners.roles) to the pre-books they placed, as with orders; caps count the whole
+partner's. Staff reach every partner's and name the partner a new pre-book is for."""
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema

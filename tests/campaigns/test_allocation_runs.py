@@ -129,3 +129,24 @@ def test_the_strictest_rule_reserves_first_so_a_home_warehouse_cannot_take_its_f
     assert granted_by_partner(outcome) == {"FLORIST": 800, "CHAIN": 200}
     chain_order = Order.objects.get(partner__code="CHAIN")
     assert list(Reservation.objects.filter(order_id=chain_order.id).values_list("lot", "quantity")) == [("FRESH", 200)]
+
+
+def commit_queries(count: int, warehouses, code: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    campaign = make_campaign(code, skus=["ROSE-RED"])
+    for n in range(count):
+        prebook(campaign, buyer(f"{code}{n}", warehouses), {"ROSE-RED": 100})
+    with CaptureQueriesContext(connection) as queries:
+        run_allocation(campaign=campaign, dry_run=False)
+    return len(queries.captured_queries)
+
+
+def test_a_commit_costs_one_query_per_partner_beyond_a_constant(warehouses, make_product):
+    # The run holds the campaign's lots locked while it writes: its orders, lines,
+    # events, keys, reservations and allocations are written a statement per kind,
+    # and only each partner's price list is read on its own.
+    make_product("ROSE-RED", case_pack=25, stock={warehouses["AMS"]: 100_000})
+    five, twenty = commit_queries(5, warehouses, "FIVE"), commit_queries(20, warehouses, "TWENTY")
+    assert twenty - five == 15

@@ -162,3 +162,28 @@ def test_a_ship_to_whose_route_does_not_deliver_on_the_date_is_refused(world, wa
     with pytest.raises(InvalidPrebookError) as refused:
         prebook(campaign, florist, {"TULIP-RED": 10}, ship_to=shop)
     assert refused.value.errors[0]["code"] == "no_delivery_on_campaign_date"
+
+
+def test_a_campaign_with_open_pre_books_keeps_its_date_and_the_products_they_ask_for(world):
+    from orders.campaigns import save_campaign
+    from orders.exceptions import InvalidCampaignError
+
+    campaign, florist = world
+    prebook(campaign, florist, {"TULIP-RED": 10})
+    header = {"code": "VDAY", "name": "V", "opens_at": campaign.opens_at, "closes_at": campaign.closes_at}
+
+    with pytest.raises(InvalidCampaignError) as moved:
+        save_campaign(**header, delivery_date=campaign.delivery_date + datetime.timedelta(days=1),
+                      products=[{"sku": "ROSE-RED"}, {"sku": "TULIP-RED"}])  # fmt: skip
+    with pytest.raises(InvalidCampaignError) as dropped:
+        save_campaign(**header, delivery_date=campaign.delivery_date, products=[{"sku": "ROSE-RED"}])
+    both = [{"sku": "ROSE-RED"}, {"sku": "TULIP-RED"}]
+    with pytest.raises(InvalidCampaignError) as late:
+        save_campaign(**header | {"closes_at": campaign.opens_at + datetime.timedelta(days=30)},
+                      delivery_date=campaign.delivery_date, products=both)  # fmt: skip
+
+    assert moved.value.errors[0]["field"] == "delivery_date" and moved.value.errors[0]["code"] == "campaign_prebooked"
+    assert dropped.value.errors[0]["sku"] == "TULIP-RED"
+    assert late.value.errors[0]["code"] == "window_past_delivery"
+    campaign.refresh_from_db()
+    assert campaign.products.count() == 2 and campaign.name == "Valentine's Day"
