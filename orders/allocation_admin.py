@@ -152,7 +152,7 @@ class AllocationPagesMixin:
             f"{campaign.code}: commit the allocation",
             report=report_run(outcome.inputs, outcome.granted),
             after_run=latest,
-            window_open=not campaign.is_allocated and timezone.now() < campaign.closes_at,
+            window_open=not campaign.is_allocated and timezone.now() <= campaign.closes_at,
         )
 
     def _commit(self, request, campaign, latest: int):
