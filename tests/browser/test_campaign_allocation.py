@@ -11,7 +11,7 @@ from django.utils import timezone
 from inventory.factories import ProductFactory, StockFactory
 from inventory.models import Warehouse
 from orders.models import Campaign, Order, OrderStatus
-from partners.models import Partner
+from partners.models import CreditAccount, Partner
 from tests.browser.conftest import SCREENSHOTS
 from tests.support.browser import log_in
 from tests.support.campaigns import make_campaign, prebook, ship_to_of
@@ -32,6 +32,9 @@ def peak():
     """Campaign PEAK: 1,350 stems of one rose in packs of 25, and FERN and THORN have
     each pre-booked 600 already, so a third 600 makes BLOOM third in line."""
     call_command("demo_data", even_with_debug_off=True)
+    # FERN owes most of its demo credit; here it has room for its share (past it, its
+    # allocation order would be cancelled and FERN would leave the line).
+    CreditAccount.objects.filter(partner__code="FERN").update(credit_limit="50000.00")
     rose = ProductFactory(sku="RO-PEAK-60", name="Rose Peak 60 cm", case_pack=25, min_order_qty=25, list_price="0.90")
     StockFactory(product=rose, warehouse=Warehouse.objects.get(code="AMS"), on_hand=1350)
     campaign = make_campaign("PEAK", skus=[rose.sku], delivery_date=a_weekday_ahead(), name="Peak day")

@@ -55,7 +55,9 @@ def test_the_page_is_where_intakes_refusal_points(rose_campaign):
 
 def test_the_list_shows_the_campaigns_ahead_linked_from_the_navigation(portal, rose_campaign, products):
     make_campaign("MDAY", name="Mother's Day", skus=["ROSE-RED"], delivery_date=timezone.localdate() + timedelta(20))
-    make_campaign("PAST", name="Last year", skus=["ROSE-RED"], delivery_date=timezone.localdate())
+    now = timezone.now()
+    make_campaign("PAST", name="Last year", skus=["ROSE-RED"], delivery_date=timezone.localdate(),
+                  opens_at=now - timedelta(days=2), closes_at=now - timedelta(days=1))  # fmt: skip
 
     home = portal.get("/").content.decode()
     listing = portal.get("/campaigns/").content.decode()
@@ -154,7 +156,8 @@ def test_withdraws_a_prebook(portal, rose_campaign, buyer, account_buyer):
 def test_after_a_committed_run_each_line_says_where_it_stands(
     portal, warehouses, make_product, account_buyer, ship_tos, buyer
 ):
-    make_product("ROSE-PEAK", case_pack=50, stock={warehouses["AMS"]: 1350})
+    # Cheap enough that FERN's 450 stay within its credit (past it, its order would cancel).
+    make_product("ROSE-PEAK", case_pack=50, list_price="1.00", stock={warehouses["AMS"]: 1350})
     campaign = make_campaign("VDAY", skus=["ROSE-PEAK"])
     for code in ("ALPHA", "BETA"):
         prebook(campaign, PartnerFactory(code=code, home_warehouse=warehouses["AMS"]), {"ROSE-PEAK": 600})
