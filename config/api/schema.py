@@ -95,6 +95,17 @@ def created_location(description: str) -> OpenApiParameter:
     )
 
 
+def replayed_header(status: int) -> OpenApiParameter:
+    """The Idempotent-Replayed header of an answer given again for a replayed key."""
+    return OpenApiParameter(
+        "Idempotent-Replayed",
+        {"type": "string", "enum": ["true"]},
+        OpenApiParameter.HEADER,
+        response=[status],
+        description="Sent, as true, only when this is the first answer again (a replay of the key).",
+    )
+
+
 class BouquetAutoSchema(AutoSchema):
     """drf-spectacular's AutoSchema, with strict inputs declared strict: a property
     the input does not name is refused (400 unknown_field), so the schema says

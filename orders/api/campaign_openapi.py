@@ -9,7 +9,7 @@ calendar, so no fixed example could be sent to it."""
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 
-from config.api.schema import created_location
+from config.api.schema import created_location, replayed_header
 from orders.api.catalogue_inputs import MAX_ID
 from orders.campaigns import CAMPAIGN_CODE_PATTERN
 from orders.idempotency import KEY_PATTERN, MAX_KEY_LENGTH
@@ -69,13 +69,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 PREBOOK_HEADERS = [
     created_location("The pre-book's URL (/api/v1/campaigns/{code}/prebooks/{id}/)."),
-    OpenApiParameter(
-        "Idempotent-Replayed",
-        {"type": "string", "enum": ["true"]},
-        OpenApiParameter.HEADER,
-        response=[201],
-        description="Sent, as true, only when this is the first answer again (a replay of the key).",
-    ),
+    replayed_header(201),
 ]
 
 MOTHERS_DAY = {

@@ -6,7 +6,7 @@ line."""
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 
-from config.api.schema import ErrorOutput
+from config.api.schema import ErrorOutput, replayed_header
 from orders.api import serializers
 from orders.idempotency import KEY_PATTERN, MAX_KEY_LENGTH
 from orders.models import OrderStatus
@@ -53,13 +53,7 @@ ACCEPTED_HEADERS = [
         required=True,
         description="The order's URL (/api/v1/orders/{number}/).",
     ),
-    OpenApiParameter(
-        "Idempotent-Replayed",
-        {"type": "string", "enum": ["true"]},
-        OpenApiParameter.HEADER,
-        response=[202],
-        description="Sent, as true, only when this is the first answer again (a replay of the key).",
-    ),
+    replayed_header(202),
 ]
 
 PLACE_ORDER_REFUSALS = {
