@@ -126,6 +126,15 @@ def home_route(calendars: Mapping[int, RouteCalendar], warehouse_id: int | None)
     return min(routes, key=lambda calendar: calendar.code) if routes else None
 
 
+def address_calendar(
+    calendars: Mapping[int, RouteCalendar], route_id: int | None, home_warehouse_id: int | None
+) -> RouteCalendar | None:
+    """Return the calendar of the route that serves an address: its own route, else
+    (an address made without one) its partner's home route (DESIGN section 10)."""
+    calendar = calendars.get(route_id) if route_id is not None else None
+    return calendar or home_route(calendars, home_warehouse_id)
+
+
 def calendars_under(version: bytes | None) -> Mapping[int, RouteCalendar]:
     """Return every route's calendar by route id: what this process holds under
     `version` (read from CALENDAR_KEY before any query of this request), else read

@@ -11,7 +11,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from config.limits import CENT
-from fulfillment.calendar import current_calendars, home_route
+from fulfillment.calendar import address_calendar, current_calendars
 from fulfillment.promise import order_by_moment
 from inventory.models import Product
 from orders.exceptions import AllocationSupplyChangedError
@@ -42,8 +42,7 @@ def _grouped(inputs: dict, granted: dict[int, int]) -> dict[tuple[str, int], lis
 
 
 def _route_and_order_by(address: ShipToAddress, partner: Partner, calendars, delivery_date):
-    calendar = calendars.get(address.route_id) if address.route_id else None
-    calendar = calendar or home_route(calendars, partner.home_warehouse_id)
+    calendar = address_calendar(calendars, address.route_id, partner.home_warehouse_id)
     if calendar is None:
         return None, None
     return calendar.id, order_by_moment(calendar, delivery_date)

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from config.errors import summarise_errors
-from fulfillment.calendar import current_calendars, home_route
+from fulfillment.calendar import address_calendar, current_calendars
 from fulfillment.promise import order_by_moment
 from inventory.models import Product
 from orders.campaign_selectors import booked_quantities, cap_left, get_open_prebook
@@ -84,7 +84,7 @@ def _checked_ship_to(campaign: Campaign, partner: Partner, ship_to) -> int:
         )
     chosen = chosen if chosen is not None else addresses[0]
     calendars = current_calendars()
-    calendar = calendars.get(routes[chosen]) or home_route(calendars, partner.home_warehouse_id)
+    calendar = address_calendar(calendars, routes[chosen], partner.home_warehouse_id)
     if calendar is None or order_by_moment(calendar, campaign.delivery_date) is None:
         where = f"route {calendar.code}" if calendar is not None else "no route"
         detail = f"ship_to {chosen} is served by {where}, which does not deliver on {campaign.delivery_date}."
