@@ -12,6 +12,7 @@ from csp.constants import NONE, SELF
 from config.api_schema_settings import api_schema_settings
 from config.log_settings import json_logging
 from config.moments import UTC_TEXT_FORMAT
+from config.operating_settings import metrics_dir, shed_after_seconds
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -387,6 +388,8 @@ SPECTACULAR_SETTINGS = api_schema_settings()
 # --- Logging: one JSON object a line -------------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = json_logging(level=LOG_LEVEL, django_q_level=env("DJANGO_Q_LOG_LEVEL", "WARNING"))
+# --- Operating at peak: /metrics (a bearer token, else loopback only) and shedding --------
+METRICS_DIR, METRICS_TOKEN, SHED_AFTER_SECONDS = metrics_dir(BASE_DIR), env("METRICS_TOKEN"), shed_after_seconds()
 
 # --- Back office imports and exports (django-import-export) ----------------------------
 # A file is imported in one transaction; cells a spreadsheet would run as formulas are
