@@ -1,8 +1,8 @@
 """`GET /metrics`: what this machine's processes counted (config/metrics.py) and the
 series no process counts, read from PostgreSQL and Redis at each scrape
 (docs/ARCHITECTURE.md, "Metrics and alerts"). A scrape costs four statements, each
-bounded by unfinished orders or open dead letters (orders/backlog.py), and two Redis
-reads. A source that cannot be asked leaves its series out and says so in
+bounded by the journey's backlog, open dead letters or PostgreSQL's statistics
+(orders/backlog.py), and two Redis reads. A source that cannot be asked leaves its series out and says so in
 `bouquet_metrics_source_up`, so the processes' figures still reach Prometheus while
 PostgreSQL or Redis is down."""
 
@@ -19,7 +19,7 @@ from config.metrics_serving import exposition, metrics_refusal, process_registry
 # workers' runner; imported here, a web host shows them at 0 before any worker ran.
 from journey import runner  # noqa: F401
 from journey.signs_of_life import workers_last_seen
-from orders.backlog import STEPS, estimate_finished_orders, read_backlog
+from orders.backlog import STEPS, estimate_orders_past_the_journey, read_backlog
 from orders.dead_letters import count_open_dead_letters
 from payments.circuit_breaker import breaker_state
 
@@ -33,16 +33,21 @@ def _gauge(name: str, documentation: str, labels: tuple[str, ...] = ()) -> Gauge
 def database_families() -> list[GaugeMetricFamily]:
     """Orders by state, the oldest order waiting at each step, open dead letters."""
     backlog = read_backlog()
-    orders = _gauge("bouquet_orders", "Open orders by state, counted exactly.", ("state",))
-    for state, count in backlog.open_orders.items():
+    orders = _gauge(
+        "bouquet_orders", "Orders waiting at a journey step (not held), by state, counted exactly.", ("state",)
+    )
+    for state, count in backlog.waiting.items():
         orders.add_metric([state], count)
-    finished = _gauge(
-        "bouquet_orders_finished_estimate",
-        "Finished orders by state: PostgreSQL's estimate from its statistics (0 before it analysed the table).",
+    held = _gauge("bouquet_orders_on_credit_hold", "Orders held for a credit decision by the back office.")
+    held.add_metric([], backlog.on_credit_hold)
+    estimate = _gauge(
+        "bouquet_orders_estimate",
+        "Orders past the journey by state (CONFIRMED, SHIPPED, CANCELLED): PostgreSQL's estimate from its "
+        "statistics, 0 before it analysed the table.",
         ("state",),
     )
-    for state, count in estimate_finished_orders().items():
-        finished.add_metric([state], count)
+    for state, count in estimate_orders_past_the_journey().items():
+        estimate.add_metric([state], count)
     oldest = _gauge(
         "bouquet_oldest_unfinished_order_age_seconds",
         "Seconds since the oldest order waiting at the step (not held for a person) last moved; 0 when none waits.",
@@ -54,7 +59,7 @@ def database_families() -> list[GaugeMetricFamily]:
         oldest.add_metric([step], max(now - moved_at.timestamp(), 0.0) if moved_at else 0.0)
     dead_letters = _gauge("bouquet_dead_letters_open", "Dead letters open: orders parked after their last attempt.")
     dead_letters.add_metric([], count_open_dead_letters())
-    return [orders, finished, oldest, dead_letters]
+    return [orders, held, estimate, oldest, dead_letters]
 
 
 def redis_families() -> list[GaugeMetricFamily]:

@@ -16,7 +16,7 @@ import ipaddress
 from collections.abc import Mapping
 
 from django.conf import settings
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_PLAIN_0_0_4, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
 TOKEN_REQUIRED = "The metrics need the header Authorization: Bearer <METRICS_TOKEN>; this request's is absent or wrong."
@@ -62,8 +62,9 @@ def process_registry() -> CollectorRegistry:
 
 
 def exposition(registry: CollectorRegistry) -> tuple[bytes, str]:
-    """Return the registry's series in Prometheus's text format, and its content type."""
-    return generate_latest(registry), CONTENT_TYPE_LATEST
+    """Return the registry's series in Prometheus's text format, and its content type:
+    version 0.0.4, which every Prometheus 2 reads (our names need no 1.0.0 escaping)."""
+    return generate_latest(registry), CONTENT_TYPE_PLAIN_0_0_4
 
 
 def host_metrics_app(environ, start_response):
