@@ -11,27 +11,11 @@ from prometheus_client.mmap_dict import MmapedDict
 
 from orders.models import Order
 from partners.tokens import issue_api_token
-from tests.support.gunicorn import gunicorn
+from tests.support.gunicorn import gunicorn, post_api_order
 from tests.support.metrics import value_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 ORDERS = 100
-
-
-def post_order(base: str, key: str, number: int) -> int:
-    body = json.dumps({"po_number": f"PO-{number}", "lines": [{"sku": "ROSE-G", "quantity": 10}]}).encode()
-    request = urllib.request.Request(
-        f"{base}/api/v1/orders/",
-        data=body,
-        method="POST",
-        headers={
-            "Authorization": f"Token {key}",
-            "Idempotency-Key": f"metrics-{number}",
-            "Content-Type": "application/json",
-        },
-    )
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return answer.status
 
 
 def accepted_api_orders_in(path) -> float:
@@ -51,7 +35,9 @@ def test_a_hundred_orders_through_three_web_workers_count_a_hundred(buyer, wareh
 
     with gunicorn(workers=3, metrics_dir=metrics_dir, log=tmp_path / "gunicorn.log") as base:
         with ThreadPoolExecutor(max_workers=12) as pool:
-            statuses = list(pool.map(lambda n: post_order(base, key, n), range(ORDERS)))
+            statuses = list(
+                pool.map(lambda n: post_api_order(base, key, sku="ROSE-G", quantity=10, number=n), range(ORDERS))
+            )
         with urllib.request.urlopen(f"{base}/metrics", timeout=30) as answer:
             text = answer.read().decode()
 

@@ -1,6 +1,7 @@
 """A real gunicorn on the test's database and Redis: what production's web processes
 do, for tests of what only several processes show (the metrics summed across them)."""
 
+import json
 import subprocess
 import sys
 import time
@@ -57,3 +58,16 @@ def gunicorn(*, workers: int, metrics_dir: Path, log: Path, **environment: str) 
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def post_api_order(base: str, token: str, *, sku: str, quantity: int, number: int) -> int:
+    """Place an order through the platform's API and return the answer's status."""
+    body = json.dumps({"po_number": f"PO-{number}", "lines": [{"sku": sku, "quantity": quantity}]}).encode()
+    headers = {
+        "Authorization": f"Token {token}",
+        "Idempotency-Key": f"order-{number}",
+        "Content-Type": "application/json",
+    }
+    request = urllib.request.Request(f"{base}/api/v1/orders/", data=body, method="POST", headers=headers)
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return answer.status
