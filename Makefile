@@ -25,6 +25,8 @@ run: ## bootstrap, migrate, then the Procfile (web, worker, imports, Stripe stan
 	@# Before honcho starts anything: the workers must never meet an empty schema.
 	@$(HONCHO) run .venv/bin/python manage.py migrate --noinput
 	@$(HONCHO) run .venv/bin/python manage.py collectstatic --noinput --verbosity 0
+	@# The metric files of an earlier run's processes must not count again (config/metrics.py).
+	@scripts/with_env.sh sh -c 'find "$${PROMETHEUS_MULTIPROC_DIR:-.run/metrics}" -maxdepth 1 \( -name "*.db" -o -name "slot_*.lock" \) -delete 2>/dev/null || true'
 	@exec $(HONCHO) start
 
 test: ## the whole suite, browser tests included (what CI runs); services start as needed

@@ -49,6 +49,20 @@ def _redis_problem() -> str | None:
     )
 
 
+# Long enough that guessing it over HTTP is hopeless (`secrets.token_urlsafe()` gives 43).
+METRICS_TOKEN_MIN_LENGTH = 16
+
+
+def _metrics_token_problem() -> str | None:
+    if len(settings.METRICS_TOKEN) >= METRICS_TOKEN_MIN_LENGTH:
+        return None
+    state = "is not set" if not settings.METRICS_TOKEN else f"is shorter than {METRICS_TOKEN_MIN_LENGTH} characters"
+    return (
+        f"METRICS_TOKEN {state}: Prometheus reads /metrics (and manage.py serve_metrics) with it as a bearer "
+        f"token. Set a random one of at least {METRICS_TOKEN_MIN_LENGTH} characters."
+    )
+
+
 def development_values() -> list[str]:
     """One sentence per setting that must not reach production, naming the setting."""
     problems = [
@@ -56,7 +70,7 @@ def development_values() -> list[str]:
         for name, value in DEVELOPMENT_VALUES.items()
         if getattr(settings, name) == value
     ]
-    problems += [problem for problem in (_stripe_base_problem(), _redis_problem()) if problem]
+    problems += [problem for problem in (_stripe_base_problem(), _redis_problem(), _metrics_token_problem()) if problem]
     if settings.BENCH_CEILING_VIEW and not settings.BENCHMARK_ON_ONE_MACHINE:
         problems.append(
             "BENCH_CEILING_VIEW mounts an unauthenticated insert view; with DEBUG off only a benchmark run "

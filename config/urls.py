@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from backoffice.metrics import metrics
 from config import error_pages, health
 from config.api import errors as api_errors
 
@@ -18,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("portal.auth_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("payments/", include("journey.urls")),
     path("api/v1/", include(api_v1)),

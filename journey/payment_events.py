@@ -16,6 +16,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from config.metrics import count_webhook
 from orders.wakeups import wake_on_commit
 from payments.services import record_stripe_event
 
@@ -40,6 +41,7 @@ def stripe_webhook(request):
         event = {"id": str(payload["id"]), "type": str(payload["type"])}
     except (ValueError, KeyError, TypeError, stripe.SignatureVerificationError) as exc:
         logger.warning("webhook refused", extra={"error": type(exc).__name__})
+        count_webhook("refused")
         return JsonResponse(
             {"code": "invalid_signature", "detail": "The Stripe signature or payload is not valid."}, status=400
         )
@@ -50,10 +52,12 @@ def stripe_webhook(request):
         event_id=event["id"], event_type=event["type"], payment_intent_id=payment_intent_id, payload=payload
     ):
         logger.info("duplicate webhook skipped", extra={"event": event["id"], "type": event["type"]})
+        count_webhook("duplicate")
         return JsonResponse({"status": "duplicate"})
 
     order_id = wake_order_waiting_on(payment_intent_id=payment_intent_id) if payment_intent_id else None
     logger.info("webhook recorded", extra={"event": event["id"], "type": event["type"], "order_id": order_id})
+    count_webhook("recorded")
     return JsonResponse({"status": "recorded"})
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 
+from config.metrics import STEP_SECONDS, TRANSITIONS, bind
 from journey.steps import finalize, pay, refund, reserve
 from journey.stripe_threads import stripe_threads
 from orders.dead_letters import record_dead_letter
@@ -53,6 +54,16 @@ STEPS: dict[str, Step] = {
         Step("refund", refund.refund_one, (), waits_on_stripe=True),
     )
 }
+
+# A step's failures and its time per batch, shown at 0 until they happen; the states
+# a step moves orders to are counted where every move is made (orders.transitions).
+FAILURE_OUTCOMES = ("retry", "dead_letter", "deferred")
+_FAILURES = bind(TRANSITIONS, [(name, outcome) for name in STEPS for outcome in FAILURE_OUTCOMES])
+_BATCH_SECONDS = bind(STEP_SECONDS, [(name,) for name in STEPS])
+
+
+def _count_failure_on_commit(step: Step, outcome: str) -> None:
+    transaction.on_commit(_FAILURES[(step.name, outcome)].inc, robust=True)
 
 
 def claim_orders(step: Step, *, limit: int) -> list[int]:
@@ -93,6 +104,7 @@ def record_step_failure(step: Step, order_id: int, error: BaseException) -> None
         if order.attempts >= max_attempts:
             set_hold([order_id], Order.Hold.DEAD_LETTER, attempts=order.attempts)
             record_dead_letter(task=f"journey.{step.name}", order_id=order_id, error=message, attempts=order.attempts)
+            _count_failure_on_commit(step, "dead_letter")
             logger.error(
                 "step failed for the last time; order dead-lettered",
                 extra={"order": order.number, "step": step.name, "attempts": order.attempts, "error": message},
@@ -100,6 +112,7 @@ def record_step_failure(step: Step, order_id: int, error: BaseException) -> None
         else:
             delay = backoff_seconds(order.attempts)
             defer_order(order_id, seconds=delay, attempts=order.attempts)
+            _count_failure_on_commit(step, "retry")
             logger.warning(
                 "step failed; will retry",
                 extra={
@@ -119,6 +132,7 @@ def run_one(step: Step, order_id: int) -> None:
     except PaymentGatewayUnavailableError as exc:
         if exc.retry_after is not None:  # the breaker is open: no attempt was made
             defer_order(order_id, seconds=exc.retry_after)
+            _count_failure_on_commit(step, "deferred")
             return
         record_step_failure(step, order_id, exc)
     except Exception as exc:
@@ -132,6 +146,7 @@ def run_one(step: Step, order_id: int) -> None:
 def run_batch(step: Step, order_ids: list[int]) -> None:
     """Handle claimed orders together when the step can, else one by one; so too
     the orders the batch left to the per-order path."""
+    started = time.perf_counter()
     if step.handle_batch is not None:
         try:
             order_ids = list(step.handle_batch(order_ids))
@@ -143,6 +158,7 @@ def run_batch(step: Step, order_ids: list[int]) -> None:
                 extra={"step": step.name, "orders": len(order_ids), "error": f"{type(exc).__name__}: {exc}"},
             )
     run_each(step, order_ids)
+    _BATCH_SECONDS[(step.name,)].observe(time.perf_counter() - started)
 
 
 def run_each(step: Step, order_ids: Sequence[int]) -> None:

@@ -1,6 +1,7 @@
 """django-q2 tasks: thin, idempotent, safe to run twice or at once."""
 
 from journey.runner import run_step
+from journey.signs_of_life import note_workers_alive
 from journey.sweeper import sweep
 from orders.campaign_runs import serve_waitlists
 from orders.waitlist import WAITLIST_WAKE
@@ -11,10 +12,12 @@ def run_step_task(step_name: str) -> int:
     # Clear the flag first: orders committed from now on wake a fresh task, so none
     # waits for the sweeper.
     clear_wake_flag(step_name)
+    note_workers_alive()
     return run_step(step_name)
 
 
 def sweep_task() -> dict:
+    note_workers_alive()
     # Four steps with a 10 s budget each stay inside django-q2's 60 s task timeout.
     return sweep(time_budget=10)
 

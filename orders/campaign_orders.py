@@ -10,7 +10,10 @@ import logging
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import transaction
+
 from config.limits import CENT
+from config.metrics import count_orders_made
 from fulfillment.calendar import address_calendar, current_calendars
 from fulfillment.promise import order_by_moment
 from inventory.models import Product
@@ -170,6 +173,7 @@ def make_allocation_orders(run: AllocationRun, inputs: dict, granted: dict[int, 
         ]
     )
     wake_on_commit("pay")
+    transaction.on_commit(lambda: count_orders_made("campaign", len(made)), robust=True)
     numbers = [order.number for order, _ in made]
     for order, _ in made:
         logger.info("allocation order made", extra={"order": order.number, "campaign": run.campaign.code})

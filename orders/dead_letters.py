@@ -54,3 +54,8 @@ def resolve_dead_letter(*, dead_letter_id: int, actor: str) -> DeadLetter:
 def record_dead_letter(*, task: str, order_id: int | None, error: str, attempts: int) -> DeadLetter:
     """Park a failed step's last error for the back office."""
     return DeadLetter.objects.create(task=task, order_id=order_id, error=error[:5000], attempts=attempts)
+
+
+def count_open_dead_letters() -> int:
+    """Return how many dead letters wait for the back office (an index scan of the open ones)."""
+    return DeadLetter.objects.filter(status=DeadLetter.Status.OPEN).count()

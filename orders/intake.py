@@ -9,6 +9,7 @@ limit (orders.limits)."""
 
 import json
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from config.errors import summarise_errors
 from config.limits import CENT
+from config.metrics import observe_intake
 from inventory.models import Product
 from orders.campaigns import prebook_only_problems
 from orders.delivery import PromisedDelivery, promise_delivery
@@ -197,6 +199,7 @@ def place_order(
     the idempotency key was seen with the same request. Raise OrderValidationError
     listing every field and line at fault (OrderRefusedError when the order is
     well-formed and a rule refuses it); nothing is written then."""
+    started = time.perf_counter()
     po_number = (po_number or "").strip()
     if idempotency_key is not None:
         idempotency_key = clean_idempotency_key(idempotency_key)
@@ -221,6 +224,7 @@ def place_order(
             idempotency_key=idempotency_key,
             request_fingerprint=request_fingerprint,
             source=source,
+            started=started,
         )
     except IntegrityError as exc:
         if idempotency_key and "idempotency_unique_partner_key" in str(exc):
@@ -282,7 +286,17 @@ def _replay(partner: Partner, user, key: str, fingerprint: str) -> IntakeResult 
 
 @transaction.atomic
 def _place_order_atomically(
-    *, partner, user, lines, po_number, requested_delivery_date, ship_to, idempotency_key, request_fingerprint, source
+    *,
+    partner,
+    user,
+    lines,
+    po_number,
+    requested_delivery_date,
+    ship_to,
+    idempotency_key,
+    request_fingerprint,
+    source,
+    started,
 ) -> IntakeResult:
     replay = _replay(partner, user, idempotency_key, request_fingerprint) if idempotency_key else None
     if replay is not None:
@@ -342,5 +356,12 @@ def _place_order_atomically(
         "total": str(order.total),
         "source": source,
     }
-    transaction.on_commit(lambda: logger.info("order accepted", extra=accepted))
+    # Accepted only once committed: a caller's transaction around intake (the portal's
+    # cart, a CSV file) may still roll it back, and a replay or a refusal never gets here.
+    transaction.on_commit(lambda: _on_accepted(accepted, source, started), robust=True)
     return IntakeResult(order=order, snapshot=snapshot, replayed=False)
+
+
+def _on_accepted(accepted: dict, door: str, started: float) -> None:
+    logger.info("order accepted", extra=accepted)
+    observe_intake(door, time.perf_counter() - started)

@@ -3,16 +3,18 @@ writes its `OrderEvent` in the same statement, so it either happens once, with i
 event, or not at all; repeating it is a no-op."""
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import DateTimeField, Func
 from django.utils import timezone
 
+from config.metrics import ACCEPTED_TO_CONFIRMED_SECONDS, TRANSITIONS, bind, child
 from orders.exceptions import InvalidTransitionError
 from orders.models import Order, OrderStatus
-from orders.states import ALLOWED_TRANSITIONS
+from orders.states import ALLOWED_TRANSITIONS, STEP_FOR_STATUS
 
 logger = logging.getLogger("bouquet.journey")
 
@@ -58,6 +60,7 @@ def transition(order: Order, to_status: str, *, actor: str = "system", reason: s
         moved = cursor.fetchone() is not None
     if moved:
         _moved_in_memory(order, to_status, reason=reason, detail=detail)
+        _count_on_commit(from_status, to_status, [order])
     _log_transition(order, from_status, to_status, moved=moved, reason=reason, actor=actor)
     return moved
 
@@ -121,7 +124,36 @@ def transition_many(
             _moved_in_memory(order, to_status, reason=reason, detail=details.get(order.id, ""))
             moved.append(order)
         _log_transition(order, from_status, to_status, moved=order.id in moved_ids, reason=reason, actor=actor)
+    if moved:
+        _count_on_commit(from_status, to_status, moved)
     return moved
+
+
+def _step_left(from_status: str) -> str:
+    # CONFIRMED waits for the warehouse's dispatch, which no journey step does.
+    return STEP_FOR_STATUS.get(from_status, "dispatch")
+
+
+# Every move the state machine allows, shown at 0 until it happens.
+_MOVES = bind(TRANSITIONS, {(_step_left(old), new) for old, news in ALLOWED_TRANSITIONS.items() for new in news})
+
+
+def _count_on_commit(from_status: str, to_status: str, orders: Sequence[Order]) -> None:
+    """Count the moves once the transaction commits (a rolled-back batch moved
+    nothing), and each CONFIRMED order's time since its acceptance."""
+    counter = child(_MOVES, TRANSITIONS, _step_left(from_status), to_status)
+    # From the row as it was read: an order read without created_at is not confirmed
+    # by the journey, and asking for the field would cost a query per order.
+    accepted = [order.__dict__.get("created_at") for order in orders] if to_status == OrderStatus.CONFIRMED else []
+    transaction.on_commit(lambda: _count_moves(counter, len(orders), accepted), robust=True)
+
+
+def _count_moves(counter, moves: int, accepted: list) -> None:
+    counter.inc(moves)
+    now = time.time()
+    for moment in accepted:
+        if moment is not None:
+            ACCEPTED_TO_CONFIRMED_SECONDS.observe(now - moment.timestamp())
 
 
 def _moved_in_memory(order: Order, to_status: str, *, reason: str, detail: str) -> None:

@@ -2,10 +2,15 @@
 the same state: after `threshold` consecutive failures it opens for a cool-off, during
 which callers fail fast and orders wait in PAYMENT_PENDING; then it lets calls through
 again. If Redis itself is down the breaker stays closed (calls go through): it guards
-Stripe, it must not become a second point of failure."""
+Stripe, it must not become a second point of failure.
+
+It also remembers when it first opened since Stripe last answered: with a short
+cool-off it closes and opens again while Stripe stays down, and the "breaker open for
+more than a minute" alert wants the whole outage, not the last cool-off."""
 
 import logging
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django_redis import get_redis_connection
@@ -16,6 +21,7 @@ logger = logging.getLogger("bouquet.payments")
 
 FAILURES_KEY = "bouquet:breaker:stripe:failures"
 OPEN_UNTIL_KEY = "bouquet:breaker:stripe:open_until"
+OPENED_AT_KEY = "bouquet:breaker:stripe:opened_at"
 
 
 def _redis():
@@ -36,7 +42,7 @@ def check_closed() -> None:
 
 def record_success() -> None:
     try:
-        _redis().delete(FAILURES_KEY)
+        _redis().delete(FAILURES_KEY, OPENED_AT_KEY)
     except Exception:
         pass
 
@@ -48,8 +54,13 @@ def record_failure() -> None:
         failures = redis.incr(FAILURES_KEY)
         redis.expire(FAILURES_KEY, max(cooloff * 4, 60))
         if failures >= settings.STRIPE_BREAKER_THRESHOLD:
-            redis.set(OPEN_UNTIL_KEY, time.time() + cooloff, ex=cooloff)
+            now = time.time()
+            redis.set(OPEN_UNTIL_KEY, now + cooloff, ex=cooloff)
             redis.delete(FAILURES_KEY)
+            # Kept while it keeps opening; forgotten a minute after its last cool-off
+            # ended (Stripe may recover with no call to tell us so).
+            redis.set(OPENED_AT_KEY, now, nx=True)
+            redis.expire(OPENED_AT_KEY, cooloff + 60)
             logger.warning("stripe circuit breaker opened", extra={"failures": failures, "cooloff_s": cooloff})
     except Exception:
         pass
@@ -57,6 +68,23 @@ def record_failure() -> None:
 
 def reset() -> None:
     try:
-        _redis().delete(FAILURES_KEY, OPEN_UNTIL_KEY)
+        _redis().delete(FAILURES_KEY, OPEN_UNTIL_KEY, OPENED_AT_KEY)
     except Exception:
         pass
+
+
+@dataclass(frozen=True)
+class BreakerState:
+    open: bool
+    # While open: since it first opened with no successful call in between. 0 while shut.
+    open_seconds: float
+
+
+def breaker_state() -> BreakerState:
+    """Return whether the breaker is open now, and for how long it has kept opening.
+    Raises if Redis cannot be asked (for /metrics to say so, not to report "closed")."""
+    open_until, opened_at = _redis().mget(OPEN_UNTIL_KEY, OPENED_AT_KEY)
+    now = time.time()
+    if open_until is None or float(open_until) <= now:
+        return BreakerState(open=False, open_seconds=0.0)
+    return BreakerState(open=True, open_seconds=max(now - float(opened_at or now), 0.0))

@@ -27,6 +27,8 @@ esac
 # PostgreSQL, Redis and .venv, installed or started where missing (about a second when
 # all is in place).
 scripts/bootstrap.sh
+# Prometheus and promtool for the alert rules' tests (tests/deploy/).
+scripts/ensure_prometheus.sh
 
 # The code's shape before any test (a few seconds; make lint runs the same): ruff's lint
 # and format checks, and the import contracts (docs/ARCHITECTURE.md, "Layers").

@@ -16,7 +16,14 @@ from tests.devdata.test_dev_env import settings_defaults
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
-SETTING_NAMES = ["SECRET_KEY", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE", "REDIS_URL"]
+SETTING_NAMES = [
+    "SECRET_KEY",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+    "STRIPE_API_BASE",
+    "REDIS_URL",
+    "METRICS_TOKEN",
+]
 ALLOWANCES = ["STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL", "BENCHMARK_ON_ONE_MACHINE", "BEHIND_TLS_PROXY"]
 
 
@@ -37,6 +44,7 @@ def production_env() -> dict[str, str]:
         "STRIPE_WEBHOOK_SECRET": f"whsec_{secrets.token_hex(12)}",
         "STRIPE_API_BASE": "https://api.stripe.com",
         "REDIS_URL": "redis://:a-long-redis-password@redis.internal:6379/0",
+        "METRICS_TOKEN": secrets.token_urlsafe(),
         "ALLOWED_HOSTS": "bouquet.example.com",
         "SITE_DOMAIN": "bouquet.example.com",
     }
@@ -89,7 +97,7 @@ django.setup()
 from django.conf import settings
 from django.test import Client
 client = Client()
-print(client.get("/healthz").status_code, client.get("/readyz", follow=False).status_code != 301)
+print(client.get("/healthz").status_code, client.get("/readyz").status_code != 301, client.get("/metrics").status_code)
 login = client.get("/accounts/login/")
 print(login.status_code, login["Location"])
 secure = client.get("/accounts/login/", headers={"X-Forwarded-Proto": "https"})
@@ -104,7 +112,9 @@ def test_with_debug_off_plain_http_is_redirected_except_the_health_checks_and_co
 
     assert result.returncode == 0, result.stderr
     health, redirect, secure, settings_line = result.stdout.splitlines()[-4:]
-    assert health == "200 True"
+    # /metrics is not redirected either (Prometheus scrapes each web host in plain HTTP);
+    # it wants the bearer token.
+    assert health == "200 True 403"
     assert redirect == "301 https://testserver/accounts/login/"
     assert secure == "200 True max-age=31536000; includeSubDomains; preload"
     assert settings_line == "True True"
@@ -121,6 +131,7 @@ def production(settings):
     settings.STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL = False
     settings.BENCHMARK_ON_ONE_MACHINE = False
     settings.BENCH_CEILING_VIEW = False
+    settings.METRICS_TOKEN = "m" * 43
     return settings
 
 
@@ -162,10 +173,19 @@ def test_the_bench_ceiling_view_needs_the_benchmark_allowance_with_debug_off(pro
     assert messages(production) == []
 
 
+def test_a_missing_or_short_metrics_token_is_named(production):
+    production.METRICS_TOKEN = ""
+    assert [m.split(" ")[:4] for m in messages(production)] == [["METRICS_TOKEN", "is", "not", "set:"]]
+
+    production.METRICS_TOKEN = "guessable"
+    assert [m.split(" ")[:4] for m in messages(production)] == [["METRICS_TOKEN", "is", "shorter", "than"]]
+
+
 def test_with_debug_on_the_development_values_are_fine(production):
     production.DEBUG = True
     production.SECRET_KEY = DEVELOPMENT_VALUES["SECRET_KEY"]
     production.REDIS_URL = "redis://127.0.0.1:6379/0"
     production.BENCH_CEILING_VIEW = True
+    production.METRICS_TOKEN = ""
 
     assert messages(production) == []

@@ -10,11 +10,14 @@ Each xdist worker adds its index to the database number: with REDIS_URL's /6, gw
 uses /6 and gw1 /7. The autouse `clean_redis` flushes that database before every
 test, so two workers on one database would wipe each other's wake-up flags and queue."""
 
+import atexit
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -64,6 +67,12 @@ def pytest_load_initial_conftests(early_config, parser, args) -> None:
     # (config/checks.py), and the settings would redirect every request to HTTPS.
     # pytest-django still runs the tests themselves with settings.DEBUG False.
     os.environ["DEBUG"] = "1"
+    # The metric values this process counts, in a folder of its own, fresh, before
+    # config/settings.py imports prometheus_client: a test reading /metrics sees its
+    # own worker's counts only, never another worker's or `make run`'s.
+    metrics_dir = tempfile.mkdtemp(prefix=f"bouquet-metrics-gw{worker_index()}-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    atexit.register(shutil.rmtree, metrics_dir, ignore_errors=True)
 
 
 def _free_port() -> int:
