@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from backoffice.dashboard import WAITING_FOR
 from backoffice.peak_figures import HOURS_CHOICES, PeakFigures, parse_hours, peak_figures
 
 WIDTH = 640
@@ -154,9 +153,12 @@ def line_chart(
     legend_x = float(LEFT)
     for name, css_class, values in series:
         latest = next((value for value in reversed(values) if value is not None), None)
+        most = max((value for value in values if value is not None), default=None)
         legend = f"{name}: {value_label(latest) if latest is not None else '-'}"
+        if most is not None and most != latest:
+            legend += f" (max {value_label(most)})"
         drawn.append(Series(name, css_class, _path(values, x_of, y_of), legend, legend_x))
-        legend_x += 22 + 6.6 * len(legend)
+        legend_x += 32 + 6.0 * len(legend)
     return Chart(
         chart_id=chart_id,
         title=title,
@@ -205,9 +207,7 @@ def peak_charts(figures: PeakFigures) -> tuple[Chart, ...]:
             chart_id="peak-backlog",
             title="Backlog: orders waiting at each step (held ones too)",
             minutes=minutes,
-            series=[
-                (WAITING_FOR.get(step, step), f"series-{step}", levels) for step, levels in figures.backlog.items()
-            ],
+            series=[(f"to {step}", f"series-{step}", levels) for step, levels in figures.backlog.items()],
         ),
         line_chart(
             chart_id="peak-intake",
