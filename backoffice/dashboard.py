@@ -10,13 +10,41 @@ from django.utils import timezone
 
 from orders.credit_holds import HELD_STATUSES
 from orders.models import DeadLetter, Order, OrderStatus
-from orders.selectors import oldest_unfinished_age_seconds, stuck_orders
+from orders.selectors import oldest_unfinished_age_seconds, stuck_orders, waiting_count_by_status
+from orders.states import MOVED_BY_STEPS, STEP_FOR_STATUS
 
 logger = logging.getLogger("bouquet.admin")
 
 
 def _orders_url(**params) -> str:
     return reverse("admin:orders_order_changelist") + ("?" + urlencode(params) if params else "")
+
+
+# What an order waiting at each step waits for, in the table and the peak view's legend.
+WAITING_FOR = {"reserve": "to be reserved", "pay": "to be paid", "finalize": "to be finalized"}
+
+
+def _statuses_param(statuses) -> str:
+    # The changelist takes `status__in` as comma-separated values.
+    return ",".join(statuses)
+
+
+def waiting_at_each_step() -> list[dict]:
+    """Orders waiting at each step, not held (what the `waiting` filter lists), with
+    the link to exactly those orders; a step's states in the journey's order."""
+    counts = waiting_count_by_status()
+    steps: dict[str, list[str]] = {}
+    for status in MOVED_BY_STEPS:
+        steps.setdefault(STEP_FOR_STATUS[status], []).append(status)
+    return [
+        {
+            "step": step,
+            "label": WAITING_FOR.get(step, f"at {step}"),
+            "count": sum(counts.get(status, 0) for status in statuses),
+            "url": _orders_url(attention="waiting", status__in=_statuses_param(statuses)),
+        }
+        for step, statuses in steps.items()
+    ]
 
 
 def queue_depth() -> int | None:
@@ -55,10 +83,13 @@ def back_office_health() -> dict:
         "stuck": stuck_orders().count(),
         "stuck_url": _orders_url(attention="stuck"),
         "credit_holds": Order.objects.filter(hold=Order.Hold.CREDIT, status__in=HELD_STATUSES).count(),
-        "credit_holds_url": _orders_url(hold__exact=Order.Hold.CREDIT),
+        "credit_holds_url": _orders_url(hold__exact=Order.Hold.CREDIT, status__in=_statuses_param(HELD_STATUSES)),
         "dead_letters": DeadLetter.objects.filter(status=DeadLetter.Status.OPEN).count(),
         "dead_letters_url": reverse("admin:orders_deadletter_changelist") + "?status__exact=open",
         "queue_depth": queue_depth(),
+        # The queue holds tasks, not orders: its link lists the orders the tasks are for.
+        "waiting_url": _orders_url(attention="waiting"),
+        "waiting_by_step": waiting_at_each_step(),
         "oldest_unfinished_seconds": round(age),
         "oldest_unfinished_url": _orders_url(attention="waiting", o="6"),
     }

@@ -23,6 +23,11 @@ def parse_args():
         default="",
         help="comma-separated scenarios (ceiling,intake,intake_alone,end_to_end,spike,hot_sku,csv)",
     )
+    parser.add_argument(
+        "--screenshot",
+        action="store_true",
+        help="screenshot the admin home's peak view late in the spike (or end to end); a full run always does",
+    )
     return parser.parse_args()
 
 
@@ -67,7 +72,14 @@ def add_fraction_of_ceiling(figures: dict, name: str) -> None:
         figures[name]["fraction_of_ceiling"] = round(figures[name]["rate_per_s"] / figures["ceiling"]["rate_per_s"], 2)
 
 
-def run_scenarios(bench: Platform, figures: dict, *, quick: bool, wanted, stamp: str) -> None:
+def screenshot_later(bench: Platform, stamp: str, after_s: float):
+    """The admin home's peak view, screenshot `after_s` seconds from now (bench.peak_screenshot)."""
+    from bench.peak_screenshot import ScreenshotLater
+
+    return ScreenshotLater(bench.base_url, RESULTS / f"peak-view-{stamp}.png", after_s).start()
+
+
+def run_scenarios(bench: Platform, figures: dict, *, quick: bool, wanted, stamp: str, screenshot: bool) -> None:
     """Run each wanted scenario of DESIGN section 9 (docs/DESIGN.md) into `figures`."""
     from bench import report, scenarios
 
@@ -84,21 +96,30 @@ def run_scenarios(bench: Platform, figures: dict, *, quick: bool, wanted, stamp:
         add_fraction_of_ceiling(figures, "intake")
     if wanted("end_to_end"):
         print("end to end: accepted to CONFIRMED, half card, half on account", flush=True)
+        seconds_e2e = 10 if quick else 30
+        picture = screenshot_later(bench, stamp, seconds_e2e * 0.8) if screenshot and not wanted("spike") else None
         figures["end_to_end"] = scenarios.end_to_end(
-            traffic, rate=100, seconds=10 if quick else 30, drain_limit_s=40 if quick else 300
+            traffic, rate=100, seconds=seconds_e2e, drain_limit_s=40 if quick else 300
         )
         print(f"    {figures['end_to_end']['rate_per_s']}/s confirmed", flush=True)
+        if picture and picture.join():
+            figures["end_to_end"]["peak_view"] = picture.path.name
     if wanted("spike"):
         print("spike: base rate, then fifty times it, then base again", flush=True)
         # QUICK keeps the shape (fifty times the base rate) but not the size.
+        base_s, spike_s = (3, 10) if quick else (15, 60)
+        # Late in the spike: the backlog at its height, the orders of the spike counted.
+        picture = screenshot_later(bench, stamp, base_s + spike_s * 0.9) if screenshot else None
         figures["spike"] = scenarios.spike(
             traffic,
             base_rate=2 if quick else 6,
             factor=50,
-            base_s=3 if quick else 15,
-            spike_s=10 if quick else 60,
+            base_s=base_s,
+            spike_s=spike_s,
             drain_limit_s=40 if quick else 600,
         )
+        if picture and picture.join():
+            figures["spike"]["peak_view"] = picture.path.name
         report.spike_picture(figures["spike"], RESULTS / f"spike-{stamp}.png")
         figures["spike"]["picture"] = f"spike-{stamp}.png"
     if wanted("hot_sku"):
@@ -138,7 +159,14 @@ def main() -> int:
         figures["machine"] = machine()
         bench.start_servers()
         bench.sample_memory()
-        run_scenarios(bench, figures, quick=args.quick, wanted=lambda name: not only or name in only, stamp=stamp)
+        run_scenarios(
+            bench,
+            figures,
+            quick=args.quick,
+            wanted=lambda name: not only or name in only,
+            stamp=stamp,
+            screenshot=args.screenshot or not (args.quick or only),
+        )
         figures["memory"] = {"peak_mib": round(max(bench.memory_peak_mib, bench.rss_mib()), 1)}
     finally:
         bench.stop()

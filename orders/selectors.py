@@ -186,3 +186,19 @@ def oldest_unfinished_age_seconds() -> float:
     a dead worker stalls progress without growing the queue."""
     oldest = Order.objects.filter(status__in=MOVED_BY_STEPS, hold="").aggregate(oldest=Min("updated_at"))["oldest"]
     return (timezone.now() - oldest).total_seconds() if oldest else 0.0
+
+
+def waiting_count_by_status(*, held_too: bool = False) -> dict[str, int]:
+    """Orders waiting at a step, counted by state: not held (the journey's partial
+    index `order_waiting_at_step`), what "are we OK?" shows; or `held_too`, every order
+    in a state a step moves out of, what the peak view's backlog rolls back from."""
+    from django.db.models import Count
+
+    waiting = Order.objects.filter(status__in=MOVED_BY_STEPS)
+    return dict(
+        (waiting if held_too else waiting.filter(hold=""))
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+        .order_by()
+    )

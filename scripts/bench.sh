@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/bootstrap.sh
+# A full run screenshots the admin home's peak view with Debian's Chromium.
+scripts/ensure_browser.sh
 args=()
 [[ ${QUICK:-0} == 1 ]] && args+=(--quick)
 exec .venv/bin/python -m bench "${args[@]}" "$@"

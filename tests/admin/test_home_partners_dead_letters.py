@@ -28,7 +28,7 @@ def test_the_home_answers_are_we_ok_with_links(staff_client, held_order):
     assert health["queue_depth"] is not None and health["oldest_unfinished_seconds"] > 0
     assert {row["status"]: row["count"] for row in health["by_state"]}["CREATED"] == 1
     page = response.content.decode()
-    assert 'href="/admin/orders/order/?hold__exact=credit"' in page
+    assert 'href="/admin/orders/order/?hold__exact=credit&amp;status__in=CREATED%2CPAYMENT_PENDING"' in page
     assert 'href="/admin/orders/order/?attention=stuck"' in page
     assert 'href="/admin/orders/deadletter/?status__exact=open"' in page
     for url in (

@@ -99,6 +99,7 @@ def test_the_admin_works_under_the_policy(watched_page, world):
     assert_no_violation(page, "admin sign-in")
     log_in(page, "clerk", "bouquet-test", login_path="/admin/login/")
     page.wait_for_selector("#health")
+    page.wait_for_selector("#peak-backlog svg path.series-reserve")  # the peak view's charts, SVG
     assert_no_violation(page, "admin home")
 
     for path in (
