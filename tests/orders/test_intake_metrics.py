@@ -2,9 +2,14 @@
 replay, not a refusal, not an order its caller's transaction rolled back. These tests
 commit for real, as on_commit is what they are about."""
 
+import time
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.db import transaction
 
+from config import intake_minutes
 from orders.campaign_runs import run_allocation
 from orders.exceptions import OrderValidationError
 from orders.intake import place_order
@@ -78,3 +83,20 @@ def test_a_campaigns_allocation_orders_count_at_the_campaign_door(warehouses, ma
     run_allocation(campaign=campaign, dry_run=False)
 
     assert (accepted("campaign"), timed("campaign")) == (before[0] + 2, before[1])
+
+
+def api_answers_in(minute: int) -> int:
+    counts = intake_minutes.minute_counts([minute]).get(minute, {})
+    return sum(count for field, count in counts.items() if field.startswith("api:"))
+
+
+def test_an_accepted_order_reaches_the_back_offices_minute_of_intake(account_buyer, roses):
+    with time_machine.travel(datetime(2027, 2, 13, 7, 0, 10, tzinfo=UTC), tick=False):
+        minute = int(time.time()) // 60 * 60
+        intake_minutes.flush()
+        before = api_answers_in(minute)
+
+        place_order(partner=account_buyer, lines=[{"sku": "ROSE", "quantity": 20}], idempotency_key="minute")
+        intake_minutes.flush()
+
+        assert api_answers_in(minute) == before + 1
