@@ -356,12 +356,12 @@ def _place_order_atomically(
         "total": str(order.total),
         "source": source,
     }
-    # Accepted only once committed: a caller's transaction around intake (the portal's
-    # cart, a CSV file) may still roll it back, and a replay or a refusal never gets here.
     transaction.on_commit(lambda: _on_accepted(accepted, source, started), robust=True)
     return IntakeResult(order=order, snapshot=snapshot, replayed=False)
 
 
 def _on_accepted(accepted: dict, door: str, started: float) -> None:
+    # Accepted only once committed: a caller's transaction around intake (the portal's
+    # cart) may still roll it back, and a replay or a refusal never gets this far.
     logger.info("order accepted", extra=accepted)
     observe_intake(door, time.perf_counter() - started)
