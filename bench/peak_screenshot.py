@@ -28,7 +28,8 @@ def make_staff_user() -> tuple[str, str]:
 
 
 def take(base_url: str, username: str, password: str, path: Path) -> Path:
-    """Log into the admin at `base_url` and save a full-page screenshot of its home."""
+    """Log into the admin at `base_url` and save a screenshot of its home as it opens:
+    "are we OK?" and the peak view, not the list of models below."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -37,7 +38,7 @@ def take(base_url: str, username: str, password: str, path: Path) -> Path:
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
         )
         try:
-            page = browser.new_page(base_url=base_url, viewport={"width": 1400, "height": 1000})
+            page = browser.new_page(base_url=base_url, viewport={"width": 1400, "height": 1100})
             page.set_default_timeout(60_000)  # the platform is under load: it may answer slowly
             page.goto("/admin/login/")
             page.fill("input[name=username]", username)
@@ -46,7 +47,7 @@ def take(base_url: str, username: str, password: str, path: Path) -> Path:
             page.wait_for_selector("#health")
             page.goto(f"/admin/?peak_hours={PEAK_HOURS}")
             page.wait_for_selector("#peak-orders svg")
-            page.screenshot(path=str(path), full_page=True)
+            page.screenshot(path=str(path))
         finally:
             browser.close()
     return path
