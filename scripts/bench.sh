@@ -7,6 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/bootstrap.sh
 # A full run screenshots the admin home's peak view with Debian's Chromium.
 scripts/ensure_browser.sh
+scripts/ensure_nginx.sh  # in front of the web hosts, as in production
 args=()
 [[ ${QUICK:-0} == 1 ]] && args+=(--quick)
 exec .venv/bin/python -m bench "${args[@]}" "$@"
