@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.credit_holds import HELD_STATUSES
-from orders.models import DeadLetter, Order, OrderStatus
+from orders.dead_letters import count_open_dead_letters
+from orders.models import Order, OrderStatus
 from orders.selectors import oldest_unfinished_age_seconds, stuck_orders, waiting_count_by_status
 from orders.states import MOVED_BY_STEPS, STEP_FOR_STATUS
 
@@ -84,7 +85,7 @@ def back_office_health() -> dict:
         "stuck_url": _orders_url(attention="stuck"),
         "credit_holds": Order.objects.filter(hold=Order.Hold.CREDIT, status__in=HELD_STATUSES).count(),
         "credit_holds_url": _orders_url(hold__exact=Order.Hold.CREDIT, status__in=_statuses_param(HELD_STATUSES)),
-        "dead_letters": DeadLetter.objects.filter(status=DeadLetter.Status.OPEN).count(),
+        "dead_letters": count_open_dead_letters(),
         "dead_letters_url": reverse("admin:orders_deadletter_changelist") + "?status__exact=open",
         "queue_depth": queue_depth(),
         # The queue holds tasks, not orders: its link lists the orders the tasks are for.
