@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
+# A client gives up on an answer after this long, as an ERP's HTTP client would.
+CLIENT_TIMEOUT_S = 10.0
+
 
 @dataclass
 class Sample:
@@ -17,6 +20,9 @@ class Sample:
     latency_s: float
     status: int  # 0: no answer (connection error, timeout)
     body: dict | None = None
+    idempotency_key: str | None = None  # the key the request carried, if any
+    retry_after: bool = False  # whether the answer carried a Retry-After header
+    timed_out: bool = False  # the client gave up waiting for the answer
 
 
 @dataclass
@@ -45,17 +51,24 @@ RequestFactory = Callable[[int], tuple[str, str, dict, dict | None]]  # i -> (me
 
 async def _send(session, make_request, index, intended, start, result, keep_body):
     method, url, headers, body = make_request(index)
-    status, payload = 0, None
+    status, payload, retry_after, timed_out = 0, None, False, False
     try:
         async with session.request(method, url, headers=headers, json=body) as response:
             status = response.status
+            retry_after = "Retry-After" in response.headers
             if keep_body:
                 payload = await response.json(content_type=None)
             else:
                 await response.read()
-    except (TimeoutError, aiohttp.ClientError, ValueError):
+    except TimeoutError:
+        status, timed_out = 0, True
+    except aiohttp.ClientError:
         status = 0
-    result.samples.append(Sample(intended, time.monotonic() - start - intended, status, payload))
+    except ValueError:
+        pass  # an answer that is not JSON: its status stands
+    latency_s = time.monotonic() - start - intended
+    key = headers.get("Idempotency-Key")
+    result.samples.append(Sample(intended, latency_s, status, payload, key, retry_after, timed_out))
 
 
 async def _run(
@@ -89,7 +102,7 @@ def run(
     schedule: list[float],
     *,
     keep_body: bool = False,
-    timeout_s: float = 10.0,
+    timeout_s: float = CLIENT_TIMEOUT_S,
     connections: int = 512,
 ) -> RunResult:
     """Send one request per entry of `schedule` (seconds from now) and collect samples."""

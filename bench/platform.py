@@ -1,10 +1,17 @@
-"""Bring the platform up for the benchmark as `make run` does (gunicorn, a qcluster,
-the Stripe stand-in), with production-like settings, on a database of its own; watch
-its memory; and stop everything it started, whatever happens."""
+"""Bring the platform up for the benchmark as production runs it (nginx in front of one
+or more web hosts' gunicorn, one or more worker hosts' `run_workers`, the Stripe
+stand-in), with production-like settings, on a database of its own; watch its memory;
+and stop everything it started, whatever happens.
+
+A "host" here is a set of processes on this machine that shares nothing with another
+host but PostgreSQL and Redis, as two machines would: each web host is its own
+gunicorn master on its own port, all of them in nginx's upstream."""
 
 import os
 import secrets
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -14,6 +21,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import psutil
+
+from bench import edge
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = ROOT / ".run"
@@ -67,6 +76,8 @@ BENCH_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings",
 }
 WEB = "127.0.0.1:8050"
+# Web host i listens on nginx's port + 10 i: 8060, 8070 for the bench's nginx on 8050.
+WEB_HOST_PORT_STEP = 10
 
 
 class Platform:
@@ -79,12 +90,31 @@ class Platform:
         settings: dict | None = None,
         web: str = WEB,
         stand_in_port: int = STAND_IN_PORT,
+        web_hosts: int = 1,
+        worker_hosts: int = 1,
     ):
         self.web_workers = web_workers
         self.q_workers = q_workers
-        self.settings = {**BENCH_ENV, "STRIPE_API_BASE": f"http://127.0.0.1:{stand_in_port}", **(settings or {})}
-        self.web = web
+        self.web = web  # nginx's address: where clients connect
+        self.web_hosts = web_hosts
+        self.worker_hosts = worker_hosts
         self.stand_in_port = stand_in_port
+        # The platform's own folder: nginx's prefix and the metrics of its processes,
+        # emptied so no figure of an earlier run is added to this one's.
+        self.folder = RUN_DIR / f"platform-{web.rsplit(':', 1)[1]}"
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.metrics_dir = self.folder / "metrics"
+        self.metrics_dir.mkdir(parents=True)
+        self.settings = {
+            **BENCH_ENV,
+            "STRIPE_API_BASE": f"http://127.0.0.1:{stand_in_port}",
+            "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir),
+            "METRICS_TOKEN": secrets.token_urlsafe(24),
+            # nginx appends the client's address to X-Forwarded-For.
+            "TRUSTED_PROXY_COUNT": "1",
+            **(settings or {}),
+        }
+        self.metrics_token = self.settings["METRICS_TOKEN"]
         self.log = open(log_path, "ab")
         self.children: dict[str, subprocess.Popen] = {}
         self.memory_peak_mib = 0.0
@@ -93,6 +123,11 @@ class Platform:
     @property
     def base_url(self) -> str:
         return f"http://{self.web}"
+
+    def web_host_address(self, i: int) -> str:
+        """Where web host `i` (from 1) listens: its gunicorn master, behind nginx."""
+        host, port = self.web.rsplit(":", 1)
+        return f"{host}:{int(port) + WEB_HOST_PORT_STEP * i}"
 
     def env(self) -> dict:
         return {**os.environ, **self.settings, "Q_WORKERS": str(self.q_workers)}
@@ -129,14 +164,45 @@ class Platform:
         _wait_for(lambda: _answers(f"http://127.0.0.1:{self.stand_in_port}/v1/customers"), 30, "the Stripe stand-in")
 
     def start_servers(self, *, webhook_url: str | None = None) -> None:
-        _refuse_if_taken(f"{self.base_url}/readyz")
+        """nginx, then every web host and every worker host; return once every web host
+        answers through nginx and the Stripe stand-in has the webhook."""
+        for address in [self.web, *map(self.web_host_address, range(1, self.web_hosts + 1))]:
+            _refuse_if_taken(f"http://{address}/readyz")
+        self.start_nginx()
+        for i in range(1, self.web_hosts + 1):
+            self.start_web_host(i, wait=False)
+        for i in range(1, self.worker_hosts + 1):
+            self.start_worker_host(i)
+        for i in range(1, self.web_hosts + 1):
+            self.wait_for_web_host(i)
+        _wait_for(lambda: _answers(f"{self.base_url}/readyz"), 30, "nginx")
+        self.manage("stripe_register_webhook", "--url", webhook_url or f"{self.base_url}/payments/stripe/webhook/")
+
+    def start_nginx(self) -> None:
+        """nginx in front, from deploy/nginx/bouquet.conf, serving the collected static
+        files as production does."""
+        self.manage("collectstatic", "--noinput", "--verbosity", "0")
+        prefix = self.folder / "nginx"
+        site = edge.render_site(
+            listen=self.web,
+            web_servers=[self.web_host_address(i) for i in range(1, self.web_hosts + 1)],
+            static_root=ROOT / "staticfiles",
+        )
+        main = edge.write_configuration(prefix, site)
+        edge.check_configuration(prefix, main)
+        self._start("nginx", edge.nginx_argv(prefix, main))
+        _wait_for(lambda: _listens(self.web), 10, "nginx")
+
+    def start_web_host(self, i: int, *, wait: bool = True) -> None:
+        """Web host `i`: a gunicorn master with `web_workers` workers, child "gunicorn"
+        (host 1) or "gunicorn-<i>"."""
         self._start(
-            "gunicorn",
+            _host_child("gunicorn", i),
             [
                 str(VENV_BIN / "gunicorn"),
                 "config.wsgi:application",
                 "--bind",
-                self.web,
+                self.web_host_address(i),
                 "--workers",
                 str(self.web_workers),
                 "--no-control-socket",
@@ -146,14 +212,36 @@ class Platform:
                 "2048",
             ],
         )
-        self.start_workers()
-        _wait_for(lambda: _answers(f"{self.base_url}/readyz"), 60, "gunicorn")
-        self.manage("stripe_register_webhook", "--url", webhook_url or f"{self.base_url}/payments/stripe/webhook/")
+        if wait:
+            self.wait_for_web_host(i)
+
+    def wait_for_web_host(self, i: int) -> None:
+        _wait_for(lambda: _answers(f"http://{self.web_host_address(i)}/readyz"), 60, f"gunicorn of web host {i}")
+
+    def stop_web_host(self, i: int, sig: int = signal.SIGTERM) -> None:
+        """Stop web host `i` (SIGTERM: gunicorn finishes the requests in flight)."""
+        self.stop_child(_host_child("gunicorn", i), sig)
+
+    def reload_web(self, i: int | None = None) -> None:
+        """A graceful reload (HUP) of web host `i`'s gunicorn master, or of every web
+        host's: new workers with the code on disk, the old ones finish their requests.
+        The signal goes to the master alone: a worker dies of SIGHUP."""
+        hosts = [i] if i is not None else range(1, self.web_hosts + 1)
+        for host in hosts:
+            self.children[_host_child("gunicorn", host)].send_signal(signal.SIGHUP)
 
     def start_workers(self) -> None:
-        # Workers yield the CPU to the web tier: at a peak, accepting orders comes
-        # first and the journey catches up after (the spike scenario measures that).
-        self._start("qcluster", [sys.executable, "manage.py", "run_workers"])  # it nices itself
+        self.start_worker_host(1)
+
+    def start_worker_host(self, i: int) -> None:
+        """Worker host `i`: `run_workers`, child "qcluster" (host 1) or "qcluster-<i>".
+        Workers yield the CPU to the web tier: at a peak, accepting orders comes first
+        and the journey catches up after (the spike scenario measures that)."""
+        self._start(_host_child("qcluster", i), [sys.executable, "manage.py", "run_workers"])  # it nices itself
+
+    def stop_worker_host(self, i: int, sig: int = signal.SIGTERM) -> None:
+        """Stop worker host `i` (SIGTERM: each worker finishes or hands back its batch)."""
+        self.stop_child(_host_child("qcluster", i), sig)
 
     def stop_child(self, name: str, sig: int = signal.SIGTERM, wait_s: float = 20) -> None:
         """Stop one thing this platform started (its whole process group)."""
@@ -168,26 +256,30 @@ class Platform:
             process.wait()
 
     def stop(self) -> None:
+        """Stop everything, nginx last: it is the web hosts' only way in."""
         self._sampling.set()
-        for process in self.children.values():
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        deadline = time.monotonic() + 20
-        for process in self.children.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+        others = [process for name, process in self.children.items() if name != "nginx"]
+        edge_processes = [process for name, process in self.children.items() if name == "nginx"]
+        for group in (others, edge_processes):
+            for process in group:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+            deadline = time.monotonic() + 20
+            for process in group:
+                try:
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
         self.children.clear()
         self.log.close()
 
     # --- memory ----------------------------------------------------------------------
 
     def platform_processes(self) -> list[psutil.Process]:
-        """Every process of the platform: what we started with its children, and the
-        PostgreSQL and Redis servers it uses."""
+        """Every process of the platform: what we started with its children (nginx and
+        its workers among them), and the PostgreSQL and Redis servers it uses."""
         found = []
         for process in self.children.values():
             try:
@@ -217,6 +309,19 @@ class Platform:
                 self.memory_peak_mib = max(self.memory_peak_mib, self.rss_mib())
 
         threading.Thread(target=loop, daemon=True).start()
+
+
+def _host_child(name: str, i: int) -> str:
+    return name if i == 1 else f"{name}-{i}"
+
+
+def _listens(address: str) -> bool:
+    host, port = address.rsplit(":", 1)
+    try:
+        socket.create_connection((host, int(port)), timeout=1).close()
+        return True
+    except OSError:
+        return False
 
 
 def _answers(url: str) -> bool:

@@ -11,6 +11,11 @@ TARGETS = {
     "spike.errors": ("==", 0),
     "spike.lost": ("==", 0),
     "spike.drain_s": ("<=", 120),
+    # Overload is shed, not queued: no order for a client that gave up, and every request
+    # answered within the client's 10 s, with 202 or 503 and Retry-After.
+    "spike.orders_placed_after_client_gave_up": ("==", 0),
+    "spike.answered_within_10s": ("==", True),
+    "spike.shed_without_retry_after": ("==", 0),
     "hot_sku.sold": ("==", 100),
     "hot_sku.deadlocks": ("==", 0),
     "hot_sku.errors": ("==", 0),
@@ -51,6 +56,8 @@ def table(figures: dict) -> str:
         "intake_alone.rate_per_s",
         "intake_alone.p99_ms",
         "end_to_end.accepted_to_confirmed_p99_s",
+        "spike.answers",
+        "spike.slowest_answer_s",
         "intake.loadgen_cpu_share",
     ):
         value = lookup(figures, key)

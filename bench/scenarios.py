@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
-from bench import loadgen
+from bench import answers, loadgen
 from bench.loadgen import percentile
 
 TARGET_P99_MS = 150.0
@@ -246,7 +246,11 @@ def spike(
         "spike_s": spike_s,
         "sent": len(result.samples),
         "accepted": len(accepted),
-        "errors": result.errors(),
+        # A 503 with Retry-After is an answer (the client retries with its key); a
+        # timeout, a 5xx without it or a dropped connection is not.
+        "errors": answers.unanswered_properly(result.samples),
+        **answers.answer_figures(result.samples),
+        "orders_placed_after_client_gave_up": answers.orders_placed_after_client_gave_up(result.samples),
         # Lost means never final; that can only be told once the queue has drained.
         "lost": len(accepted - final - held) if drained is not None else None,
         "unfinished_at_end": len(accepted - final - held),

@@ -59,9 +59,8 @@ INSTALLED_APPS = [
     "orders",
     "payments",
     "fulfillment",
-    # Above the domain apps, imported by none of them (docs/ARCHITECTURE.md): the
-    # journey's workers, CSV upload, the partner portal, the back office's tools and
-    # the demo and benchmark worlds.
+    # Above the domain apps, imported by none of them (docs/ARCHITECTURE.md): journey
+    # workers, CSV upload, the portal, the back office's tools, demo and bench worlds.
     "uploads",
     "journey",
     "portal",
@@ -70,6 +69,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.shedding.LoadSheddingMiddleware",  # first: a request shed meets nothing else
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/bootstrap.sh
+scripts/ensure_nginx.sh  # in front of the web hosts, as in production
 args=()
 [[ ${QUICK:-0} == 1 ]] && args+=(--quick)
 exec .venv/bin/python -m bench "${args[@]}" "$@"

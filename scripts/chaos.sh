@@ -6,4 +6,5 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # The machine's services provide the server binaries the run starts its own copies of.
 scripts/bootstrap.sh
+scripts/ensure_nginx.sh  # in front of the web hosts, as in production
 exec .venv/bin/python -m bench.chaos "$@"

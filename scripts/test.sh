@@ -37,6 +37,9 @@ if ! contracts=$(.venv/bin/lint-imports --no-logo 2>&1); then
     exit 1
 fi
 
+# nginx for the tests that run the production site file (tests/deploy/).
+[[ $mode == full ]] && scripts/ensure_nginx.sh
+
 case $mode in
     full) scripts/ensure_browser.sh; selection=() ;;
     fast) selection=(-m "not slow and not browser") ;;

@@ -1,0 +1,84 @@
+"""The production nginx site (deploy/nginx/bouquet.conf) as nginx itself runs it: nginx
+accepts it, stamps X-Request-Start so the web worker sheds a request that waited too
+long, turns an unreachable web host into a 503 with Retry-After, and keeps /metrics
+for the scraper; and its body-size limit is the application's largest upload."""
+
+import json
+import re
+import urllib.error
+import urllib.request
+
+import pytest
+from django.conf import settings as django_settings
+
+from bench import edge
+from config.upload_limits import FORM_FIELDS_ALLOWANCE
+from tests.deploy.conftest import free_port
+
+pytestmark = pytest.mark.slow
+
+
+def get(url: str, **headers) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=20) as answer:
+            return answer.status, dict(answer.headers), answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_nginx_accepts_the_rendered_site_with_two_web_hosts(tmp_path):
+    site = edge.render_site(
+        listen="127.0.0.1:8050", web_servers=["127.0.0.1:8060", "127.0.0.1:8070"], static_root=tmp_path
+    )
+    main = edge.write_configuration(tmp_path / "nginx", site)
+
+    assert "test is successful" in edge.check_configuration(tmp_path / "nginx", main)
+    assert not re.findall(r"@[A-Z_]+@", re.sub(r"#.*", "", site))  # every placeholder filled in
+
+
+def test_the_body_limit_is_the_largest_upload_a_door_takes_with_its_form_fields(tmp_path):
+    site = edge.render_site(listen="8050", web_servers=["127.0.0.1:8060"], static_root=tmp_path)
+    (limit_kib,) = re.findall(r"^\s*client_max_body_size (\d+)k;", site, re.MULTILINE)
+    largest_upload = max(django_settings.BOUQUET["IMPORT_MAX_BYTES"], django_settings.BOUQUET["CSV_UPLOAD_MAX_BYTES"])
+
+    assert int(limit_kib) * 1024 == largest_upload + FORM_FIELDS_ALLOWANCE
+
+
+def test_a_request_held_in_front_of_the_web_worker_past_the_bound_is_shed(run_nginx, delaying_relay, settings):
+    settings.SHED_AFTER_SECONDS = 0.3
+    base_url = run_nginx([delaying_relay.address])
+
+    served = get(f"{base_url}/healthz")
+    delaying_relay.delay_s = 0.8
+    shed = get(f"{base_url}/healthz")
+
+    assert served[0] == 200
+    status, headers, body = shed
+    assert status == 503 and headers["Retry-After"] == "1"
+    assert json.loads(body)["code"] == "overloaded"
+
+
+def test_nginx_stamps_the_request_over_what_the_client_sent(run_nginx, delaying_relay, settings):
+    settings.SHED_AFTER_SECONDS = 0.3
+    base_url = run_nginx([delaying_relay.address])
+
+    # A stamp from 1970 would be shed, were it the client's that reached the worker.
+    assert get(f"{base_url}/healthz", **{"X-Request-Start": "t=1.000"})[0] == 200
+
+
+def test_no_reachable_web_host_is_a_503_with_retry_after_never_a_bare_502(run_nginx):
+    base_url = run_nginx([f"127.0.0.1:{free_port()}"])  # nothing listens there
+
+    status, headers, body = get(f"{base_url}/api/v1/orders/")
+
+    assert status == 503 and int(headers["Retry-After"]) >= 1
+    assert json.loads(body)["code"] == "unavailable"
+
+
+def test_metrics_answer_only_the_scraper(run_nginx, delaying_relay):
+    elsewhere = run_nginx([delaying_relay.address], scraper="192.0.2.10")
+    here = run_nginx([delaying_relay.address], scraper="127.0.0.1")
+
+    assert get(f"{elsewhere}/metrics")[0] == 403
+    assert get(f"{here}/metrics")[0] != 403
