@@ -29,7 +29,9 @@ from contextlib import contextmanager
 
 from django.db import connection
 
-from orders.wakeups import wake_on_commit
+from orders.states import STEP_FOR_STATUS
+from orders.waitlist import WAITLIST_WAKE
+from orders.wakeups import clear_wake_flag, wake, wake_on_commit
 
 logger = logging.getLogger("bouquet.workers")
 
@@ -90,3 +92,14 @@ def hand_back(step_name: str, order_ids: Sequence[int]) -> None:
         )
     logger.info("handed back claimed orders on stopping", extra={"step": step_name, "orders": len(order_ids)})
     wake_on_commit(step_name)
+
+
+def wake_every_step() -> None:
+    """Wake every step afresh, for the workers that stay (called once a stopping
+    cluster has gone). The wake-up tasks it had taken from the broker and not run went
+    with it, and the flags they leave set would keep any new wake-up from being
+    enqueued for WAKE_TTL_SECONDS."""
+    clear_wake_flag(WAITLIST_WAKE)  # its next wake-up is enqueued at once again
+    for step_name in sorted(set(STEP_FOR_STATUS.values())):
+        clear_wake_flag(step_name)
+        wake(step_name)

@@ -38,7 +38,7 @@ from django_q.signals import post_spawn
 from django_q.status import Stat
 
 from config.checks import refuse_to_start_with_development_values
-from journey.worker_stop import install_stop_handler
+from journey.worker_stop import install_stop_handler, wake_every_step
 
 logger = logging.getLogger("bouquet.workers")
 
@@ -106,6 +106,7 @@ class Command(BaseCommand):
                 # task no one will push: told again, it sees the sentinel gone and exits.
                 signal_workers(os.getpid(), signal.SIGTERM)
                 end_orphans(grace_seconds=10)
+                wake_every_step()
                 return
             orphans = end_orphans()
             logger.error(
