@@ -84,6 +84,7 @@ class ChaosRun:
         from bench.flow import Flow, steady_timeout
 
         print(f"{scenario.name}: {scenario.description}", flush=True)
+        self.traffic = traffic
         if scenario.before:
             scenario.before(self)
         start_id = last_order_id()
