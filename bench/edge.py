@@ -52,12 +52,22 @@ def nginx_binary() -> str:
     return found
 
 
-def render_site(*, listen: str, web_servers: list[str], static_root: Path, scraper: str = "127.0.0.1") -> str:
+# The requests nginx lets a web host hold at once, per gunicorn worker (deploy/nginx/bouquet.conf).
+CONNECTIONS_PER_WEB_WORKER = 16
+
+
+def render_site(
+    *, listen: str, web_servers: list[str], static_root: Path, web_workers: int = 3, scraper: str = "127.0.0.1"
+) -> str:
     """Return deploy/nginx/bouquet.conf with its placeholders filled in for one machine
-    serving plain HTTP on `listen`, in front of the gunicorns at `web_servers`."""
+    serving plain HTTP on `listen`, in front of the gunicorns at `web_servers`, each with
+    `web_workers` workers."""
     if not web_servers:
         raise ValueError("an nginx site needs at least one web server (HOST:PORT) in its upstream")
-    servers = "\n    ".join(f"server {address} max_fails=1 fail_timeout=5s;" for address in web_servers)
+    max_conns = CONNECTIONS_PER_WEB_WORKER * web_workers
+    servers = "\n    ".join(
+        f"server {address} max_fails=1 fail_timeout=5s max_conns={max_conns};" for address in web_servers
+    )
     values = {
         "@LISTEN@": listen,
         "@TLS@": "",

@@ -187,6 +187,7 @@ class Platform:
             listen=self.web,
             web_servers=[self.web_host_address(i) for i in range(1, self.web_hosts + 1)],
             static_root=ROOT / "staticfiles",
+            web_workers=self.web_workers,
         )
         main = edge.write_configuration(prefix, site)
         edge.check_configuration(prefix, main)

@@ -38,11 +38,15 @@ def run_nginx(tmp_path):
     stopped when the test ends."""
     started = []
 
-    def run(web_servers: list[str], *, scraper: str = "127.0.0.1") -> str:
+    def run(web_servers: list[str], *, scraper: str = "127.0.0.1", web_workers: int = 3) -> str:
         port = free_port()
         prefix = tmp_path / f"nginx-{port}"
         site = edge.render_site(
-            listen=f"127.0.0.1:{port}", web_servers=web_servers, static_root=tmp_path / "static", scraper=scraper
+            listen=f"127.0.0.1:{port}",
+            web_servers=web_servers,
+            static_root=tmp_path / "static",
+            scraper=scraper,
+            web_workers=web_workers,
         )
         main = edge.write_configuration(prefix, site)
         process = subprocess.Popen(edge.nginx_argv(prefix, main), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

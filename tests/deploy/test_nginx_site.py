@@ -7,6 +7,8 @@ import json
 import re
 import urllib.error
 import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings as django_settings
@@ -74,6 +76,21 @@ def test_no_reachable_web_host_is_a_503_with_retry_after_never_a_bare_502(run_ng
 
     assert status == 503 and int(headers["Retry-After"]) >= 1
     assert json.loads(body)["code"] == "unavailable"
+
+
+def test_past_its_connections_a_web_host_is_spared_by_nginx_with_a_503_and_retry_after(
+    run_nginx, delaying_relay, settings
+):
+    settings.SHED_AFTER_SECONDS = 30.0
+    base_url = run_nginx([delaying_relay.address], web_workers=1)  # max_conns 16
+    delaying_relay.delay_s = 1.5  # every request still in hand when the last arrives
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(lambda _: get(f"{base_url}/healthz"), range(20)))
+
+    assert Counter(status for status, _, _ in answers) == {200: 16, 503: 4}
+    refused = [(headers, body) for status, headers, body in answers if status == 503]
+    assert all(headers["Retry-After"] and json.loads(body)["code"] == "unavailable" for headers, body in refused)
 
 
 def test_metrics_answer_only_the_scraper(run_nginx, delaying_relay):
