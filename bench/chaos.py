@@ -21,14 +21,14 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
 
+from bench.chaos_deploys import DEPLOY_SCENARIOS
 from bench.chaos_report import RESULTS, scenario_passed, write_figures
+from bench.chaos_scenario import Scenario
 from bench.platform import ROOT, Platform
 from bench.private_services import PrivatePostgres, PrivateRedis
 from bench.probes import (
@@ -52,16 +52,6 @@ STAND_IN_PORT = 8443
 RELAY_PORT = 8454
 POSTGRES_PORT = 5441
 REDIS_PORT = 6391
-
-
-@dataclass
-class Scenario:
-    name: str
-    description: str
-    fault: Callable[["ChaosRun"], dict]
-    attempt_timeout: Callable[[int], float] | None = None
-    # The scenario's own checks once the flow has stopped, before the drain and audit.
-    afterwards: Callable[["ChaosRun"], dict] | None = None
 
 
 class ChaosRun:
@@ -94,6 +84,9 @@ class ChaosRun:
         from bench.flow import Flow, steady_timeout
 
         print(f"{scenario.name}: {scenario.description}", flush=True)
+        self.traffic = traffic
+        if scenario.before:
+            scenario.before(self)
         start_id = last_order_id()
         self.webhooks_before = self.relay.figures()
         flow = Flow(
@@ -108,12 +101,18 @@ class ChaosRun:
             time.sleep(left)
         clients = flow.stop()
         print(
-            f"    flow: {clients.offered} offered, {len(clients.accepted)} accepted, answers {dict(clients.answers)}",
+            f"    flow: {clients.offered} offered, {len(clients.accepted)} accepted, answers {dict(clients.answers)}, "
+            f"failed requests {clients.failed_requests}",
             flush=True,
         )
         own = scenario.afterwards(self) if scenario.afterwards else {}
+        # Parts of the fault it timed (a migration, say): what clients saw meanwhile.
+        windows = fault.pop("windows", {})
+        fault.update({f"clients_during_{name}": clients.during(*window) for name, window in windows.items()})
         return {
             "name": scenario.name,
+            "failed_requests": clients.failed_requests,
+            "promises_no_failed_request": scenario.promises_no_failed_request,
             "description": scenario.description,
             "fault": fault,
             "clients": clients.as_dict(),
@@ -283,6 +282,7 @@ SCENARIOS = [
         ChaosRun.campaign_while_killing,
         afterwards=ChaosRun.campaign_figures,
     ),
+    *DEPLOY_SCENARIOS,  # last: they grow the platform to two hosts of each kind
 ]
 
 
@@ -350,6 +350,10 @@ def main() -> int:
             # orders a second the CPU is not short, and the faults must meet the
             # threads too.
             "STRIPE_CONCURRENCY": "8",
+            # The product's settings, and the deploy rehearsal's app once its release is
+            # on disk (the expand_migration scenario; bench/chaos_settings.py).
+            "DJANGO_SETTINGS_MODULE": "bench.chaos_settings",
+            "CHAOS_RELEASE_MARKER": str(postgres.dir / "deploy-rehearsal.release"),
         },
     )
     stand_in_store = postgres.dir / "stand-in.pickle"

@@ -7,19 +7,25 @@ RESULTS = ROOT / "bench" / "results"
 
 
 def scenario_passed(result: dict) -> bool:
-    """The audit found nothing, no accepted order was lost, and a scenario's own
-    checks (the campaign's) passed."""
-    return result["audit_passed"] and result["lost"] == 0 and result.get("campaign", {}).get("passed", True)
+    """The audit found nothing, no accepted order was lost, a scenario's own checks
+    (the campaign's) passed, and a deploy failed no request."""
+    return (
+        result["audit_passed"]
+        and result["lost"] == 0
+        and result.get("campaign", {}).get("passed", True)
+        and not (result.get("promises_no_failed_request") and result["failed_requests"])
+    )
 
 
 def table(results: list[dict]) -> str:
     """One row per scenario; `campaign` is the campaign scenario's own checks."""
-    head = ("scenario", "orders", "lost", "oversold", "double charges", "invalid paths", "unfit lots", "audit")
-    head += ("drain s", "campaign")
+    head = ("scenario", "orders", "failed requests", "lost", "oversold", "double charges", "invalid paths")
+    head += ("unfit lots", "audit", "drain s", "campaign")
     rows = [head] + [
         (
             r["name"],
             r["orders"],
+            r["failed_requests"],
             r["lost"],
             r["oversold"],
             r["double_charges"],

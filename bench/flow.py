@@ -28,10 +28,32 @@ class FlowResult:
     attempts: int = 0
     replays: int = 0
     answers: Counter = field(default_factory=Counter)  # status (0: no answer in time) -> attempts
+    # Why attempts got no answer: "timeout" (the client's), "connection" (refused, reset, closed).
+    no_answer: Counter = field(default_factory=Counter)
     slowest_answer_s: float = 0.0  # the longest an attempt waited for any answer (not a timeout)
+    # (sent at, seconds to its answer or failure, status) of every attempt, on the
+    # monotonic clock: what clients saw during a part of a scenario.
+    timeline: list[tuple[float, float, int]] = field(default_factory=list)
+
+    def during(self, start: float, end: float) -> dict:
+        """What the attempts sent between `start` and `end` saw."""
+        inside = [(seconds, status) for sent, seconds, status in self.timeline if start <= sent <= end]
+        return {
+            "attempts": len(inside),
+            "failed": sum(1 for _, status in inside if not 200 <= status < 300),
+            "slowest_s": round(max((seconds for seconds, _ in inside), default=0.0), 2),
+        }
+
+    @property
+    def failed_requests(self) -> int:
+        """Attempts that failed: no answer (a connection refused or reset, the client's
+        timeout), or any answer but a 2xx, a 503 shed with Retry-After among them."""
+        return sum(n for status, n in self.answers.items() if not 200 <= status < 300)
 
     def as_dict(self) -> dict:
         return {
+            "failed_requests": self.failed_requests,
+            "no_answer": dict(self.no_answer),
             "offered": self.offered,
             "accepted": len(self.accepted),
             "refused": len(self.refused),
@@ -110,9 +132,14 @@ class Flow:
                     replayed = response.headers.get("Idempotent-Replayed") == "true"
                     payload = await response.json(content_type=None) if status < 300 else await response.read()
                 self.result.slowest_answer_s = max(self.result.slowest_answer_s, time.monotonic() - sent)
-            except (TimeoutError, aiohttp.ClientError, ValueError):
+            except TimeoutError:
                 status = 0
+                self.result.no_answer["timeout"] += 1
+            except (aiohttp.ClientError, ValueError):
+                status = 0
+                self.result.no_answer["connection"] += 1
             self.result.answers[status] += 1
+            self.result.timeline.append((sent, time.monotonic() - sent, status))
             attempt += 1
             if 200 <= status < 300:
                 self.result.accepted[key] = payload["number"]

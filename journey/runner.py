@@ -21,6 +21,7 @@ from django.db import close_old_connections, connection, transaction
 from config.metrics import STEP_SECONDS, TRANSITIONS, bind
 from journey.steps import finalize, pay, refund, reserve
 from journey.stripe_threads import stripe_threads
+from journey.worker_stop import hand_back, step_in_hand, stop_requested
 from orders.dead_letters import record_dead_letter
 from orders.models import Order
 from orders.states import WAITING_AT_STEP
@@ -170,13 +171,20 @@ def run_each(step: Step, order_ids: Sequence[int]) -> None:
     what the transaction has not committed."""
     threads = settings.BOUQUET["STRIPE_CONCURRENCY"] if step.waits_on_stripe else 1
     if threads <= 1 or len(order_ids) <= 1 or connection.in_atomic_block:
-        for order_id in order_ids:
+        for index, order_id in enumerate(order_ids):
+            if stop_requested():  # the process is stopping: another worker takes the rest now
+                hand_back(step.name, order_ids[index:])
+                return
             run_one(step, order_id)
         return
-    list(stripe_threads(threads).map(lambda order_id: _run_one_in_thread(step, order_id), order_ids))
+    started = list(stripe_threads(threads).map(lambda order_id: _run_one_in_thread(step, order_id), order_ids))
+    hand_back(step.name, [order_id for order_id, began in zip(order_ids, started) if not began])
 
 
-def _run_one_in_thread(step: Step, order_id: int) -> None:
+def _run_one_in_thread(step: Step, order_id: int) -> bool:
+    """Handle the order unless the process is stopping; return whether it started."""
+    if stop_requested():
+        return False
     # What a request or a django-q2 task does around its work: drop a connection that
     # broke (a database restart) or outlived CONN_MAX_AGE.
     close_old_connections()
@@ -184,6 +192,7 @@ def _run_one_in_thread(step: Step, order_id: int) -> None:
         run_one(step, order_id)
     finally:
         close_old_connections()
+    return True
 
 
 def run_step(step_name: str, *, time_budget: float | None = None) -> int:
@@ -194,16 +203,17 @@ def run_step(step_name: str, *, time_budget: float | None = None) -> int:
     deadline = time.monotonic() + budget
     batch_size = settings.BOUQUET["STEP_BATCH_SIZE"]
     handled = 0
-    while True:
-        order_ids = claim_orders(step, limit=batch_size)
-        if not order_ids:
-            break
-        run_batch(step, order_ids)
-        handled += len(order_ids)
-        wake_on_commit(*step.wakes)
-        if time.monotonic() >= deadline:
-            wake_on_commit(step.name)
-            break
+    with step_in_hand():  # a worker told to stop claims no further batch and exits after this one
+        while not stop_requested():
+            order_ids = claim_orders(step, limit=batch_size)
+            if not order_ids:
+                break
+            run_batch(step, order_ids)
+            handled += len(order_ids)
+            wake_on_commit(*step.wakes)
+            if time.monotonic() >= deadline:
+                wake_on_commit(step.name)
+                break
     return handled
 
 

@@ -34,9 +34,11 @@ from django.core.management.base import BaseCommand
 from django_q.brokers import get_broker
 from django_q.cluster import Cluster
 from django_q.conf import Conf
+from django_q.signals import post_spawn
 from django_q.status import Stat
 
 from config.checks import refuse_to_start_with_development_values
+from journey.worker_stop import install_stop_handler, wake_every_step
 
 logger = logging.getLogger("bouquet.workers")
 
@@ -63,6 +65,8 @@ class Command(BaseCommand):
         # The cluster's processes inherit it: on a machine the web tier shares, taking
         # orders comes first and the journey catches up on what CPU is left.
         os.nice(settings.BOUQUET["WORKERS_NICENESS"])
+        # Each worker the cluster forks (again) makes SIGTERM a graceful stop of its own.
+        post_spawn.connect(install_stop_handler, dispatch_uid="journey.worker_stop")
         stopping = False
 
         def stop(signum, frame):
@@ -86,16 +90,23 @@ class Command(BaseCommand):
                 if not stopping:
                     stall.end_cluster_if_stalled()  # then handled as the sentinel's death
                 if stopping and not asked_to_stop:
-                    # The sentinel stops its workers (each finishes the task in hand)
-                    # and exits. Setting the multiprocessing Event can block for good
-                    # if a process waiting on it was just killed by the same signal,
-                    # so it is set from a thread this loop does not wait for.
+                    # The sentinel stops its workers and exits; told themselves, the
+                    # workers hand back the orders they have not started instead of
+                    # running their step to its time budget. Setting the
+                    # multiprocessing Event can block for good if a process waiting on
+                    # it was just killed by the same signal, so it is set from a
+                    # thread this loop does not wait for.
+                    signal_workers(cluster.sentinel.pid, signal.SIGTERM)
                     threading.Thread(target=cluster.stop_event.set, daemon=True).start()
                     asked_to_stop = True
                 time.sleep(WATCH_INTERVAL_SECONDS)
             # Exit code 0: the sentinel was asked to stop (it got the signal itself).
             if stopping or cluster.sentinel.exitcode == 0:
+                # A worker that got the stop before its sentinel died waits for a
+                # task no one will push: told again, it sees the sentinel gone and exits.
+                signal_workers(os.getpid(), signal.SIGTERM)
                 end_orphans(grace_seconds=10)
+                wake_every_step()
                 return
             orphans = end_orphans()
             logger.error(
@@ -153,21 +164,33 @@ class StallWatch:
             pass
 
 
-def worker_titles(sentinel_pid: int) -> list[str]:
-    """The titles of the cluster's workers (not its monitor or pusher)."""
+def cluster_workers(sentinel_pid: int) -> list[tuple[psutil.Process, str]]:
+    """The cluster's workers (not its monitor or pusher), with their titles."""
     try:
         children = psutil.Process(sentinel_pid).children()
     except psutil.NoSuchProcess:
         return []
-    titles = []
+    workers = []
     for child in children:
         try:
             title = " ".join(child.cmdline())
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
         if " idle" in title or " processing " in title:
-            titles.append(title)
-    return titles
+            workers.append((child, title))
+    return workers
+
+
+def worker_titles(sentinel_pid: int) -> list[str]:
+    return [title for _worker, title in cluster_workers(sentinel_pid)]
+
+
+def signal_workers(sentinel_pid: int, signum: int) -> None:
+    for worker, _title in cluster_workers(sentinel_pid):
+        try:
+            worker.send_signal(signum)
+        except psutil.NoSuchProcess:
+            pass
 
 
 def serve_the_right_queue(cluster_name: str | None) -> None:

@@ -1,0 +1,98 @@
+"""A journey worker told to stop (SIGTERM, as a supervisor sends it to the process
+group in a deploy) finishes the order in hand and hands back the orders it claimed but
+did not start, so another worker takes them at once rather than after their lease.
+
+Found by `make chaos`: a worker stopped mid-batch left the orders it had claimed
+waiting out STEP_LEASE_SECONDS (60 s). This runs the real `manage.py run_workers`,
+lets its worker claim a batch of 50 card payments, signals the group as systemd does
+once the first order is paid, and requires every order the worker had not started to
+be claimable the moment the worker has gone, none charged twice, all confirmed after."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from journey.runner import STEPS, claim_orders, run_batch, run_step
+from orders.models import Order, OrderStatus
+from tests.support.journey import drive_journey, place
+from tests.support.processes import environment_of_this_run
+from tests.support.stripe import payment_intents_for_order
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+BATCH = 50
+WAITING_TO_PAY = (OrderStatus.INVENTORY_RESERVED, OrderStatus.PAYMENT_PENDING)
+
+
+def wait_for(check, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if found := check():
+            return found
+        time.sleep(0.02)
+    raise AssertionError(f"{what} within {seconds:.0f}s")
+
+
+def orders_paid(ids: list[int]) -> int:
+    return Order.objects.filter(id__in=ids).exclude(status__in=WAITING_TO_PAY).count()
+
+
+# The stop reaches the worker from the supervisor to the whole process group (systemd,
+# honcho), or through run_workers when it alone is signalled; card payments run one at
+# a time, or on threads.
+@pytest.mark.parametrize(
+    "stop_whole_group, stripe_threads", [(True, "1"), (True, "4"), (False, "1")], ids=["group", "threads", "supervisor"]
+)
+def test_a_worker_told_to_stop_mid_batch_hands_back_the_orders_it_had_not_started(
+    stop_whole_group, stripe_threads, card_buyer, make_product, warehouses, tmp_path
+):
+    product = make_product("ROS-STOP-10", stock={warehouses["AMS"]: 10 * BATCH}, case_pack=10)
+    ids = [place(card_buyer, {product.sku: 10}).id for _ in range(BATCH)]
+    run_step("reserve")  # all 50 now wait at the pay step, one batch's worth
+    assert Order.objects.filter(id__in=ids, status=OrderStatus.INVENTORY_RESERVED).count() == BATCH
+
+    env = environment_of_this_run(Q_WORKERS="1", STRIPE_CONCURRENCY=stripe_threads, STEP_BATCH_SIZE=str(BATCH))
+    with (tmp_path / "workers.log").open("wb") as log:
+        workers = subprocess.Popen(
+            [sys.executable, "manage.py", "run_workers"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        # reserve woke the pay step: the cluster's one worker claims all 50 as it starts.
+        wait_for(lambda: orders_paid(ids) > 0, 60, "the worker paid no order")
+        family = [psutil.Process(workers.pid), *psutil.Process(workers.pid).children(recursive=True)]
+        (os.killpg if stop_whole_group else os.kill)(workers.pid, signal.SIGTERM)
+        _gone, alive = psutil.wait_procs(family, timeout=30)
+        assert not alive, f"still running after SIGTERM: {[p.pid for p in alive]}"
+    finally:
+        if workers.poll() is None:
+            os.killpg(workers.pid, signal.SIGKILL)
+            workers.wait()
+
+    left = sorted(Order.objects.filter(id__in=ids, status__in=WAITING_TO_PAY).values_list("id", flat=True))
+    assert left, "the worker paid the whole batch before the stop reached it: nothing was cut off"
+    assert not Order.objects.filter(id__in=left, status=OrderStatus.PAYMENT_PENDING).exists(), (
+        "an order in hand was cut off mid-payment"
+    )
+    # Handed back: claimable at once, not after STEP_LEASE_SECONDS.
+    assert claim_orders(STEPS["pay"], limit=2 * BATCH) == left
+    for order_id in left:
+        assert payment_intents_for_order(Order.objects.get(id=order_id)) == [], "a handed-back order was started"
+
+    run_batch(STEPS["pay"], left)
+    drive_journey()
+    for order in Order.objects.filter(id__in=ids).select_related("partner"):
+        assert order.status == OrderStatus.CONFIRMED, f"{order.number} ended {order.status}"
+        intents = payment_intents_for_order(order)
+        assert [pi["status"] for pi in intents] == ["succeeded"], f"{order.number} was charged {len(intents)} times"
