@@ -30,6 +30,9 @@ class FlowResult:
     answers: Counter = field(default_factory=Counter)  # status (0: no answer in time) -> attempts
     # Why attempts got no answer: "timeout" (the client's), "connection" (refused, reset, closed).
     no_answer: Counter = field(default_factory=Counter)
+    # Orders sent again at once because the kept-alive connection they went on had been
+    # closed by the server without an answer (Flow._post); not failed attempts.
+    stale_connection_retries: int = 0
     slowest_answer_s: float = 0.0  # the longest an attempt waited for any answer (not a timeout)
     # (sent at, seconds to its answer or failure, status) of every attempt, on the
     # monotonic clock: what clients saw during a part of a scenario.
@@ -54,6 +57,7 @@ class FlowResult:
         return {
             "failed_requests": self.failed_requests,
             "no_answer": dict(self.no_answer),
+            "stale_connection_retries": self.stale_connection_retries,
             "offered": self.offered,
             "accepted": len(self.accepted),
             "refused": len(self.refused),
@@ -127,10 +131,7 @@ class Flow:
             sent = time.monotonic()
             try:
                 timeout = aiohttp.ClientTimeout(total=self.attempt_timeout(attempt))
-                async with session.post(url, json=body, headers=headers, timeout=timeout) as response:
-                    status = response.status
-                    replayed = response.headers.get("Idempotent-Replayed") == "true"
-                    payload = await response.json(content_type=None) if status < 300 else await response.read()
+                status, replayed, payload = await self._post(session, url, body, headers, timeout)
                 self.result.slowest_answer_s = max(self.result.slowest_answer_s, time.monotonic() - sent)
             except TimeoutError:
                 status = 0
@@ -151,3 +152,25 @@ class Flow:
             await asyncio.sleep(pause * self.rng.uniform(0.5, 1.5))
             pause = min(pause * 2, 5.0)
         self.result.given_up += 1
+
+    async def _post(self, session, url, body, headers, timeout) -> tuple[int, bool, object]:
+        """Send the order once, and once more at once on a new connection if the server
+        closed the kept-alive one it went on without a word (nginx closes idle
+        connections when it reloads, and a request can cross that close on the wire).
+        An HTTP client does this for a request it may send twice: Go's net/http, for one
+        that carries an Idempotency-Key. A connection refused or reset, or a timeout, is
+        not retried here: that is a failed attempt."""
+        try:
+            return await self._send(session, url, body, headers, timeout)
+        except aiohttp.ServerDisconnectedError:
+            self.result.stale_connection_retries += 1
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as fresh:
+            return await self._send(fresh, url, body, headers, timeout)
+
+    @staticmethod
+    async def _send(session, url, body, headers, timeout) -> tuple[int, bool, object]:
+        async with session.post(url, json=body, headers=headers, timeout=timeout) as response:
+            status = response.status
+            replayed = response.headers.get("Idempotent-Replayed") == "true"
+            payload = await response.json(content_type=None) if status < 300 else await response.read()
+            return status, replayed, payload
