@@ -19,9 +19,7 @@ from pathlib import Path
 
 import psutil
 
-from bench import edge
 from bench.chaos_scenario import Scenario
-from bench.platform import ROOT
 
 HANDED_BACK = "handed back claimed orders on stopping"
 # The deploy rehearsal's app (bench/deploy_rehearsal), the column it adds, and the
@@ -78,17 +76,7 @@ def wait_for(check, limit_s: float) -> float | None:
 
 
 def route_web_to(platform, hosts: list[int]) -> None:
-    """Point nginx's upstream at these web hosts only, as a deploy takes a host out of
-    the load balancer and puts it back: the site rendered again, and nginx reloaded
-    gracefully (HUP: new nginx workers take new connections, the old ones finish the
-    requests they have in flight)."""
-    site = edge.render_site(
-        listen=platform.web,
-        web_servers=[platform.web_host_address(i) for i in hosts],
-        static_root=ROOT / "staticfiles",
-    )
-    (platform.folder / "nginx" / "bouquet.conf").write_text(site)
-    platform.children["nginx"].send_signal(signal.SIGHUP)
+    platform.route_web_to(hosts)
     time.sleep(NGINX_SETTLES_S)
 
 

@@ -183,16 +183,27 @@ class Platform:
         files as production does."""
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
         prefix = self.folder / "nginx"
-        site = edge.render_site(
-            listen=self.web,
-            web_servers=[self.web_host_address(i) for i in range(1, self.web_hosts + 1)],
-            static_root=ROOT / "staticfiles",
-            web_workers=self.web_workers,
-        )
-        main = edge.write_configuration(prefix, site)
+        main = edge.write_configuration(prefix, self.nginx_site(range(1, self.web_hosts + 1)))
         edge.check_configuration(prefix, main)
         self._start("nginx", edge.nginx_argv(prefix, main))
         _wait_for(lambda: _listens(self.web), 10, "nginx")
+
+    def nginx_site(self, hosts) -> str:
+        """deploy/nginx/bouquet.conf for this platform, its upstream naming web `hosts`."""
+        return edge.render_site(
+            listen=self.web,
+            web_servers=[self.web_host_address(i) for i in hosts],
+            static_root=ROOT / "staticfiles",
+            web_workers=self.web_workers,
+        )
+
+    def route_web_to(self, hosts) -> None:
+        """Point nginx's upstream at these web hosts only, as a deploy takes a host out of
+        the load balancer and puts it back: the site written again and nginx reloaded
+        gracefully (HUP: new nginx workers take new connections, the old ones finish the
+        requests they have in flight)."""
+        (self.folder / "nginx" / "bouquet.conf").write_text(self.nginx_site(hosts))
+        self.children["nginx"].send_signal(signal.SIGHUP)
 
     def start_web_host(self, i: int, *, wait: bool = True) -> None:
         """Web host `i`: a gunicorn master with `web_workers` workers, child "gunicorn"
