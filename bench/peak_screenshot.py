@@ -27,11 +27,13 @@ def make_staff_user() -> tuple[str, str]:
     return STAFF_USERNAME, password
 
 
-def take(base_url: str, username: str, password: str, path: Path) -> Path:
-    """Log into the admin at `base_url` and save a screenshot of its home as it opens:
-    "are we OK?" and the peak view, not the list of models below."""
+def take(base_url: str, username: str, password: str, path: Path, *, after_s: float = 0) -> Path:
+    """Log into the admin at `base_url` now, and `after_s` seconds later save a
+    screenshot of its home as it opens: "are we OK?" and the peak view, not the list of
+    models below. Signed in before the load peaks, as staff on duty are."""
     from playwright.sync_api import sync_playwright
 
+    started = time.monotonic()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -40,17 +42,27 @@ def take(base_url: str, username: str, password: str, path: Path) -> Path:
         try:
             page = browser.new_page(base_url=base_url, viewport={"width": 1400, "height": 1100})
             page.set_default_timeout(60_000)  # the platform is under load: it may answer slowly
-            page.goto("/admin/login/")
+            open_page_until_served(page, "/admin/login/")
             page.fill("input[name=username]", username)
             page.fill("input[name=password]", password)
             page.click("[type=submit]")
             page.wait_for_selector("#health")
-            page.goto(f"/admin/?peak_hours={PEAK_HOURS}")
+            time.sleep(max(0.0, after_s - (time.monotonic() - started)))
+            open_page_until_served(page, f"/admin/?peak_hours={PEAK_HOURS}")
             page.wait_for_selector("#peak-orders svg")
             page.screenshot(path=str(path))
         finally:
             browser.close()
     return path
+
+
+def open_page_until_served(page, url: str, limit_s: float = 60) -> None:
+    """Open `url`, again after a pause while it is answered 503: at the spike's peak the
+    platform sheds what waited too long (config/shedding.py), a member of staff's page
+    as anyone's, and they press reload as a client retries after Retry-After."""
+    deadline = time.monotonic() + limit_s
+    while (response := page.goto(url)) is not None and response.status == 503 and time.monotonic() < deadline:
+        time.sleep(1)
 
 
 class ScreenshotLater:
@@ -69,9 +81,8 @@ class ScreenshotLater:
         return self
 
     def _run(self) -> None:
-        time.sleep(self.after_s)
         try:
-            self.taken = take(self.base_url, *self.credentials, self.path)
+            self.taken = take(self.base_url, *self.credentials, self.path, after_s=self.after_s)
             print(f"    peak view screenshot: {self.path.name}", flush=True)
         except Exception as exc:  # a missing picture must not lose the run's figures
             print(f"    peak view screenshot failed: {exc!r}", flush=True)
