@@ -3,9 +3,11 @@ accepts it, stamps X-Request-Start so the web worker sheds a request that waited
 long, turns an unreachable web host into a 503 with Retry-After, and keeps /metrics
 for the scraper; and its body-size limit is the application's largest upload."""
 
+import http.cookiejar
 import json
 import re
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -99,3 +101,21 @@ def test_metrics_answer_only_the_scraper(run_nginx, delaying_relay):
 
     assert get(f"{elsewhere}/metrics")[0] == 403
     assert get(f"{here}/metrics")[0] != 403
+
+
+def test_a_form_posted_through_nginx_on_its_own_port_passes_the_csrf_origin_check(run_nginx, delaying_relay):
+    """Django compares a POST's Origin with the host the request names: nginx must pass
+    on the host the browser used, port and all (the bench's and the chaos run's nginx
+    listen on 8050 and 8053), or every sign-in behind it is refused as forged."""
+    base_url = run_nginx([delaying_relay.address])
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with browser.open(f"{base_url}/accounts/login/", timeout=20) as page:
+        (token,) = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode())
+    sign_in = urllib.request.Request(
+        f"{base_url}/accounts/login/",
+        data=urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": "nobody", "password": "x"}).encode(),
+        headers={"Origin": base_url, "Referer": f"{base_url}/accounts/login/"},
+    )
+
+    with browser.open(sign_in, timeout=20) as answer:  # a 403 (CSRF) would raise
+        assert answer.status == 200 and b"csrfmiddlewaretoken" in answer.read()  # the form again, for bad credentials
