@@ -363,10 +363,13 @@ def _wait_for(check, seconds: float, what: str) -> None:
 
 
 def fresh_database() -> None:
-    """Start every run from an empty database of its own, so no work left over from an
-    earlier run competes with the one being measured and runs can be compared."""
+    """Start every run from an empty database and Redis database of its own, so no work
+    left over from an earlier run competes with the one being measured, runs can be
+    compared, and the peak view shows this run's minutes of intake only."""
     import psycopg
+    import redis
 
     with psycopg.connect(with_path(DEV_ENV["DATABASE_URL"], "/postgres"), autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
         connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+    redis.Redis.from_url(BENCH_ENV["REDIS_URL"]).flushdb()

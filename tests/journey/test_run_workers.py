@@ -10,7 +10,6 @@ with it, and the cluster takes no task again; run_workers must start a new one."
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from django_q.tasks import async_task
 
 from orders.models import Order, OrderStatus
 from tests.support.journey import place
-from tests.support.processes import environment_of_this_run
+from tests.support.processes import environment_of_this_run, start_manage_command
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -61,14 +60,7 @@ def run_workers(tmp_path):
     env = environment_of_this_run(Q_WORKERS="1", DJANGO_Q_LOG_LEVEL="INFO", WORKERS_STALLED_AFTER_SECONDS="3")
     log = tmp_path / "workers.log"
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "run_workers"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        process = start_manage_command(["run_workers"], env=env, log=out)
     try:
         yield psutil.Process(process.pid), log
     finally:

@@ -10,8 +10,6 @@ be claimable the moment the worker has gone, none charged twice, all confirmed a
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -21,7 +19,7 @@ import pytest
 from journey.runner import STEPS, claim_orders, run_batch, run_step
 from orders.models import Order, OrderStatus
 from tests.support.journey import drive_journey, place
-from tests.support.processes import environment_of_this_run
+from tests.support.processes import environment_of_this_run, start_manage_command
 from tests.support.stripe import payment_intents_for_order
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -60,14 +58,7 @@ def test_a_worker_told_to_stop_mid_batch_hands_back_the_orders_it_had_not_starte
 
     env = environment_of_this_run(Q_WORKERS="1", STRIPE_CONCURRENCY=stripe_threads, STEP_BATCH_SIZE=str(BATCH))
     with (tmp_path / "workers.log").open("wb") as log:
-        workers = subprocess.Popen(
-            [sys.executable, "manage.py", "run_workers"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        workers = start_manage_command(["run_workers"], env=env, log=log)
     try:
         # reserve woke the pay step: the cluster's one worker claims all 50 as it starts.
         wait_for(lambda: orders_paid(ids) > 0, 60, "the worker paid no order")

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.support.processes import environment_of_this_run
+from tests.support.processes import end_process, environment_of_this_run
 from tests.support.services import _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,12 +52,7 @@ def gunicorn(*, workers: int, metrics_dir: Path, log: Path, **environment: str) 
             time.sleep(0.1)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        end_process(process, grace_s=30)
 
 
 def post_api_order(base: str, token: str, *, sku: str, quantity: int, number: int) -> int:

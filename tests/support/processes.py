@@ -29,3 +29,26 @@ def run_in_another_process(code: str) -> None:
     env = environment_of_this_run(DJANGO_SETTINGS_MODULE="config.settings", LOG_LEVEL="WARNING")
     script = "import django\ndjango.setup()\n" + code
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True, timeout=60)
+
+
+def start_manage_command(args: list[str], *, env: dict[str, str], log) -> subprocess.Popen:
+    """Start `manage.py <args>` in a session of its own (a supervisor's signal reaches
+    its whole process group), writing its output to the open file `log`."""
+    return subprocess.Popen(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def end_process(process: subprocess.Popen, *, grace_s: float) -> None:
+    """SIGTERM `process`, and SIGKILL it if it has not ended within `grace_s`."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

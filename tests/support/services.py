@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import end_process
+
 # Database 0 is `make run`'s (dev.env); a bare `pytest` must not flush it.
 TEST_REDIS_URL = "redis://127.0.0.1:6379/1"
 # A Redis server has 16 databases unless configured otherwise.
@@ -136,9 +138,4 @@ def stripe_stand_in(log_path: Path) -> Iterator[str]:
     try:
         yield address
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        end_process(process, grace_s=10)

@@ -5,7 +5,6 @@ is enqueued on settings.Q_IMPORTS_CLUSTER, which the journey's workers never rea
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from django_q.brokers import get_broker
 
 from orders.models import CsvUpload, Order, OrderStatus
 from tests.support.journey import place
-from tests.support.processes import environment_of_this_run
+from tests.support.processes import environment_of_this_run, start_manage_command
 from uploads.processing import create_csv_upload, enqueue_csv_upload
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,14 +53,7 @@ def start_workers(tmp_path):
     def start(*arguments: str) -> subprocess.Popen:
         log = tmp_path / f"workers{len(started)}.log"
         with log.open("wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "manage.py", "run_workers", *arguments],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            process = start_manage_command(["run_workers", *arguments], env=env, log=out)
         started.append(process)
         return process
 
