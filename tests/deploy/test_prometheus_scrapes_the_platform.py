@@ -7,7 +7,6 @@ import json
 import secrets
 import shutil
 import subprocess
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from django.utils import timezone
 from orders.models import Order
 from partners.tokens import issue_api_token
 from tests.support.gunicorn import gunicorn, post_api_order
+from tests.support.processes import wait_for
 from tests.support.services import _free_port
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -99,15 +99,6 @@ def query(base: str, promql: str) -> list[dict]:
 def value(base: str, promql: str) -> float | None:
     result = query(base, promql)
     return float(result[0]["value"][1]) if result else None
-
-
-def wait_for(check, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if found := check():
-            return found
-        time.sleep(0.25)
-    raise AssertionError(f"{what} within {seconds:.0f} s")
 
 
 def test_prometheus_counts_the_orders_placed_and_fires_for_an_order_made_to_stick(

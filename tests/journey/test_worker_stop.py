@@ -10,7 +10,6 @@ be claimable the moment the worker has gone, none charged twice, all confirmed a
 
 import os
 import signal
-import time
 from pathlib import Path
 
 import psutil
@@ -19,7 +18,7 @@ import pytest
 from journey.runner import STEPS, claim_orders, run_batch, run_step
 from orders.models import Order, OrderStatus
 from tests.support.journey import drive_journey, place
-from tests.support.processes import environment_of_this_run, start_manage_command
+from tests.support.processes import environment_of_this_run, start_manage_command, wait_for
 from tests.support.stripe import payment_intents_for_order
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -27,15 +26,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 BATCH = 50
 WAITING_TO_PAY = (OrderStatus.INVENTORY_RESERVED, OrderStatus.PAYMENT_PENDING)
-
-
-def wait_for(check, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if found := check():
-            return found
-        time.sleep(0.02)
-    raise AssertionError(f"{what} within {seconds:.0f}s")
 
 
 def orders_paid(ids: list[int]) -> int:
@@ -61,7 +51,7 @@ def test_a_worker_told_to_stop_mid_batch_hands_back_the_orders_it_had_not_starte
         workers = start_manage_command(["run_workers"], env=env, log=log)
     try:
         # reserve woke the pay step: the cluster's one worker claims all 50 as it starts.
-        wait_for(lambda: orders_paid(ids) > 0, 60, "the worker paid no order")
+        wait_for(lambda: orders_paid(ids) > 0, 60, "the worker paid no order", every_s=0.02)
         family = [psutil.Process(workers.pid), *psutil.Process(workers.pid).children(recursive=True)]
         (os.killpg if stop_whole_group else os.kill)(workers.pid, signal.SIGTERM)
         _gone, alive = psutil.wait_procs(family, timeout=30)

@@ -5,6 +5,7 @@ another web or worker process would see and do. The test must commit its data
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -52,3 +53,14 @@ def end_process(process: subprocess.Popen, *, grace_s: float) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def wait_for(check, seconds: float, what: str, *, every_s: float = 0.1):
+    """Return `check()`'s first truthy answer, asking every `every_s`; fail the test
+    naming `what` if none comes within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if found := check():
+            return found
+        time.sleep(every_s)
+    raise AssertionError(f"{what} within {seconds:.0f} s")
