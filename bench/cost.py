@@ -8,9 +8,9 @@ only the bench database's backends and the server's own background processes are
 counted, so a test run beside the bench on another database adds nothing to its
 figure (Redis cannot be told apart by database, so it is counted whole).
 
-A thread reads every process's CPU time every quarter second. A process counts from
+A thread reads every process's CPU time every half second. A process counts from
 its CPU time when first seen (or from zero if it started after the meter), to its CPU
-time when last seen; a process that ends between two reads loses at most a quarter
+time when last seen; a process that ends between two reads loses at most half a
 second, which the bench's long-lived processes (gunicorn and django-q2 workers,
 persistent database connections) make rare."""
 
@@ -69,7 +69,7 @@ class CpuMeter:
 
     children: dict
     database: str
-    interval_s: float = 0.25
+    interval_s: float = 0.5
     started_at: float = field(default_factory=time.time)
     seen: dict[tuple[int, float], Seen] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
