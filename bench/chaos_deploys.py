@@ -20,6 +20,7 @@ from pathlib import Path
 import psutil
 
 from bench.chaos_scenario import Scenario
+from bench.platform import WEBHOOK_WORKERS
 
 HANDED_BACK = "handed back claimed orders on stopping"
 # The deploy rehearsal's app (bench/deploy_rehearsal), the column it adds, and the
@@ -50,10 +51,14 @@ def grow_to_two_hosts(run) -> None:
 
 
 def web_workers(platform, i: int) -> set[int]:
-    try:
-        return {p.pid for p in psutil.Process(platform.children[host_child("gunicorn", i)].pid).children()}
-    except (KeyError, psutil.NoSuchProcess):
-        return set()
+    """The workers of web host `i`'s two gunicorns: its web pool and its webhook pool."""
+    workers = set()
+    for pool in ("gunicorn", "gunicorn-webhooks"):
+        try:
+            workers |= {p.pid for p in psutil.Process(platform.children[host_child(pool, i)].pid).children()}
+        except (KeyError, psutil.NoSuchProcess):
+            pass
+    return workers
 
 
 def cluster_up(platform, i: int) -> bool:
@@ -81,9 +86,9 @@ def route_web_to(platform, hosts: list[int]) -> None:
 
 
 def reload_web_hosts(run) -> dict:
-    """HUP every web host's gunicorn master in turn, each out of nginx's upstream
-    while it reloads; return how long each took until its workers were all new ones
-    and it answered again.
+    """HUP every web host's gunicorn masters (web and webhook pool) in turn, each host
+    out of nginx's upstreams while it reloads; return how long each took until its
+    workers were all new ones and both pools answered again.
 
     Why not HUP them all at once: gunicorn starts the new workers and at once stops
     the old ones, and a new worker answers only once it has imported the application
@@ -99,9 +104,10 @@ def reload_web_hosts(run) -> dict:
         platform.reload_web(i)
         replaced[i] = wait_for(
             lambda i=i: (
-                len(now := web_workers(platform, i)) >= platform.web_workers
+                len(now := web_workers(platform, i)) >= platform.web_workers + WEBHOOK_WORKERS
                 and not now & before
                 and answers(f"http://{platform.web_host_address(i)}/readyz")
+                and answers(f"http://{platform.webhook_pool_address(i)}/readyz")
             ),
             60,
         )
