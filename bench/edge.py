@@ -24,8 +24,11 @@ PLACEHOLDERS = (
 # What Debian's /etc/nginx/nginx.conf provides around a site in production, reduced to
 # what a run needs. worker_connections: each proxied request holds two connections, and
 # the load generator keeps up to 512 open, plus the requests queued upstream.
+# worker_priority: nginx shares the cores with gunicorn's workers, and a refusal (503)
+# must not wait for them to yield (deploy/README.md, "nginx").
 MAIN_CONFIGURATION = """\
 {user}worker_processes auto;
+worker_priority -5;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 daemon off;
@@ -62,7 +65,7 @@ def nginx_binary() -> str:
 
 # The requests nginx lets a web host's pool hold at once, per gunicorn worker
 # (deploy/nginx/bouquet.conf says why each).
-CONNECTIONS_PER_WEB_WORKER = 16
+CONNECTIONS_PER_WEB_WORKER = 4
 CONNECTIONS_PER_WEBHOOK_WORKER = 32
 # Relative to nginx's prefix, where the bench and the tests run it (`-p`).
 REFUSED_LOG = "refused.log"
