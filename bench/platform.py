@@ -250,14 +250,14 @@ class Platform:
         self.stop_child(_host_child("gunicorn", i), sig)
         self.stop_child(_host_child("gunicorn-webhooks", i), sig)
 
-    def reload_web(self, i: int | None = None) -> None:
+    def reload_web(self, i: int | None = None, pools=("gunicorn", "gunicorn-webhooks")) -> None:
         """A graceful reload (HUP) of web host `i`'s gunicorn masters (its web pool's
-        and its webhook pool's), or of every web host's: new workers with the code on
-        disk, the old ones finish their requests. The signal goes to the master alone:
-        a worker dies of SIGHUP."""
+        and its webhook pool's, or the `pools` named), or of every web host's: new
+        workers with the code on disk, the old ones finish their requests. The signal
+        goes to the master alone: a worker dies of SIGHUP."""
         hosts = [i] if i is not None else range(1, self.web_hosts + 1)
         for host in hosts:
-            for pool in ("gunicorn", "gunicorn-webhooks"):
+            for pool in pools:
                 self.children[_host_child(pool, host)].send_signal(signal.SIGHUP)
 
     def start_workers(self) -> None:
