@@ -65,7 +65,7 @@ def nginx_binary() -> str:
 
 # The requests nginx lets a web host's pool hold at once, per gunicorn worker
 # (deploy/nginx/bouquet.conf says why each).
-CONNECTIONS_PER_WEB_WORKER = 4
+CONNECTIONS_PER_WEB_WORKER = 8
 CONNECTIONS_PER_WEBHOOK_WORKER = 32
 # Relative to nginx's prefix, where the bench and the tests run it (`-p`).
 REFUSED_LOG = "refused.log"
