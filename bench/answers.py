@@ -5,7 +5,7 @@ already given up is an order nobody knows of, which the shedding must prevent.""
 
 from collections import Counter
 
-from bench.loadgen import CLIENT_TIMEOUT_S, Sample
+from bench.loadgen import CLIENT_TIMEOUT_S, Sample, percentile
 
 
 def answer_kind(sample: Sample) -> str:
@@ -16,17 +16,31 @@ def answer_kind(sample: Sample) -> str:
     return "other"
 
 
+def refused_by(sample: Sample) -> str:
+    """Who answered a 503: nginx itself (no web host free or reachable, `code`
+    `unavailable`) or the application's shedding (`overloaded`), by the answer's body."""
+    code = sample.body.get("code") if isinstance(sample.body, dict) else None
+    return {"unavailable": "nginx", "overloaded": "application"}.get(code, "unknown")
+
+
 def answer_figures(samples: list[Sample]) -> dict:
     """Return the counts of each kind of answer, the slowest answer, whether every
-    request was answered within the client's timeout, and the 503s without Retry-After."""
+    request was answered within the client's timeout, the 503s without Retry-After, and
+    how soon the 503s came (DESIGN section 9: within 100 ms) and from whom."""
     kinds = Counter(answer_kind(sample) for sample in samples)
     answered = [sample.latency_s for sample in samples if not sample.timed_out and sample.status]
     slowest = max(answered, default=0.0)
+    refused = [sample for sample in samples if sample.status == 503]
+    refused_ms = [sample.latency_s * 1000 for sample in refused]
     return {
         "answers": {kind: kinds.get(kind, 0) for kind in ("202", "503", "timeout", "other")},
         "slowest_answer_s": round(slowest, 2),
         "answered_within_10s": kinds["timeout"] == 0 and kinds["other"] == 0 and slowest <= CLIENT_TIMEOUT_S,
         "shed_without_retry_after": sum(1 for s in samples if s.status == 503 and not s.retry_after),
+        "shed_p50_ms": round(percentile(refused_ms, 0.50), 1) if refused else None,
+        "shed_p99_ms": round(percentile(refused_ms, 0.99), 1) if refused else None,
+        "shed_slowest_ms": round(max(refused_ms), 1) if refused else None,
+        "shed_by": dict(Counter(refused_by(sample) for sample in refused)),
     }
 
 

@@ -11,13 +11,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_TEMPLATE = ROOT / "deploy" / "nginx" / "bouquet.conf"
-PLACEHOLDERS = ("@LISTEN@", "@TLS@", "@WEB_SERVERS@", "@STATIC_ROOT@", "@SCRAPER@")
+PLACEHOLDERS = (
+    "@LISTEN@",
+    "@TLS@",
+    "@WEB_SERVERS@",
+    "@WEBHOOK_SERVERS@",
+    "@STATIC_ROOT@",
+    "@SCRAPER@",
+    "@REFUSED_LOG@",
+)
 
 # What Debian's /etc/nginx/nginx.conf provides around a site in production, reduced to
 # what a run needs. worker_connections: each proxied request holds two connections, and
 # the load generator keeps up to 512 open, plus the requests queued upstream.
+# worker_priority: nginx shares the cores with gunicorn's workers, and a refusal (503)
+# must not wait for them to yield (deploy/README.md, "nginx").
 MAIN_CONFIGURATION = """\
 {user}worker_processes auto;
+worker_priority -5;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 daemon off;
@@ -52,28 +63,46 @@ def nginx_binary() -> str:
     return found
 
 
-# The requests nginx lets a web host hold at once, per gunicorn worker (deploy/nginx/bouquet.conf).
-CONNECTIONS_PER_WEB_WORKER = 16
+# The requests nginx lets a web host's pool hold at once, per gunicorn worker
+# (deploy/nginx/bouquet.conf says why each).
+CONNECTIONS_PER_WEB_WORKER = 8
+CONNECTIONS_PER_WEBHOOK_WORKER = 32
+# Relative to nginx's prefix, where the bench and the tests run it (`-p`).
+REFUSED_LOG = "refused.log"
+
+
+def upstream_servers(addresses: list[str], max_conns: int) -> str:
+    return "\n    ".join(
+        f"server {address} max_fails=1 fail_timeout=5s max_conns={max_conns};" for address in addresses
+    )
 
 
 def render_site(
-    *, listen: str, web_servers: list[str], static_root: Path, web_workers: int = 3, scraper: str = "127.0.0.1"
+    *,
+    listen: str,
+    web_servers: list[str],
+    static_root: Path,
+    web_workers: int = 3,
+    webhook_servers: list[str] | None = None,
+    webhook_workers: int = 2,
+    scraper: str = "127.0.0.1",
 ) -> str:
     """Return deploy/nginx/bouquet.conf with its placeholders filled in for one machine
     serving plain HTTP on `listen`, in front of the gunicorns at `web_servers`, each with
-    `web_workers` workers."""
+    `web_workers` workers, and the webhook pools at `webhook_servers`, each with
+    `webhook_workers` (where none is named, the web servers serve the webhook too)."""
     if not web_servers:
         raise ValueError("an nginx site needs at least one web server (HOST:PORT) in its upstream")
-    max_conns = CONNECTIONS_PER_WEB_WORKER * web_workers
-    servers = "\n    ".join(
-        f"server {address} max_fails=1 fail_timeout=5s max_conns={max_conns};" for address in web_servers
-    )
+    if webhook_servers is None:
+        webhook_servers, webhook_workers = web_servers, web_workers
     values = {
         "@LISTEN@": listen,
         "@TLS@": "",
-        "@WEB_SERVERS@": servers,
+        "@WEB_SERVERS@": upstream_servers(web_servers, CONNECTIONS_PER_WEB_WORKER * web_workers),
+        "@WEBHOOK_SERVERS@": upstream_servers(webhook_servers, CONNECTIONS_PER_WEBHOOK_WORKER * webhook_workers),
         "@STATIC_ROOT@": str(static_root),
         "@SCRAPER@": scraper,
+        "@REFUSED_LOG@": REFUSED_LOG,
     }
     # Comments name the placeholders too, and keep them: a value may span lines.
     lines = SITE_TEMPLATE.read_text().splitlines(keepends=True)

@@ -5,7 +5,8 @@ and stop everything it started, whatever happens.
 
 A "host" here is a set of processes on this machine that shares nothing with another
 host but PostgreSQL and Redis, as two machines would: each web host is its own
-gunicorn master on its own port, all of them in nginx's upstream."""
+gunicorn master on its own port, all of them in nginx's upstream, with beside it the
+webhook pool (a second, small gunicorn) that nginx sends Stripe's webhooks to."""
 
 import os
 import secrets
@@ -76,8 +77,12 @@ BENCH_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings",
 }
 WEB = "127.0.0.1:8050"
-# Web host i listens on nginx's port + 10 i: 8060, 8070 for the bench's nginx on 8050.
+# Web host i listens on nginx's port + 10 i: 8060, 8070 for the bench's nginx on 8050;
+# its webhook pool on the port after: 8061, 8071.
 WEB_HOST_PORT_STEP = 10
+# The webhook pool of each web host as production's bouquet-webhooks runs it: two
+# workers, shedding only after 5 s (Stripe waits; deploy/nginx/bouquet.conf says why).
+WEBHOOK_WORKERS, WEBHOOK_SHED_AFTER_SECONDS = 2, "5"
 
 
 class Platform:
@@ -129,6 +134,11 @@ class Platform:
         host, port = self.web.rsplit(":", 1)
         return f"{host}:{int(port) + WEB_HOST_PORT_STEP * i}"
 
+    def webhook_pool_address(self, i: int) -> str:
+        """Where web host `i`'s webhook pool listens: the port after its web pool's."""
+        host, port = self.web_host_address(i).rsplit(":", 1)
+        return f"{host}:{int(port) + 1}"
+
     def env(self) -> dict:
         return {**os.environ, **self.settings, "Q_WORKERS": str(self.q_workers)}
 
@@ -166,7 +176,8 @@ class Platform:
     def start_servers(self, *, webhook_url: str | None = None) -> None:
         """nginx, then every web host and every worker host; return once every web host
         answers through nginx and the Stripe stand-in has the webhook."""
-        for address in [self.web, *map(self.web_host_address, range(1, self.web_hosts + 1))]:
+        hosts = range(1, self.web_hosts + 1)
+        for address in [self.web, *map(self.web_host_address, hosts), *map(self.webhook_pool_address, hosts)]:
             _refuse_if_taken(f"http://{address}/readyz")
         self.start_nginx()
         for i in range(1, self.web_hosts + 1):
@@ -195,6 +206,8 @@ class Platform:
             web_servers=[self.web_host_address(i) for i in hosts],
             static_root=ROOT / "staticfiles",
             web_workers=self.web_workers,
+            webhook_servers=[self.webhook_pool_address(i) for i in hosts],
+            webhook_workers=WEBHOOK_WORKERS,
         )
 
     def route_web_to(self, hosts) -> None:
@@ -207,40 +220,45 @@ class Platform:
 
     def start_web_host(self, i: int, *, wait: bool = True) -> None:
         """Web host `i`: a gunicorn master with `web_workers` workers, child "gunicorn"
-        (host 1) or "gunicorn-<i>"."""
+        (host 1) or "gunicorn-<i>", and its webhook pool, "gunicorn-webhooks" or
+        "gunicorn-webhooks-<i>" (both "gunicorn", as the bench's CPU accounting tells
+        processes by their name's start)."""
+        self._start(_host_child("gunicorn", i), self._gunicorn_argv(self.web_host_address(i), self.web_workers))
         self._start(
-            _host_child("gunicorn", i),
+            _host_child("gunicorn-webhooks", i),
             [
-                str(VENV_BIN / "gunicorn"),
-                "config.wsgi:application",
-                "--bind",
-                self.web_host_address(i),
-                "--workers",
-                str(self.web_workers),
-                "--no-control-socket",
-                "--graceful-timeout",
-                "10",
-                "--backlog",
-                "2048",
+                *self._gunicorn_argv(self.webhook_pool_address(i), WEBHOOK_WORKERS),
+                "--env",
+                f"SHED_AFTER_SECONDS={WEBHOOK_SHED_AFTER_SECONDS}",
             ],
         )
         if wait:
             self.wait_for_web_host(i)
 
+    @staticmethod
+    def _gunicorn_argv(address: str, workers: int) -> list[str]:
+        options = f"--bind {address} --workers {workers} --no-control-socket --graceful-timeout 10 --backlog 2048"
+        return [str(VENV_BIN / "gunicorn"), "config.wsgi:application", *options.split()]
+
     def wait_for_web_host(self, i: int) -> None:
-        _wait_for(lambda: _answers(f"http://{self.web_host_address(i)}/readyz"), 60, f"gunicorn of web host {i}")
+        for address in (self.web_host_address(i), self.webhook_pool_address(i)):
+            _wait_for(lambda address=address: _answers(f"http://{address}/readyz"), 60, f"gunicorn at {address}")
 
     def stop_web_host(self, i: int, sig: int = signal.SIGTERM) -> None:
-        """Stop web host `i` (SIGTERM: gunicorn finishes the requests in flight)."""
+        """Stop web host `i`, its webhook pool too (SIGTERM: gunicorn finishes the
+        requests in flight)."""
         self.stop_child(_host_child("gunicorn", i), sig)
+        self.stop_child(_host_child("gunicorn-webhooks", i), sig)
 
-    def reload_web(self, i: int | None = None) -> None:
-        """A graceful reload (HUP) of web host `i`'s gunicorn master, or of every web
-        host's: new workers with the code on disk, the old ones finish their requests.
-        The signal goes to the master alone: a worker dies of SIGHUP."""
+    def reload_web(self, i: int | None = None, pools=("gunicorn", "gunicorn-webhooks")) -> None:
+        """A graceful reload (HUP) of web host `i`'s gunicorn masters (its web pool's
+        and its webhook pool's, or the `pools` named), or of every web host's: new
+        workers with the code on disk, the old ones finish their requests. The signal
+        goes to the master alone: a worker dies of SIGHUP."""
         hosts = [i] if i is not None else range(1, self.web_hosts + 1)
         for host in hosts:
-            self.children[_host_child("gunicorn", host)].send_signal(signal.SIGHUP)
+            for pool in pools:
+                self.children[_host_child(pool, host)].send_signal(signal.SIGHUP)
 
     def start_workers(self) -> None:
         self.start_worker_host(1)

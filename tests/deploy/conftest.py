@@ -34,11 +34,19 @@ def wait_until_listening(port: int, process: subprocess.Popen, prefix: Path) -> 
 
 @pytest.fixture
 def run_nginx(tmp_path):
-    """Start nginx in front of `web_servers` (HOST:PORT) and return its base URL; it is
-    stopped when the test ends."""
+    """Start nginx in front of `web_servers` (HOST:PORT), with Stripe's webhook sent to
+    `webhook_servers` (by default the web servers too), and return its base URL; it is
+    stopped when the test ends. Its prefix, with its logs, is `tmp_path/nginx-<port>`."""
     started = []
 
-    def run(web_servers: list[str], *, scraper: str = "127.0.0.1", web_workers: int = 3) -> str:
+    def run(
+        web_servers: list[str],
+        *,
+        scraper: str = "127.0.0.1",
+        web_workers: int = 3,
+        webhook_servers: list[str] | None = None,
+        webhook_workers: int = 1,
+    ) -> str:
         port = free_port()
         prefix = tmp_path / f"nginx-{port}"
         site = edge.render_site(
@@ -47,6 +55,8 @@ def run_nginx(tmp_path):
             static_root=tmp_path / "static",
             scraper=scraper,
             web_workers=web_workers,
+            webhook_servers=webhook_servers,
+            webhook_workers=webhook_workers,
         )
         main = edge.write_configuration(prefix, site)
         process = subprocess.Popen(edge.nginx_argv(prefix, main), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -62,7 +72,9 @@ def run_nginx(tmp_path):
 
 class DelayingRelay(socketserver.ThreadingTCPServer):
     """Passes each connection on to `target` after holding it `delay_s`: a line in front
-    of the web workers, as gunicorn's listen queue is when every worker is busy."""
+    of the web workers, as gunicorn's listen queue is when every worker is busy. It
+    counts the connections it was handed (`connections`), so a test tells which of two
+    relays in front of one server a request went through."""
 
     daemon_threads = True
     allow_reuse_address = True
@@ -71,6 +83,7 @@ class DelayingRelay(socketserver.ThreadingTCPServer):
         super().__init__(("127.0.0.1", 0), RelayedConnection)
         self.target = target
         self.delay_s = delay_s
+        self.connections = 0
 
     @property
     def address(self) -> str:
@@ -79,6 +92,7 @@ class DelayingRelay(socketserver.ThreadingTCPServer):
 
 class RelayedConnection(socketserver.BaseRequestHandler):
     def handle(self):
+        self.server.connections += 1
         time.sleep(self.server.delay_s)
         with socket.create_connection(self.server.target) as upstream:
             answer = threading.Thread(target=pipe, args=(upstream, self.request), daemon=True)
@@ -97,11 +111,25 @@ def pipe(source: socket.socket, sink: socket.socket) -> None:
 
 
 @pytest.fixture
-def delaying_relay(live_server):
-    """A DelayingRelay in front of the test's live server (no delay until set)."""
+def relay_to_live_server(live_server):
+    """Start a DelayingRelay in front of the test's live server (no delay until set) and
+    return it; every one started is stopped when the test ends."""
     host, port = live_server.thread.host, live_server.thread.port
-    relay = DelayingRelay((host, port))
-    threading.Thread(target=relay.serve_forever, daemon=True).start()
-    yield relay
-    relay.shutdown()
-    relay.server_close()
+    relays = []
+
+    def start() -> DelayingRelay:
+        relay = DelayingRelay((host, port))
+        threading.Thread(target=relay.serve_forever, daemon=True).start()
+        relays.append(relay)
+        return relay
+
+    yield start
+    for relay in relays:
+        relay.shutdown()
+        relay.server_close()
+
+
+@pytest.fixture
+def delaying_relay(relay_to_live_server):
+    """A DelayingRelay in front of the test's live server (no delay until set)."""
+    return relay_to_live_server()

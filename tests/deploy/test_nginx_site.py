@@ -81,18 +81,22 @@ def test_no_reachable_web_host_is_a_503_with_retry_after_never_a_bare_502(run_ng
 
 
 def test_past_its_connections_a_web_host_is_spared_by_nginx_with_a_503_and_retry_after(
-    run_nginx, delaying_relay, settings
+    run_nginx, delaying_relay, settings, tmp_path
 ):
     settings.SHED_AFTER_SECONDS = 30.0
-    base_url = run_nginx([delaying_relay.address], web_workers=1)  # max_conns 16
+    base_url = run_nginx([delaying_relay.address], web_workers=1)
+    held = edge.CONNECTIONS_PER_WEB_WORKER  # max_conns of a host with one worker
     delaying_relay.delay_s = 1.5  # every request still in hand when the last arrives
 
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        answers = list(pool.map(lambda _: get(f"{base_url}/healthz"), range(20)))
+    with ThreadPoolExecutor(max_workers=held + 4) as pool:
+        answers = list(pool.map(lambda _: get(f"{base_url}/healthz"), range(held + 4)))
 
-    assert Counter(status for status, _, _ in answers) == {200: 16, 503: 4}
+    assert Counter(status for status, _, _ in answers) == {200: held, 503: 4}
     refused = [(headers, body) for status, headers, body in answers if status == 503]
     assert all(headers["Retry-After"] and json.loads(body)["code"] == "unavailable" for headers, body in refused)
+    # They never reached the application, whose shed counter misses them: nginx logs each.
+    refused_log = tmp_path / f"nginx-{base_url.rsplit(':', 1)[1]}" / edge.REFUSED_LOG
+    assert [line.split()[1:4] for line in refused_log.read_text().splitlines()] == [["503", '"GET', '/healthz"']] * 4
 
 
 def test_metrics_answer_only_the_scraper(run_nginx, delaying_relay):
