@@ -65,6 +65,8 @@ def table(figures: dict) -> str:
         "spike.drain_rate_per_s",
         "spike.answers",
         "spike.slowest_answer_s",
+        "spike.shed_p99_ms",
+        "spike.shed_by",
         "intake.loadgen_cpu_share",
     ):
         value = lookup(figures, key)
