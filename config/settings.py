@@ -312,7 +312,7 @@ PASSWORD_RESET_WINDOW_SECONDS = env_int("PASSWORD_RESET_WINDOW_SECONDS", 3600)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 STAFF_SESSION_SECONDS = env_int("STAFF_SESSION_SECONDS", 8 * 3600)
 MIDDLEWARE += [
-    "csp.middleware.CSPMiddleware",
+    "config.content_security.CachedPolicyCSPMiddleware",
     "config.staff_sessions.StaffSessionMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as axes asks
 ]
@@ -371,7 +371,7 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": UTC_TEXT_FORMAT,
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.BouquetAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.api.negotiation.ApiContentNegotiation",
     # Per partner (its users share a budget) or per staff user, in each scope: a view
     # names its scope, the rest count against "api" (config/api/throttling.py). DRF's
     # window admits the whole minute's budget at once, so an ERP's bulk load of 300

@@ -72,16 +72,39 @@ SELECT pg_try_advisory_xact_lock(hashtextextended(%(lock)s, 0)), r.fingerprint, 
 
 
 def claim_idempotency_key(partner: Partner, key: str, fingerprint: str) -> tuple[int, dict] | None:
-    """Inside the intake transaction: return (order id, stored answer) for a replay, or
-    None if the key is new. Raise if the key is in flight or was used for another body.
+    """Inside a transaction: return (order id, stored answer) for a replay, or None if
+    the key is new. Raise if the key is in flight or was used for another body.
 
     The advisory lock is held until the transaction ends, so a concurrent request with
     the same key cannot take it and is told the first is in flight. (If the first
     commits between this statement's snapshot and its lock, the record is not seen
-    here and the unique constraint stops the second insert: still one order.)"""
+    here and the unique constraint stops the second insert: still one order.) Intake
+    claims the key in its one statement instead (orders.intake, `key_lock_name` and
+    `replay_from_claim`); this is for the refusals it then checks for a replay."""
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_KEY_SQL, {"lock": f"idempotency:{partner.id}:{key}", "partner": partner.id, "key": key})
+        cursor.execute(_CLAIM_KEY_SQL, {"lock": key_lock_name(partner, key), "partner": partner.id, "key": key})
         locked, stored_fingerprint, order_id, response = cursor.fetchone()
+    return replay_from_claim(
+        locked=locked,
+        stored_fingerprint=stored_fingerprint,
+        order_id=order_id,
+        response=response,
+        key=key,
+        fingerprint=fingerprint,
+    )
+
+
+def key_lock_name(partner: Partner, key: str) -> str:
+    """The name of the advisory lock that claims the key (hashed by the SQL that takes it)."""
+    return f"idempotency:{partner.id}:{key}"
+
+
+def replay_from_claim(
+    *, locked: bool, stored_fingerprint: str | None, order_id: int | None, response, key: str, fingerprint: str
+) -> tuple[int, dict] | None:
+    """Return (order id, stored answer) when a claim found the key placed an order
+    with this very request, None when the key is new; raise when its lock was not
+    taken (in flight) or it was used with another body."""
     if not locked:
         raise IdempotencyKeyInFlightError(
             f"A request with Idempotency-Key {key!r} is still being processed; retry shortly."

@@ -87,7 +87,7 @@ class OrderListCreateApi(APIView):
         examples=[openapi.ORDER_EXAMPLE],
     )
     def post(self, request):
-        key = request.headers.get("Idempotency-Key")
+        key = request.META.get("HTTP_IDEMPOTENCY_KEY")  # request.headers would copy every header first
         if not key:
             raise IdempotencyKeyRequiredError(
                 "Send an Idempotency-Key header (one unique key per order) so a retry cannot place it twice."

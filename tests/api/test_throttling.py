@@ -2,13 +2,15 @@
 scope each for order intake and the event feed, a general one for the rest; 429 with
 Retry-After and the API's JSON error body."""
 
+import threading
+import time
 from types import SimpleNamespace
 
 import pytest
+import redis
 from django.contrib.auth import get_user_model
-from redis.exceptions import ConnectionError as RedisConnectionError
-from rest_framework.throttling import SimpleRateThrottle
 
+from config.api import throttling
 from config.api.throttling import PartnerScopedRateThrottle
 from orders.api.views import EventFeedApi, OrderListCreateApi
 from orders.models import Order
@@ -93,13 +95,11 @@ def test_the_event_feed_and_the_rest_of_the_api_have_scopes_of_their_own(tiny_li
 
 def test_the_defaults_let_an_erps_bulk_load_through_and_hold_the_feed(settings):
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
-    parse = SimpleRateThrottle.parse_rate
-
-    intake, window = parse(None, rates["order_intake"])
+    intake, window = throttling.parse_rate(rates["order_intake"])
     assert intake * 60 / window >= 1200
     # DRF's window admits its whole budget at once: a burst of 300 passes.
     assert intake >= 300
-    assert parse(None, rates["event_feed"]) == (300, 60)
+    assert throttling.parse_rate(rates["event_feed"]) == (300, 60)
 
 
 def test_checking_the_limit_costs_no_database_query(fern_api, django_assert_num_queries):
@@ -112,9 +112,39 @@ def test_checking_the_limit_costs_no_database_query(fern_api, django_assert_num_
 
 
 def test_without_redis_the_api_is_not_limited(tiny_limits, fern_api, monkeypatch):
-    def redis_down(*args, **kwargs):
-        raise RedisConnectionError("down")
-
-    monkeypatch.setattr(PartnerScopedRateThrottle.cache, "get", redis_down)
+    # A Redis nobody listens for: the limiter's one round trip fails to connect.
+    unreachable = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    monkeypatch.setattr(throttling, "get_redis_connection", lambda alias: unreachable)
 
     assert [fern_api.get(EVENTS).status_code for _ in range(3)] == [200, 200, 200]
+
+
+def test_concurrent_requests_never_take_more_places_than_the_limit():
+    # Trimming, counting and adding are one script in Redis: two requests cannot both
+    # read a window with one place left and both take it.
+    key = throttling.window_key("order_intake", "partner-race")
+    admitted = []
+    start = threading.Barrier(12)
+
+    def request():
+        start.wait()
+        for _ in range(5):
+            admitted.append(throttling.admit(key, now=time.time(), duration=60, limit=20)[0])
+
+    threads = [threading.Thread(target=request) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert admitted.count(True) == 20
+    assert admitted.count(False) == 40
+
+
+def test_a_place_frees_up_when_the_oldest_request_leaves_the_window():
+    key = throttling.window_key("api", "partner-window")
+    assert [throttling.admit(key, now=t, duration=60, limit=2)[0] for t in (1000.0, 1010.0)] == [True, True]
+
+    assert throttling.admit(key, now=1059.0, duration=60, limit=2) == (False, 1000.0)
+    assert throttling.admit(key, now=1060.5, duration=60, limit=2) == (True, None)
+    assert throttling.admit(key, now=1061.0, duration=60, limit=2) == (False, 1010.0)

@@ -99,3 +99,34 @@ def test_the_scan_finds_what_it_looks_for():
     assert inline_handlers('<input type="checkbox" onchange="go(event)">')
     assert inline_styles('<p style="padding: 0">') and inline_styles("<style>p {}</style>")
     assert not inline_handlers('<a href="/x" class="button">') and not inline_styles('<p class="stylish">')
+
+
+def test_the_policy_kept_between_answers_is_the_one_django_csp_builds(client, settings):
+    from csp.utils import build_policy
+
+    assert client.get("/healthz")["Content-Security-Policy"] == build_policy()
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "img-src": ["'self'"]}
+    }
+
+    changed = client.get("/healthz")["Content-Security-Policy"]
+
+    assert changed == build_policy() and "img-src 'self';" in changed + ";"
+
+
+def test_an_answer_that_changes_its_policy_still_gets_its_own(rf):
+    from csp.decorators import csp_update
+    from django.http import HttpResponse
+
+    from config.content_security import CachedPolicyCSPMiddleware
+
+    @csp_update({"img-src": "https://images.example"})
+    def view(request):
+        return HttpResponse("ok")
+
+    middleware = CachedPolicyCSPMiddleware(view)
+    answer = middleware(rf.get("/page/"))
+
+    assert "https://images.example" in answer["Content-Security-Policy"]
+    plain = CachedPolicyCSPMiddleware(lambda request: HttpResponse("ok"))(rf.get("/other/"))
+    assert "https://images.example" not in plain["Content-Security-Policy"]

@@ -7,6 +7,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from orders.exceptions import IdempotencyKeyInFlightError, IdempotencyKeyReusedError, OrderValidationError
@@ -161,6 +162,39 @@ def test_the_same_key_with_another_body_is_refused(account_buyer, catalogue):
     assert Order.objects.count() == 1
 
 
+def test_a_replay_answers_the_first_answer_although_the_rules_now_refuse_the_order(account_buyer, catalogue):
+    # Intake checks the rules before its statement claims the key; a refusal looks for
+    # the key's first answer before it is raised.
+    lines = [{"sku": "ROSE", "quantity": 20}]
+    first = place_order(partner=account_buyer, lines=lines, idempotency_key="k-later")
+    catalogue["ROSE"].active = False
+    catalogue["ROSE"].save(update_fields=["active"])
+
+    replay = place_order(partner=account_buyer, lines=lines, idempotency_key="k-later")
+
+    assert replay.replayed and replay.snapshot == first.snapshot
+    assert Order.objects.count() == 1
+
+
+def test_the_same_key_with_another_body_that_the_rules_refuse_is_told_the_key_was_reused(account_buyer, catalogue):
+    place_order(partner=account_buyer, lines=[{"sku": "ROSE", "quantity": 20}], idempotency_key="k-4")
+
+    with pytest.raises(IdempotencyKeyReusedError):
+        place_order(partner=account_buyer, lines=[{"sku": "NOPE", "quantity": 1}], idempotency_key="k-4")
+
+    assert Order.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refusal_inside_a_callers_transaction_leaves_it_usable(account_buyer, catalogue):
+    with transaction.atomic():
+        with pytest.raises(OrderValidationError):
+            place_order(partner=account_buyer, lines=[{"sku": "NOPE", "quantity": 1}], idempotency_key="k-5")
+        placed = place_order(partner=account_buyer, lines=[{"sku": "ROSE", "quantity": 20}], idempotency_key="k-5")
+
+    assert not placed.replayed and Order.objects.get().number == placed.snapshot["number"]
+
+
 def test_the_same_key_for_two_partners_gives_two_orders(account_buyer, catalogue):
     other = PartnerFactory(code="OTHER2")
     place_order(partner=account_buyer, lines=[{"sku": "ROSE", "quantity": 20}], idempotency_key="shared")
@@ -209,13 +243,13 @@ def order_of(products) -> list[dict]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_intake_is_four_statements_however_many_lines(account_buyer, pin_products, django_assert_num_queries):
+def test_intake_is_one_statement_however_many_lines(account_buyer, pin_products, django_assert_num_queries):
     place_order(partner=account_buyer, lines=order_of(pin_products[:20]), idempotency_key="warm")
 
     for count in (1, 20):
-        # begin, key claim, the one write, commit: the catalogue, prices and ship-to
-        # come from the process's cache
-        with django_assert_num_queries(4):
+        # The key's claim and the write, in autocommit (no BEGIN, no COMMIT): the
+        # catalogue, prices and ship-to come from the process's cache
+        with django_assert_num_queries(1):
             place_order(partner=account_buyer, lines=order_of(pin_products[:count]), idempotency_key=f"warm-{count}")
 
 
@@ -225,9 +259,9 @@ def test_a_cold_cache_costs_one_read_per_kind_however_many_lines(
 ):
     for count, products in ((1, pin_products[20:21]), (20, pin_products[21:40] + pin_products[:1])):
         forget_local_catalogue()
-        # begin, key claim, ship-tos, products, campaign products not yet allocated,
-        # prices, routes, route exceptions, the one write, commit
-        with django_assert_num_queries(10):
+        # ship-tos, products, campaign products not yet allocated, prices, routes,
+        # route exceptions, and the one write (which claims the key)
+        with django_assert_num_queries(7):
             place_order(partner=account_buyer, lines=order_of(products), idempotency_key=f"cold-{count}")
 
 

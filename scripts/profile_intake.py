@@ -1,0 +1,157 @@
+"""Profile POST /api/v1/orders/ in one process, as production runs it: DEBUG off, every
+middleware, token authentication, throttling, metrics and logging, through Django's
+WSGI handler with a real token and an Idempotency-Key per order (no HTTP server, no
+client library: what is measured is the platform's own Python, database and Redis
+round trips included).
+
+Against a database of your own holding the bench's world
+(`manage.py bench_data --partners 20 --skus 200`):
+
+    DATABASE_URL=postgres://.../bouquet_mine REDIS_URL=redis://127.0.0.1:6379/12 \
+        .venv/bin/python scripts/profile_intake.py --orders 3000 [--profile] [--top 40]
+
+It prints the CPU (time.process_time) per request over the timed orders, without the
+profiler; with --profile it runs them again under cProfile and prints the top of the
+profile by own time and by cumulative time. Orders it places stay in the database
+(in CREATED: no worker runs)."""
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import secrets
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+os.environ.update(
+    {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "STRIPE_SECRET_KEY": f"sk_test_{secrets.token_hex(16)}",
+        "STRIPE_WEBHOOK_SECRET": f"whsec_{secrets.token_hex(16)}",
+        "STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL": "1",
+        "BENCHMARK_ON_ONE_MACHINE": "1",
+        "BEHIND_TLS_PROXY": "0",
+        "THROTTLE_ORDER_INTAKE_RATE": "1000000/min",
+        "THROTTLE_API_RATE": "1000000/min",
+    }
+)
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="profile-intake-metrics-"))
+
+
+BATCH = 100
+
+
+def order_environ(token: str, body: bytes) -> dict:
+    """The WSGI environ gunicorn hands Django for one order, as nginx forwards it."""
+    return {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/api/v1/orders/",
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8050",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "HTTP_HOST": "127.0.0.1:8050",
+        "HTTP_AUTHORIZATION": f"Token {token}",
+        "HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex,
+        "HTTP_X_FORWARDED_FOR": "127.0.0.1",
+        "HTTP_X_REQUEST_START": f"t={time.time():.3f}",
+        "HTTP_ACCEPT": "*/*",
+        "HTTP_USER_AGENT": "profile_intake",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=3000)
+    parser.add_argument("--warm", type=int, default=200)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--dump", help="write the raw profile here (pstats)")
+    args = parser.parse_args()
+
+    import random
+
+    import django
+
+    django.setup()
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from devdata.bench_world import issue_bench_tokens
+    from inventory.models import Product
+
+    tokens = list(issue_bench_tokens().values())
+    products = list(Product.objects.filter(sku__startswith="BX-").values_list("sku", "case_pack"))
+    rng = random.Random(7)
+
+    def body() -> bytes:
+        lines = rng.sample(products, rng.randint(1, 3))
+        return json.dumps(
+            {
+                "po_number": f"BENCH-{rng.randint(1, 10**6)}",
+                "lines": [{"sku": sku, "quantity": pack * rng.randint(1, 3)} for sku, pack in lines],
+            }
+        ).encode()
+
+    handler = WSGIHandler()
+    statuses: dict[str, int] = {}
+
+    def start_response(status, headers, exc_info=None):
+        statuses[status] = statuses.get(status, 0) + 1
+
+    def send(count: int) -> None:
+        for index in range(count):
+            answer = handler(order_environ(tokens[index % len(tokens)], body()), start_response)
+            b"".join(answer)
+            answer.close()
+
+    send(args.warm)
+    statuses.clear()
+    # In batches: on a shared machine another process's load inflates a batch's CPU
+    # (caches, frequency), so the quietest batches say most about the code.
+    batches = []
+    for _ in range(max(1, args.orders // BATCH)):
+        started = time.process_time()
+        send(BATCH)
+        batches.append(1000 * (time.process_time() - started) / BATCH)
+    batches.sort()
+    quietest = batches[: max(1, len(batches) // 5)]
+    print(f"statuses: {statuses}")
+    print(
+        f"{len(batches) * BATCH} orders, ms CPU per request: mean {sum(batches) / len(batches):.3f}, "
+        f"median {batches[len(batches) // 2]:.3f}, quietest fifth {sum(quietest) / len(quietest):.3f}"
+    )
+    if not args.profile:
+        return
+    profiler = cProfile.Profile(time.process_time)  # CPU, not time spent waiting on PostgreSQL or Redis
+    profiler.enable()
+    send(args.orders)
+    profiler.disable()
+    if args.dump:
+        profiler.dump_stats(args.dump)
+    for order in ("tottime", "cumulative"):
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        stats.sort_stats(order).print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
