@@ -15,14 +15,16 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # The machines' doors first: every order and webhook is resolved against them
+    # before the portal's many patterns are tried.
+    path("api/v1/", include(api_v1)),
+    path("payments/", include("journey.urls")),
     path("", include("portal.urls")),
     path("accounts/", include("portal.auth_urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
-    path("payments/", include("journey.urls")),
-    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
