@@ -35,6 +35,12 @@ logger = logging.getLogger("bouquet.journey")
 # succeeded nor failed yet.
 PAYMENT_PROCESSING_RECHECK_SECONDS = 30
 
+# How long an order whose Stripe conversation another worker holds waits before a step
+# may claim it again. That worker records the answer (moving or deferring the order),
+# so this only bounds the wait should it find nothing to record; nothing wakes the step
+# for it, and a wait of seconds stalled a backlog's last orders (issue 20).
+PAYMENT_BUSY_RECHECK_SECONDS = 2
+
 
 class PaymentBusyError(PaymentGatewayUnavailableError):
     """Come back shortly: another worker holds the order's Stripe conversation, or
@@ -142,7 +148,9 @@ def pay_one(order_id: int) -> None:
         return
     with payments.payment_call_lock(order_id=order.id) as mine:
         if not mine:
-            raise PaymentBusyError(f"Another worker is talking to Stripe for {order.number}.", retry_after=5)
+            raise PaymentBusyError(
+                f"Another worker is talking to Stripe for {order.number}.", retry_after=PAYMENT_BUSY_RECHECK_SECONDS
+            )
         # Read under the lock: a worker that held it a moment ago may have stored a
         # PaymentIntent or settled the payment.
         payment = Payment.objects.get(order_id=order.id)

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from journey.steps.pay import (
+    PAYMENT_BUSY_RECHECK_SECONDS,
     PAYMENT_PROCESSING_RECHECK_SECONDS,
     record_payment_declined_locked,
     record_payment_succeeded_locked,
@@ -44,11 +45,6 @@ from payments.exceptions import CardDeclinedError, PaymentGatewayUnavailableErro
 from payments.models import Payment
 
 logger = logging.getLogger("bouquet.journey")
-
-# How long an order whose Stripe conversation another worker holds waits before a step
-# may claim it again. That worker records the answer (moving or deferring the order),
-# so this only bounds the wait should it find nothing to record.
-PAYMENT_BUSY_RECHECK_SECONDS = 2
 
 
 @dataclass

@@ -3,8 +3,11 @@ once, ending exactly as the steps one order at a time would; card payments are c
 as a batch, each order's answer recorded for it alone."""
 
 import random
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connections
 
 from devdata.world import VISA
 from inventory.models import Reservation, Stock
@@ -16,7 +19,7 @@ from partners.factories import CreditAccountFactory, PartnerFactory
 from partners.models import CreditAccount, Partner
 from payments import gateway
 from payments.models import Payment
-from tests.support.journey import place, run_step_alone
+from tests.support.journey import drive_journey, place, run_step_alone
 from tests.support.stripe import card_partner, payment_intents_for_order
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +146,61 @@ def test_the_pay_step_charges_what_waits_for_a_card_and_finalizes_it(
     for order in (orders[0], orders[2]):
         [intent] = payment_intents_for_order(order)
         assert intent["status"] == "succeeded"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
+def test_two_workers_charging_one_batch_at_once_charge_each_order_once(card_buyer, warehouses, make_product):
+    """Two batches over the same card orders, and a third worker paying them one at a
+    time, all at once: the Stripe call locks let one of them talk to Stripe for each
+    order, and the others leave it to that one."""
+    make_product("CH-RACE", stock={warehouses["AMS"]: 1000}, case_pack=10)
+    orders = [place(card_buyer, {"CH-RACE": 10}) for _ in range(12)]
+    run_step_alone("reserve")
+    ids = [order.id for order in orders]
+    everyone = threading.Barrier(3)
+
+    def batch_worker():
+        everyone.wait(timeout=30)
+        return chain.pay_and_go_on(ids)
+
+    def one_at_a_time_worker():
+        everyone.wait(timeout=30)
+        for order_id in reversed(ids):
+            try:
+                pay.pay_one(order_id)
+            except pay.PaymentBusyError:
+                pass  # another worker holds it: the step defers it, no attempt spent
+
+    outcomes = in_threads([batch_worker, batch_worker, one_at_a_time_worker])
+    assert [outcome for outcome in outcomes if isinstance(outcome, Exception)] == []
+    drive_journey()
+
+    for order in orders:
+        order.refresh_from_db()
+        assert order.status == OrderStatus.CONFIRMED
+        assert list(order.events.values_list("to_status", flat=True)) == [
+            OrderStatus.CREATED,
+            OrderStatus.INVENTORY_RESERVED,
+            OrderStatus.PAYMENT_PENDING,
+            OrderStatus.PAID,
+            OrderStatus.CONFIRMED,
+        ]
+        [intent] = payment_intents_for_order(order)
+        assert intent["status"] == "succeeded"
+
+
+def in_threads(workers) -> list:
+    """Run each worker on a thread of its own, with its own connection; return what
+    each returned or raised."""
+
+    def call(worker):
+        try:
+            return worker()
+        except Exception as exc:  # collected for the test to assert on
+            return exc
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=len(workers)) as pool:
+        return list(pool.map(call, workers))
