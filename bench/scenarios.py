@@ -4,10 +4,8 @@ import random
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
-from bench import answers, loadgen
+from bench import answers, drain, loadgen
 from bench.loadgen import percentile
 
 TARGET_P99_MS = 150.0
@@ -36,11 +34,14 @@ class Traffic:
         self.card = [tokens[c] for c, method in partners if method == "card"]
         self.account = [tokens[c] for c, method in partners if method == "account"]
         self.products = list(Product.objects.filter(sku__startswith="BX-").values_list("sku", "case_pack"))
+        self.dates = next_delivery_dates(Partner.objects.get(code=next(iter(tokens))), count=3)
 
     def body(self) -> dict:
         lines = self.rng.sample(self.products, self.rng.randint(1, 3))
         return {
             "po_number": f"BENCH-{self.rng.randint(1, 10**6)}",
+            # A peak week: orders spread over the next three delivery dates.
+            "requested_delivery_date": self.rng.choice(self.dates),
             "lines": [{"sku": sku, "quantity": pack * self.rng.randint(1, 3)} for sku, pack in lines],
         }
 
@@ -49,6 +50,15 @@ class Traffic:
         body = {"lines": [{"sku": sku, "quantity": 1}]} if sku else self.body()
         headers = {"Authorization": f"Token {token}", "Idempotency-Key": uuid.uuid4().hex}
         return "POST", self.url, headers, body
+
+
+def next_delivery_dates(partner, *, count: int) -> list[str]:
+    """The first `count` dates the partner's default address can still have, as the
+    delivery promise gives them (the bench's routes all deliver alike)."""
+    from orders.delivery import delivery_promise_for
+
+    promise = delivery_promise_for(partner=partner, address_id=None, now=timezone.now())
+    return [option.date.isoformat() for option in promise.options[:count]]
 
 
 def waiting_statuses() -> tuple[str, ...]:
@@ -177,32 +187,6 @@ def end_to_end(traffic: Traffic, *, rate: int, seconds: float, drain_limit_s: fl
     }
 
 
-@contextmanager
-def watching_queue_depth(t0: float):
-    """Yield a list that a thread fills, every second until the block ends, with
-    (seconds since t0, orders waiting at a step)."""
-    depth: list[tuple[float, int]] = []
-    done = threading.Event()
-
-    def watch():
-        from django.db import connections
-
-        try:
-            while not done.is_set():
-                depth.append((time.monotonic() - t0, queue_depth()))
-                time.sleep(1)
-        finally:
-            connections.close_all()
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    try:
-        yield depth
-    finally:
-        done.set()
-        watcher.join()
-
-
 def per_second_series(result) -> list[dict]:
     """Accepted orders and the p99 latency of each second of a run, by intended send time."""
     series = []
@@ -224,7 +208,7 @@ def spike(
         + loadgen.constant_rate(base_rate, base_s, offset=base_s + spike_s)
     )
     t0 = time.monotonic()
-    with watching_queue_depth(t0) as depth:
+    with drain.watching_the_journey(t0, waiting_statuses()) as samples:
         result = loadgen.run(traffic.order_request, schedule, keep_body=True)
         spike_end = base_s + spike_s
         drain_started = time.monotonic()
@@ -259,7 +243,8 @@ def spike(
             loadgen.RunResult([s for s in result.samples if base_s <= s.intended < spike_end], spike_s, result.cpu_s)
         ),
         "series": per_second_series(result),
-        "queue_depth": [{"t": round(t, 1), "waiting": n} for t, n in depth],
+        **drain.drain_figures(samples, spike_end_s=spike_end, drain_s=drain_s),
+        "queue_depth": [{"t": round(t, 1), "waiting": n, "moves": moves} for t, n, moves in samples],
     }
 
 

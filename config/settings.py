@@ -153,7 +153,7 @@ Q_CLUSTER = {
     "timeout": 60,
     "retry": 90,
     "max_attempts": 1,
-    "save_limit": 200,
+    "save_limit": -1,  # no success rows: with a limit, saving one locked and read all the others, per task
     "ack_failures": True,
     "catch_up": False,
     "redis": REDIS_URL,

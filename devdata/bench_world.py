@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from devdata.bench_campaign import ensure_bench_campaign
 from devdata.world import VISA, WAREHOUSES
 from fulfillment.models import Route
 from inventory.models import Product, Stock, StockMovement, Warehouse
@@ -254,8 +255,10 @@ def build_bench_world(*, partners: int = 200, skus: int = 2000) -> dict:
     _build_rows(partners=partners, skus=skus)
     _top_up_stock()
     _ensure_cards()
+    campaign = ensure_bench_campaign()
     return {
         "partners": Partner.objects.filter(code__startswith="BP").count(),
         "products": Product.objects.filter(sku__regex=BENCH_SKU_PATTERN).count(),
         "stock_lots": Stock.objects.filter(product__sku__regex=BENCH_SKU_PATTERN).count(),
+        **campaign,
     }

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.db.models import Count
 
-from devdata.bench_world import REFRESH_BELOW_DAYS, STOCK_PER_ROW, build_bench_world
+from devdata.bench_world import BENCH_SKU_PATTERN, REFRESH_BELOW_DAYS, STOCK_PER_ROW, build_bench_world
 from inventory.freshness import lot_serves
 from inventory.models import Stock
 from inventory.stock_sync import set_on_hand
@@ -32,14 +32,15 @@ def bench_world(breaker_reset):
 
 
 def test_each_bench_sku_lies_in_two_or_three_lots_a_warehouse_expiring_on_different_days(bench_world):
-    per_warehouse = Stock.objects.values("product", "warehouse").annotate(
+    bench_lots = Stock.objects.filter(product__sku__regex=BENCH_SKU_PATTERN)
+    per_warehouse = bench_lots.values("product", "warehouse").annotate(
         lots=Count("id"), expiries=Count("expires_on", distinct=True)
     )
 
-    assert bench_world["stock_lots"] == Stock.objects.count()
+    assert bench_world["stock_lots"] == bench_lots.count()
     assert {row["lots"] for row in per_warehouse} == {2, 3}
     assert all(row["expiries"] == row["lots"] for row in per_warehouse)
-    assert set(Stock.objects.values_list("on_hand", flat=True)) == {STOCK_PER_ROW}
+    assert set(bench_lots.values_list("on_hand", flat=True)) == {STOCK_PER_ROW}
 
 
 def test_bench_partners_have_a_freshness_rule_every_lot_meets_for_the_earliest_delivery(bench_world):
@@ -49,12 +50,19 @@ def test_bench_partners_have_a_freshness_rule_every_lot_meets_for_the_earliest_d
     # The bench's routes deliver the same day.
     assert all(
         lot_serves(available_from=a, expires_on=e, delivery_date=BUILT_ON, required_days=max(rules))
-        for a, e in Stock.objects.values_list("available_from", "expires_on")
+        for a, e in Stock.objects.filter(product__sku__regex=BENCH_SKU_PATTERN).values_list(
+            "available_from", "expires_on"
+        )
     )
 
 
 def test_a_later_build_tops_up_what_was_used_and_gives_aged_lots_their_life_again(bench_world):
-    lot = Stock.objects.select_related("product", "warehouse").order_by("expires_on", "id").first()
+    lot = (
+        Stock.objects.filter(product__sku__regex=BENCH_SKU_PATTERN)
+        .select_related("product", "warehouse")
+        .order_by("expires_on", "id")
+        .first()
+    )
     set_on_hand(
         product=lot.product,
         warehouse=lot.warehouse,
@@ -69,7 +77,9 @@ def test_a_later_build_tops_up_what_was_used_and_gives_aged_lots_their_life_agai
 
     lot.refresh_from_db()
     assert (lot.lot, lot.on_hand, lot.expires_on) == ("BL1", STOCK_PER_ROW, later + timedelta(days=20))
-    assert not Stock.objects.filter(expires_on__lt=later + timedelta(days=REFRESH_BELOW_DAYS)).exists()
+    assert not Stock.objects.filter(
+        product__sku__regex=BENCH_SKU_PATTERN, expires_on__lt=later + timedelta(days=REFRESH_BELOW_DAYS)
+    ).exists()
 
 
 def test_the_chaos_runs_hot_sku_lies_in_three_lots_of_different_dates_in_the_ledger(warehouses):
@@ -90,3 +100,22 @@ def test_the_chaos_runs_hot_sku_lies_in_three_lots_of_different_dates_in_the_led
         lot_serves(available_from=None, expires_on=lot.expires_on, delivery_date=BUILT_ON, required_days=4)
         for lot in lots
     ] == [False, True, True]
+
+
+def test_a_peak_campaign_on_the_third_delivery_date_is_already_allocated_and_made_once(bench_world):
+    from devdata.bench_campaign import CODE, SKUS
+    from orders.models import Campaign, Order
+
+    campaign = Campaign.objects.get(code=CODE)
+    allocated = Order.objects.filter(source=Order.Source.PREBOOK)
+
+    assert campaign.delivery_date == BUILT_ON + timedelta(days=2)
+    assert campaign.is_allocated
+    assert bench_world["allocation_orders"] == allocated.count() == 3
+    assert set(allocated.values_list("requested_delivery_date", flat=True)) == {campaign.delivery_date}
+    assert sorted(campaign.products.values_list("product__sku", flat=True)) == list(SKUS)
+
+    build_on(BUILT_ON)
+
+    assert Campaign.objects.filter(code=CODE).count() == 1
+    assert Order.objects.filter(source=Order.Source.PREBOOK).count() == 3

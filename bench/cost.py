@@ -1,0 +1,209 @@
+"""What an order costs: CPU seconds by process kind over a scenario, divided by the
+orders it confirmed (DESIGN section 9, "cost").
+
+The platform's own kinds are nginx, gunicorn, the journey's workers, PostgreSQL and
+Redis; the Stripe stand-in and the load generator (this process) are counted apart,
+since in production they run elsewhere. PostgreSQL and Redis serve the whole machine:
+only the bench database's backends and the server's own background processes are
+counted, so a test run beside the bench on another database adds nothing to its
+figure (Redis cannot be told apart by database, so it is counted whole).
+
+A thread reads every process's CPU time every half second. A process counts from
+its CPU time when first seen (or from zero if it started after the meter), to its CPU
+time when last seen; a process that ends between two reads loses at most half a
+second, which the bench's long-lived processes (gunicorn and django-q2 workers,
+persistent database connections) make rare."""
+
+import os
+import re
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import psutil
+
+PLATFORM_KINDS = ("nginx", "gunicorn", "workers", "postgres", "redis")
+APART_KINDS = ("stand_in", "load_generator")
+KINDS = PLATFORM_KINDS + APART_KINDS
+# What the platform's children are called (bench.platform: "gunicorn", "gunicorn-2", ...).
+CHILD_KINDS = {"nginx": "nginx", "gunicorn": "gunicorn", "qcluster": "workers", "localstripe": "stand_in"}
+POSTGRES_TITLE = re.compile(r"^postgres: (?:\S+: )?(.*)$")
+POSTGRES_BACKGROUND = (
+    "checkpointer",
+    "background writer",
+    "walwriter",
+    "autovacuum launcher",
+    "logical replication launcher",
+    "stats collector",
+)
+
+
+def postgres_process_counts(cmdline: list[str], database: str) -> bool:
+    """Whether a PostgreSQL server process works for `database`: the postmaster, its
+    background processes, and the backends and autovacuum workers of that database."""
+    title = " ".join(cmdline)
+    if not title.startswith("postgres: "):
+        return True  # the postmaster, as started
+    # "postgres: [<cluster name>: ]<what it does>" (Debian names its clusters "15/main").
+    words = POSTGRES_TITLE.match(title).group(1)
+    if words.startswith(POSTGRES_BACKGROUND):
+        return True
+    if words.startswith("autovacuum worker"):
+        return words.split()[-1] == database
+    parts = words.split()
+    return len(parts) > 1 and parts[1] == database  # "<user> <database> <client> <state>"
+
+
+@dataclass
+class Seen:
+    kind: str
+    first: float
+    last: float
+
+
+@dataclass
+class CpuMeter:
+    """Cumulative CPU seconds by kind since the meter started, for `children` (name to
+    Popen of what the platform started) and the machine's PostgreSQL and Redis."""
+
+    children: dict
+    database: str
+    interval_s: float = 0.5
+    started_at: float = field(default_factory=time.time)
+    seen: dict[tuple[int, float], Seen] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    done: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> "CpuMeter":
+        self.read()
+        threading.Thread(target=self._loop, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.done.set()
+
+    def _loop(self) -> None:
+        while not self.done.wait(self.interval_s):
+            self.read()
+
+    def processes(self) -> list[tuple[str, psutil.Process]]:
+        found = [("load_generator", psutil.Process(os.getpid()))]
+        for name, popen in list(self.children.items()):
+            kind = CHILD_KINDS.get(name.split("-")[0])
+            if kind is None:
+                continue
+            try:
+                parent = psutil.Process(popen.pid)
+                found.extend((kind, process) for process in [parent, *parent.children(recursive=True)])
+            except psutil.NoSuchProcess:
+                pass
+        for process in psutil.process_iter(["name", "cmdline"]):
+            name, cmdline = process.info["name"], process.info["cmdline"] or []
+            if name == "redis-server":
+                found.append(("redis", process))
+            elif name == "postgres" and postgres_process_counts(cmdline, self.database):
+                found.append(("postgres", process))
+        return found
+
+    def read(self) -> None:
+        for kind, process in self.processes():
+            try:
+                with process.oneshot():
+                    times = process.cpu_times()
+                    key = (process.pid, process.create_time())
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                continue
+            cpu = times.user + times.system
+            with self.lock:
+                if key in self.seen:
+                    self.seen[key].last = cpu
+                else:
+                    self.seen[key] = Seen(kind, 0.0 if key[1] > self.started_at else cpu, cpu)
+
+    def totals(self) -> dict[str, float]:
+        self.read()
+        totals = dict.fromkeys(KINDS, 0.0)
+        with self.lock:
+            for seen in self.seen.values():
+                totals[seen.kind] += seen.last - seen.first
+        return totals
+
+    @contextmanager
+    def window(self):
+        """Yield a dict filled, when the block ends, with the CPU seconds each kind
+        spent inside it."""
+        spent: dict[str, float] = {}
+        before = self.totals()
+        try:
+            yield spent
+        finally:
+            after = self.totals()
+            spent.update({kind: after[kind] - before[kind] for kind in KINDS})
+
+
+def per_order(spent: dict[str, float], orders: int, *, counted: str) -> dict:
+    """CPU milliseconds per order by kind, the platform's own sum first."""
+    if not orders:
+        return {"orders": 0, "per": counted, "platform_cpu_ms_per_order": None, "by_kind": {}}
+    by_kind = {kind: round(spent[kind] * 1000 / orders, 2) for kind in KINDS}
+    return {
+        "orders": orders,
+        "per": counted,
+        "platform_cpu_ms_per_order": round(sum(by_kind[kind] for kind in PLATFORM_KINDS), 2),
+        "by_kind": by_kind,
+        "cpu_s": {kind: round(spent[kind], 2) for kind in KINDS},
+    }
+
+
+def _newest_ids() -> tuple[int, int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT (SELECT coalesce(max(id), 0) FROM orders_order),
+                      (SELECT coalesce(max(id), 0) FROM orders_orderevent)"""
+        )
+        return cursor.fetchone()
+
+
+def _orders_since(order_id: int, event_id: int) -> tuple[int, int]:
+    """Orders accepted after `order_id`, and orders confirmed after event `event_id`."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT (SELECT count(*) FROM orders_order WHERE id > %s),
+                      (SELECT count(*) FROM orders_orderevent WHERE id > %s AND to_status = 'CONFIRMED')""",
+            [order_id, event_id],
+        )
+        return cursor.fetchone()
+
+
+@contextmanager
+def costed(meter: CpuMeter, figures: dict, name: str):
+    """Run a scenario and add its CPU per order by kind to `figures[name]["cost"]`: per
+    order confirmed during it, or per order accepted where none was (intake with the
+    workers stopped)."""
+    order_id, event_id = _newest_ids()
+    with meter.window() as spent:
+        yield
+    accepted, confirmed = _orders_since(order_id, event_id)
+    counted = "confirmed" if confirmed else "accepted"
+    if name in figures:
+        figures[name]["cost"] = per_order(spent, confirmed or accepted, counted=counted)
+
+
+def headline(figures: dict, order: tuple[str, ...] = ("end_to_end", "intake", "spike")) -> dict:
+    """The run's cost figure: the first of `order`'s scenarios that confirmed orders,
+    with every scenario's own figure beside it."""
+    by_scenario = {
+        name: value["cost"]["platform_cpu_ms_per_order"]
+        for name, value in figures.items()
+        if isinstance(value, dict) and isinstance(value.get("cost"), dict)
+    }
+    for name in order:
+        cost = (figures.get(name) or {}).get("cost") or {}
+        if cost.get("per") == "confirmed" and cost.get("orders"):
+            return {**cost, "from": name, "by_scenario": by_scenario}
+    return {"platform_cpu_ms_per_order": None, "by_kind": {}, "from": None, "by_scenario": by_scenario}

@@ -1,0 +1,91 @@
+"""Watching the journey drain a backlog: every second, how many orders wait at a step
+and how many journey transitions were made since the second before (every event but
+intake's `CREATED`). A backlog must drain at the journey's full rate: a stretch in
+which orders wait and none moves is a stall, whatever its cause (a lost wake-up, a
+lease, a batch waiting on a slow one), and the spike reports the longest."""
+
+import threading
+import time
+from contextlib import contextmanager
+
+from django.db import connection
+
+# A stall shorter than this is one quiet second between two batches, not a wait.
+STALL_REPORTED_FROM_S = 2
+
+
+def _waiting_orders(cursor, waiting_statuses) -> int:
+    cursor.execute("SELECT count(*) FROM orders_order WHERE status = ANY(%s) AND hold = ''", [list(waiting_statuses)])
+    return cursor.fetchone()[0]
+
+
+def _moves_since(cursor, event_id: int) -> tuple[int, int]:
+    """The newest event's id and how many journey transitions came after `event_id`."""
+    cursor.execute(
+        """SELECT coalesce(max(id), %s), count(*) FILTER (WHERE to_status <> 'CREATED')
+             FROM orders_orderevent WHERE id > %s""",
+        [event_id, event_id],
+    )
+    newest, moves = cursor.fetchone()
+    return newest, moves
+
+
+@contextmanager
+def watching_the_journey(t0: float, waiting_statuses):
+    """Yield a list that a thread fills, every second until the block ends, with
+    (seconds since t0, orders waiting at a step, journey transitions in that second)."""
+    samples: list[tuple[float, int, int]] = []
+    done = threading.Event()
+
+    def watch():
+        from django.db import connections
+
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT coalesce(max(id), 0) FROM orders_orderevent")
+                event_id = cursor.fetchone()[0]
+                while not done.is_set():
+                    event_id, moves = _moves_since(cursor, event_id)
+                    samples.append((time.monotonic() - t0, _waiting_orders(cursor, waiting_statuses), moves))
+                    time.sleep(1)
+        finally:
+            connections.close_all()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield samples
+    finally:
+        done.set()
+        watcher.join()
+
+
+def longest_stall_s(samples: list[tuple[float, int, int]], *, after_s: float = 0.0) -> float:
+    """The longest run of seconds, from `after_s` on, in which orders waited at a step
+    (at both ends of the second) and no journey transition was made."""
+    longest = current = 0.0
+    previous = None
+    for t, waiting, moves in samples:
+        if t < after_s:
+            previous = (t, waiting)
+            continue
+        if previous is not None and previous[1] > 0 and waiting > 0 and moves == 0:
+            current += t - previous[0]
+            longest = max(longest, current)
+        else:
+            current = 0.0
+        previous = (t, waiting)
+    return round(longest, 1) if longest >= STALL_REPORTED_FROM_S else 0.0
+
+
+def drain_figures(samples: list[tuple[float, int, int]], *, spike_end_s: float, drain_s: float | None) -> dict:
+    """The backlog left when the spike ended, how fast it drained (orders a second, from
+    the spike's end to the empty queue), and the longest stall while it did."""
+    at_end = [waiting for t, waiting, _ in samples if t <= spike_end_s]
+    backlog = at_end[-1] if at_end else 0
+    return {
+        "backlog_at_spike_end": backlog,
+        "drain_rate_per_s": round(backlog / drain_s, 1) if drain_s else None,
+        "longest_stall_s": longest_stall_s(samples),
+        "journey_moves_per_s_max": max((moves for _, _, moves in samples), default=0),
+    }

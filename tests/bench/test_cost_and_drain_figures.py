@@ -1,0 +1,89 @@
+"""The bench's cost figure (CPU per order by process kind) and its drain figures
+(how fast a backlog drained, the longest stall): what issue 20's targets are read from."""
+
+import subprocess
+import sys
+import time
+
+from bench.cost import CpuMeter, headline, per_order, postgres_process_counts
+from bench.drain import drain_figures, longest_stall_s
+
+
+def test_only_the_bench_databases_postgres_processes_are_counted():
+    def counts(title):
+        return postgres_process_counts([title], "bouquet_bench")
+
+    assert counts("/usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main")
+    assert counts("postgres: 15/main: checkpointer ")
+    assert counts("postgres: walwriter")
+    assert counts("postgres: 15/main: bouquet bouquet_bench 127.0.0.1(48430) idle")
+    assert counts("postgres: 15/main: autovacuum worker bouquet_bench")
+    assert not counts("postgres: 15/main: bouquet test_bouquet_r4 127.0.0.1(48440) idle in transaction")
+    assert not counts("postgres: 15/main: autovacuum worker bouquet")
+
+
+def test_cost_per_order_sums_the_platforms_kinds_and_counts_the_stand_in_and_load_apart():
+    spent = {
+        "nginx": 0.1,
+        "gunicorn": 2.0,
+        "workers": 1.0,
+        "postgres": 0.6,
+        "redis": 0.3,
+        "stand_in": 5.0,
+        "load_generator": 9.0,
+    }
+
+    cost = per_order(spent, 1000, counted="confirmed")
+
+    assert cost["platform_cpu_ms_per_order"] == 4.0
+    assert cost["by_kind"]["stand_in"] == 5.0 and cost["by_kind"]["gunicorn"] == 2.0
+    assert per_order(spent, 0, counted="accepted")["platform_cpu_ms_per_order"] is None
+
+
+def test_the_headline_is_end_to_ends_cost_with_every_scenarios_beside_it():
+    figures = {
+        "intake_alone": {"cost": {"per": "accepted", "orders": 10, "platform_cpu_ms_per_order": 2.0}},
+        "end_to_end": {"cost": {"per": "confirmed", "orders": 10, "platform_cpu_ms_per_order": 6.0, "by_kind": {}}},
+    }
+
+    cost = headline(figures)
+
+    assert (cost["from"], cost["platform_cpu_ms_per_order"]) == ("end_to_end", 6.0)
+    assert cost["by_scenario"] == {"intake_alone": 2.0, "end_to_end": 6.0}
+
+
+def test_the_meter_charges_a_busy_child_to_its_kind():
+    busy = subprocess.Popen(
+        [sys.executable, "-c", "import time\nend = time.process_time() + 0.6\nwhile time.process_time() < end: pass"]
+    )
+    meter = CpuMeter({"gunicorn": busy}, "bouquet_bench", interval_s=0.05).start()
+    try:
+        with meter.window() as spent:
+            busy.wait(timeout=30)
+            time.sleep(0.01)
+    finally:
+        meter.stop()
+
+    # The child ends between two reads: at most one interval of its CPU is lost.
+    assert 0.4 <= spent["gunicorn"] <= 0.7
+    assert spent["workers"] == 0
+
+
+def test_a_stretch_with_orders_waiting_and_none_moving_is_a_stall():
+    samples = [(0.0, 100, 50), (1.0, 60, 40), (2.0, 60, 0), (3.0, 60, 0), (4.0, 60, 0), (5.0, 10, 50), (6.0, 0, 10)]
+
+    assert longest_stall_s(samples) == 3.0
+    # A quiet second between two batches is not one.
+    assert longest_stall_s([(0.0, 10, 5), (1.0, 10, 0), (2.0, 0, 10)]) == 0.0
+    # Nothing waiting is not a stall.
+    assert longest_stall_s([(0.0, 0, 0), (1.0, 0, 0), (2.0, 0, 0), (3.0, 0, 0)]) == 0.0
+
+
+def test_the_drain_rate_is_the_backlog_at_the_spikes_end_over_the_drain():
+    samples = [(10.0, 500, 100), (20.0, 1000, 100), (25.0, 400, 120), (30.0, 0, 80)]
+
+    figures = drain_figures(samples, spike_end_s=20.0, drain_s=10.0)
+
+    assert figures["backlog_at_spike_end"] == 1000
+    assert figures["drain_rate_per_s"] == 100.0
+    assert figures["longest_stall_s"] == 0.0
