@@ -4,7 +4,7 @@ did not start, so another worker takes them at once rather than after their leas
 
 Found by `make chaos`: a worker stopped mid-batch left the orders it had claimed
 waiting out STEP_LEASE_SECONDS (60 s). This runs the real `manage.py run_workers`,
-lets its worker claim a batch of 50 card payments, signals the group as systemd does
+lets its worker claim a batch of 150 card payments, signals the group as systemd does
 once the worker has started the batch's payments, and requires every order the worker
 had not started at Stripe to be claimable the moment the worker has gone, none charged
 twice, all confirmed after."""
@@ -26,7 +26,10 @@ from tests.support.stripe import payment_intents_for_order
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-BATCH = 50
+# Large enough that the batch's calls to Stripe outlast the stop's way to the worker
+# (through run_workers, when it alone is signalled): with the database work batched,
+# 50 orders' calls could all be made before it arrived.
+BATCH = 150
 WAITING_TO_PAY = (OrderStatus.INVENTORY_RESERVED, OrderStatus.PAYMENT_PENDING)
 
 
@@ -41,14 +44,14 @@ def test_a_worker_told_to_stop_mid_batch_hands_back_the_orders_it_had_not_starte
 ):
     product = make_product("ROS-STOP-10", stock={warehouses["AMS"]: 10 * BATCH}, case_pack=10)
     ids = [place(card_buyer, {product.sku: 10}).id for _ in range(BATCH)]
-    run_step_alone("reserve")  # all 50 now wait at the pay step, one batch's worth
+    run_step_alone("reserve")  # all now wait at the pay step, one batch's worth
     assert Order.objects.filter(id__in=ids, status=OrderStatus.INVENTORY_RESERVED).count() == BATCH
 
     env = environment_of_this_run(Q_WORKERS="1", STRIPE_CONCURRENCY=stripe_threads, STEP_BATCH_SIZE=str(BATCH))
     with (tmp_path / "workers.log").open("wb") as log:
         workers = start_manage_command(["run_workers"], env=env, log=log)
     try:
-        # reserve woke the pay step: the cluster's one worker claims all 50 as it starts.
+        # reserve woke the pay step: the cluster's one worker claims them all as it starts.
         # The batch's payments start in one transaction, then go to Stripe one by one
         # (or a few at once on threads).
         wait_for(
