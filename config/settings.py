@@ -199,7 +199,7 @@ BOUQUET = {
     "STEP_BACKOFF_BASE_SECONDS": env_int("STEP_BACKOFF_BASE_SECONDS", 2),
     "STEP_BACKOFF_MAX_SECONDS": env_int("STEP_BACKOFF_MAX_SECONDS", 300),
     # At most one pending wake-up task per step for this long.
-    "WAKE_TTL_SECONDS": env_int("WAKE_TTL_SECONDS", 30),
+    "WAKE_TTL_SECONDS": env_int("WAKE_TTL_SECONDS", 5),
     # The sweeper calls an order stuck when it has not moved for this long.
     "STUCK_AFTER_SECONDS": env_int("STUCK_AFTER_SECONDS", 120),
     "IDEMPOTENCY_KEY_TTL_HOURS": env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48),

@@ -16,18 +16,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import close_old_connections, connection
 
-from config.metrics import STEP_SECONDS, TRANSITIONS, bind
+from config.metrics import STEP_SECONDS, bind
+from journey import chain
+from journey.failures import record_failure
 from journey.steps import finalize, pay, refund, reserve
 from journey.stripe_threads import stripe_threads
 from journey.worker_stop import hand_back, step_in_hand, stop_requested
-from orders.dead_letters import record_dead_letter
-from orders.models import Order
 from orders.states import WAITING_AT_STEP
-from orders.transitions import defer_order, set_hold
 from orders.wakeups import wake_on_commit
-from payments.exceptions import PaymentGatewayUnavailableError
 
 logger = logging.getLogger("bouquet.journey")
 
@@ -36,10 +34,11 @@ logger = logging.getLogger("bouquet.journey")
 class Step:
     name: str
     handle: Callable[[int], None]
+    # The steps to wake after `handle` moved orders on one by one (a batch handler
+    # carries its orders on as far as they go and wakes what it leaves: journey.chain).
     wakes: tuple[str, ...]
-    # Handles a whole claimed batch in one transaction and returns the orders it left
-    # to `handle`; any failure falls back to `handle` per order, so failures are still
-    # counted per order.
+    # Handles a whole claimed batch and returns the orders it left to `handle`; any
+    # failure falls back to `handle` per order, so failures are still counted per order.
     handle_batch: Callable[[list[int]], Sequence[int]] | None = None
     # `handle` mostly waits on Stripe, not on this machine: run up to STRIPE_CONCURRENCY
     # orders of a batch at once.
@@ -49,22 +48,15 @@ class Step:
 STEPS: dict[str, Step] = {
     step.name: step
     for step in (
-        Step("reserve", reserve.reserve_one, ("pay",), reserve.reserve_batch),
-        Step("pay", pay.pay_one, ("finalize", "refund"), pay.pay_batch, waits_on_stripe=True),
+        Step("reserve", reserve.reserve_one, ("pay",), chain.reserve_and_go_on),
+        Step("pay", pay.pay_one, ("finalize", "refund"), chain.pay_and_go_on, waits_on_stripe=True),
         Step("finalize", finalize.finalize_one, ("refund",), finalize.finalize_batch),
         Step("refund", refund.refund_one, (), waits_on_stripe=True),
     )
 }
 
-# A step's failures and its time per batch, shown at 0 until they happen; the states
-# a step moves orders to are counted where every move is made (orders.transitions).
-FAILURE_OUTCOMES = ("retry", "dead_letter", "deferred")
-_FAILURES = bind(TRANSITIONS, [(name, outcome) for name in STEPS for outcome in FAILURE_OUTCOMES])
+# A step's time per batch, shown at 0 until it happens.
 _BATCH_SECONDS = bind(STEP_SECONDS, [(name,) for name in STEPS])
-
-
-def _count_failure_on_commit(step: Step, outcome: str) -> None:
-    transaction.on_commit(_FAILURES[(step.name, outcome)].inc, robust=True)
 
 
 def claim_orders(step: Step, *, limit: int) -> list[int]:
@@ -87,66 +79,18 @@ def claim_orders(step: Step, *, limit: int) -> list[int]:
         return sorted(row[0] for row in cursor.fetchall())
 
 
-def backoff_seconds(attempts: int) -> float:
-    base = settings.BOUQUET["STEP_BACKOFF_BASE_SECONDS"]
-    return min(base * 2 ** max(attempts - 1, 0), settings.BOUQUET["STEP_BACKOFF_MAX_SECONDS"])
-
-
-def record_step_failure(step: Step, order_id: int, error: BaseException) -> None:
-    """Count a failed attempt and push the order back with backoff, or park it in the
-    dead-letter table after the last attempt."""
-    max_attempts = settings.BOUQUET["STEP_MAX_ATTEMPTS"]
-    with transaction.atomic():
-        order = (
-            Order.objects.select_for_update(of=("self",)).only("id", "number", "attempts", "status").get(id=order_id)
-        )
-        order.attempts += 1
-        message = f"{type(error).__name__}: {error}"
-        if order.attempts >= max_attempts:
-            set_hold([order_id], Order.Hold.DEAD_LETTER, attempts=order.attempts)
-            record_dead_letter(task=f"journey.{step.name}", order_id=order_id, error=message, attempts=order.attempts)
-            _count_failure_on_commit(step, "dead_letter")
-            logger.error(
-                "step failed for the last time; order dead-lettered",
-                extra={"order": order.number, "step": step.name, "attempts": order.attempts, "error": message},
-            )
-        else:
-            delay = backoff_seconds(order.attempts)
-            defer_order(order_id, seconds=delay, attempts=order.attempts)
-            _count_failure_on_commit(step, "retry")
-            logger.warning(
-                "step failed; will retry",
-                extra={
-                    "order": order.number,
-                    "step": step.name,
-                    "attempts": order.attempts,
-                    "retry_in_s": delay,
-                    "error": message,
-                },
-            )
-
-
 def run_one(step: Step, order_id: int) -> None:
     """Handle one claimed order, turning any failure into a retry or a dead letter."""
     try:
         step.handle(order_id)
-    except PaymentGatewayUnavailableError as exc:
-        if exc.retry_after is not None:  # the breaker is open: no attempt was made
-            defer_order(order_id, seconds=exc.retry_after)
-            _count_failure_on_commit(step, "deferred")
-            return
-        record_step_failure(step, order_id, exc)
     except Exception as exc:
-        try:
-            record_step_failure(step, order_id, exc)
-        except Exception:
-            # The database itself is failing: the lease runs out and a later run retries.
-            logger.exception("could not record step failure", extra={"order_id": order_id, "step": step.name})
+        record_failure(step.name, order_id, exc)
 
 
-def run_batch(step: Step, order_ids: list[int]) -> None:
+def run_batch(step: Step, order_ids: list[int]) -> list[int]:
     """Handle claimed orders together when the step can, else one by one; so too
-    the orders the batch left to the per-order path."""
+    the orders the batch left to the per-order path. Return the orders handled one
+    by one."""
     started = time.perf_counter()
     if step.handle_batch is not None:
         try:
@@ -160,6 +104,7 @@ def run_batch(step: Step, order_ids: list[int]) -> None:
             )
     run_each(step, order_ids)
     _BATCH_SECONDS[(step.name,)].observe(time.perf_counter() - started)
+    return order_ids
 
 
 def run_each(step: Step, order_ids: Sequence[int]) -> None:
@@ -208,9 +153,9 @@ def run_step(step_name: str, *, time_budget: float | None = None) -> int:
             order_ids = claim_orders(step, limit=batch_size)
             if not order_ids:
                 break
-            run_batch(step, order_ids)
+            if run_batch(step, order_ids):
+                wake_on_commit(*step.wakes)
             handled += len(order_ids)
-            wake_on_commit(*step.wakes)
             if time.monotonic() >= deadline:
                 wake_on_commit(step.name)
                 break

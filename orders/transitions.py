@@ -71,7 +71,7 @@ WITH moved AS (
        SET status = %(to)s,
            updated_at = statement_timestamp(),
            attempts = 0,
-           next_attempt_at = statement_timestamp(),
+           next_attempt_at = statement_timestamp() + make_interval(secs => %(due_in)s),
            hold = '',
            held_since = NULL,
            cancel_reason = CASE WHEN %(to)s = 'CANCELLED' THEN %(reason)s ELSE o.cancel_reason END,
@@ -93,10 +93,12 @@ def transition_many(
     actor: str = "system",
     reason: str = "",
     details: Mapping[int, str] | None = None,
+    due_in: float = 0,
 ) -> list[Order]:
     """Move orders that all have the same status in memory to `to_status` in one
     statement, as `transition` would one by one (`details` by order id), and return
-    those that moved. Call inside a transaction."""
+    those that moved. `due_in` seconds keeps them from the next step's claim for as
+    long (a lease: the caller goes on with them itself). Call inside a transaction."""
     if not orders:
         return []
     from_status = orders[0].status
@@ -115,6 +117,7 @@ def transition_many(
                 "to": to_status,
                 "reason": reason,
                 "actor": actor,
+                "due_in": due_in,
             },
         )
         moved_ids = {row[0] for row in cursor.fetchall()}
@@ -209,15 +212,15 @@ def lock_order(order_id: int, *, with_payment: bool = False) -> Order:
     return Order.objects.select_for_update(of=("self",)).select_related(*_joined(with_payment)).get(id=order_id)
 
 
-def lock_orders_in_status(order_ids: Sequence[int], status: str, *, with_payment: bool = False) -> list[Order]:
-    """Lock those of the orders still in `status`, in id order (so two batches that
-    overlap wait for each other instead of deadlocking), and return them with their
-    partners (and payments, when asked). Orders that left `status` while this waited
+def lock_orders_in_status(order_ids: Sequence[int], *statuses: str, with_payment: bool = False) -> list[Order]:
+    """Lock those of the orders still in one of `statuses`, in id order (so two batches
+    that overlap wait for each other instead of deadlocking), and return them with
+    their partners (and payments, when asked). Orders that left them while this waited
     for their lock are left out."""
     return list(
         Order.objects.select_for_update(of=("self",))
         .select_related(*_joined(with_payment))
-        .filter(id__in=order_ids, status=status)
+        .filter(id__in=order_ids, status__in=statuses)
         .order_by("id")
     )
 

@@ -38,6 +38,23 @@ def create_payments_on_account(*, orders, succeeded_order_ids: set[int]) -> list
     )
 
 
+def create_card_payments(*, orders) -> list[Payment]:
+    """Write what `create_payment` would for each order paying by card, pending, in one
+    statement."""
+    return Payment.objects.bulk_create(
+        [
+            Payment(
+                order=order,
+                method=Payment.Method.CARD,
+                amount=order.total,
+                currency=order.currency,
+                status=Payment.Status.PENDING,
+            )
+            for order in orders
+        ]
+    )
+
+
 def lock_payment(*, order_id: int) -> Payment | None:
     """Lock the order's payment row, if it has one. Call after locking the order."""
     return Payment.objects.select_for_update().filter(order_id=order_id).first()
@@ -73,6 +90,46 @@ def store_payment_intent(*, payment: Payment, payment_intent_id: str, stripe_sta
         return payment_intent_id
     payment.refresh_from_db(fields=["stripe_payment_intent_id", "stripe_status", "status"])
     return payment.stripe_payment_intent_id
+
+
+_STORE_PAYMENT_INTENTS_SQL = """
+UPDATE payments_payment p
+   SET stripe_payment_intent_id = d.intent_id, stripe_status = d.stripe_status, updated_at = statement_timestamp()
+  FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS d(id, intent_id, stripe_status)
+ WHERE p.id = d.id AND p.stripe_payment_intent_id IS NULL AND p.status = 'pending'
+RETURNING p.id
+"""
+
+
+def store_payment_intents(intents: dict[Payment, dict]) -> set[int]:
+    """Store each PaymentIntent's id on its payment as `store_payment_intent` would, in
+    one statement for the lot, and return the ids of the payments it was stored on.
+    For the others the caller must ask `store_payment_intent` what is stored instead."""
+    if not intents:
+        return set()
+    payments = list(intents)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _STORE_PAYMENT_INTENTS_SQL,
+            [
+                [payment.id for payment in payments],
+                [intents[payment]["id"] for payment in payments],
+                [intents[payment]["status"] for payment in payments],
+            ],
+        )
+        stored = {row[0] for row in cursor.fetchall()}
+    for payment in payments:
+        if payment.id in stored:
+            payment.stripe_payment_intent_id = intents[payment]["id"]
+    return stored
+
+
+def mark_payments_succeeded(*, payment_ids) -> None:
+    """Mark card payments whose orders the caller has locked as charged, in one
+    statement."""
+    Payment.objects.filter(id__in=payment_ids).update(
+        status=Payment.Status.SUCCEEDED, stripe_status="succeeded", updated_at=Now()
+    )
 
 
 def mark_settled_at_stripe(*, payment: Payment, refund_id: str | None) -> bool:
@@ -124,6 +181,38 @@ def record_stripe_event(*, event_id: str, event_type: str, payment_intent_id: st
     with connection.cursor() as cursor:
         cursor.execute(_RECORD_EVENT_SQL, [event_id, event_type, payment_intent_id, Jsonb(payload)])
         return cursor.fetchone() is not None
+
+
+# The keys are those `payment_call_lock` takes, so a batch and a single order exclude
+# each other.
+_TRY_CALL_LOCKS_SQL = """
+SELECT id FROM unnest(%s::bigint[]) AS ids(id)
+ WHERE pg_try_advisory_lock(hashtextextended('stripe-call:' || id::text, 0))
+"""
+
+
+_RELEASE_CALL_LOCKS_SQL = """
+SELECT pg_advisory_unlock(hashtextextended('stripe-call:' || id::text, 0)) FROM unnest(%s::bigint[]) AS ids(id)
+"""
+
+
+def try_payment_call_locks(*, order_ids) -> list[int]:
+    """Take `payment_call_lock` for each of the orders that no other worker holds, in
+    one statement, and return those taken (release them with
+    `release_payment_call_locks`). Read the payments only after this: what another
+    worker wrote before letting go is seen only by a later statement."""
+    if not order_ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_TRY_CALL_LOCKS_SQL, [list(order_ids)])
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def release_payment_call_locks(*, order_ids) -> None:
+    if not order_ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_RELEASE_CALL_LOCKS_SQL, [list(order_ids)])
 
 
 @contextmanager

@@ -7,6 +7,7 @@ waits on Stripe. Stripe is called outside any transaction."""
 import logging
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import transaction
 
 from orders.cancellation import cancel_locked_order
@@ -33,6 +34,12 @@ logger = logging.getLogger("bouquet.journey")
 # How long to wait before asking Stripe again about a PaymentIntent that is neither
 # succeeded nor failed yet.
 PAYMENT_PROCESSING_RECHECK_SECONDS = 30
+
+# How long an order whose Stripe conversation another worker holds waits before a step
+# may claim it again. That worker records the answer (moving or deferring the order),
+# so this only bounds the wait should it find nothing to record; nothing wakes the step
+# for it, and a wait of seconds stalled a backlog's last orders (issue 20).
+PAYMENT_BUSY_RECHECK_SECONDS = 2
 
 
 class PaymentBusyError(PaymentGatewayUnavailableError):
@@ -99,14 +106,39 @@ def pay_batch(order_ids: Sequence[int]) -> list[int]:
         orders = [
             order
             for order in lock_orders_in_status(order_ids, OrderStatus.INVENTORY_RESERVED, with_payment=True)
-            if order.status == OrderStatus.INVENTORY_RESERVED and credit_drawn_when_reserved(order)
+            if credit_drawn_when_reserved(order)
         ]
-        if not orders:
-            return list(order_ids)
-        transition_many(orders, OrderStatus.PAYMENT_PENDING)
-        transition_many(orders, OrderStatus.PAID, details=dict.fromkeys((order.id for order in orders), "on account"))
+        start_payments(orders)
     handled = {order.id for order in orders}
     return [order_id for order_id in order_ids if order_id not in handled]
+
+
+def start_payments(orders: Sequence[Order]) -> list[Order]:
+    """Do what `start_payment` does, in a constant number of statements, to those of
+    the orders (locked by the caller, in one transaction with this) that are
+    INVENTORY_RESERVED with their credit drawn, or paying by card with no payment yet:
+    the first go on to PAID, the others get a pending card payment and stay in
+    PAYMENT_PENDING, leased for STEP_LEASE_SECONDS, since the caller charges their
+    cards next (`journey.steps.pay_cards.charge_cards`). Return those card orders.
+    Any other order is left as it is, for `pay_one`."""
+    on_account, cards = [], []
+    for order in orders:
+        if order.status != OrderStatus.INVENTORY_RESERVED:
+            continue
+        if credit_drawn_when_reserved(order):
+            on_account.append(order)
+        elif getattr(order, "payment", None) is None and order.partner.payment_method != Partner.PaymentMethod.ACCOUNT:
+            cards.append(order)
+    transition_many(
+        [order for order in orders if order in on_account or order in cards],
+        OrderStatus.PAYMENT_PENDING,
+        due_in=settings.BOUQUET["STEP_LEASE_SECONDS"] if cards else 0,
+    )
+    transition_many(
+        on_account, OrderStatus.PAID, details=dict.fromkeys((order.id for order in on_account), "on account")
+    )
+    payments.create_card_payments(orders=cards)
+    return cards
 
 
 def pay_one(order_id: int) -> None:
@@ -116,7 +148,9 @@ def pay_one(order_id: int) -> None:
         return
     with payments.payment_call_lock(order_id=order.id) as mine:
         if not mine:
-            raise PaymentBusyError(f"Another worker is talking to Stripe for {order.number}.", retry_after=5)
+            raise PaymentBusyError(
+                f"Another worker is talking to Stripe for {order.number}.", retry_after=PAYMENT_BUSY_RECHECK_SECONDS
+            )
         # Read under the lock: a worker that held it a moment ago may have stored a
         # PaymentIntent or settled the payment.
         payment = Payment.objects.get(order_id=order.id)
@@ -183,27 +217,36 @@ def record_payment_succeeded(order_id: int, payment_intent_id: str) -> None:
     marked for refund instead."""
     with transaction.atomic():
         order = lock_order(order_id)
-        payment = payments.lock_payment(order_id=order.id)
-        if order.status == OrderStatus.PAYMENT_PENDING:
-            payments.mark_payment(payment, Payment.Status.SUCCEEDED, stripe_status="succeeded")
-            transition(order, OrderStatus.PAID, detail=f"card charged ({payment_intent_id})")
+        if record_payment_succeeded_locked(order, payment_intent_id):
             wake_on_commit("finalize")
-        elif order.status == OrderStatus.CANCELLED and payment.status in (
-            Payment.Status.PENDING,
-            Payment.Status.CANCELED,
-        ):
-            payments.mark_payment(payment, Payment.Status.REFUND_PENDING, stripe_status="succeeded")
-            defer_order(order.id, seconds=0)
-            logger.warning("charge landed after cancellation; refund due", extra={"order": order.number})
-            wake_on_commit("refund")
+
+
+def record_payment_succeeded_locked(order: Order, payment_intent_id: str) -> bool:
+    """What `record_payment_succeeded` does, for an order whose row the caller has
+    locked; return whether the order went on to PAID."""
+    payment = payments.lock_payment(order_id=order.id)
+    if order.status == OrderStatus.PAYMENT_PENDING:
+        payments.mark_payment(payment, Payment.Status.SUCCEEDED, stripe_status="succeeded")
+        transition(order, OrderStatus.PAID, detail=f"card charged ({payment_intent_id})")
+        return True
+    if order.status == OrderStatus.CANCELLED and payment.status in (Payment.Status.PENDING, Payment.Status.CANCELED):
+        payments.mark_payment(payment, Payment.Status.REFUND_PENDING, stripe_status="succeeded")
+        defer_order(order.id, seconds=0)
+        logger.warning("charge landed after cancellation; refund due", extra={"order": order.number})
+        wake_on_commit("refund")
+    return False
 
 
 def record_payment_declined(order_id: int, message: str) -> None:
     """PAYMENT_PENDING -> CANCELLED (`payment_declined`), releasing the stock."""
     with transaction.atomic():
-        order = lock_order(order_id)
-        if order.status != OrderStatus.PAYMENT_PENDING:
-            return
-        payment = payments.lock_payment(order_id=order.id)
-        payments.mark_payment(payment, Payment.Status.DECLINED, last_error=message)
-        cancel_locked_order(order, reason="payment_declined", detail=message, actor="stripe")
+        record_payment_declined_locked(lock_order(order_id), message)
+
+
+def record_payment_declined_locked(order: Order, message: str) -> None:
+    """What `record_payment_declined` does, for an order whose row the caller has locked."""
+    if order.status != OrderStatus.PAYMENT_PENDING:
+        return
+    payment = payments.lock_payment(order_id=order.id)
+    payments.mark_payment(payment, Payment.Status.DECLINED, last_error=message)
+    cancel_locked_order(order, reason="payment_declined", detail=message, actor="stripe")

@@ -2,7 +2,7 @@
 
 import logging
 
-from journey.steps.pay import PAYMENT_PROCESSING_RECHECK_SECONDS, PaymentBusyError
+from journey.steps.pay import PAYMENT_BUSY_RECHECK_SECONDS, PAYMENT_PROCESSING_RECHECK_SECONDS, PaymentBusyError
 from payments import gateway
 from payments import services as payments
 from payments.models import Payment
@@ -18,7 +18,10 @@ def refund_one(order_id: int) -> None:
         return
     with payments.payment_call_lock(order_id=order_id) as mine:
         if not mine:
-            raise PaymentBusyError(f"Another worker is talking to Stripe for {payment.order.number}.", retry_after=5)
+            raise PaymentBusyError(
+                f"Another worker is talking to Stripe for {payment.order.number}.",
+                retry_after=PAYMENT_BUSY_RECHECK_SECONDS,
+            )
         payment.refresh_from_db(fields=["status"])
         if payment.status != Payment.Status.REFUND_PENDING:
             return

@@ -8,7 +8,7 @@ from orders.exceptions import NotCancellableError
 from orders.models import OrderStatus
 from partners.models import CreditAccount
 from payments.models import Payment
-from tests.support.journey import drive_journey, place
+from tests.support.journey import drive_journey, place, run_step_alone
 from tests.support.stripe import payment_intent_left_by_a_dead_worker, payment_intents_for_order
 
 pytestmark = pytest.mark.django_db
@@ -17,10 +17,8 @@ pytestmark = pytest.mark.django_db
 def test_cancelling_a_paid_card_order_releases_stock_and_refunds_once(card_buyer, warehouses, make_product):
     make_product("ROSE-C1", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-C1": 20})
-    from journey.runner import run_step
-
-    run_step("reserve")
-    run_step("pay")
+    run_step_alone("reserve")
+    run_step_alone("pay")
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
 
@@ -44,10 +42,8 @@ def test_cancelling_a_paid_card_order_releases_stock_and_refunds_once(card_buyer
 def test_cancelling_an_on_account_order_returns_the_credit(account_buyer, warehouses, make_product):
     make_product("PLANT-C", stock={warehouses["RTM"]: 10}, case_pack=1, list_price="10.00")
     order = place(account_buyer, {"PLANT-C": 5})
-    from journey.runner import run_step
-
-    run_step("reserve")
-    run_step("pay")
+    run_step_alone("reserve")
+    run_step_alone("pay")
     assert CreditAccount.objects.get(partner=account_buyer).open_balance == 50
 
     cancel_order(order_id=order.id, actor="fern")
@@ -103,11 +99,9 @@ def test_a_confirmed_order_cannot_be_cancelled(account_buyer, warehouses, make_p
 def test_an_order_cancelled_after_its_pay_worker_died_is_settled_at_stripe(
     card_buyer, warehouses, make_product, confirmed, settled
 ):
-    from journey.runner import run_step
-
     make_product("ROSE-C2", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-C2": 10})
-    run_step("reserve")
+    run_step_alone("reserve")
     payment_intent_left_by_a_dead_worker(order, card_buyer, confirmed=confirmed)
 
     cancel_order(order_id=order.id, reason="too late", actor="bloom")
@@ -125,13 +119,12 @@ def test_an_order_cancelled_after_its_pay_worker_died_is_settled_at_stripe(
 def test_a_payment_cancelled_while_its_worker_creates_the_payment_intent_is_never_charged(
     card_buyer, warehouses, make_product, monkeypatch
 ):
-    from journey.runner import run_step
     from journey.steps import pay
     from payments import gateway
 
     make_product("ROSE-C4", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-C4": 10})
-    run_step("reserve")
+    run_step_alone("reserve")
     real_create = gateway.create_payment_intent
 
     def create_while_the_buyer_cancels(**kwargs):

@@ -9,7 +9,7 @@ from orders.dispatch import confirm_dispatch
 from orders.models import Order, OrderStatus
 from partners.models import CreditAccount
 from payments.models import Payment
-from tests.support.journey import drive_journey, place
+from tests.support.journey import drive_journey, place, run_step_alone
 from tests.support.stripe import payment_intents_for_order
 
 pytestmark = pytest.mark.django_db
@@ -129,10 +129,8 @@ def test_order_short_of_stock_is_cancelled_naming_the_skus(card_buyer, warehouse
 def test_closing_a_warehouse_before_finalize_reroutes_to_another(account_buyer, warehouses, make_product):
     make_product("MUM-1", stock={warehouses["RTM"]: 40, warehouses["LHR"]: 40}, case_pack=10, list_price="1.00")
     order = place(account_buyer, {"MUM-1": 30})
-    from journey.runner import run_step
-
-    run_step("reserve")
-    run_step("pay")
+    run_step_alone("reserve")
+    run_step_alone("pay")
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
     assert list(Reservation.objects.filter(order_id=order.id).values_list("warehouse__code", flat=True)) == ["RTM"]
@@ -152,10 +150,8 @@ def test_closing_a_warehouse_before_finalize_reroutes_to_another(account_buyer, 
 def test_closing_the_only_warehouse_that_can_serve_cancels_and_refunds(card_buyer, warehouses, make_product):
     make_product("MUM-2", stock={warehouses["AMS"]: 40}, case_pack=10)
     order = place(card_buyer, {"MUM-2": 30})
-    from journey.runner import run_step
-
-    run_step("reserve")
-    run_step("pay")
+    run_step_alone("reserve")
+    run_step_alone("pay")
     warehouses["AMS"].is_open = False
     warehouses["AMS"].save()
     drive_journey()

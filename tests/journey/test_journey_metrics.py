@@ -8,7 +8,7 @@ from django.db import transaction
 from journey.runner import run_step
 from orders.models import OrderStatus
 from orders.transitions import lock_orders_in_status, transition_many
-from tests.support.journey import drive_journey, place
+from tests.support.journey import drive_journey, place, run_step_alone
 from tests.support.metrics import counted
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -77,7 +77,7 @@ def test_failed_attempts_count_as_retries_then_a_dead_letter(card_buyer, warehou
     settings.BOUQUET = {**settings.BOUQUET, "STEP_MAX_ATTEMPTS": 3, "STEP_BACKOFF_BASE_SECONDS": 0}
     make_product("ROSE-DL", stock={warehouses["AMS"]: 100}, case_pack=10)
     place(card_buyer, {"ROSE-DL": 10})
-    run_step("reserve")
+    run_step_alone("reserve")
     before = failures("pay")
 
     for _ in range(5):
@@ -99,7 +99,7 @@ def test_an_order_the_open_breaker_holds_back_counts_as_deferred(card_buyer, war
     make_product("ROSE-CB", stock={warehouses["AMS"]: 100}, case_pack=10)
     for _ in range(4):
         place(card_buyer, {"ROSE-CB": 10})
-    run_step("reserve")
+    run_step_alone("reserve")
     before = failures("pay")
 
     run_step("pay")

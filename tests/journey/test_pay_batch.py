@@ -7,13 +7,13 @@ import random
 import pytest
 
 from devdata.world import VISA
-from journey.runner import STEPS, run_batch
+from journey.runner import run_batch
 from journey.steps import pay, reserve
 from orders.models import Order, OrderStatus
 from partners.factories import CreditAccountFactory, PartnerFactory
 from partners.models import CreditAccount, Partner
 from payments.models import Payment
-from tests.support.journey import place
+from tests.support.journey import place, unchained
 from tests.support.stripe import card_partner
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_a_batch_pays_exactly_as_one_order_at_a_time_would(warehouses, make_prod
 
     for order in placed["O"]:
         pay.pay_one(order.id)
-    run_batch(STEPS["pay"], [order.id for order in placed["B"]])
+    run_batch(unchained("pay"), [order.id for order in placed["B"]])
 
     one_by_one = [paid(order) for order in placed["O"]]
     batched = [paid(order) for order in placed["B"]]

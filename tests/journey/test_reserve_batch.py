@@ -13,13 +13,13 @@ from django.db import connection
 from devdata.world import VISA
 from inventory.factories import ProductFactory, StockFactory
 from inventory.models import Reservation
-from journey.runner import STEPS, run_batch, run_step
+from journey.runner import run_batch, run_step
 from journey.steps import reserve
 from orders.models import Order, OrderStatus
 from partners.factories import CreditAccountFactory, PartnerFactory
 from partners.models import CreditAccount, Partner
 from payments.models import Payment
-from tests.support.journey import place, twin_orders
+from tests.support.journey import place, twin_orders, unchained
 from tests.support.stripe import card_partner
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,7 @@ def test_a_batch_draws_credit_and_holds_exactly_as_one_order_at_a_time_would(war
 
     for order in placed["O"]:
         reserve.reserve_one(order.id)
-    run_batch(STEPS["reserve"], [order.id for order in placed["B"]])
+    run_batch(unchained("reserve"), [order.id for order in placed["B"]])
 
     one_by_one = [reserved_and_drawn(order) for order in placed["O"]]
     batched = [reserved_and_drawn(order) for order in placed["B"]]

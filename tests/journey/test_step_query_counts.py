@@ -8,6 +8,7 @@ import pytest
 
 from fulfillment.models import Shipment
 from inventory.models import Reservation
+from journey import chain
 from journey.runner import STEPS, claim_orders
 from journey.steps import finalize, pay, reserve
 from orders.models import Order
@@ -181,3 +182,61 @@ def test_paying_a_batch_on_account_costs_the_same_for_one_order_as_for_twenty(
     for order in [three_line_order, *twenty]:
         order.refresh_from_db()
         assert order.status == "PAID"
+
+
+# The chained pass (journey.chain), an on-account batch from CREATED to CONFIRMED in one
+# transaction: the batch reserve (less its savepoint pair, one transaction now), two
+# transitions to PAID, then finalizing without locking again (reading reservations,
+# inserting shipments and their lines, one transition).
+CHAINED_ON_ACCOUNT_STATEMENTS = BATCH_RESERVE_ON_ACCOUNT_STATEMENTS + 2 + 4
+
+# A card batch: reserving in the first transaction, which starts the payments too (one
+# transition, inserting the payments); then, around the Stripe calls, taking the
+# Stripe call locks, reading the payments, storing the PaymentIntents' ids; one
+# transaction recording the answers (locking the orders, marking the payments, one
+# transition, a savepoint pair); letting go of the locks; the finalize batch. Less
+# the test's savepoints, 22 statements for a batch of 50 where each order alone took
+# 15 or 16.
+CHAINED_CARD_STATEMENTS = BATCH_RESERVE_STATEMENTS + 2 + 3 + 5 + 1 + BATCH_FINALIZE_STATEMENTS
+
+
+def test_an_on_account_batch_goes_from_created_to_confirmed_in_one_pass_costing_the_same_for_one_as_for_twenty(
+    three_line_order, account_buyer, django_assert_num_queries
+):
+    twenty = [place(account_buyer, {"Q-1": 1, "Q-2": 2, "Q-3": 3}) for _ in range(20)]
+
+    with django_assert_num_queries(CHAINED_ON_ACCOUNT_STATEMENTS):
+        assert chain.reserve_and_go_on([three_line_order.id]) == []
+    with django_assert_num_queries(CHAINED_ON_ACCOUNT_STATEMENTS):
+        assert chain.reserve_and_go_on([order.id for order in twenty]) == []
+
+    assert {order.status for order in Order.objects.all()} == {"CONFIRMED"}
+
+
+def test_a_card_batch_goes_from_created_to_confirmed_in_one_pass_costing_the_same_for_one_as_for_twenty(
+    card_buyer, three_line_order, django_assert_num_queries
+):
+    first, *twenty = [place(card_buyer, {"Q-1": 1, "Q-2": 2, "Q-3": 3}) for _ in range(21)]
+
+    with django_assert_num_queries(CHAINED_CARD_STATEMENTS):
+        assert chain.reserve_and_go_on([first.id]) == []
+    with django_assert_num_queries(CHAINED_CARD_STATEMENTS):
+        assert chain.reserve_and_go_on([order.id for order in twenty]) == []
+
+    assert {order.status for order in Order.objects.exclude(id=three_line_order.id)} == {"CONFIRMED"}
+
+
+def test_the_pay_step_charges_a_card_batch_costing_the_same_for_one_as_for_twenty(
+    card_buyer, three_line_order, django_assert_num_queries
+):
+    first, *twenty = [place(card_buyer, {"Q-1": 1, "Q-2": 2, "Q-3": 3}) for _ in range(21)]
+    reserve.reserve_batch([order.id for order in [first, *twenty]])
+
+    # Locking the orders with their payments, one transition, inserting the payments and
+    # a savepoint pair; then charging and finalizing as the chained pass does.
+    with django_assert_num_queries(5 + 3 + 5 + 1 + BATCH_FINALIZE_STATEMENTS):
+        assert chain.pay_and_go_on([first.id]) == []
+    with django_assert_num_queries(5 + 3 + 5 + 1 + BATCH_FINALIZE_STATEMENTS):
+        assert chain.pay_and_go_on([order.id for order in twenty]) == []
+
+    assert {order.status for order in Order.objects.exclude(id=three_line_order.id)} == {"CONFIRMED"}

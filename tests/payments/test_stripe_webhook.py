@@ -11,12 +11,11 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
-from journey.runner import run_step
 from journey.steps import pay
 from orders.models import OrderStatus
 from payments.models import Payment, StripeEvent
 from payments.stand_in import register_webhook
-from tests.support.journey import drive_journey, place
+from tests.support.journey import drive_journey, place, run_step_alone
 from tests.support.stripe import payment_intent_left_by_a_dead_worker, payment_intents_for_order
 
 WEBHOOK_URL = "/payments/stripe/webhook/"
@@ -51,8 +50,8 @@ def deliver(client, payload: dict, secret: str | None = None, *, age_seconds: in
 def paid_card_order(card_buyer, warehouses, make_product):
     make_product("ROSE-WH", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-WH": 10})
-    run_step("reserve")
-    run_step("pay")
+    run_step_alone("reserve")
+    run_step_alone("pay")
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
     return order
@@ -136,7 +135,7 @@ def test_the_webhook_finishes_a_payment_whose_worker_died_after_confirming(
 ):
     make_product("ROSE-DIED", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-DIED": 10})
-    run_step("reserve")
+    run_step_alone("reserve")
     intent_id = payment_intent_left_by_a_dead_worker(order, card_buyer, confirmed=True)
 
     deliver(client, event_for(intent_id, "payment_intent.succeeded", "evt_after_crash", "succeeded"))
@@ -152,7 +151,7 @@ def test_the_webhook_finishes_a_payment_whose_worker_died_after_confirming(
 def test_webhook_racing_the_confirm_call_gives_one_paid_and_one_charge(client, card_buyer, warehouses, make_product):
     make_product("ROSE-RACE", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-RACE": 10})
-    run_step("reserve")
+    run_step_alone("reserve")
     pay.start_payment(order.id)
 
     def webhook_side():
@@ -193,8 +192,8 @@ def test_the_stand_in_delivers_signed_events_that_the_endpoint_accepts(
     register_webhook(url=f"{live_server.url}{WEBHOOK_URL}")
     make_product("ROSE-LIVE", stock={warehouses["AMS"]: 100}, case_pack=10)
     order = place(card_buyer, {"ROSE-LIVE": 10})
-    run_step("reserve")
-    run_step("pay")
+    run_step_alone("reserve")
+    run_step_alone("pay")
     intent_id = Payment.objects.get(order=order).stripe_payment_intent_id
 
     deadline = time.monotonic() + 30  # delivered about 1 s later; CI machines are slower

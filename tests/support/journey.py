@@ -1,10 +1,13 @@
 """Placing orders and running the journey inline, as the workers would."""
 
+import dataclasses
 import random
 
-from journey.runner import run_all_steps
+from journey.runner import STEPS, claim_orders, run_all_steps, run_batch
+from journey.steps import finalize, pay, reserve
 from orders.intake import place_order
 from orders.models import Order
+from orders.wakeups import wake_on_commit
 from partners.factories import CreditAccountFactory, PartnerFactory
 from partners.models import Partner
 
@@ -12,6 +15,28 @@ from partners.models import Partner
 def place(partner, lines: dict, **kwargs) -> Order:
     """Place an order of {sku: quantity} through the intake service and return it."""
     return place_order(partner=partner, lines=[{"sku": s, "quantity": q} for s, q in lines.items()], **kwargs).order
+
+
+# Each step's batch as it was before the steps were chained (journey.chain): it stops
+# where its own step ends.
+_UNCHAINED_BATCHES = {"reserve": reserve.reserve_batch, "pay": pay.pay_batch, "finalize": finalize.finalize_batch}
+
+
+def unchained(step_name: str):
+    """The step as it ran before the chained pass: its batch stops where the step ends,
+    card orders are paid one at a time by `pay_one`."""
+    return dataclasses.replace(STEPS[step_name], handle_batch=_UNCHAINED_BATCHES.get(step_name))
+
+
+def run_step_alone(step_name: str) -> int:
+    """Run one step over whatever is due and stop where it ends (to bring orders to a
+    state a test starts from); return how many orders it handled."""
+    step, handled = unchained(step_name), 0
+    while order_ids := claim_orders(step, limit=50):
+        run_batch(step, order_ids)
+        handled += len(order_ids)
+        wake_on_commit(*step.wakes)
+    return handled
 
 
 def drive_journey(rounds: int = 6) -> None:
