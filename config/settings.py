@@ -185,11 +185,9 @@ BOUQUET = {
     "WORKERS_STALLED_AFTER_SECONDS": env_int("WORKERS_STALLED_AFTER_SECONDS", 20),
     # Card payments (or refunds) a worker has in flight at once, each on a thread of
     # its own. Against Stripe, set it to 8 or more: one at a time, a batch of 50 card
-    # orders is 100 round trips in a row, at a few hundred ms each longer than
-    # django-q2's 60 s timeout. On one machine with the stand-in it stays 1: the bench
-    # measured 8 there taking the CPU intake needs (100 orders/s went from p99 40 ms to
-    # 224-592 ms, and the spike's answers collapsed), since the stand-in and the
-    # webhooks then run at the pace of intake instead of after it.
+    # orders is 100 round trips in a row. On one machine with the stand-in it stays 1:
+    # the bench measured 8 there taking the CPU intake needs (100 orders/s went from
+    # p99 40 ms to 224-592 ms), since the stand-in then runs at the pace of intake.
     "STRIPE_CONCURRENCY": env_int("STRIPE_CONCURRENCY", 1),
     # A step task keeps draining for at most this long, then re-wakes itself, so it
     # finishes well inside django-q2's timeout.
@@ -198,8 +196,10 @@ BOUQUET = {
     "STEP_MAX_ATTEMPTS": env_int("STEP_MAX_ATTEMPTS", 6),
     "STEP_BACKOFF_BASE_SECONDS": env_int("STEP_BACKOFF_BASE_SECONDS", 2),
     "STEP_BACKOFF_MAX_SECONDS": env_int("STEP_BACKOFF_MAX_SECONDS", 300),
-    # At most one pending wake-up task per step for this long.
+    # At most one pending wake-up task per step for this long; a woken task first lets
+    # orders gather this long, so a batch of them, not each order, pays for a task.
     "WAKE_TTL_SECONDS": env_int("WAKE_TTL_SECONDS", 5),
+    "STEP_GATHER_MS": env_int("STEP_GATHER_MS", 200),
     # The sweeper calls an order stuck when it has not moved for this long.
     "STUCK_AFTER_SECONDS": env_int("STUCK_AFTER_SECONDS", 120),
     "IDEMPOTENCY_KEY_TTL_HOURS": env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48),

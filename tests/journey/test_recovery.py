@@ -1,6 +1,9 @@
 """Nothing accepted is lost: a wake-up that never ran, a dependency that keeps
 failing, a breaker that opens."""
 
+import threading
+import time
+
 import pytest
 from django.conf import settings
 from django.test import override_settings
@@ -50,6 +53,25 @@ def test_intake_wakes_each_step_once_however_many_orders_arrive(account_buyer, w
     # On account, the one pass carries them all the way (journey.chain).
     assert Order.objects.filter(status=OrderStatus.CONFIRMED).count() == 25
     assert wake("reserve") is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_woken_step_lets_orders_gather_and_takes_them_in_one_pass(account_buyer, warehouses, make_product, settings):
+    make_product("PLANT-GATHER", stock={warehouses["RTM"]: 100}, case_pack=1, list_price="1.00")
+    settings.BOUQUET = {**settings.BOUQUET, "STEP_GATHER_MS": 1500}
+    first = place(account_buyer, {"PLANT-GATHER": 1})  # wakes the step: one task
+    task = threading.Thread(target=run_step_task, args=("reserve",))
+    task.start()
+    time.sleep(0.2)  # the task is gathering
+
+    later = [place(account_buyer, {"PLANT-GATHER": 1}) for _ in range(5)]
+    queued_while_gathering = get_broker().queue_size()
+    task.join(timeout=30)
+
+    # The orders placed while it gathered woke no second task, and the one pass took them all.
+    assert queued_while_gathering == 1
+    assert Order.objects.filter(id__in=[first.id, *(o.id for o in later)], status=OrderStatus.CONFIRMED).count() == 6
+    assert wake("reserve") is True  # the flag was cleared once it claimed
 
 
 @pytest.mark.django_db
