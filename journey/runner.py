@@ -25,7 +25,7 @@ from journey.steps import finalize, pay, refund, reserve
 from journey.stripe_threads import stripe_threads
 from journey.worker_stop import hand_back, step_in_hand, stop_requested
 from orders.states import WAITING_AT_STEP
-from orders.wakeups import wake_on_commit
+from orders.wakeups import clear_wake_flag, hold_wake_flag, wake_on_commit
 
 logger = logging.getLogger("bouquet.journey")
 
@@ -140,9 +140,13 @@ def _run_one_in_thread(step: Step, order_id: int) -> bool:
     return True
 
 
-def run_step(step_name: str, *, time_budget: float | None = None) -> int:
+def run_step(step_name: str, *, time_budget: float | None = None, pace_s: float = 0.0) -> int:
     """Handle orders waiting at the step until none is left or the time budget is
-    spent; return how many were handled. If work remains, wake the step again."""
+    spent; return how many were handled. If work remains, wake the step again.
+
+    With `pace_s`, the caller holds the step's wake flag (journey.tasks): after a batch
+    that was not full it waits that long before claiming again, the flag renewed, so
+    orders arriving at a steady rate are claimed in batches rather than one by one."""
     step = STEPS[step_name]
     budget = settings.BOUQUET["STEP_TIME_BUDGET_SECONDS"] if time_budget is None else time_budget
     deadline = time.monotonic() + budget
@@ -157,8 +161,13 @@ def run_step(step_name: str, *, time_budget: float | None = None) -> int:
                 wake_on_commit(*step.wakes)
             handled += len(order_ids)
             if time.monotonic() >= deadline:
+                if pace_s:
+                    clear_wake_flag(step.name)  # the caller holds it: this wake must enqueue
                 wake_on_commit(step.name)
                 break
+            if pace_s and len(order_ids) < batch_size:
+                hold_wake_flag(step.name)
+                time.sleep(pace_s)
     return handled
 
 

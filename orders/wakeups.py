@@ -52,6 +52,15 @@ def wake_on_commit(*step_names: str) -> None:
         transaction.on_commit(lambda name=step_name: wake(name))
 
 
+def hold_wake_flag(name: str) -> None:
+    """Keep the flag set for another WAKE_TTL_SECONDS: the task holding it is still
+    taking the step's orders, so wake-ups meanwhile need no task of their own."""
+    try:
+        get_redis_connection("default").set(wake_key(name), "1", ex=settings.BOUQUET["WAKE_TTL_SECONDS"])
+    except Exception as exc:
+        logger.warning("could not hold wake flag", extra={"task": name, "error": repr(exc)})
+
+
 def clear_wake_flag(name: str) -> None:
     try:
         get_redis_connection("default").delete(wake_key(name))
