@@ -1,8 +1,8 @@
 """What an order costs: CPU seconds by process kind over a scenario, divided by the
 orders it confirmed (DESIGN section 9, "cost").
 
-The platform's own kinds are nginx, gunicorn, the journey's workers, PostgreSQL and
-Redis; the Stripe stand-in and the load generator (this process) are counted apart,
+The platform's own kinds are nginx, gunicorn (the web pool), its webhook pool, the
+journey's workers, PostgreSQL and Redis; the Stripe stand-in and the load generator (this process) are counted apart,
 since in production they run elsewhere. PostgreSQL and Redis serve the whole machine:
 only the bench database's backends and the server's own background processes are
 counted, so a test run beside the bench on another database adds nothing to its
@@ -23,11 +23,21 @@ from dataclasses import dataclass, field
 
 import psutil
 
-PLATFORM_KINDS = ("nginx", "gunicorn", "workers", "postgres", "redis")
+PLATFORM_KINDS = ("nginx", "gunicorn", "webhooks", "workers", "postgres", "redis")
 APART_KINDS = ("stand_in", "load_generator")
 KINDS = PLATFORM_KINDS + APART_KINDS
-# What the platform's children are called (bench.platform: "gunicorn", "gunicorn-2", ...).
+# What the platform's children are called (bench.platform: "gunicorn", "gunicorn-2",
+# "gunicorn-webhooks", ...): the webhook pool is gunicorn too, counted apart so that
+# intake's share and Stripe's webhooks' can be told.
 CHILD_KINDS = {"nginx": "nginx", "gunicorn": "gunicorn", "qcluster": "workers", "localstripe": "stand_in"}
+
+
+def child_kind(name: str) -> str | None:
+    if name.startswith("gunicorn-webhooks"):
+        return "webhooks"
+    return CHILD_KINDS.get(name.split("-")[0])
+
+
 POSTGRES_TITLE = re.compile(r"^postgres: (?:\S+: )?(.*)$")
 POSTGRES_BACKGROUND = (
     "checkpointer",
@@ -90,7 +100,7 @@ class CpuMeter:
     def processes(self) -> list[tuple[str, psutil.Process]]:
         found = [("load_generator", psutil.Process(os.getpid()))]
         for name, popen in list(self.children.items()):
-            kind = CHILD_KINDS.get(name.split("-")[0])
+            kind = child_kind(name)
             if kind is None:
                 continue
             try:

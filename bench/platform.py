@@ -221,8 +221,8 @@ class Platform:
     def start_web_host(self, i: int, *, wait: bool = True) -> None:
         """Web host `i`: a gunicorn master with `web_workers` workers, child "gunicorn"
         (host 1) or "gunicorn-<i>", and its webhook pool, "gunicorn-webhooks" or
-        "gunicorn-webhooks-<i>" (both "gunicorn", as the bench's CPU accounting tells
-        processes by their name's start)."""
+        "gunicorn-webhooks-<i>" (the bench's CPU accounting, bench.cost, tells processes
+        by these names)."""
         self._start(_host_child("gunicorn", i), self._gunicorn_argv(self.web_host_address(i), self.web_workers))
         self._start(
             _host_child("gunicorn-webhooks", i),

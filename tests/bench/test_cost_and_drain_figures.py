@@ -25,7 +25,8 @@ def test_only_the_bench_databases_postgres_processes_are_counted():
 def test_cost_per_order_sums_the_platforms_kinds_and_counts_the_stand_in_and_load_apart():
     spent = {
         "nginx": 0.1,
-        "gunicorn": 2.0,
+        "gunicorn": 1.5,
+        "webhooks": 0.5,
         "workers": 1.0,
         "postgres": 0.6,
         "redis": 0.3,
@@ -36,7 +37,7 @@ def test_cost_per_order_sums_the_platforms_kinds_and_counts_the_stand_in_and_loa
     cost = per_order(spent, 1000, counted="confirmed")
 
     assert cost["platform_cpu_ms_per_order"] == 4.0
-    assert cost["by_kind"]["stand_in"] == 5.0 and cost["by_kind"]["gunicorn"] == 2.0
+    assert cost["by_kind"]["stand_in"] == 5.0 and cost["by_kind"]["webhooks"] == 0.5
     assert per_order(spent, 0, counted="accepted")["platform_cpu_ms_per_order"] is None
 
 
@@ -67,6 +68,18 @@ def test_the_meter_charges_a_busy_child_to_its_kind():
     # The child ends between two reads: at most one interval of its CPU is lost.
     assert 0.4 <= spent["gunicorn"] <= 0.7
     assert spent["workers"] == 0
+
+
+def test_the_webhook_pool_is_told_from_the_web_pool():
+    from bench.cost import child_kind
+
+    assert [child_kind(n) for n in ("gunicorn", "gunicorn-2", "gunicorn-webhooks", "gunicorn-webhooks-2")] == [
+        "gunicorn",
+        "gunicorn",
+        "webhooks",
+        "webhooks",
+    ]
+    assert child_kind("qcluster-2") == "workers" and child_kind("nginx") == "nginx"
 
 
 def test_a_stretch_with_orders_waiting_and_none_moving_is_a_stall():
