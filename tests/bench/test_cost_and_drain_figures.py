@@ -34,11 +34,19 @@ def test_cost_per_order_sums_the_platforms_kinds_and_counts_the_stand_in_and_loa
         "load_generator": 9.0,
     }
 
-    cost = per_order(spent, 1000, counted="confirmed")
+    cost = per_order(spent, 1000, "confirmed")
 
     assert cost["platform_cpu_ms_per_order"] == 4.0
     assert cost["by_kind"]["stand_in"] == 5.0 and cost["by_kind"]["webhooks"] == 0.5
-    assert per_order(spent, 0, counted="accepted")["platform_cpu_ms_per_order"] is None
+    assert per_order(spent, 0, "accepted")["platform_cpu_ms_per_order"] is None
+
+
+def test_a_scenario_that_confirmed_few_of_its_orders_is_costed_per_order_accepted():
+    from bench.cost import orders_counted
+
+    assert orders_counted(1000, 990) == (990, "confirmed")
+    assert orders_counted(24000, 100) == (24000, "accepted")  # intake alone: stragglers only
+    assert orders_counted(500, 0) == (500, "accepted")
 
 
 def test_the_headline_is_end_to_ends_cost_with_every_scenarios_beside_it():
