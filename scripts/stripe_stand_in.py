@@ -14,11 +14,46 @@ import argparse
 import atexit
 import pickle
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 from localstripe import resources, server, webhooks
 
 resources.Store.dump_to_disk = lambda self: None
+
+# localstripe lists a kind of object by walking its whole store, and exporting a charge
+# (in every PaymentIntent's answer and webhook) lists its refunds so: each card payment
+# cost more than the one before (the bench's stand-in went from 7 ms a card order to 34
+# after 30,000 orders, then 60). This keeps the store's keys indexed by kind, and lists
+# a kind from its index.
+_by_kind: dict[str, dict] = defaultdict(dict)
+
+
+def _index(key: str, value) -> None:
+    _by_kind[key.split(":", 1)[0]][key] = value
+
+
+def _set(self, key, value):
+    dict.__setitem__(self, key, value)
+    _index(key, value)
+
+
+def _delete(self, key):
+    dict.__delitem__(self, key)
+    _by_kind[key.split(":", 1)[0]].pop(key, None)
+
+
+def _list_all(cls, url, limit=None, starting_after=None, **kwargs):
+    if kwargs:
+        raise resources.UserError(400, "Unexpected " + ", ".join(kwargs.keys()))
+    listed = resources.List(url, limit=limit, starting_after=starting_after)
+    listed._list = list(_by_kind[cls.object].values())
+    return listed
+
+
+resources.Store.__setitem__ = _set
+resources.Store.__delitem__ = _delete
+resources.StripeObject._api_list_all = classmethod(_list_all)
 
 
 def keep_store(path: Path) -> None:
@@ -27,6 +62,8 @@ def keep_store(path: Path) -> None:
         with path.open("rb") as handle:
             saved = pickle.load(handle)
         resources.store.update(saved["store"])
+        for key, value in resources.store.items():
+            _index(key, value)
         webhooks._webhooks.update(saved["webhooks"])
 
     def save():
