@@ -170,14 +170,7 @@ def charge_card(order: Order, payment: Payment) -> None:
         if not (partner.stripe_customer_id and partner.stripe_payment_method_id):
             record_payment_declined(order.id, "No card on file for this partner.")
             return
-        intent = gateway.create_payment_intent(
-            amount=payment.amount,
-            currency=payment.currency,
-            customer_id=partner.stripe_customer_id,
-            payment_method_id=partner.stripe_payment_method_id,
-            idempotency_key=f"bouquet-order-{order.id}-payment-intent",
-            metadata={"order": order.number, "order_id": str(order.id)},
-        )
+        intent = create_payment_intent_for(order, payment)
         stored_id = payments.store_payment_intent(
             payment=payment, payment_intent_id=intent["id"], stripe_status=intent["status"]
         )
@@ -197,6 +190,20 @@ def charge_card(order: Order, payment: Payment) -> None:
             record_payment_declined(order.id, declined.message)
             return
     act_on_payment_intent(order, intent)
+
+
+def create_payment_intent_for(order: Order, payment: Payment) -> dict:
+    """Make the order's PaymentIntent for its card on file, under a key of the order's
+    own, so that a repeat of the call (a lost answer, a retry) makes no second one."""
+    partner = order.partner
+    return gateway.create_payment_intent(
+        amount=payment.amount,
+        currency=payment.currency,
+        customer_id=partner.stripe_customer_id,
+        payment_method_id=partner.stripe_payment_method_id,
+        idempotency_key=f"bouquet-order-{order.id}-payment-intent",
+        metadata={"order": order.number, "order_id": str(order.id)},
+    )
 
 
 def act_on_payment_intent(order: Order, intent: dict) -> None:

@@ -32,6 +32,7 @@ from django.utils import timezone
 from journey.steps.pay import (
     PAYMENT_BUSY_RECHECK_SECONDS,
     PAYMENT_PROCESSING_RECHECK_SECONDS,
+    create_payment_intent_for,
     record_payment_declined_locked,
     record_payment_succeeded_locked,
 )
@@ -137,14 +138,7 @@ def _create_or_read(charge: Charge) -> None:
     elif not (partner.stripe_customer_id and partner.stripe_payment_method_id):
         charge.declined = "No card on file for this partner."
     else:
-        charge.intent = gateway.create_payment_intent(
-            amount=payment.amount,
-            currency=payment.currency,
-            customer_id=partner.stripe_customer_id,
-            payment_method_id=partner.stripe_payment_method_id,
-            idempotency_key=f"bouquet-order-{order.id}-payment-intent",
-            metadata={"order": order.number, "order_id": str(order.id)},
-        )
+        charge.intent = create_payment_intent_for(order, payment)
         charge.created = True
 
 
