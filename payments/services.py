@@ -21,38 +21,29 @@ def create_payment(*, order, method: str, status: str) -> Payment:
     )
 
 
-def create_payments_on_account(*, orders, succeeded_order_ids: set[int]) -> list[Payment]:
-    """Write what `create_payment` would for each order paying on account, in one
-    statement: succeeded when its credit was drawn, else held."""
+def create_payments(*, orders, method: str, status_of) -> list[Payment]:
+    """Write what `create_payment` would for each order, in one statement, its status
+    `status_of(order)`."""
     return Payment.objects.bulk_create(
         [
-            Payment(
-                order=order,
-                method=Payment.Method.ACCOUNT,
-                amount=order.total,
-                currency=order.currency,
-                status=Payment.Status.SUCCEEDED if order.id in succeeded_order_ids else Payment.Status.HELD,
-            )
+            Payment(order=order, method=method, amount=order.total, currency=order.currency, status=status_of(order))
             for order in orders
         ]
+    )
+
+
+def create_payments_on_account(*, orders, succeeded_order_ids: set[int]) -> list[Payment]:
+    """Payments on account: succeeded when the order's credit was drawn, else held."""
+    return create_payments(
+        orders=orders,
+        method=Payment.Method.ACCOUNT,
+        status_of=lambda order: Payment.Status.SUCCEEDED if order.id in succeeded_order_ids else Payment.Status.HELD,
     )
 
 
 def create_card_payments(*, orders) -> list[Payment]:
-    """Write what `create_payment` would for each order paying by card, pending, in one
-    statement."""
-    return Payment.objects.bulk_create(
-        [
-            Payment(
-                order=order,
-                method=Payment.Method.CARD,
-                amount=order.total,
-                currency=order.currency,
-                status=Payment.Status.PENDING,
-            )
-            for order in orders
-        ]
-    )
+    """Payments by card, pending until Stripe answers."""
+    return create_payments(orders=orders, method=Payment.Method.CARD, status_of=lambda order: Payment.Status.PENDING)
 
 
 def lock_payment(*, order_id: int) -> Payment | None:
