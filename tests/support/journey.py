@@ -6,7 +6,7 @@ import random
 from journey.runner import STEPS, claim_orders, run_all_steps, run_batch
 from journey.steps import finalize, pay, reserve
 from orders.intake import place_order
-from orders.models import Order
+from orders.models import Order, OrderStatus
 from orders.wakeups import wake_on_commit
 from partners.factories import CreditAccountFactory, PartnerFactory
 from partners.models import Partner
@@ -19,6 +19,14 @@ def place(partner, lines: dict, **kwargs) -> Order:
 
 # Each step's batch as it was before the steps were chained (journey.chain): it stops
 # where its own step ends.
+# Every state an order paying its way to CONFIRMED passes through, in order.
+PATH_TO_CONFIRMED = [
+    OrderStatus.CREATED,
+    OrderStatus.INVENTORY_RESERVED,
+    OrderStatus.PAYMENT_PENDING,
+    OrderStatus.PAID,
+    OrderStatus.CONFIRMED,
+]
 _UNCHAINED_BATCHES = {"reserve": reserve.reserve_batch, "pay": pay.pay_batch, "finalize": finalize.finalize_batch}
 
 
