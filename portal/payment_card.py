@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import never_cache
 
 from partners.models import Partner
 from partners.roles import is_partner_admin
@@ -52,6 +53,8 @@ def allow_stripe_js(view):
 
 
 @method_decorator(allow_stripe_js, name="dispatch")
+# The page carries a SetupIntent's client secret: no cache, shared or the browser's, keeps it.
+@method_decorator(never_cache, name="dispatch")
 class PaymentCardView(PartnerPageMixin, View):
     def get(self, request):
         pays_by_card = self.partner.payment_method == Partner.PaymentMethod.CARD
@@ -65,7 +68,7 @@ class PaymentCardView(PartnerPageMixin, View):
         try:
             setup_intent = start_card_setup(self.partner)
         except PaymentError as error:
-            messages.error(self.request, f"The card form is not available now: {error.message} Try again shortly.")
+            messages.error(self.request, f"The card form is not available now ({error.message}). Try again shortly.")
             return None
         return {
             "client_secret": setup_intent["client_secret"],

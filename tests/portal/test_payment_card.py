@@ -86,6 +86,18 @@ def test_a_partner_admin_gets_the_card_form_with_stripe_js_let_in_on_this_page_a
     assert re.search(rf"script-src 'self' {re.escape(stand_in)}(;|$)", policy)
     assert re.search(rf"connect-src {re.escape(stand_in)}(;|$)", policy)
     assert stand_in not in client.get("/orders/")["Content-Security-Policy"]
+    assert "no-store" in response["Cache-Control"]  # the client secret is for this page alone
+
+
+def test_with_stripe_away_the_admin_still_sees_the_card_and_is_told_the_form_is_not_available(client, lily, settings):
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens there
+
+    response = signed_in(client, "lily-admin").get("/payment/")
+
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="card-last4">4242<' in html
+    assert "The card form is not available now (Stripe create SetupIntent failed" in html
+    assert "card-setup-form" not in html
 
 
 def test_a_partner_admin_replaces_the_card_with_a_confirmed_setup_intent(client, lily):
