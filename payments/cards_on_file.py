@@ -61,9 +61,11 @@ def ensure_customer(partner: Partner, *, check_at_stripe: bool = False) -> str:
             **({"email": partner.email} if partner.email else {}),
         },
     )
-    partner.stripe_customer_id = customer["id"]
-    Partner.objects.filter(id=partner.id).update(stripe_customer_id=customer["id"])
-    return customer["id"]
+    # Only over the customer we started from: of two admins opening the page at once,
+    # both follow whichever customer was stored first (the other stays unused at Stripe).
+    Partner.objects.filter(id=partner.id, stripe_customer_id=known).update(stripe_customer_id=customer["id"])
+    partner.stripe_customer_id = Partner.objects.values_list("stripe_customer_id", flat=True).get(id=partner.id)
+    return partner.stripe_customer_id
 
 
 def save_card_from_setup_intent(partner: Partner, setup_intent_id: str) -> Partner:

@@ -87,7 +87,7 @@ class PaymentCardSaveView(PartnerPageMixin, View):
         partner = save_card_from_setup_intent(self.partner, request.POST.get("setup_intent", ""))
         messages.success(
             request,
-            f"Saved: the card ending {partner.card_last4} is your company's card on file. "
-            "Orders placed from now on are charged to it.",
+            f"Saved: the card ending {partner.card_last4} is your company's card on file. Your orders are "
+            "charged to it from now on; an order already being paid keeps the card it was charged with.",
         )
         return redirect("portal:payment")
