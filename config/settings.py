@@ -13,6 +13,7 @@ from config.api_schema_settings import api_schema_settings
 from config.log_settings import json_logging
 from config.moments import UTC_TEXT_FORMAT
 from config.operating_settings import metrics_dir, shed_after_seconds
+from config.stripe_js_settings import STRIPE_JS_URL, STRIPE_PUBLISHABLE_KEY  # noqa: F401 (settings)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -240,8 +241,7 @@ BENCHMARK_ON_ONE_MACHINE = env_bool("BENCHMARK_ON_ONE_MACHINE", False)
 STRIPE_API_BASE = env("STRIPE_API_BASE", "http://127.0.0.1:8420")
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "sk_test_bouquetlocalstripe0000000000")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "whsec_bouquetlocal")
-# With DEBUG off the API base must be HTTPS; this allows the stand-in's plain-HTTP
-# address on 127.0.0.1 or localhost, for the bench and chaos runs.
+# DEBUG off needs an HTTPS API base; this allows the stand-in's plain HTTP on 127.0.0.1/localhost (bench, chaos).
 STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL = env_bool("STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL", False)
 STRIPE_TIMEOUT_SECONDS = float(env("STRIPE_TIMEOUT_SECONDS", "10"))
 # After this many consecutive failures the payment step pauses for the cool-off

@@ -23,13 +23,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from devdata.bench_campaign import ensure_bench_campaign
-from devdata.world import VISA, WAREHOUSES
+from devdata.world import CHARGED_TEST_CARD, WAREHOUSES
 from fulfillment.models import Route
 from inventory.models import Product, Stock, StockMovement, Warehouse
 from orders.intake_cache import catalogue_changed, partner_catalogue_changed
 from partners.models import CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
 from partners.tokens import issue_api_token
 from payments import gateway
+from payments.cards_on_file import set_up_test_card
 
 CATEGORIES = ("roses", "tulips", "chrysanthemums", "plants", "sundries")
 CASE_PACKS = {
@@ -227,16 +228,13 @@ def _top_up_stock() -> None:
 
 
 def _ensure_cards() -> None:
+    """A card on file for each card-paying bench partner that Stripe does not know (the
+    stand-in forgets everything when it restarts), set up as the portal's page does."""
     for partner in Partner.objects.filter(code__startswith="BP", payment_method=Partner.PaymentMethod.CARD):
         if partner.stripe_customer_id and gateway.find_customer(partner.stripe_customer_id):
             continue
-        partner.stripe_customer_id, partner.stripe_payment_method_id = gateway.create_customer_with_card(
-            name=partner.name,
-            email=f"{partner.code.lower()}@bench.example.com",
-            card_number=VISA,
-            reference=partner.code,
-        )
-        partner.save(update_fields=["stripe_customer_id", "stripe_payment_method_id"])
+        partner.stripe_customer_id = ""
+        set_up_test_card(partner, CHARGED_TEST_CARD)
 
 
 def issue_bench_tokens() -> dict[str, str]:

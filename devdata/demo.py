@@ -34,6 +34,7 @@ from inventory.models import Product, Stock, Warehouse
 from inventory.stock_sync import set_on_hand
 from partners.models import CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
 from payments import gateway
+from payments.cards_on_file import set_up_test_card
 
 DEMO_PASSWORD = "bouquet-demo"
 
@@ -242,9 +243,10 @@ def _ensure_stock(tally: _Tally, products: dict[str, Product], warehouses: dict[
                 tally.add("stock lots", "created")
 
 
-def _ensure_card_on_file(tally: _Tally, partner: Partner, card_number: str) -> None:
-    """Give the partner a customer with this card at Stripe, unless Stripe still
-    knows the one stored (the stand-in forgets everything when it restarts)."""
+def _ensure_card_on_file(tally: _Tally, partner: Partner, test_card: str) -> None:
+    """Set this test card on file through a SetupIntent, as the portal's payment page
+    does, unless Stripe still knows the customer and card stored (the stand-in forgets
+    everything when it restarts)."""
     if (
         partner.stripe_customer_id
         and partner.stripe_payment_method_id
@@ -252,11 +254,7 @@ def _ensure_card_on_file(tally: _Tally, partner: Partner, card_number: str) -> N
     ):
         tally.add("stripe customers", "unchanged")
         return
-    customer_id, payment_method_id = gateway.create_customer_with_card(
-        name=partner.name, email=partner.email, card_number=card_number, reference=partner.code
-    )
-    partner.stripe_customer_id, partner.stripe_payment_method_id = customer_id, payment_method_id
-    partner.save(update_fields=["stripe_customer_id", "stripe_payment_method_id"])
+    set_up_test_card(partner, test_card)
     tally.add("stripe customers", "created")
 
 
@@ -316,6 +314,6 @@ def build_demo_world(*, stdout=None) -> dict[str, dict[str, int]]:
     # Outside the transaction: no call to Stripe while rows are locked.
     say("Cards on file at the Stripe stand-in ...")
     for spec, partner in partners:
-        if spec.card_number:
-            _ensure_card_on_file(tally, partner, spec.card_number)
+        if spec.test_card:
+            _ensure_card_on_file(tally, partner, spec.test_card)
     return tally.as_dict()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from devdata.world import DECLINING_CARD, VISA, WAREHOUSES
+from devdata.world import CHARGED_TEST_CARD, DECLINED_TEST_CARD, WAREHOUSES
 from partners.models import Membership, Partner
 
 # Changing the seed changes every stock level of the demo world.
@@ -48,7 +48,8 @@ class PartnerSpec:
     role: str
     # (label, line1, postcode, city, country, route code); the first is the default.
     ship_tos: tuple[tuple[str, str, str, str, str, str], ...]
-    card_number: str = ""
+    # One of Stripe's test payment methods to set on file (devdata.world); "" for none.
+    test_card: str = ""
     # A second user of the partner, its partner admin, where `username` is a buyer.
     admin_username: str = ""
     credit_limit: Decimal | None = None
@@ -246,7 +247,7 @@ PARTNERS = [
             ("Shop", "Prinsengracht 112", "1015 EA", "Amsterdam", "NL", "AMS-NL"),
             ("Market stall", "Singel 610", "1017 AZ", "Amsterdam", "NL", "AMS-NL"),
         ),
-        card_number=VISA,
+        test_card=CHARGED_TEST_CARD,
         min_days_at_delivery=3,
         prices=(
             ("RO-NAOMI-50", ((1, 8), (500, 14))),
@@ -289,6 +290,6 @@ PARTNERS = [
         username="thorn",
         role=Membership.Role.BUYER,
         ship_tos=(("Shop", "Haarlemmerstraat 40", "1013 ER", "Amsterdam", "NL", "AMS-NL"),),
-        card_number=DECLINING_CARD,
+        test_card=DECLINED_TEST_CARD,
     ),
 ]

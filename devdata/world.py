@@ -1,5 +1,5 @@
 """What every made-up world shares, the demo's, the benchmark's and the tests': the
-three warehouses and the two cards the Stripe stand-in (localstripe) answers to."""
+three warehouses and the two test cards the demo and the benchmark set on file."""
 
 # (code, name, routing priority, time zone): the lowest priority number ships first;
 # the zone is the one its routes' order-by times are read in.
@@ -9,8 +9,9 @@ WAREHOUSES = (
     ("LHR", "London Heathrow", 3, "Europe/London"),
 )
 
-# A card the stand-in charges.
-VISA = "4242424242424242"
-# A card the stand-in declines on confirm (402 card_declined). Stripe's usual
-# 4000000000000002 does not decline a PaymentIntent there.
-DECLINING_CARD = "4000000000000341"
+# Stripe's test payment methods, which the stand-in (localstripe) knows too: set on
+# file through a SetupIntent (payments.cards_on_file.set_up_test_card), so no card
+# number appears in our code. One is charged; the other is saved but declined when
+# charged (402 card_declined on confirming a PaymentIntent).
+CHARGED_TEST_CARD = "pm_card_visa"
+DECLINED_TEST_CARD = "pm_card_chargeCustomerFail"

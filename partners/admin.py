@@ -101,8 +101,16 @@ class PartnerAdmin(IssuesTokensMixin, BackOfficeImportExportMixin, ImportExportM
     list_filter = ["active", "segment", "payment_method", "home_warehouse", "allocation_priority"]
     search_fields = ["code", "name", "email"]
     list_select_related = ["home_warehouse", "credit"]
-    # The gateway stores these when it puts a card on file.
-    readonly_fields = ["stripe_customer_id", "stripe_payment_method_id", "created_at"]
+    # Stored when a card is put on file (payments.cards_on_file), never typed in.
+    readonly_fields = [
+        "stripe_customer_id",
+        "stripe_payment_method_id",
+        "card_brand",
+        "card_last4",
+        "card_exp_month",
+        "card_exp_year",
+        "created_at",
+    ]
     inlines = [MembershipInline, ShipToInline, CreditInline, PriceInline]
     resource_classes = [PartnerResource]
     actions = ["create_api_tokens_for_users"]

@@ -44,6 +44,13 @@ class Partner(models.Model):
     )
     stripe_customer_id = models.CharField(max_length=255, blank=True)
     stripe_payment_method_id = models.CharField(max_length=255, blank=True)
+    # What the portal shows of the card on file, never its number: copied from Stripe
+    # when the card is saved (payments.cards_on_file), so showing it asks Stripe nothing;
+    # db_default, so that code still running during a deploy inserts partners too.
+    card_brand = models.CharField(max_length=20, blank=True, default="", db_default="")
+    card_last4 = models.CharField(max_length=4, blank=True, default="", db_default="")
+    card_exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    card_exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
     active = models.BooleanField(default=True)
     # Intake refuses an order worth more than max_order_value (`order_too_large`), and
     # one that would take the value of the partner's open orders (not yet shipped or

@@ -11,13 +11,13 @@ from django.test import override_settings
 from django_redis import get_redis_connection
 
 from backoffice.audit import AuditReport, check_stock
-from devdata.world import DECLINING_CARD, VISA, WAREHOUSES
+from devdata.world import WAREHOUSES
 from inventory.factories import ProductFactory, StockFactory, WarehouseFactory
 from partners.factories import CreditAccountFactory, PartnerFactory
 from partners.models import Partner
 from payments import circuit_breaker
 from tests.support.services import stripe_stand_in
-from tests.support.stripe import card_partner
+from tests.support.stripe import DECLINING_CARD, VISA, card_partner
 
 pytest_plugins = ["tests.support.portal_world", "tests.support.demo_api"]
 
@@ -46,7 +46,8 @@ def stripe_api_base(tmp_path_factory):
     with stripe_stand_in(tmp_path_factory.mktemp("stripe") / "stand-in.log") as address:
         os.environ["STRIPE_API_BASE"] = address
         try:
-            with override_settings(STRIPE_API_BASE=address):
+            # The payment page loads the stand-in's Stripe.js, which talks to it.
+            with override_settings(STRIPE_API_BASE=address, STRIPE_JS_URL=f"{address}/js.stripe.com/v3/"):
                 yield address
         finally:
             del os.environ["STRIPE_API_BASE"]

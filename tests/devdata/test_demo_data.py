@@ -256,10 +256,15 @@ def test_stock_lies_in_several_warehouses_and_is_in_the_ledger(demo_world):
 
 
 def test_bloom_and_thorn_have_cards_the_stand_in_knows(demo_world):
-    for code in ("BLOOM", "THORN"):
+    for code, last4 in (("BLOOM", "4242"), ("THORN", "0341")):
         partner = Partner.objects.get(code=code)
         assert partner.stripe_customer_id and partner.stripe_payment_method_id
-        assert gateway.find_customer(partner.stripe_customer_id)["id"] == partner.stripe_customer_id
+        customer = gateway.find_customer(partner.stripe_customer_id)
+        assert customer["id"] == partner.stripe_customer_id
+        # Set through a SetupIntent, as the portal does: the customer's default, its
+        # details on the partner for the payment page.
+        assert customer["invoice_settings"]["default_payment_method"] == partner.stripe_payment_method_id
+        assert (partner.card_brand, partner.card_last4) == ("visa", last4)
 
 
 def test_thorns_card_is_declined_and_blooms_goes_through(demo_world):

@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connections
 
-from devdata.world import VISA
 from inventory.models import Reservation, Stock
 from journey import chain
 from journey.runner import STEPS, claim_orders
@@ -20,7 +19,7 @@ from partners.models import CreditAccount, Partner
 from payments import gateway
 from payments.models import Payment
 from tests.support.journey import PATH_TO_CONFIRMED, drive_journey, place, run_step_alone
-from tests.support.stripe import card_partner, payment_intents_for_order
+from tests.support.stripe import VISA, card_partner, payment_intents_for_order
 
 pytestmark = pytest.mark.django_db
 

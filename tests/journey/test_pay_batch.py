@@ -6,7 +6,6 @@ import random
 
 import pytest
 
-from devdata.world import VISA
 from journey.runner import run_batch
 from journey.steps import pay, reserve
 from orders.models import Order, OrderStatus
@@ -14,7 +13,7 @@ from partners.factories import CreditAccountFactory, PartnerFactory
 from partners.models import CreditAccount, Partner
 from payments.models import Payment
 from tests.support.journey import place, unchained
-from tests.support.stripe import card_partner
+from tests.support.stripe import VISA, card_partner
 
 pytestmark = pytest.mark.django_db
 

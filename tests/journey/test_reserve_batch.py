@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 
-from devdata.world import VISA
 from inventory.factories import ProductFactory, StockFactory
 from inventory.models import Reservation
 from journey.runner import run_batch, run_step
@@ -20,7 +19,7 @@ from partners.factories import CreditAccountFactory, PartnerFactory
 from partners.models import CreditAccount, Partner
 from payments.models import Payment
 from tests.support.journey import place, twin_orders, unchained
-from tests.support.stripe import card_partner
+from tests.support.stripe import VISA, card_partner
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,6 @@ from backoffice.audit import (
     stripe_payment_intents,
 )
 from config.errors import DomainError
-from devdata.world import VISA
 from fulfillment.models import Shipment
 from inventory.factories import ProductFactory, StockFactory, WarehouseFactory
 from inventory.models import Stock
@@ -33,7 +32,7 @@ from partners.factories import CreditAccountFactory, PartnerFactory
 from partners.models import Partner
 from payments import circuit_breaker
 from payments.models import Payment
-from tests.support.stripe import card_partner
+from tests.support.stripe import VISA, card_partner
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

@@ -1,5 +1,9 @@
 """What the tests do at the Stripe stand-in: give a partner a card on file, find the
-PaymentIntents of an order, and leave one behind as a pay worker that died would."""
+PaymentIntents of an order, and leave one behind as a pay worker that died would.
+
+The two raw card numbers live here, in the tests alone: the demo and the benchmark
+set their cards through SetupIntents with Stripe's test payment methods
+(payments.cards_on_file), and the portal's cards go from the browser to Stripe."""
 
 from backoffice.audit import stripe_payment_intents
 from journey.steps import pay
@@ -7,6 +11,12 @@ from partners.factories import PartnerFactory
 from partners.models import Partner
 from payments import gateway
 from payments.models import Payment
+
+# A card the stand-in charges.
+VISA = "4242424242424242"
+# A card the stand-in declines on confirm (402 card_declined). Stripe's usual
+# 4000000000000002 does not decline a PaymentIntent there.
+DECLINING_CARD = "4000000000000341"
 
 
 def card_partner(code: str, card_number: str, home_warehouse) -> Partner:
