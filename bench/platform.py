@@ -227,7 +227,7 @@ class Platform:
         self._start(
             _host_child("gunicorn-webhooks", i),
             [
-                *self._gunicorn_argv(self.webhook_pool_address(i), WEBHOOK_WORKERS),
+                *self._gunicorn_argv(self.webhook_pool_address(i), WEBHOOK_WORKERS, "config.webhook_wsgi:application"),
                 "--env",
                 f"SHED_AFTER_SECONDS={WEBHOOK_SHED_AFTER_SECONDS}",
             ],
@@ -236,9 +236,9 @@ class Platform:
             self.wait_for_web_host(i)
 
     @staticmethod
-    def _gunicorn_argv(address: str, workers: int) -> list[str]:
+    def _gunicorn_argv(address: str, workers: int, application: str = "config.wsgi:application") -> list[str]:
         options = f"--bind {address} --workers {workers} --no-control-socket --graceful-timeout 10 --backlog 2048"
-        return [str(VENV_BIN / "gunicorn"), "config.wsgi:application", *options.split()]
+        return [str(VENV_BIN / "gunicorn"), application, *options.split()]
 
     def wait_for_web_host(self, i: int) -> None:
         for address in (self.web_host_address(i), self.webhook_pool_address(i)):

@@ -76,8 +76,9 @@ def test_check_deploy_reports_nothing_with_production_settings():
     assert result.stdout.strip() == "System check identified no issues (0 silenced).", result.stdout + result.stderr
 
 
-def test_gunicorn_refuses_to_start_with_development_values():
-    argv = [str(VENV_BIN / "gunicorn"), "config.wsgi:application", "--bind", "127.0.0.1:0", "--no-control-socket"]
+@pytest.mark.parametrize("application", ["config.wsgi:application", "config.webhook_wsgi:application"])
+def test_gunicorn_refuses_to_start_with_development_values(application):
+    argv = [str(VENV_BIN / "gunicorn"), application, "--bind", "127.0.0.1:0", "--no-control-socket"]
     result = run(argv, development_env())
 
     assert result.returncode != 0

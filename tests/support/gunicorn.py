@@ -29,12 +29,16 @@ def _answers(url: str) -> bool:
 
 
 @contextmanager
-def gunicorn(*, workers: int, metrics_dir: Path, log: Path, **environment: str) -> Iterator[str]:
+def gunicorn(
+    *, workers: int, metrics_dir: Path, log: Path, application: str = "config.wsgi:application", **environment: str
+) -> Iterator[str]:
     """Run gunicorn with `workers` sync workers counting into `metrics_dir` and yield
-    its base URL; stop it at the end. The test must commit its data (`transaction=True`)."""
+    its base URL; stop it at the end. The test must commit its data (`transaction=True`).
+    `application`: the web pool's by default, config.webhook_wsgi:application for the
+    webhook pool's."""
     port = _free_port()
     env = environment_of_this_run(PROMETHEUS_MULTIPROC_DIR=str(metrics_dir), LOG_LEVEL="WARNING", **environment)
-    argv = [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi:application", "--workers", str(workers)]
+    argv = [str(Path(sys.executable).parent / "gunicorn"), application, "--workers", str(workers)]
     with log.open("ab") as output:
         process = subprocess.Popen(
             [*argv, "--bind", f"127.0.0.1:{port}", "--no-control-socket"],
