@@ -94,9 +94,10 @@ def _pay_and_finalize_locked(orders: Sequence[Order]) -> list[int]:
 
 
 def _charge_and_finalize(order_ids: list[int]) -> None:
-    """Charge the orders' cards, then finalize those paid: failures are counted per
-    order under the pay step, and whatever a failure here leaves is due for its own
-    step's claim (woken), or waits out the lease its claim took."""
+    """Charge the orders' cards, finalizing those paid as their answers are recorded:
+    failures are counted per order under the pay step, and whatever a failure here
+    leaves is due for its own step's claim (woken), or waits out the lease its claim
+    took."""
     if not order_ids:
         return
     try:
@@ -109,12 +110,3 @@ def _charge_and_finalize(order_ids: list[int]) -> None:
         count_failures_on_commit("pay", "deferred", len(charged.busy))
     for order_id, error in charged.failures.items():
         record_failure("pay", order_id, error)
-    if not charged.paid:
-        return
-    try:
-        closed = finalize.finalize_batch(charged.paid)
-    except Exception as exc:
-        logger.warning("finalizing a batch failed", extra={"orders": len(charged.paid), "error": repr(exc)})
-        closed = charged.paid
-    if closed:
-        wake_on_commit("finalize")

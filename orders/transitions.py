@@ -126,10 +126,24 @@ def transition_many(
         if order.id in moved_ids:
             _moved_in_memory(order, to_status, reason=reason, detail=details.get(order.id, ""))
             moved.append(order)
-        _log_transition(order, from_status, to_status, moved=order.id in moved_ids, reason=reason, actor=actor)
+    _log_batch_transition(orders, moved_ids, from_status, to_status, reason=reason, actor=actor)
     if moved:
         _count_on_commit(from_status, to_status, moved)
     return moved
+
+
+def _log_batch_transition(
+    orders: Sequence[Order], moved_ids: set[int], from_status: str, to_status: str, *, reason: str, actor: str
+) -> None:
+    """One log record for the batch's move, with its orders' numbers: a record per order
+    and move was 7% of the journey's CPU (issue 20); the events table has each order."""
+    numbers = [order.number for order in orders if order.id in moved_ids]
+    skipped = [order.number for order in orders if order.id not in moved_ids]
+    extra = {"from": from_status, "to": to_status, "reason": reason, "actor": actor}
+    if numbers:
+        logger.info("orders transition", extra={**extra, "orders": numbers, "count": len(numbers)})
+    if skipped:
+        logger.info("transition skipped: orders no longer in expected state", extra={**extra, "orders": skipped})
 
 
 def _step_left(from_status: str) -> str:

@@ -11,7 +11,9 @@ for a whole batch, with the database work batched around the Stripe calls
 4. they are confirmed at Stripe, concurrently;
 5. one transaction records the answers: PAID, declined (the order cancelled and its
    stock released, as `record_payment_declined` does), or still processing (that
-   order deferred), and one statement lets go of the locks.
+   order deferred), and finalizes the orders now PAID, inside a savepoint, as the
+   finalize step would (a transaction and a locking of the orders fewer than a
+   finalize batch of their own); one statement then lets go of the locks.
 
 An order another worker holds is left to it. A worker told to stop finishes the
 orders whose PaymentIntent it has made and hands back the others, untouched at Stripe,
@@ -29,6 +31,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from journey.steps.finalize import finalize_locked_orders
 from journey.steps.pay import (
     PAYMENT_BUSY_RECHECK_SECONDS,
     PAYMENT_PROCESSING_RECHECK_SECONDS,
@@ -40,6 +43,7 @@ from journey.stripe_threads import stripe_threads
 from journey.worker_stop import hand_back, stop_requested
 from orders.models import Order, OrderStatus
 from orders.transitions import lock_orders_in_status, transition_many
+from orders.wakeups import wake_on_commit
 from payments import circuit_breaker, gateway
 from payments import services as payments
 from payments.exceptions import CardDeclinedError, PaymentGatewayUnavailableError
@@ -63,8 +67,9 @@ class Charge:
 
 @dataclass
 class ChargedCards:
-    """What a batch of card payments came to: the orders now PAID, those another
-    worker holds (deferred), and those whose attempt failed, with the error."""
+    """What a batch of card payments came to: the orders paid (CONFIRMED, unless left
+    PAID for the finalize step, woken), those another worker holds (deferred), and
+    those whose attempt failed, with the error."""
 
     paid: list[int] = field(default_factory=list)
     busy: list[int] = field(default_factory=list)
@@ -214,7 +219,24 @@ def _record_answers(charges: list[Charge]) -> list[int]:
         if processing:
             _defer_pending(processing, PAYMENT_PROCESSING_RECHECK_SECONDS)
             logger.info("payments still processing", extra={"orders": len(processing)})
+        if _finalize_paid(paid):
+            wake_on_commit("finalize")
     return [order.id for order in paid]
+
+
+def _finalize_paid(orders: list[Order]) -> set[int]:
+    """Finalize the orders just paid, in the transaction that recorded their payment,
+    and return the ids of those left PAID for the finalize step: a warehouse holding
+    their reservation closed, or finalizing failed. It runs in a savepoint, so that a
+    failure here never undoes the record of a card charged."""
+    if not orders:
+        return set()
+    try:
+        with transaction.atomic():
+            return finalize_locked_orders(orders)
+    except Exception as exc:
+        logger.warning("finalizing a batch failed", extra={"orders": len(orders), "error": repr(exc)})
+        return {order.id for order in orders}
 
 
 def _defer_pending(order_ids: list[int], seconds: float) -> None:

@@ -147,6 +147,30 @@ def test_the_pay_step_charges_what_waits_for_a_card_and_finalizes_it(
         assert intent["status"] == "succeeded"
 
 
+def test_cards_charged_stay_paid_when_finalizing_them_fails_and_the_finalize_step_confirms_them(
+    card_buyer, warehouses, make_product, monkeypatch
+):
+    make_product("CH-FIN", stock={warehouses["AMS"]: 100}, case_pack=10)
+    orders = [place(card_buyer, {"CH-FIN": 10}) for _ in range(2)]
+
+    def failing_in_the_database(locked_orders):
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT 1 / 0")  # aborts what is not in a savepoint of its own
+
+    monkeypatch.setattr("journey.steps.pay_cards.finalize_locked_orders", failing_in_the_database)
+    assert chain.reserve_and_go_on([order.id for order in orders]) == []
+
+    assert {ended(order)[:4] for order in orders} == {
+        (OrderStatus.PAID, "", "", (Payment.Method.CARD, Payment.Status.SUCCEEDED, orders[0].total))
+    }
+    monkeypatch.undo()
+    assert run_step_alone("finalize") == 2
+    for order in orders:
+        assert ended(order)[0] == OrderStatus.CONFIRMED
+        [intent] = payment_intents_for_order(order)  # charged once
+        assert intent["status"] == "succeeded"
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
 def test_two_workers_charging_one_batch_at_once_charge_each_order_once(card_buyer, warehouses, make_product):

@@ -144,8 +144,13 @@ class StallWatch:
             return False
         self.checked_at = now
         self.waiting = self.tasks_waiting()
+        if not self.waiting:  # the common case: no need to read the titles
+            self.idle_since = None
+            return False
+        # Finding the workers reads every process of the machine (psutil): done each
+        # second, that was most of an idle cluster's CPU (issue 20).
         titles = worker_titles(self.cluster.sentinel.pid)
-        if not self.waiting or not titles or any(" processing " in title for title in titles):
+        if not titles or any(" processing " in title for title in titles):
             self.idle_since = None
             return False
         self.idle_since = self.idle_since or now
