@@ -10,8 +10,8 @@ partner's payment method only when it creates the PaymentIntent, and confirms an
 re-reads that PaymentIntent afterwards. So the card replaced here is not detached from
 the customer: an order in flight is still charged with it.
 
-The Stripe calls go through the gateway's one wrapper (timeouts, circuit breaker, our
-errors); none is made while rows are locked."""
+The Stripe calls are the gateway's (timeouts, circuit breaker, our errors); none is
+made while rows are locked."""
 
 import re
 
@@ -34,16 +34,7 @@ def start_card_setup(partner: Partner) -> dict:
     """Create a SetupIntent for a card the partner will be charged with off-session, for
     the browser to confirm; return it (its `client_secret` is for the page alone)."""
     customer_id = ensure_customer(partner)
-    return gateway._call(
-        "create SetupIntent",
-        gateway.client().v1.setup_intents.create,
-        params={
-            "customer": customer_id,
-            "usage": "off_session",
-            "payment_method_types": ["card"],
-            "metadata": {"partner": partner.code},
-        },
-    )
+    return gateway.create_setup_intent(customer_id=customer_id, reference=partner.code)
 
 
 def ensure_customer(partner: Partner, *, check_at_stripe: bool = False) -> str:
@@ -52,15 +43,7 @@ def ensure_customer(partner: Partner, *, check_at_stripe: bool = False) -> str:
     known = partner.stripe_customer_id
     if known and not (check_at_stripe and gateway.find_customer(known) is None):
         return known
-    customer = gateway._call(
-        "create customer",
-        gateway.client().v1.customers.create,
-        params={
-            "name": partner.name,
-            "metadata": {"partner": partner.code},
-            **({"email": partner.email} if partner.email else {}),
-        },
-    )
+    customer = gateway.create_customer(name=partner.name, email=partner.email, reference=partner.code)
     # Only over the customer we started from: of two admins opening the page at once,
     # both follow whichever customer was stored first (the other stays unused at Stripe).
     Partner.objects.filter(id=partner.id, stripe_customer_id=known).update(stripe_customer_id=customer["id"])
@@ -82,18 +65,8 @@ def save_card_from_setup_intent(partner: Partner, setup_intent_id: str) -> Partn
     if method.get("customer") is None:
         # Stripe attaches the card to the SetupIntent's customer when it succeeds;
         # the stand-in does not, and a PaymentIntent needs it attached.
-        gateway._call(
-            "attach payment method",
-            gateway.client().v1.payment_methods.attach,
-            method["id"],
-            params={"customer": partner.stripe_customer_id},
-        )
-    gateway._call(
-        "set default payment method",
-        gateway.client().v1.customers.update,
-        partner.stripe_customer_id,
-        params={"invoice_settings": {"default_payment_method": method["id"]}},
-    )
+        gateway.attach_payment_method(method["id"], customer_id=partner.stripe_customer_id)
+    gateway.set_default_payment_method(partner.stripe_customer_id, method["id"])
     card = method["card"]
     fields = {
         "stripe_payment_method_id": method["id"],
@@ -114,12 +87,7 @@ def _setup_intent_for(partner: Partner, setup_intent_id: str) -> dict:
     if not isinstance(setup_intent_id, str) or not SETUP_INTENT_ID.fullmatch(setup_intent_id):
         raise CardSetupError(f"setup_intent: {str(setup_intent_id)[:80]!r} is not a SetupIntent id.")
     try:
-        setup_intent = gateway._call(
-            "retrieve SetupIntent",
-            gateway.client().v1.setup_intents.retrieve,
-            setup_intent_id,
-            params={"expand": ["payment_method"]},
-        )
+        setup_intent = gateway.retrieve_setup_intent(setup_intent_id)
     except PaymentError as exc:
         if isinstance(exc.__cause__, stripe.InvalidRequestError):
             raise CardSetupError(f"Stripe knows no SetupIntent {setup_intent_id}.") from exc
@@ -146,10 +114,5 @@ def set_up_test_card(partner: Partner, test_payment_method: str) -> Partner:
         raise CardSetupError(f"{test_payment_method!r} is not one of Stripe's test payment methods (pm_card_...).")
     ensure_customer(partner, check_at_stripe=True)
     setup_intent = start_card_setup(partner)
-    gateway._call(
-        "confirm SetupIntent",
-        gateway.client().v1.setup_intents.confirm,
-        setup_intent["id"],
-        params={"payment_method": test_payment_method},
-    )
+    gateway.confirm_setup_intent(setup_intent["id"], payment_method_id=test_payment_method)
     return save_card_from_setup_intent(partner, setup_intent["id"])

@@ -168,22 +168,56 @@ def find_customer(customer_id: str) -> dict | None:
         raise
 
 
-def create_customer_with_card(*, name: str, email: str, card_number: str, reference: str) -> tuple[str, str]:
-    """Create a customer with a card on file and return (customer id, payment method id)."""
-    customer = _call(
-        "create customer",
-        client().v1.customers.create,
-        params={"name": name, "email": email, "metadata": {"partner": reference}},
+def create_customer(*, name: str, email: str, reference: str) -> dict:
+    params = {"name": name, "metadata": {"partner": reference}, **({"email": email} if email else {})}
+    return _call("create customer", client().v1.customers.create, params=params)
+
+
+def create_setup_intent(*, customer_id: str, reference: str) -> dict:
+    """A SetupIntent for a card the customer will be charged with off-session."""
+    params = {
+        "customer": customer_id,
+        "usage": "off_session",
+        "payment_method_types": ["card"],
+        "metadata": {"partner": reference},
+    }
+    return _call("create SetupIntent", client().v1.setup_intents.create, params=params)
+
+
+def retrieve_setup_intent(setup_intent_id: str) -> dict:
+    """The SetupIntent with its payment method expanded; PaymentError (caused by
+    stripe.InvalidRequestError) when Stripe knows no such SetupIntent."""
+    return _call(
+        "retrieve SetupIntent",
+        client().v1.setup_intents.retrieve,
+        setup_intent_id,
+        params={"expand": ["payment_method"]},
     )
-    method = _call(
-        "create payment method",
-        client().v1.payment_methods.create,
-        params={"type": "card", "card": {"number": card_number, "exp_month": 12, "exp_year": 2035, "cvc": "123"}},
+
+
+def confirm_setup_intent(setup_intent_id: str, *, payment_method_id: str) -> dict:
+    return _call(
+        "confirm SetupIntent",
+        client().v1.setup_intents.confirm,
+        setup_intent_id,
+        params={"payment_method": payment_method_id},
     )
-    _call(
-        "attach payment method", client().v1.payment_methods.attach, method["id"], params={"customer": customer["id"]}
+
+
+def attach_payment_method(payment_method_id: str, *, customer_id: str) -> dict:
+    return _call(
+        "attach payment method", client().v1.payment_methods.attach, payment_method_id, params={"customer": customer_id}
     )
-    return customer["id"], method["id"]
+
+
+def set_default_payment_method(customer_id: str, payment_method_id: str) -> dict:
+    """The customer's default for invoices and off-session charges, at Stripe."""
+    return _call(
+        "set default payment method",
+        client().v1.customers.update,
+        customer_id,
+        params={"invoice_settings": {"default_payment_method": payment_method_id}},
+    )
 
 
 __all__ = [
@@ -191,9 +225,14 @@ __all__ = [
     "PaymentGatewayUnavailableError",
     "cancel_payment_intent",
     "confirm_payment_intent",
-    "create_customer_with_card",
+    "attach_payment_method",
+    "confirm_setup_intent",
+    "create_customer",
+    "create_setup_intent",
     "create_payment_intent",
     "find_customer",
     "refund_payment_intent",
     "retrieve_payment_intent",
+    "retrieve_setup_intent",
+    "set_default_payment_method",
 ]

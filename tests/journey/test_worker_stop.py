@@ -21,7 +21,7 @@ from orders.models import Order, OrderStatus
 from payments.models import Payment
 from tests.support.journey import drive_journey, place, run_step_alone
 from tests.support.processes import environment_of_this_run, start_manage_command, wait_for
-from tests.support.stripe import payment_intents_for_order
+from tests.support.stripe import payment_intents_by_order
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -73,12 +73,14 @@ def test_a_worker_told_to_stop_mid_batch_hands_back_the_orders_it_had_not_starte
     )
     # Handed back: claimable at once, not after STEP_LEASE_SECONDS.
     assert claim_orders(STEPS["pay"], limit=2 * BATCH) == left
-    for order_id in left:
-        assert payment_intents_for_order(Order.objects.get(id=order_id)) == [], "a handed-back order was started"
+    started = payment_intents_by_order(Order.objects.filter(id__in=left).select_related("partner"))
+    assert all(intents == [] for intents in started.values()), "a handed-back order was started"
 
     run_batch(STEPS["pay"], left)
     drive_journey()
-    for order in Order.objects.filter(id__in=ids).select_related("partner"):
+    orders = list(Order.objects.filter(id__in=ids).select_related("partner"))
+    charged = payment_intents_by_order(orders)
+    for order in orders:
         assert order.status == OrderStatus.CONFIRMED, f"{order.number} ended {order.status}"
-        intents = payment_intents_for_order(order)
+        intents = charged[order.id]
         assert [pi["status"] for pi in intents] == ["succeeded"], f"{order.number} was charged {len(intents)} times"

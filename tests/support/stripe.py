@@ -21,29 +21,40 @@ DECLINING_CARD = "4000000000000341"
 
 def card_partner(code: str, card_number: str, home_warehouse) -> Partner:
     """A partner paying by card, with a customer and that card at the stand-in."""
-    customer_id, payment_method_id = gateway.create_customer_with_card(
-        name=code, email=f"{code.lower()}@example.com", card_number=card_number, reference=code
+    customer = gateway.create_customer(name=code, email=f"{code.lower()}@example.com", reference=code)
+    # A raw number may go to the stand-in from a test; our code never sends one.
+    method = gateway.client().v1.payment_methods.create(
+        params={"type": "card", "card": {"number": card_number, "exp_month": 12, "exp_year": 2035, "cvc": "123"}}
     )
+    gateway.attach_payment_method(method.id, customer_id=customer["id"])
     return PartnerFactory(
         code=code,
         payment_method=Partner.PaymentMethod.CARD,
         home_warehouse=home_warehouse,
-        stripe_customer_id=customer_id,
-        stripe_payment_method_id=payment_method_id,
+        stripe_customer_id=customer["id"],
+        stripe_payment_method_id=method.id,
     )
 
 
 def payment_intents_for_order(order) -> list[dict]:
     """Every PaymentIntent the stand-in holds for this order (by our metadata and the
     partner's customer, which each test creates afresh)."""
+    return payment_intents_by_order([order])[order.id]
+
+
+def payment_intents_by_order(orders) -> dict[int, list[dict]]:
+    """The stand-in's PaymentIntents of each order, from one listing: the stand-in holds
+    every intent of the test run and lists them 100 a page, so a listing per order made
+    a test of 150 orders take minutes."""
     intents = stripe_payment_intents()
     assert intents is not None, "the Stripe stand-in did not list its PaymentIntents"
-    return [
-        pi
-        for pi in intents
-        if (pi.get("metadata") or {}).get("order_id") == str(order.id)
-        and pi.get("customer") == order.partner.stripe_customer_id
-    ]
+    found = {order.id: [] for order in orders}
+    customers = {order.id: order.partner.stripe_customer_id for order in orders}
+    for pi in intents:
+        order_id = (pi.get("metadata") or {}).get("order_id")
+        if order_id and order_id.isdigit() and customers.get(int(order_id)) == pi.get("customer"):
+            found[int(order_id)].append(pi)
+    return found
 
 
 def payment_intent_left_by_a_dead_worker(order, buyer, *, confirmed: bool) -> str:
