@@ -6,6 +6,7 @@ from django.utils.cache import add_never_cache_headers
 from import_export.admin import ImportExportModelAdmin
 
 from config.admin import BackOfficeImportExportMixin
+from config.stripe_links import mirrored_link
 from partners.models import ApiToken, CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
 from partners.resources import PartnerPriceResource, PartnerResource
 from partners.tokens import issue_api_token, revoke_api_tokens
@@ -102,10 +103,14 @@ class PartnerAdmin(IssuesTokensMixin, BackOfficeImportExportMixin, ImportExportM
     search_fields = ["code", "name", "email"]
     list_select_related = ["home_warehouse", "credit"]
     # The gateway stores these when it puts a card on file.
-    readonly_fields = ["stripe_customer_id", "stripe_payment_method_id", "created_at"]
+    readonly_fields = ["stripe_customer_id", "mirrored_customer", "stripe_payment_method_id", "created_at"]
     inlines = [MembershipInline, ShipToInline, CreditInline, PriceInline]
     resource_classes = [PartnerResource]
     actions = ["create_api_tokens_for_users"]
+
+    @admin.display(description="Stripe customer (mirror)")
+    def mirrored_customer(self, partner):
+        return mirrored_link("customer", partner.stripe_customer_id)
 
     @admin.display(description="credit limit")
     def credit_limit(self, partner):
