@@ -33,9 +33,9 @@ MIRRORED_MODELS = {
     "dispute": Dispute,
 }
 # References the mirror does not follow: dj-stripe would fetch each from Stripe (no event
-# carries it whole), one call per charge or refund, for fees the back office does not
+# carries it whole), one call per charge, refund or dispute, for fees the back office does not
 # show. The row's `stripe_data` keeps the id.
-NOT_FETCHED = {"charge": ("balance_transaction",), "refund": ("balance_transaction",)}
+NOT_FETCHED = {kind: ("balance_transaction",) for kind in ("charge", "refund", "dispute")}
 DISPUTE_OPENED = "charge.dispute.created"
 MAX_ERROR_LENGTH = 2000
 

@@ -26,11 +26,12 @@ PAGE_SIZE = 100
 Kind = ReconciliationFinding.Kind
 
 
-def reconcile(*, hours: int | None = None) -> ReconciliationRun:
-    """Compare the last `hours` (STRIPE_MIRROR["RECONCILE_HOURS"]) and record the run with
-    its findings. A Stripe that cannot be read is recorded as the run's error."""
+def reconcile(*, hours: int | None = None, since: datetime | None = None) -> ReconciliationRun:
+    """Compare what Stripe made after `since`, by default in the last `hours`
+    (STRIPE_MIRROR["RECONCILE_HOURS"]), and record the run with its findings. A Stripe
+    that cannot be read is recorded as the run's error."""
     started_at = timezone.now()
-    window_start = started_at - timedelta(hours=hours or settings.STRIPE_MIRROR["RECONCILE_HOURS"])
+    window_start = since or started_at - timedelta(hours=hours or settings.STRIPE_MIRROR["RECONCILE_HOURS"])
     run = ReconciliationRun(started_at=started_at, window_start=window_start)
     findings: list[ReconciliationFinding] = []
     try:
@@ -107,7 +108,7 @@ def _refunds_since(window_start: datetime) -> Iterator[dict]:
     since = window_start.timestamp()
     for refund in _listed("refunds", {}):
         created = refund.get("created") or refund.get("date") or 0
-        if created < since:
+        if created <= since:  # as charges' created[gt]: the window starts after `since`
             return
         yield refund
 
