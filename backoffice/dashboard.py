@@ -13,6 +13,7 @@ from orders.dead_letters import count_open_dead_letters
 from orders.models import Order, OrderStatus
 from orders.selectors import oldest_unfinished_age_seconds, stuck_orders, waiting_count_by_status
 from orders.states import MOVED_BY_STEPS, STEP_FOR_STATUS
+from payments.models import MirrorSwitch, Payment, ReconciliationRun, StripeEvent
 
 logger = logging.getLogger("bouquet.admin")
 
@@ -93,4 +94,31 @@ def back_office_health() -> dict:
         "waiting_by_step": waiting_at_each_step(),
         "oldest_unfinished_seconds": round(age),
         "oldest_unfinished_url": _orders_url(attention="waiting", o="6"),
+        "stripe": stripe_health(),
+    }
+
+
+def stripe_health() -> dict:
+    """The last reconciliation with Stripe and its differences, disputed payments, and
+    the Stripe mirror (paused, events waiting, events it could not read)."""
+    run = ReconciliationRun.objects.order_by("-started_at").first()
+    findings = run.findings.count() if run else 0
+    events = reverse("admin:payments_stripeevent_changelist")
+    return {
+        "reconciliation": run,
+        "reconciliation_findings": findings,
+        "reconciliation_alert": bool(run and (findings or run.error)),
+        "reconciliation_url": (
+            reverse("admin:payments_reconciliationrun_change", args=[run.id])
+            if run
+            else reverse("admin:payments_reconciliationrun_changelist")
+        ),
+        "disputed": Payment.objects.filter(disputed_at__isnull=False).count(),
+        "disputed_url": reverse("admin:payments_payment_changelist") + "?disputed=yes",
+        "mirror_paused": MirrorSwitch.objects.filter(id=1, paused=True).exists(),
+        "mirror_switch_url": reverse("admin:payments_mirrorswitch_changelist"),
+        "mirror_waiting": StripeEvent.objects.filter(mirrored_at__isnull=True).count(),
+        "mirror_waiting_url": events + "?mirror=waiting",
+        "mirror_failed": StripeEvent.objects.filter(mirrored_at__isnull=False).exclude(mirror_error="").count(),
+        "mirror_failed_url": events + "?mirror=failed",
     }
