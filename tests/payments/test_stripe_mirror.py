@@ -79,8 +79,9 @@ def test_the_mirror_rows_appear_after_the_webhook_with_no_stripe_call_on_its_pat
 
 
 def test_pausing_the_mirror_leaves_the_journey_unaffected_and_the_events_wait(
-    client, card_buyer, warehouses, make_product
+    client, card_buyer, warehouses, make_product, settings
 ):
+    settings.STRIPE_MIRROR = {**settings.STRIPE_MIRROR, "NICENESS": 0}  # the command nices its process, here pytest's
     call_command("stripe_mirror", "pause")
     assert mirror_paused()
     make_product("ROSE-PAUSE", stock={warehouses["AMS"]: 100}, case_pack=10)
