@@ -20,6 +20,13 @@ STRIPE_LIVE_SECRET_KEY = _SECRET_KEY if STRIPE_LIVE_MODE else ""
 # dj-stripe does not fetch it (the stand-in serves no /v1/account).
 STRIPE_ACCOUNT_ID = os.environ.get("STRIPE_ACCOUNT_ID") or "acct_bouquet_local"
 
+# dj-stripe's migrations (62 tables) take about 50 s to apply, far more on a loaded
+# machine, and every test database pays it: the tests create its tables with one
+# migration made from its models instead (tests/support/services.py sets this; one slow
+# test, tests/payments/test_djstripe_migrations.py, still applies dj-stripe's own).
+if os.environ.get("DJSTRIPE_TABLES_FROM_MODELS") == "1":
+    MIGRATION_MODULES = {"djstripe": "tests.support.djstripe.migrations"}
+
 STRIPE_MIRROR = {
     # Stored events mirrored per transaction: small, so a batch holds its locks briefly
     # and a pause takes effect within one batch.
