@@ -49,6 +49,8 @@ class MirrorBatch:
     mirrored: int = 0
     skipped: int = 0
     failed: int = 0
+    # Left waiting because Stripe could not be reached for an object the payload lacks.
+    deferred: int = 0
     paused: bool = False
 
     @property
@@ -93,16 +95,20 @@ def mirror_waiting_events(*, batch_size: int | None = None) -> MirrorBatch:
         .order_by("received_at", "id")
         .values_list("id", flat=True)[:batch_size]
     )
-    counts = {"mirrored": 0, "skipped": 0, "failed": 0}
+    counts = {"mirrored": 0, "skipped": 0, "failed": 0, "deferred": 0}
     for event_id in waiting:
         outcome = _mirror_one(event_id)
         if outcome:
             counts[outcome] += 1
+        if outcome == "deferred":
+            break  # Stripe is unreachable: the rest would wait on it too
     return MirrorBatch(**counts)
 
 
 def _mirror_one(event_id: str) -> str | None:
-    """Mirror one event in a transaction of its own; None if another mirror has it."""
+    """Mirror one event in a transaction of its own; None if another mirror has it.
+    An event is marked done or failed, or left waiting ("deferred") while Stripe
+    cannot be reached."""
     with transaction.atomic():
         event = (
             StripeEvent.objects.select_for_update(skip_locked=True)
@@ -117,6 +123,9 @@ def _mirror_one(event_id: str) -> str | None:
             event.mirror_error = ""
         except (OperationalError, InterfaceError):
             raise  # the database is unreachable: the event stays waiting, for the next run
+        except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+            logger.warning("stripe event deferred", extra={"event": event.id, "error": type(exc).__name__})
+            return "deferred"  # nothing written: it waits, in its place, for the next batch
         except (UnreadableEvent, DatabaseError, stripe.StripeError, LookupError, TypeError, ValueError) as exc:
             outcome = "failed"
             event.mirror_error = f"event {event.id}: {type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]

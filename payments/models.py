@@ -66,6 +66,12 @@ class StripeEvent(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["received_at"], name="stripe_event_to_mirror", condition=Q(mirrored_at__isnull=True)),
+            # The admin home counts the failures at every look.
+            models.Index(
+                fields=["received_at"],
+                name="stripe_event_mirror_failed",
+                condition=Q(mirrored_at__isnull=False) & ~Q(mirror_error=""),
+            ),
         ]
 
     def __str__(self):

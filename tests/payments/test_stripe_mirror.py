@@ -139,3 +139,23 @@ def test_an_event_the_mirror_cannot_read_is_recorded_as_failed_and_the_next_ones
         id=Payment.objects.get(order=confirmed_card_order).stripe_payment_intent_id
     ).exists()
     assert not StripeEvent.objects.filter(mirrored_at__isnull=True).exists()
+
+
+def test_an_event_waits_while_stripe_cannot_be_reached_for_what_its_payload_lacks(
+    client, confirmed_card_order, settings
+):
+    for event in events_of(confirmed_card_order):
+        deliver(client, event)
+    reachable = settings.STRIPE_API_BASE
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens there
+    prepare_mirror()
+    try:
+        batch = mirror_waiting_events()  # the PaymentIntent names a card no event carried
+    finally:
+        settings.STRIPE_API_BASE = reachable
+        prepare_mirror()  # the SDK's address is module-wide: give it back to the other tests
+
+    assert batch.deferred == 1 and batch.failed == 0
+    waiting = StripeEvent.objects.get(mirrored_at__isnull=True)
+    assert waiting.type == "payment_intent.succeeded" and waiting.mirror_error == ""
+    assert not PaymentIntent.objects.exists()
