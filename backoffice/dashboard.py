@@ -4,6 +4,7 @@ import logging
 from datetime import datetime, time
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from orders.dead_letters import count_open_dead_letters
 from orders.models import Order, OrderStatus
 from orders.selectors import oldest_unfinished_age_seconds, stuck_orders, waiting_count_by_status
 from orders.states import MOVED_BY_STEPS, STEP_FOR_STATUS
+from payments.models import ReconciliationRun
 
 logger = logging.getLogger("bouquet.admin")
 
@@ -93,4 +95,42 @@ def back_office_health() -> dict:
         "waiting_by_step": waiting_at_each_step(),
         "oldest_unfinished_seconds": round(age),
         "oldest_unfinished_url": _orders_url(attention="waiting", o="6"),
+        "stripe": stripe_health(),
+    }
+
+
+_STRIPE_FIGURES_SQL = """
+SELECT (SELECT count(*) FROM payments_payment WHERE disputed_at IS NOT NULL),
+       EXISTS (SELECT 1 FROM payments_mirrorswitch WHERE id = 1 AND paused),
+       (SELECT count(*) FROM payments_stripeevent WHERE mirrored_at IS NULL),
+       (SELECT count(*) FROM payments_stripeevent WHERE mirrored_at IS NOT NULL AND mirror_error <> '')
+"""
+
+
+def stripe_health() -> dict:
+    """The last reconciliation with Stripe and its differences, disputed payments, and
+    the Stripe mirror (paused, events waiting, events it could not read). Two
+    statements; each count reads a partial index (payments/models.py)."""
+    run = ReconciliationRun.objects.annotate(findings_count=Count("findings")).order_by("-started_at").first()
+    with connection.cursor() as cursor:
+        cursor.execute(_STRIPE_FIGURES_SQL)
+        disputed, paused, waiting, failed = cursor.fetchone()
+    events = reverse("admin:payments_stripeevent_changelist")
+    return {
+        "reconciliation": run,
+        "reconciliation_findings": run.findings_count if run else 0,
+        "reconciliation_alert": bool(run and (run.findings_count or run.error)),
+        "reconciliation_url": (
+            reverse("admin:payments_reconciliationrun_change", args=[run.id])
+            if run
+            else reverse("admin:payments_reconciliationrun_changelist")
+        ),
+        "disputed": disputed,
+        "disputed_url": reverse("admin:payments_payment_changelist") + "?disputed=yes",
+        "mirror_paused": paused,
+        "mirror_switch_url": reverse("admin:payments_mirrorswitch_changelist"),
+        "mirror_waiting": waiting,
+        "mirror_waiting_url": events + "?mirror=waiting",
+        "mirror_failed": failed,
+        "mirror_failed_url": events + "?mirror=failed",
     }

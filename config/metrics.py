@@ -150,3 +150,14 @@ def count_orders_made(door: str, count: int) -> None:
 
 def count_webhook(outcome: str) -> None:
     child(_WEBHOOKS, WEBHOOKS, outcome).inc()
+
+
+DISPUTES_OPENED = Counter(
+    "bouquet_stripe_disputes_opened",
+    "Card payments marked disputed from a charge.dispute.created event (payments/disputes.py), counted by "
+    "the Stripe mirror's process once the mark committed; a payment disputed again is not counted twice.",
+)
+
+
+def count_dispute_opened() -> None:
+    DISPUTES_OPENED.inc()

@@ -13,7 +13,7 @@ from config.api_schema_settings import api_schema_settings
 from config.log_settings import json_logging
 from config.moments import UTC_TEXT_FORMAT
 from config.operating_settings import metrics_dir, shed_after_seconds
-from config.stripe_js_settings import STRIPE_JS_URL, STRIPE_PUBLISHABLE_KEY  # noqa: F401 (settings)
+from config.stripe_settings import *  # noqa: F403 (Stripe.js, dj-stripe and the Stripe mirror)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    "djstripe",  # the Stripe mirror's models (payments/mirror.py), not its webhook view
     "import_export",
     "partners",
     "inventory",
@@ -88,7 +89,6 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
-
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -335,7 +335,6 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
-
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

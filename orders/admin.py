@@ -9,6 +9,7 @@ from import_export.admin import ExportMixin
 
 from config.admin import BackOfficeImportExportMixin, ViewOnlyMixin
 from config.errors import DomainError
+from config.stripe_links import mirrored_charges_link, mirrored_link
 from fulfillment.models import Shipment
 from fulfillment.route_month import order_by_text
 from inventory.models import Reservation, Warehouse
@@ -56,12 +57,24 @@ class PaymentInline(ViewOnlyMixin, admin.StackedInline):
         "amount",
         "currency",
         "stripe_payment_intent_id",
+        "mirrored_payment_intent",
+        "mirrored_charges",
         "stripe_status",
         "stripe_refund_id",
+        "disputed_at",
+        "stripe_dispute_id",
         "last_error",
         "updated_at",
     ]
     readonly_fields = fields
+
+    @admin.display(description="PaymentIntent (Stripe mirror)")
+    def mirrored_payment_intent(self, payment):
+        return mirrored_link("paymentintent", payment.stripe_payment_intent_id)
+
+    @admin.display(description="charges (Stripe mirror)")
+    def mirrored_charges(self, payment):
+        return mirrored_charges_link(payment.stripe_payment_intent_id)
 
 
 class ShipmentInline(ViewOnlyMixin, admin.TabularInline):

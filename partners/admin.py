@@ -6,6 +6,7 @@ from django.utils.cache import add_never_cache_headers
 from import_export.admin import ImportExportModelAdmin
 
 from config.admin import BackOfficeImportExportMixin
+from config.stripe_links import mirrored_link
 from partners.models import ApiToken, CreditAccount, Membership, Partner, PartnerPrice, ShipToAddress
 from partners.resources import PartnerPriceResource, PartnerResource
 from partners.tokens import issue_api_token, revoke_api_tokens
@@ -104,6 +105,7 @@ class PartnerAdmin(IssuesTokensMixin, BackOfficeImportExportMixin, ImportExportM
     # Stored when a card is put on file (payments.cards_on_file), never typed in.
     readonly_fields = [
         "stripe_customer_id",
+        "mirrored_customer",
         "stripe_payment_method_id",
         "card_brand",
         "card_last4",
@@ -114,6 +116,10 @@ class PartnerAdmin(IssuesTokensMixin, BackOfficeImportExportMixin, ImportExportM
     inlines = [MembershipInline, ShipToInline, CreditInline, PriceInline]
     resource_classes = [PartnerResource]
     actions = ["create_api_tokens_for_users"]
+
+    @admin.display(description="Stripe customer (mirror)")
+    def mirrored_customer(self, partner):
+        return mirrored_link("customer", partner.stripe_customer_id)
 
     @admin.display(description="credit limit")
     def credit_limit(self, partner):

@@ -30,6 +30,10 @@ class Payment(models.Model):
     stripe_status = models.CharField(max_length=40, blank=True)
     stripe_refund_id = models.CharField(max_length=255, blank=True)
     last_error = models.TextField(blank=True)
+    # Set from a `charge.dispute.created` event by the Stripe mirror (payments/disputes.py):
+    # the partner's bank contests the charge. Apart from `status`, which the journey moves.
+    disputed_at = models.DateTimeField(null=True, blank=True)
+    stripe_dispute_id = models.CharField(max_length=255, blank=True, default="", db_default="")
     created_at = models.DateTimeField(db_default=Now())
     updated_at = models.DateTimeField(db_default=Now())
 
@@ -39,6 +43,7 @@ class Payment(models.Model):
         ]
         indexes = [
             models.Index(fields=["status"], name="payment_refund_due", condition=Q(status="refund_pending")),
+            models.Index(fields=["disputed_at"], name="payment_disputed", condition=Q(disputed_at__isnull=False)),
         ]
 
     def __str__(self):
@@ -53,6 +58,67 @@ class StripeEvent(models.Model):
     payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
     payload = models.JSONField(default=dict)
     received_at = models.DateTimeField(db_default=Now())
+    # The Stripe mirror's progress (payments/mirror.py): null while the event waits to be
+    # mirrored; set once it is, or once it failed, with the reason.
+    mirrored_at = models.DateTimeField(null=True, blank=True)
+    mirror_error = models.TextField(blank=True, default="", db_default="")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["received_at"], name="stripe_event_to_mirror", condition=Q(mirrored_at__isnull=True)),
+            # The admin home counts the failures at every look.
+            models.Index(
+                fields=["received_at"],
+                name="stripe_event_mirror_failed",
+                condition=Q(mirrored_at__isnull=False) & ~Q(mirror_error=""),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.id} {self.type}"
+
+
+class MirrorSwitch(models.Model):
+    """One row: whether the Stripe mirror is paused. An operator pauses it at peak from
+    the admin or `manage.py stripe_mirror pause`; events wait in StripeEvent meanwhile."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    paused = models.BooleanField(default=False)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Stripe mirror switch"
+
+    def __str__(self):
+        return "Stripe mirror paused" if self.paused else "Stripe mirror running"
+
+
+class ReconciliationRun(models.Model):
+    """One comparison of what Stripe holds for a window with our payments
+    (payments/reconciliation.py)."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    window_start = models.DateTimeField()
+    charges_checked = models.PositiveIntegerField(default=0)
+    refunds_checked = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    def __str__(self):
+        return f"reconciliation of {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ReconciliationFinding(models.Model):
+    class Kind(models.TextChoices):
+        CHARGE_WITHOUT_ORDER = "charge_without_order", "a charge without an order"
+        AMOUNT_DIFFERS = "amount_differs", "amounts differ"
+        REFUND_NOT_RECORDED = "refund_not_recorded", "a refund not recorded"
+
+    run = models.ForeignKey(ReconciliationRun, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    stripe_id = models.CharField(max_length=255)
+    payment = models.ForeignKey(Payment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    detail = models.TextField()
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.stripe_id}"

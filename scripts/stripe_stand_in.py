@@ -14,9 +14,10 @@ import argparse
 import atexit
 import pickle
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
+from aiohttp import web
 from localstripe import resources, server, webhooks
 
 resources.Store.dump_to_disk = lambda self: None
@@ -54,6 +55,28 @@ def _list_all(cls, url, limit=None, starting_after=None, **kwargs):
 resources.Store.__setitem__ = _set
 resources.Store.__delitem__ = _delete
 resources.StripeObject._api_list_all = classmethod(_list_all)
+
+
+# The API requests served, by method and kind of object ("GET payment_intents"), so a
+# test can show that a path of ours made no Stripe call: GET /_config/requests reads
+# them. The stand-in's own configuration routes are not counted.
+_served: Counter = Counter()
+
+
+@web.middleware
+async def _count_requests(request, handler):
+    parts = request.path.split("/")
+    if len(parts) > 2 and parts[1] == "v1":
+        _served[f"{request.method} {parts[2]}"] += 1
+    return await handler(request)
+
+
+async def _requests_served(request):
+    return web.json_response({"total": sum(_served.values()), "by_kind": dict(_served)})
+
+
+server.app.middlewares.insert(0, _count_requests)
+server.app.router.add_get("/_config/requests", _requests_served)
 
 
 def keep_store(path: Path) -> None:

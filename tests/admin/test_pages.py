@@ -33,7 +33,7 @@ from orders.models import (
 )
 from partners.factories import MembershipFactory, PartnerPriceFactory, ShipToAddressFactory, UserFactory
 from partners.tokens import issue_api_token
-from payments.factories import PaymentFactory, StripeEventFactory
+from payments.factories import PaymentFactory, ReconciliationFindingFactory, StripeEventFactory, mirror_switch
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +52,10 @@ def one_of_each():
     line = OrderLineFactory(order=order)
     OrderEventFactory(order=order)
     IdempotencyRecordFactory(partner=order.partner, order=order)
-    PaymentFactory(order=order)
+    payment = PaymentFactory(order=order)
     StripeEventFactory()
+    ReconciliationFindingFactory(payment=payment)
+    mirror_switch()
     DeadLetterFactory(order=order, error="PaymentGatewayUnavailableError: " + "Stripe did not answer. " * 20)
     stock = StockFactory(product=line.product)
     ReservationFactory(order_id=order.id, order_line_id=line.id, product=line.product, warehouse=stock.warehouse)

@@ -69,6 +69,8 @@ def pytest_load_initial_conftests(early_config, parser, args) -> None:
     # (config/checks.py), and the settings would redirect every request to HTTPS.
     # pytest-django still runs the tests themselves with settings.DEBUG False.
     os.environ["DEBUG"] = "1"
+    # dj-stripe's tables from its models, not its slow migrations (config/stripe_settings.py).
+    os.environ.setdefault("DJSTRIPE_TABLES_FROM_MODELS", "1")
     # The metric values this process counts, in a folder of its own, fresh, before
     # config/settings.py imports prometheus_client: a test reading /metrics sees its
     # own worker's counts only, never another worker's or `make run`'s.

@@ -5,6 +5,9 @@ The two raw card numbers live here, in the tests alone: the demo and the benchma
 set their cards through SetupIntents with Stripe's test payment methods
 (payments.cards_on_file), and the portal's cards go from the browser to Stripe."""
 
+import requests
+from django.conf import settings
+
 from backoffice.audit import stripe_payment_intents
 from journey.steps import pay
 from partners.factories import PartnerFactory
@@ -75,3 +78,22 @@ def payment_intent_left_by_a_dead_worker(order, buyer, *, confirmed: bool) -> st
     if confirmed:
         gateway.confirm_payment_intent(intent["id"], idempotency_key=f"died-{order.id}-confirm")
     return intent["id"]
+
+
+def stand_in_requests_served() -> dict:
+    """The API requests the stand-in has served so far: {"total": n, "by_kind": {"GET charges": n, ...}}
+    (scripts/stripe_stand_in.py counts them)."""
+    answer = requests.get(f"{settings.STRIPE_API_BASE}/_config/requests", timeout=5)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def stand_in_events_about(object_ids: set[str]) -> list[dict]:
+    """The events the stand-in made about these objects, oldest first, as it would post them."""
+    events, params = [], {"limit": 100}
+    while True:
+        page = gateway.client().v1.events.list(params=params).to_dict()
+        events.extend(e for e in page["data"] if e["data"]["object"].get("id") in object_ids)
+        if not page.get("has_more") or not page["data"]:
+            return sorted(events, key=lambda e: e["created"])
+        params = {"limit": 100, "starting_after": page["data"][-1]["id"]}

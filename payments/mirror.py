@@ -1,0 +1,178 @@
+"""The Stripe mirror: dj-stripe's models (customers, payment methods, PaymentIntents,
+charges, refunds, disputes) filled from the events our webhook stored, off the hot
+path (docs/ARCHITECTURE.md, "The Stripe mirror").
+
+The webhook only records (journey/payment_events.py); `manage.py run_stripe_mirror`, a
+process of its own at the lowest CPU priority, calls `mirror_waiting_events` in small
+batches while `mirror_paused()` is false. Each event is mirrored in a transaction of
+its own and marked done, or failed with its reason, so a payload it cannot read never
+blocks the ones behind it, and a pause only leaves events waiting."""
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import stripe
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.utils import timezone
+from djstripe.models import Account, APIKey, Charge, Customer, Dispute, PaymentIntent, PaymentMethod, Refund
+
+from payments.disputes import mark_payment_disputed
+from payments.models import MirrorSwitch, StripeEvent
+
+logger = logging.getLogger("bouquet.payments.mirror")
+
+# The kinds of Stripe object the back office sees, by the `object` of an event's payload.
+MIRRORED_MODELS = {
+    "customer": Customer,
+    "payment_method": PaymentMethod,
+    "payment_intent": PaymentIntent,
+    "charge": Charge,
+    "refund": Refund,
+    "dispute": Dispute,
+}
+# References the mirror does not follow: dj-stripe would fetch each from Stripe (no event
+# carries it whole), one call per charge, refund or dispute, for fees the back office does not
+# show. The row's `stripe_data` keeps the id.
+NOT_FETCHED = {kind: ("balance_transaction",) for kind in ("charge", "refund", "dispute")}
+DISPUTE_OPENED = "charge.dispute.created"
+MAX_ERROR_LENGTH = 2000
+
+
+class UnreadableEvent(ValueError):
+    """An event's payload carries no Stripe object the mirror can read."""
+
+
+@dataclass(frozen=True)
+class MirrorBatch:
+    mirrored: int = 0
+    skipped: int = 0
+    failed: int = 0
+    # Left waiting because Stripe could not be reached for an object the payload lacks.
+    deferred: int = 0
+    paused: bool = False
+
+    @property
+    def handled(self) -> int:
+        return self.mirrored + self.skipped + self.failed
+
+
+def mirror_paused() -> bool:
+    """One primary-key read: the mirror checks it before every batch."""
+    return MirrorSwitch.objects.filter(id=1, paused=True).exists()
+
+
+def set_mirror_paused(paused: bool) -> None:
+    MirrorSwitch.objects.update_or_create(id=1, defaults={"paused": paused})
+    logger.info("stripe mirror %s", "paused" if paused else "resumed")
+
+
+def prepare_mirror() -> None:
+    """What dj-stripe needs before it syncs without asking Stripe: the account its rows
+    belong to and our API key, stored (dj-stripe would otherwise fetch the account for
+    the key, a call the stand-in does not serve), and the Stripe address and timeout
+    for the calls it does make (module-wide in the SDK: this runs in the mirror's own
+    process; the gateway passes its own to each client)."""
+    stripe.api_base = settings.STRIPE_API_BASE
+    stripe.default_http_client = stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS)
+    account, _ = Account.objects.get_or_create(
+        id=settings.STRIPE_ACCOUNT_ID, defaults={"livemode": settings.STRIPE_LIVE_MODE}
+    )
+    key, _ = APIKey.objects.get_or_create_by_api_key(settings.STRIPE_SECRET_KEY)
+    if key.djstripe_owner_account_id != account.id:
+        key.djstripe_owner_account = account
+        key.save(update_fields=["djstripe_owner_account"])
+
+
+def mirror_waiting_events(*, batch_size: int | None = None) -> MirrorBatch:
+    """Mirror up to `batch_size` stored events not yet mirrored, oldest first."""
+    if mirror_paused():
+        return MirrorBatch(paused=True)
+    batch_size = batch_size or settings.STRIPE_MIRROR["BATCH_SIZE"]
+    waiting = list(
+        StripeEvent.objects.filter(mirrored_at__isnull=True)
+        .order_by("received_at", "id")
+        .values_list("id", flat=True)[:batch_size]
+    )
+    counts = {"mirrored": 0, "skipped": 0, "failed": 0, "deferred": 0}
+    for event_id in waiting:
+        outcome = _mirror_one(event_id)
+        if outcome:
+            counts[outcome] += 1
+        if outcome == "deferred":
+            break  # Stripe is unreachable: the rest would wait on it too
+    return MirrorBatch(**counts)
+
+
+def _mirror_one(event_id: str) -> str | None:
+    """Mirror one event in a transaction of its own; None if another mirror has it.
+    An event is marked done or failed, or left waiting ("deferred") while Stripe
+    cannot be reached."""
+    with transaction.atomic():
+        event = (
+            StripeEvent.objects.select_for_update(skip_locked=True)
+            .filter(id=event_id, mirrored_at__isnull=True)
+            .first()
+        )
+        if event is None:
+            return None
+        try:
+            with transaction.atomic():
+                outcome = mirror_event(event)
+            event.mirror_error = ""
+        except (OperationalError, InterfaceError):
+            raise  # the database is unreachable: the event stays waiting, for the next run
+        except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+            logger.warning("stripe event deferred", extra={"event": event.id, "error": type(exc).__name__})
+            return "deferred"  # nothing written: it waits, in its place, for the next batch
+        except (UnreadableEvent, DatabaseError, stripe.StripeError, LookupError, TypeError, ValueError) as exc:
+            outcome = "failed"
+            event.mirror_error = f"event {event.id}: {type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
+            logger.warning("stripe event not mirrored", extra={"event": event.id, "error": event.mirror_error})
+        event.mirrored_at = timezone.now()
+        event.save(update_fields=["mirrored_at", "mirror_error"])
+    return outcome
+
+
+def mirror_event(event: StripeEvent) -> str:
+    """Write the event's object into dj-stripe's model for its kind, from the payload.
+    Return "mirrored", or "skipped" for a kind the back office does not keep."""
+    data = stripe_object_of(event)
+    model = MIRRORED_MODELS.get(data["object"])
+    if model is None:
+        return "skipped"
+    sync_from_payload(model, data)
+    # What the payload carries whole is mirrored from it: a PaymentIntent's charges (which
+    # dj-stripe would not sync), a charge's refunds.
+    for kind, nested in (("charges", Charge), ("refunds", Refund)):
+        for embedded in (data.get(kind) or {}).get("data") or ():
+            sync_from_payload(nested, embedded)
+    if event.type == DISPUTE_OPENED:
+        mark_payment_disputed(dispute=data, opened_at=_event_time(event))
+    return "mirrored"
+
+
+def sync_from_payload(model, data: dict) -> None:
+    """dj-stripe's sync of one object, without following the references in NOT_FETCHED.
+    It asks Stripe only for a referenced object neither mirrored yet nor in the payload:
+    with the events Stripe sends, a payment method (once per card)."""
+    left_out = [name for name in NOT_FETCHED.get(data["object"], ()) if isinstance(data.get(name), str)]
+    row = model.sync_from_stripe_data({**data, **dict.fromkeys(left_out)}, api_key=settings.STRIPE_SECRET_KEY)
+    if left_out:
+        model.objects.filter(id=row.id).update(stripe_data=data)
+
+
+def stripe_object_of(event: StripeEvent) -> dict:
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    data = (payload.get("data") or {}).get("object") if isinstance(payload.get("data"), dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("object"), str) or not data.get("id"):
+        raise UnreadableEvent("the payload has no data.object with an id and an object type")
+    return data
+
+
+def _event_time(event: StripeEvent):
+    created = event.payload.get("created")
+    if isinstance(created, int):
+        return datetime.fromtimestamp(created, tz=UTC)
+    return event.received_at
