@@ -49,6 +49,21 @@ CAMPAIGN_READING = (
     "orders.view_allocation",
 )
 
+# The back office's copy of Stripe (payments/mirror.py: dj-stripe's models, filled from
+# the webhook events we store) and the nightly reconciliation's findings, to read: those
+# who answer for payments see a partner's customer, cards, charges, refunds and disputes
+# without leaving the admin. Nobody edits the mirror by hand; it follows Stripe.
+STRIPE_MIRROR_READING = (
+    "djstripe.view_customer",
+    "djstripe.view_paymentmethod",
+    "djstripe.view_paymentintent",
+    "djstripe.view_charge",
+    "djstripe.view_refund",
+    "djstripe.view_dispute",
+    "payments.view_reconciliationrun",
+    "payments.view_reconciliationfinding",
+)
+
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     # Products and partner prices, by hand, by API and by import (an import needs add
     # and change); partners only to look them up.
@@ -103,6 +118,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "orders.view_orderevent",
         "orders.release_credit_hold",
         "payments.view_payment",
+        *STRIPE_MIRROR_READING,
         *CAMPAIGN_READING,
     ),
     # Looking orders and partners up, cancelling, re-driving, dead letters.
@@ -118,6 +134,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "partners.view_membership",
         "partners.view_shiptoaddress",
         "payments.view_payment",
+        *STRIPE_MIRROR_READING,
         "fulfillment.view_shipment",
         *CALENDAR_READING,
         *CAMPAIGN_READING,

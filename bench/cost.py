@@ -2,8 +2,8 @@
 orders it confirmed (DESIGN section 9, "cost").
 
 The platform's own kinds are nginx, gunicorn (the web pool), its webhook pool, the
-journey's workers, PostgreSQL and Redis; the Stripe stand-in and the load generator (this process) are counted apart,
-since in production they run elsewhere. PostgreSQL and Redis serve the whole machine:
+journey's workers, the Stripe mirror, PostgreSQL and Redis; the Stripe stand-in and the
+load generator (this process) are counted apart, since in production they run elsewhere. PostgreSQL and Redis serve the whole machine:
 only the bench database's backends and the server's own background processes are
 counted, so a test run beside the bench on another database adds nothing to its
 figure (Redis cannot be told apart by database, so it is counted whole).
@@ -23,13 +23,19 @@ from dataclasses import dataclass, field
 
 import psutil
 
-PLATFORM_KINDS = ("nginx", "gunicorn", "webhooks", "workers", "postgres", "redis")
+PLATFORM_KINDS = ("nginx", "gunicorn", "webhooks", "workers", "mirror", "postgres", "redis")
 APART_KINDS = ("stand_in", "load_generator")
 KINDS = PLATFORM_KINDS + APART_KINDS
 # What the platform's children are called (bench.platform: "gunicorn", "gunicorn-2",
 # "gunicorn-webhooks", ...): the webhook pool is gunicorn too, counted apart so that
 # intake's share and Stripe's webhooks' can be told.
-CHILD_KINDS = {"nginx": "nginx", "gunicorn": "gunicorn", "qcluster": "workers", "localstripe": "stand_in"}
+CHILD_KINDS = {
+    "nginx": "nginx",
+    "gunicorn": "gunicorn",
+    "qcluster": "workers",
+    "mirror": "mirror",
+    "localstripe": "stand_in",
+}
 
 
 def child_kind(name: str) -> str | None:

@@ -184,6 +184,7 @@ class Platform:
             self.start_web_host(i, wait=False)
         for i in range(1, self.worker_hosts + 1):
             self.start_worker_host(i)
+        self.start_stripe_mirror()
         for i in range(1, self.web_hosts + 1):
             self.wait_for_web_host(i)
         _wait_for(lambda: _answers(f"{self.base_url}/readyz"), 30, "nginx")
@@ -268,6 +269,11 @@ class Platform:
         Workers yield the CPU to the web tier: at a peak, accepting orders comes first
         and the journey catches up after (the spike scenario measures that)."""
         self._start(_host_child("qcluster", i), [sys.executable, "manage.py", "run_workers"])  # it nices itself
+
+    def start_stripe_mirror(self) -> None:
+        """The back office's Stripe mirror, child "mirror", as production runs it beside
+        the workers on one host: its CPU is the platform's (bench.cost)."""
+        self._start("mirror", [sys.executable, "manage.py", "run_stripe_mirror"])  # it nices itself
 
     def stop_worker_host(self, i: int, sig: int = signal.SIGTERM) -> None:
         """Stop worker host `i` (SIGTERM: each worker finishes or hands back its batch)."""
