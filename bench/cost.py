@@ -3,10 +3,11 @@ orders it confirmed (DESIGN section 9, "cost").
 
 The platform's own kinds are nginx, gunicorn (the web pool), its webhook pool, the
 journey's workers, the Stripe mirror, PostgreSQL and Redis; the Stripe stand-in and the
-load generator (this process) are counted apart, since in production they run elsewhere. PostgreSQL and Redis serve the whole machine:
-only the bench database's backends and the server's own background processes are
-counted, so a test run beside the bench on another database adds nothing to its
-figure (Redis cannot be told apart by database, so it is counted whole).
+load generator (this process) are counted apart, since in production they run
+elsewhere. PostgreSQL and Redis serve the whole machine: only the bench database's
+backends and the server's own background processes are counted, so a test run beside
+the bench on another database adds nothing to its figure (Redis cannot be told apart
+by database, so it is counted whole).
 
 A thread reads every process's CPU time every half second. A process counts from
 its CPU time when first seen (or from zero if it started after the meter), to its CPU
