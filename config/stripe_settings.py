@@ -36,6 +36,11 @@ STRIPE_MIRROR = {
     "BATCH_SIZE": int(os.environ.get("STRIPE_MIRROR_BATCH_SIZE") or 20),
     # How long the mirror sleeps when nothing waits, or while paused, before it looks again.
     "IDLE_SECONDS": float(os.environ.get("STRIPE_MIRROR_IDLE_SECONDS") or 5),
+    # Events a minute from which the mirror waits for a quiet moment: a peak's card orders
+    # bring one or two each, and its CPU is theirs then (payments/mirror.py EventArrivals).
+    "PEAK_EVENTS_PER_MINUTE": int(os.environ.get("STRIPE_MIRROR_PEAK_EVENTS_PER_MINUTE") or 300),
+    # ...but never further behind than this: past it, it mirrors at peak too, at its low priority.
+    "MAX_LAG_SECONDS": int(os.environ.get("STRIPE_MIRROR_MAX_LAG_SECONDS") or 1800),
     # Its CPU priority below the web tier's and the journey's (0 to 19).
     "NICENESS": int(os.environ.get("STRIPE_MIRROR_NICENESS") or 19),
     # The reconciliation compares this many hours of Stripe's objects with our payments.

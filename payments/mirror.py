@@ -4,13 +4,15 @@ path (docs/ARCHITECTURE.md, "The Stripe mirror").
 
 The webhook only records (journey/payment_events.py); `manage.py run_stripe_mirror`, a
 process of its own at the lowest CPU priority, calls `mirror_waiting_events` in small
-batches while `mirror_paused()` is false. Each event is mirrored in a transaction of
+batches while `mirror_paused()` is false, and while Stripe's events come slower than a
+peak brings them (`EventArrivals`): at peak it waits for a quiet moment, at most
+`MAX_LAG_SECONDS` behind, so its CPU goes to orders when they need it. Each event is mirrored in a transaction of
 its own and marked done, or failed with its reason, so a payload it cannot read never
 blocks the ones behind it, and a pause only leaves events waiting."""
 
 import logging
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import stripe
 from django.conf import settings
@@ -52,6 +54,8 @@ class MirrorBatch:
     # Left waiting because Stripe could not be reached for an object the payload lacks.
     deferred: int = 0
     paused: bool = False
+    # Events come at a peak's pace: the mirror waits for a quiet moment (EventArrivals).
+    waiting_for_quiet: bool = False
 
     @property
     def handled(self) -> int:
@@ -85,18 +89,52 @@ def prepare_mirror() -> None:
         key.save(update_fields=["djstripe_owner_account"])
 
 
-def mirror_waiting_events(*, batch_size: int | None = None) -> MirrorBatch:
-    """Mirror up to `batch_size` stored events not yet mirrored, oldest first."""
+@dataclass
+class EventArrivals:
+    """How many events Stripe sent in the last minute, as one mirror process sees them:
+    those it mirrored (their arrival times kept here) and those still waiting (counted
+    on the waiting events' index). No index over every event, and nothing on the
+    webhook's path: the mirror is the only one asking."""
+
+    mirrored: list[datetime] = field(default_factory=list)
+
+    def note(self, received: list[datetime]) -> None:
+        self.mirrored.extend(received)
+
+    def at_peak(self, now: datetime) -> bool:
+        """Whether the last minute brought STRIPE_MIRROR["PEAK_EVENTS_PER_MINUTE"] events
+        or more, unless the oldest waiting one is MAX_LAG_SECONDS old: then the mirror
+        goes on anyway, at its low priority, so it never falls behind for a whole day."""
+        minute_ago = now - timedelta(minutes=1)
+        self.mirrored = [at for at in self.mirrored if at >= minute_ago]
+        waiting = StripeEvent.objects.filter(mirrored_at__isnull=True)
+        if len(self.mirrored) + waiting.filter(received_at__gte=minute_ago).count() < _peak_events_per_minute():
+            return False
+        overdue = now - timedelta(seconds=settings.STRIPE_MIRROR["MAX_LAG_SECONDS"])
+        return not waiting.filter(received_at__lt=overdue).exists()
+
+
+def _peak_events_per_minute() -> int:
+    return settings.STRIPE_MIRROR["PEAK_EVENTS_PER_MINUTE"]
+
+
+def mirror_waiting_events(*, batch_size: int | None = None, arrivals: EventArrivals | None = None) -> MirrorBatch:
+    """Mirror up to `batch_size` stored events not yet mirrored, oldest first; with
+    `arrivals`, only outside a peak of them."""
     if mirror_paused():
         return MirrorBatch(paused=True)
+    if arrivals is not None and arrivals.at_peak(timezone.now()):
+        return MirrorBatch(waiting_for_quiet=True)
     batch_size = batch_size or settings.STRIPE_MIRROR["BATCH_SIZE"]
     waiting = list(
         StripeEvent.objects.filter(mirrored_at__isnull=True)
         .order_by("received_at", "id")
-        .values_list("id", flat=True)[:batch_size]
+        .values_list("id", "received_at")[:batch_size]
     )
+    if arrivals is not None:
+        arrivals.note([received_at for _event_id, received_at in waiting])
     counts = {"mirrored": 0, "skipped": 0, "failed": 0, "deferred": 0}
-    for event_id in waiting:
+    for event_id, _received_at in waiting:
         outcome = _mirror_one(event_id)
         if outcome:
             counts[outcome] += 1

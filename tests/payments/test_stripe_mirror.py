@@ -2,12 +2,15 @@
 the webhook's path (no Stripe call there, two statements), paused at peak without the
 journey noticing, and an event it cannot read recorded as failed without blocking."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from djstripe.models import Charge, Customer, PaymentIntent, PaymentMethod
 
 from orders.models import OrderStatus
-from payments.mirror import mirror_paused, mirror_waiting_events, prepare_mirror
+from payments.mirror import EventArrivals, mirror_paused, mirror_waiting_events, prepare_mirror
 from payments.models import Payment, StripeEvent
 from tests.payments.test_stripe_webhook import deliver
 from tests.support.admin import change_url
@@ -159,3 +162,36 @@ def test_an_event_waits_while_stripe_cannot_be_reached_for_what_its_payload_lack
     waiting = StripeEvent.objects.get(mirrored_at__isnull=True)
     assert waiting.type == "payment_intent.succeeded" and waiting.mirror_error == ""
     assert not PaymentIntent.objects.exists()
+
+
+def stored_events(count: int, *, seconds_ago: float = 0) -> None:
+    """`count` stored events of a kind the mirror skips, received `seconds_ago`."""
+    received = timezone.now() - timedelta(seconds=seconds_ago)
+    StripeEvent.objects.bulk_create(
+        StripeEvent(
+            id=f"evt_peak_{seconds_ago}_{n}",
+            type="balance.available",
+            payload={"id": f"evt_peak_{seconds_ago}_{n}", "data": {"object": {"id": f"bal_{n}", "object": "balance"}}},
+            received_at=received,
+        )
+        for n in range(count)
+    )
+
+
+def test_at_a_peak_of_events_the_mirror_waits_for_a_quiet_moment_but_never_past_its_lag(settings):
+    settings.STRIPE_MIRROR = {**settings.STRIPE_MIRROR, "PEAK_EVENTS_PER_MINUTE": 10, "MAX_LAG_SECONDS": 600}
+    arrivals = EventArrivals()
+    stored_events(9)
+    assert mirror_waiting_events(arrivals=arrivals).skipped == 9  # below the peak's pace: mirrored at once
+
+    stored_events(2, seconds_ago=1)  # with the 9 it has just mirrored, 11 in the last minute
+    batch = mirror_waiting_events(arrivals=arrivals)
+    assert batch.waiting_for_quiet and batch.handled == 0
+    assert StripeEvent.objects.filter(mirrored_at__isnull=True).count() == 2
+
+    later = timezone.now() + timedelta(seconds=61)  # a quiet minute
+    assert not arrivals.at_peak(later)
+
+    stored_events(20, seconds_ago=5)
+    stored_events(1, seconds_ago=601)  # waiting longer than the mirror may lag
+    assert mirror_waiting_events(arrivals=arrivals, batch_size=50).skipped == 23

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
-from payments.mirror import mirror_waiting_events, prepare_mirror
+from payments.mirror import EventArrivals, mirror_waiting_events, prepare_mirror
 
 logger = logging.getLogger("bouquet.payments.mirror")
 
@@ -16,7 +16,8 @@ class Command(BaseCommand):
     help = (
         "Run the Stripe mirror: copy the Stripe events our webhook stored into dj-stripe's models, "
         "in small batches, at the lowest CPU priority, waiting while an operator has paused it "
-        "(manage.py stripe_mirror pause). Stops after the batch in hand on SIGTERM or SIGINT."
+        "(manage.py stripe_mirror pause) and while events come at a peak's pace. "
+        "Stops after the batch in hand on SIGTERM or SIGINT."
     )
 
     def add_arguments(self, parser):
@@ -28,9 +29,10 @@ class Command(BaseCommand):
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stopping.append(True))
         prepare_mirror()
+        arrivals = EventArrivals()
         while not stopping:
             try:
-                batch = mirror_waiting_events()
+                batch = mirror_waiting_events(arrivals=arrivals)
             except DatabaseError:
                 # PostgreSQL away: the events wait where they are; look again later.
                 logger.exception("stripe mirror batch failed")
