@@ -37,6 +37,19 @@ def _stripe_base_problem() -> str | None:
     )
 
 
+def _stripe_js_problem() -> str | None:
+    url = settings.STRIPE_JS_URL
+    if urlsplit(url).scheme == "https":
+        return None
+    if settings.STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL and _is_local(url):
+        return None
+    return (
+        f"STRIPE_JS_URL is {url!r}: the payment page would load the script that takes card numbers without "
+        "TLS. Use Stripe's https://js.stripe.com/v3/; only STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL=1 allows a "
+        "plain-HTTP stand-in, on 127.0.0.1 or localhost."
+    )
+
+
 def _redis_problem() -> str | None:
     url = settings.REDIS_URL
     if urlsplit(url).password:
@@ -70,7 +83,11 @@ def development_values() -> list[str]:
         for name, value in DEVELOPMENT_VALUES.items()
         if getattr(settings, name) == value
     ]
-    problems += [problem for problem in (_stripe_base_problem(), _redis_problem(), _metrics_token_problem()) if problem]
+    problems += [
+        problem
+        for problem in (_stripe_base_problem(), _stripe_js_problem(), _redis_problem(), _metrics_token_problem())
+        if problem
+    ]
     if settings.BENCH_CEILING_VIEW and not settings.BENCHMARK_ON_ONE_MACHINE:
         problems.append(
             "BENCH_CEILING_VIEW mounts an unauthenticated insert view; with DEBUG off only a benchmark run "

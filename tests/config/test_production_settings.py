@@ -21,6 +21,7 @@ SETTING_NAMES = [
     "STRIPE_SECRET_KEY",
     "STRIPE_WEBHOOK_SECRET",
     "STRIPE_API_BASE",
+    "STRIPE_JS_URL",
     "REDIS_URL",
     "METRICS_TOKEN",
 ]
@@ -128,6 +129,7 @@ def production(settings):
     settings.STRIPE_SECRET_KEY = "sk_live_secret"
     settings.STRIPE_WEBHOOK_SECRET = "whsec_secret"
     settings.STRIPE_API_BASE = "https://api.stripe.com"
+    settings.STRIPE_JS_URL = "https://js.stripe.com/v3/"
     settings.REDIS_URL = "rediss://:password@redis.internal:6380/0"
     settings.STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL = False
     settings.BENCHMARK_ON_ONE_MACHINE = False
@@ -153,6 +155,17 @@ def test_plain_http_to_stripe_only_on_this_machine_and_only_when_allowed(product
 
     production.STRIPE_API_BASE = "http://stripe.example.com"
     assert [m.split(" ")[0] for m in messages(production)] == ["STRIPE_API_BASE"]
+
+
+def test_stripe_js_over_plain_http_only_from_a_stand_in_on_this_machine_and_only_when_allowed(production):
+    production.STRIPE_JS_URL = "http://127.0.0.1:8440/js.stripe.com/v3/"
+    assert [m.split(" ")[0] for m in messages(production)] == ["STRIPE_JS_URL"]
+
+    production.STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL = True
+    assert messages(production) == []
+
+    production.STRIPE_JS_URL = "http://js.example.com/v3/"
+    assert [m.split(" ")[0] for m in messages(production)] == ["STRIPE_JS_URL"]
 
 
 def test_a_redis_without_password_only_for_a_benchmark_on_this_machine(production):

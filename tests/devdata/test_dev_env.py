@@ -30,15 +30,16 @@ def test_dev_env_agrees_with_the_settings_fallbacks():
     assert shared == {name: defaults[name] for name in shared}
 
 
-def test_the_procfile_runs_web_the_webhook_pool_both_clusters_and_the_stand_in_where_dev_env_points():
+def test_the_procfile_runs_web_the_webhook_pool_both_clusters_the_mirror_and_the_stand_in_where_dev_env_points():
     processes = procfile()
     stand_in_port = urlsplit(read_dev_env()["STRIPE_API_BASE"]).port
 
-    assert set(processes) == {"web", "webhooks", "worker", "imports", "stripe"}
+    assert set(processes) == {"web", "webhooks", "worker", "imports", "mirror", "stripe"}
     assert "--bind $WEBHOOK_BIND --workers $WEBHOOK_WORKERS" in processes["webhooks"]
     assert "--webhook-url http://$WEBHOOK_BIND/payments/stripe/webhook/" in processes["web"]
     assert {"WEBHOOK_BIND", "WEBHOOK_WORKERS"} <= set(read_dev_env())
     assert processes["worker"].endswith("manage.py run_workers")
     assert processes["imports"].endswith("manage.py run_workers --imports")
+    assert processes["mirror"].endswith("manage.py run_stripe_mirror")
     assert f"--port {stand_in_port} " in processes["stripe"]
     assert "--bind $WEB_BIND" in processes["web"]
