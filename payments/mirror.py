@@ -91,7 +91,7 @@ def prepare_mirror() -> None:
 
 @dataclass
 class EventArrivals:
-    """How many events Stripe sent in the last minute, as one mirror process sees them:
+    """How many events Stripe sent in the last PEAK_WINDOW_SECONDS, as one mirror process sees them:
     those it mirrored (their arrival times kept here) and those still waiting (counted
     on the waiting events' index). No index over every event, and nothing on the
     webhook's path: the mirror is the only one asking."""
@@ -102,20 +102,25 @@ class EventArrivals:
         self.mirrored.extend(received)
 
     def at_peak(self, now: datetime) -> bool:
-        """Whether the last minute brought STRIPE_MIRROR["PEAK_EVENTS_PER_MINUTE"] events
-        or more, unless the oldest waiting one is MAX_LAG_SECONDS old: then the mirror
-        goes on anyway, at its low priority, so it never falls behind for a whole day."""
-        minute_ago = now - timedelta(minutes=1)
-        self.mirrored = [at for at in self.mirrored if at >= minute_ago]
+        """Whether the last PEAK_WINDOW_SECONDS brought events at STRIPE_MIRROR's
+        PEAK_EVENTS_PER_MINUTE pace or faster, unless the oldest waiting one is
+        MAX_LAG_SECONDS old: then the mirror goes on anyway, at its low priority, so it
+        never falls behind for a whole day. A short window: a peak's first seconds
+        already find the mirror waiting."""
+        window_start = now - timedelta(seconds=PEAK_WINDOW_SECONDS)
+        self.mirrored = [at for at in self.mirrored if at >= window_start]
         waiting = StripeEvent.objects.filter(mirrored_at__isnull=True)
-        if len(self.mirrored) + waiting.filter(received_at__gte=minute_ago).count() < _peak_events_per_minute():
+        if len(self.mirrored) + waiting.filter(received_at__gte=window_start).count() < _peak_events_in_window():
             return False
         overdue = now - timedelta(seconds=settings.STRIPE_MIRROR["MAX_LAG_SECONDS"])
         return not waiting.filter(received_at__lt=overdue).exists()
 
 
-def _peak_events_per_minute() -> int:
-    return settings.STRIPE_MIRROR["PEAK_EVENTS_PER_MINUTE"]
+PEAK_WINDOW_SECONDS = 10
+
+
+def _peak_events_in_window() -> int:
+    return max(1, settings.STRIPE_MIRROR["PEAK_EVENTS_PER_MINUTE"] * PEAK_WINDOW_SECONDS // 60)
 
 
 def mirror_waiting_events(*, batch_size: int | None = None, arrivals: EventArrivals | None = None) -> MirrorBatch:

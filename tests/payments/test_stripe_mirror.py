@@ -179,17 +179,18 @@ def stored_events(count: int, *, seconds_ago: float = 0) -> None:
 
 
 def test_at_a_peak_of_events_the_mirror_waits_for_a_quiet_moment_but_never_past_its_lag(settings):
-    settings.STRIPE_MIRROR = {**settings.STRIPE_MIRROR, "PEAK_EVENTS_PER_MINUTE": 10, "MAX_LAG_SECONDS": 600}
+    # 60 a minute: 10 in the mirror's window of 10 s
+    settings.STRIPE_MIRROR = {**settings.STRIPE_MIRROR, "PEAK_EVENTS_PER_MINUTE": 60, "MAX_LAG_SECONDS": 600}
     arrivals = EventArrivals()
     stored_events(9)
     assert mirror_waiting_events(arrivals=arrivals).skipped == 9  # below the peak's pace: mirrored at once
 
-    stored_events(2, seconds_ago=1)  # with the 9 it has just mirrored, 11 in the last minute
+    stored_events(2, seconds_ago=1)  # with the 9 it has just mirrored, 11 in the last 10 s
     batch = mirror_waiting_events(arrivals=arrivals)
     assert batch.waiting_for_quiet and batch.handled == 0
     assert StripeEvent.objects.filter(mirrored_at__isnull=True).count() == 2
 
-    later = timezone.now() + timedelta(seconds=61)  # a quiet minute
+    later = timezone.now() + timedelta(seconds=11)  # quiet for a window
     assert not arrivals.at_peak(later)
 
     stored_events(20, seconds_ago=5)
