@@ -25,28 +25,32 @@ def _is_local(url: str) -> bool:
     return urlsplit(url).hostname in LOCAL_HOSTS
 
 
-def _stripe_base_problem() -> str | None:
-    base = settings.STRIPE_API_BASE
-    if urlsplit(base).scheme == "https":
-        return None
-    if settings.STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL and _is_local(base):
-        return None
-    return (
-        f"STRIPE_API_BASE is {base!r}: the Stripe secret key would travel without TLS. Use https://; only "
-        "STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL=1 allows plain HTTP, and to 127.0.0.1 or localhost only."
-    )
-
-
-def _stripe_js_problem() -> str | None:
-    url = settings.STRIPE_JS_URL
+def _plain_http_problem(name: str, what_travels: str, allowed: str) -> str | None:
+    """The setting `name`, a URL, must be https:// but for a stand-in on this machine
+    where STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL allows it (`allowed` says how)."""
+    url = getattr(settings, name)
     if urlsplit(url).scheme == "https":
         return None
     if settings.STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL and _is_local(url):
         return None
-    return (
-        f"STRIPE_JS_URL is {url!r}: the payment page would load the script that takes card numbers without "
-        "TLS. Use Stripe's https://js.stripe.com/v3/; only STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL=1 allows a "
-        "plain-HTTP stand-in, on 127.0.0.1 or localhost."
+    return f"{name} is {url!r}: {what_travels} without TLS. {allowed}"
+
+
+def _stripe_base_problem() -> str | None:
+    return _plain_http_problem(
+        "STRIPE_API_BASE",
+        "the Stripe secret key would travel",
+        "Use https://; only STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL=1 allows plain HTTP, and to 127.0.0.1 or "
+        "localhost only.",
+    )
+
+
+def _stripe_js_problem() -> str | None:
+    return _plain_http_problem(
+        "STRIPE_JS_URL",
+        "the payment page would load the script that takes card numbers",
+        "Use Stripe's https://js.stripe.com/v3/; only STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL=1 allows a "
+        "plain-HTTP stand-in, on 127.0.0.1 or localhost.",
     )
 
 

@@ -2,6 +2,7 @@
 for any app's admin: the partner's customer, an order's PaymentIntent and charge."""
 
 from django.apps import apps
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -30,3 +31,20 @@ def mirrored_charges_link(payment_intent_id: str | None):
         return format_html("<small>{}</small>", "none mirrored yet")
     links = ((reverse("admin:djstripe_charge_change", args=[pk]), charge_id) for pk, charge_id in rows)
     return format_html_join(", ", '<a href="{}">{}</a>', links)
+
+
+class MirroredPaymentLinks:
+    """An admin of payments (the payment's own page, the order's payment inline) links
+    its PaymentIntent, charges and dispute to the mirror: name these in its fields."""
+
+    @admin.display(description="PaymentIntent (Stripe mirror)")
+    def mirrored_payment_intent(self, payment):
+        return mirrored_link("paymentintent", payment.stripe_payment_intent_id)
+
+    @admin.display(description="charges (Stripe mirror)")
+    def mirrored_charges(self, payment):
+        return mirrored_charges_link(payment.stripe_payment_intent_id)
+
+    @admin.display(description="dispute (Stripe mirror)")
+    def mirrored_dispute(self, payment):
+        return mirrored_link("dispute", payment.stripe_dispute_id)

@@ -9,7 +9,7 @@ from import_export.admin import ExportMixin
 
 from config.admin import BackOfficeImportExportMixin, ViewOnlyMixin
 from config.errors import DomainError
-from config.stripe_links import mirrored_charges_link, mirrored_link
+from config.stripe_links import MirroredPaymentLinks
 from fulfillment.models import Shipment
 from fulfillment.route_month import order_by_text
 from inventory.models import Reservation, Warehouse
@@ -49,7 +49,7 @@ class EventInline(ViewOnlyMixin, admin.TabularInline):
     readonly_fields = fields
 
 
-class PaymentInline(ViewOnlyMixin, admin.StackedInline):
+class PaymentInline(MirroredPaymentLinks, ViewOnlyMixin, admin.StackedInline):
     model = Payment
     fields = [
         "method",
@@ -67,14 +67,6 @@ class PaymentInline(ViewOnlyMixin, admin.StackedInline):
         "updated_at",
     ]
     readonly_fields = fields
-
-    @admin.display(description="PaymentIntent (Stripe mirror)")
-    def mirrored_payment_intent(self, payment):
-        return mirrored_link("paymentintent", payment.stripe_payment_intent_id)
-
-    @admin.display(description="charges (Stripe mirror)")
-    def mirrored_charges(self, payment):
-        return mirrored_charges_link(payment.stripe_payment_intent_id)
 
 
 class ShipmentInline(ViewOnlyMixin, admin.TabularInline):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from config.admin import ViewOnlyMixin
-from config.stripe_links import mirrored_charges_link, mirrored_link
+from config.stripe_links import MirroredPaymentLinks
 from payments.models import MirrorSwitch, Payment, ReconciliationFinding, ReconciliationRun, StripeEvent
 
 
@@ -19,7 +19,7 @@ class DisputedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ViewOnlyMixin, admin.ModelAdmin):
+class PaymentAdmin(MirroredPaymentLinks, ViewOnlyMixin, admin.ModelAdmin):
     list_display = [
         "order",
         "method",
@@ -36,18 +36,6 @@ class PaymentAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_select_related = ["order"]
     date_hierarchy = "created_at"
     readonly_fields = ["mirrored_payment_intent", "mirrored_charges", "mirrored_dispute"]
-
-    @admin.display(description="PaymentIntent (Stripe mirror)")
-    def mirrored_payment_intent(self, payment):
-        return mirrored_link("paymentintent", payment.stripe_payment_intent_id)
-
-    @admin.display(description="charges (Stripe mirror)")
-    def mirrored_charges(self, payment):
-        return mirrored_charges_link(payment.stripe_payment_intent_id)
-
-    @admin.display(description="dispute (Stripe mirror)")
-    def mirrored_dispute(self, payment):
-        return mirrored_link("dispute", payment.stripe_dispute_id)
 
 
 class MirrorStateFilter(admin.SimpleListFilter):
