@@ -28,6 +28,7 @@ def test_cost_per_order_sums_the_platforms_kinds_and_counts_the_stand_in_and_loa
         "gunicorn": 1.5,
         "webhooks": 0.5,
         "workers": 1.0,
+        "mirror": 0.5,
         "postgres": 0.6,
         "redis": 0.3,
         "stand_in": 5.0,
@@ -36,8 +37,9 @@ def test_cost_per_order_sums_the_platforms_kinds_and_counts_the_stand_in_and_loa
 
     cost = per_order(spent, 1000, "confirmed")
 
-    assert cost["platform_cpu_ms_per_order"] == 4.0
+    assert cost["platform_cpu_ms_per_order"] == 4.5
     assert cost["by_kind"]["stand_in"] == 5.0 and cost["by_kind"]["webhooks"] == 0.5
+    assert cost["by_kind"]["mirror"] == 0.5
     assert per_order(spent, 0, "accepted")["platform_cpu_ms_per_order"] is None
 
 
@@ -88,6 +90,7 @@ def test_the_webhook_pool_is_told_from_the_web_pool():
         "webhooks",
     ]
     assert child_kind("qcluster-2") == "workers" and child_kind("nginx") == "nginx"
+    assert child_kind("mirror") == "mirror"
 
 
 def test_a_stretch_with_orders_waiting_and_none_moving_is_a_stall():
