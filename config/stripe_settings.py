@@ -39,6 +39,9 @@ STRIPE_MIRROR = {
     # Events a minute from which the mirror waits for a quiet moment: a peak's card orders
     # bring one or two each, and its CPU is theirs then (payments/mirror.py EventArrivals).
     "PEAK_EVENTS_PER_MINUTE": int(os.environ.get("STRIPE_MIRROR_PEAK_EVENTS_PER_MINUTE") or 300),
+    # Orders a minute from which it waits too: a peak of orders on account, or intake
+    # alone, brings no event, and the mirror's catch-up would take CPU from it.
+    "PEAK_ORDERS_PER_MINUTE": int(os.environ.get("STRIPE_MIRROR_PEAK_ORDERS_PER_MINUTE") or 600),
     # ...but never further behind than this: past it, it mirrors at peak too, at its low priority.
     "MAX_LAG_SECONDS": int(os.environ.get("STRIPE_MIRROR_MAX_LAG_SECONDS") or 1800),
     # Its CPU priority below the web tier's and the journey's (0 to 19).

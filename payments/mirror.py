@@ -19,7 +19,9 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from djstripe.models import Account, APIKey, Charge, Customer, Dispute, PaymentIntent, PaymentMethod, Refund
+from redis.exceptions import RedisError
 
+from config.intake_minutes import minute_counts
 from payments.disputes import mark_payment_disputed
 from payments.models import MirrorSwitch, StripeEvent
 
@@ -91,10 +93,13 @@ def prepare_mirror() -> None:
 
 @dataclass
 class EventArrivals:
-    """How many events Stripe sent in the last PEAK_WINDOW_SECONDS, as one mirror process sees them:
-    those it mirrored (their arrival times kept here) and those still waiting (counted
-    on the waiting events' index). No index over every event, and nothing on the
-    webhook's path: the mirror is the only one asking."""
+    """Whether the platform is at a peak, as the mirror judges it before each batch:
+    Stripe's events in the last PEAK_WINDOW_SECONDS, as this mirror process sees them
+    (those it mirrored, their arrival times kept here, and those still waiting, counted
+    on the waiting events' index), or the orders intake answered in the last minute
+    (config.intake_minutes, which every web process adds to in Redis). No index over
+    every event, and nothing on the webhook's or intake's path: the mirror is the only
+    one asking."""
 
     mirrored: list[datetime] = field(default_factory=list)
 
@@ -102,21 +107,38 @@ class EventArrivals:
         self.mirrored.extend(received)
 
     def at_peak(self, now: datetime) -> bool:
-        """Whether the last PEAK_WINDOW_SECONDS brought events at STRIPE_MIRROR's
-        PEAK_EVENTS_PER_MINUTE pace or faster, unless the oldest waiting one is
-        MAX_LAG_SECONDS old: then the mirror goes on anyway, at its low priority, so it
-        never falls behind for a whole day. A short window: a peak's first seconds
-        already find the mirror waiting."""
+        """Whether events come at STRIPE_MIRROR's PEAK_EVENTS_PER_MINUTE pace or faster
+        (over a short window: a peak's first seconds already find the mirror waiting), or
+        orders at PEAK_ORDERS_PER_MINUTE (a peak of orders paid on account, or intake
+        alone, brings no events, and the mirror's catch-up took half a core from it);
+        unless the oldest waiting event is MAX_LAG_SECONDS old: then the mirror goes on
+        anyway, at its low priority, so it never falls behind for a whole day."""
         window_start = now - timedelta(seconds=PEAK_WINDOW_SECONDS)
         self.mirrored = [at for at in self.mirrored if at >= window_start]
         waiting = StripeEvent.objects.filter(mirrored_at__isnull=True)
-        if len(self.mirrored) + waiting.filter(received_at__gte=window_start).count() < _peak_events_in_window():
+        events = len(self.mirrored) + waiting.filter(received_at__gte=window_start).count()
+        if events < _peak_events_in_window() and orders_taken_lately(now) < _peak_orders_per_minute():
             return False
         overdue = now - timedelta(seconds=settings.STRIPE_MIRROR["MAX_LAG_SECONDS"])
         return not waiting.filter(received_at__lt=overdue).exists()
 
 
+def orders_taken_lately(now: datetime) -> int:
+    """Orders intake answered in the last whole minute or in this one so far, whichever
+    is more (one Redis round trip); 0 when Redis cannot tell."""
+    minute = int(now.timestamp()) // 60 * 60
+    try:
+        counts = minute_counts([minute - 60, minute])
+    except RedisError:
+        return 0
+    return max(sum(by_bucket.values()) for by_bucket in counts.values())
+
+
 PEAK_WINDOW_SECONDS = 10
+
+
+def _peak_orders_per_minute() -> int:
+    return settings.STRIPE_MIRROR["PEAK_ORDERS_PER_MINUTE"]
 
 
 def _peak_events_in_window() -> int:

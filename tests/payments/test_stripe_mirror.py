@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django_redis import get_redis_connection
 from djstripe.models import Charge, Customer, PaymentIntent, PaymentMethod
 
+from config import intake_minutes
 from orders.models import OrderStatus
-from payments.mirror import EventArrivals, mirror_paused, mirror_waiting_events, prepare_mirror
+from payments.mirror import EventArrivals, mirror_paused, mirror_waiting_events, orders_taken_lately, prepare_mirror
 from payments.models import Payment, StripeEvent
 from tests.payments.test_stripe_webhook import deliver
 from tests.support.admin import change_url
@@ -196,3 +198,19 @@ def test_at_a_peak_of_events_the_mirror_waits_for_a_quiet_moment_but_never_past_
     stored_events(20, seconds_ago=5)
     stored_events(1, seconds_ago=601)  # waiting longer than the mirror may lag
     assert mirror_waiting_events(arrivals=arrivals, batch_size=50).skipped == 23
+
+
+def test_at_a_peak_of_orders_without_events_the_mirror_waits_too(settings):
+    settings.STRIPE_MIRROR = {**settings.STRIPE_MIRROR, "PEAK_ORDERS_PER_MINUTE": 50, "MAX_LAG_SECONDS": 600}
+    arrivals = EventArrivals()
+    stored_events(3, seconds_ago=30)
+    now = timezone.now()
+    minute = int(now.timestamp()) // 60 * 60
+    redis = get_redis_connection("default")
+    redis.hset(intake_minutes.minute_key(minute - 60), mapping={"api:0.01": 40, "portal:0.05": 9})
+    assert orders_taken_lately(now) == 49 and not arrivals.at_peak(now)
+
+    redis.hincrby(intake_minutes.minute_key(minute), "api:0.01", 50)  # intake alone at a peak: no events
+    assert orders_taken_lately(now) == 50
+    batch = mirror_waiting_events(arrivals=arrivals)
+    assert batch.waiting_for_quiet and StripeEvent.objects.filter(mirrored_at__isnull=True).count() == 3
