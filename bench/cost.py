@@ -13,7 +13,12 @@ A thread reads every process's CPU time every half second. A process counts from
 its CPU time when first seen (or from zero if it started after the meter), to its CPU
 time when last seen; a process that ends between two reads loses at most half a
 second, which the bench's long-lived processes (gunicorn and django-q2 workers,
-persistent database connections) make rare."""
+persistent database connections) make rare.
+
+A PostgreSQL backend is also charged to the kind it serves, by its client's TCP port
+(`postgres_by_client`): the web pool's statements, the workers', the mirror's. The
+platform's sum counts each backend once, under "postgres"; the split says whose SQL it
+was (issue 21's mirror is its own process plus the backend that serves it)."""
 
 import os
 import re
@@ -46,6 +51,7 @@ def child_kind(name: str) -> str | None:
 
 
 POSTGRES_TITLE = re.compile(r"^postgres: (?:\S+: )?(.*)$")
+POSTGRES_CLIENT_PORT = re.compile(r"^\S+\((\d+)\)$")  # "127.0.0.1(54321)"
 POSTGRES_BACKGROUND = (
     "checkpointer",
     "background writer",
@@ -72,11 +78,31 @@ def postgres_process_counts(cmdline: list[str], database: str) -> bool:
     return len(parts) > 1 and parts[1] == database  # "<user> <database> <client> <state>"
 
 
+def postgres_client_port(cmdline: list[str]) -> int | None:
+    """The client's TCP port of a backend ("postgres: <user> <database> <client> ..."),
+    or None for a background process or a client on the Unix socket."""
+    match = POSTGRES_TITLE.match(" ".join(cmdline))
+    parts = match.group(1).split() if match else []
+    client = POSTGRES_CLIENT_PORT.match(parts[2]) if len(parts) > 2 else None
+    return int(client.group(1)) if client else None
+
+
+def client_kinds_by_port(kinds_by_pid: dict[int, str]) -> dict[int, str]:
+    """The local TCP port of each connection held by one of the platform's processes,
+    mapped to that process's kind."""
+    ports = {}
+    for connection in psutil.net_connections(kind="tcp"):
+        if connection.pid in kinds_by_pid and connection.laddr:
+            ports[connection.laddr.port] = kinds_by_pid[connection.pid]
+    return ports
+
+
 @dataclass
 class Seen:
     kind: str
     first: float
     last: float
+    serves: str | None = None  # a PostgreSQL backend's client kind
 
 
 @dataclass
@@ -91,6 +117,7 @@ class CpuMeter:
     seen: dict[tuple[int, float], Seen] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     done: threading.Event = field(default_factory=threading.Event)
+    client_ports: dict[int, str] = field(default_factory=dict)
 
     def start(self) -> "CpuMeter":
         self.read()
@@ -124,7 +151,8 @@ class CpuMeter:
         return found
 
     def read(self) -> None:
-        for kind, process in self.processes():
+        found = self.processes()
+        for kind, process in found:
             try:
                 with process.oneshot():
                     times = process.cpu_times()
@@ -136,14 +164,32 @@ class CpuMeter:
                 if key in self.seen:
                     self.seen[key].last = cpu
                 else:
-                    self.seen[key] = Seen(kind, 0.0 if key[1] > self.started_at else cpu, cpu)
+                    serves = self.client_kind(process, found) if kind == "postgres" else None
+                    self.seen[key] = Seen(kind, 0.0 if key[1] > self.started_at else cpu, cpu, serves)
+
+    def client_kind(self, backend: psutil.Process, found: list[tuple[str, psutil.Process]]) -> str:
+        """The kind of the platform process a new backend serves, "other" if none (a
+        test beside the bench, psql), "postgres" for the server's own processes."""
+        try:
+            port = postgres_client_port(backend.cmdline())
+        except psutil.Error:
+            return "other"
+        if port is None:
+            return "postgres"
+        if port not in self.client_ports:  # a new connection: read the machine's table once
+            self.client_ports = client_kinds_by_port({process.pid: kind for kind, process in found})
+        return self.client_ports.get(port, "other")
 
     def totals(self) -> dict[str, float]:
+        """CPU seconds by kind, and PostgreSQL's by the kind it served ("postgres:<kind>")."""
         self.read()
         totals = dict.fromkeys(KINDS, 0.0)
         with self.lock:
             for seen in self.seen.values():
                 totals[seen.kind] += seen.last - seen.first
+                if seen.serves:
+                    served = f"postgres:{seen.serves}"
+                    totals[served] = totals.get(served, 0.0) + seen.last - seen.first
         return totals
 
     @contextmanager
@@ -156,7 +202,7 @@ class CpuMeter:
             yield spent
         finally:
             after = self.totals()
-            spent.update({kind: after[kind] - before[kind] for kind in KINDS})
+            spent.update({kind: after[kind] - before.get(kind, 0.0) for kind in after})
 
 
 def per_order(spent: dict[str, float], orders: int, counted: str) -> dict:
@@ -164,11 +210,13 @@ def per_order(spent: dict[str, float], orders: int, counted: str) -> dict:
     if not orders:
         return {"orders": 0, "per": counted, "platform_cpu_ms_per_order": None, "by_kind": {}}
     by_kind = {kind: round(spent[kind] * 1000 / orders, 2) for kind in KINDS}
+    served = sorted(kind for kind in spent if kind.startswith("postgres:"))
     return {
         "orders": orders,
         "per": counted,
         "platform_cpu_ms_per_order": round(sum(by_kind[kind] for kind in PLATFORM_KINDS), 2),
         "by_kind": by_kind,
+        "postgres_by_client": {kind.split(":")[1]: round(spent[kind] * 1000 / orders, 2) for kind in served},
         "cpu_s": {kind: round(spent[kind], 2) for kind in KINDS},
     }
 

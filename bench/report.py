@@ -61,6 +61,7 @@ def table(figures: dict) -> str:
         "intake_alone.p99_ms",
         "end_to_end.accepted_to_confirmed_p50_s",
         "cost.by_kind",
+        "cost.postgres_by_client",
         "idle.cpu_ms_per_s",
         "spike.drain_rate_per_s",
         "spike.answers",

@@ -5,6 +5,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from bench.cost import CpuMeter, headline, per_order, postgres_process_counts
 from bench.drain import drain_figures, longest_stall_s
 
@@ -111,3 +113,31 @@ def test_the_drain_rate_is_the_backlog_at_the_spikes_end_over_the_drain():
     assert figures["backlog_at_spike_end"] == 1000
     assert figures["drain_rate_per_s"] == 100.0
     assert figures["longest_stall_s"] == 0.0
+
+
+@pytest.mark.django_db
+def test_a_backend_is_charged_to_the_kind_of_the_process_it_serves():
+    """The meter reads a backend's client port from its title and finds which of the
+    platform's processes holds that port: here this test's own connection, as the load
+    generator's."""
+    from django.db import connection
+
+    from bench.cost import postgres_client_port
+
+    assert postgres_client_port(["postgres: 15/main: bouquet bouquet_bench 127.0.0.1(54321) idle"]) == 54321
+    assert postgres_client_port(["postgres: bouquet bouquet_bench [local] idle"]) is None
+    assert postgres_client_port(["postgres: 15/main: checkpointer"]) is None
+
+    connection.ensure_connection()
+    database = connection.settings_dict["NAME"]
+    meter = CpuMeter({}, database, interval_s=0.05).start()
+    try:
+        with meter.window() as spent:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM generate_series(1, 3000000)")
+            time.sleep(0.2)
+    finally:
+        meter.stop()
+
+    assert spent["postgres:load_generator"] > 0.05
+    assert spent.get("postgres:other", 0.0) < spent["postgres:load_generator"]
