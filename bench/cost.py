@@ -87,13 +87,20 @@ def postgres_client_port(cmdline: list[str]) -> int | None:
     return int(client.group(1)) if client else None
 
 
-def client_kinds_by_port(kinds_by_pid: dict[int, str]) -> dict[int, str]:
-    """The local TCP port of each connection held by one of the platform's processes,
-    mapped to that process's kind."""
+def client_kinds_by_port(processes: list[tuple[str, psutil.Process]]) -> dict[int, str]:
+    """The local TCP port of each connection held by one of the platform's client
+    processes, mapped to that process's kind. Each process's own connections are read
+    (psutil's machine-wide table walks every process's descriptors: in the load
+    generator, at each new backend, that was a cost the figures would carry)."""
     ports = {}
-    for connection in psutil.net_connections(kind="tcp"):
-        if connection.pid in kinds_by_pid and connection.laddr:
-            ports[connection.laddr.port] = kinds_by_pid[connection.pid]
+    for kind, process in processes:
+        if kind in ("postgres", "redis"):
+            continue
+        try:
+            connections = process.net_connections(kind="tcp")
+        except psutil.Error:
+            continue
+        ports.update((connection.laddr.port, kind) for connection in connections if connection.laddr)
     return ports
 
 
@@ -177,7 +184,7 @@ class CpuMeter:
         if port is None:
             return "postgres"
         if port not in self.client_ports:  # a new connection: read the machine's table once
-            self.client_ports = client_kinds_by_port({process.pid: kind for kind, process in found})
+            self.client_ports = client_kinds_by_port(found)
         return self.client_ports.get(port, "other")
 
     def totals(self) -> dict[str, float]:
