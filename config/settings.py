@@ -1,37 +1,21 @@
 """Bouquet's one settings module: everything that differs between machines comes from
 the environment, with defaults that work for `make run` on one machine."""
 
-import os
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import dj_database_url
 from csp.constants import NONE, SELF
 
 from config.api_schema_settings import api_schema_settings
+from config.database_settings import databases
+from config.environment import env, env_bool, env_int
 from config.log_settings import json_logging
 from config.moments import UTC_TEXT_FORMAT
 from config.operating_settings import metrics_dir, shed_after_seconds
 from config.stripe_settings import *  # noqa: F403 (Stripe.js, dj-stripe and the Stripe mirror)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -104,27 +88,8 @@ TEMPLATES = [
     },
 ]
 
-# --- Database -----------------------------------------------------------------------
-# Persistent connections (CONN_MAX_AGE), one a process, not Django's pool. Health checks drop
-# one that died with a PostgreSQL restart, at no round trip's cost (config/postgresql/base.py).
-DATABASES = {
-    "default": dj_database_url.parse(
-        env("DATABASE_URL", "postgres://bouquet:bouquet@127.0.0.1:5432/bouquet"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-        engine="config.postgresql",
-    )
-}
-DATABASES["default"].setdefault("OPTIONS", {})
-# A request or step never waits forever on PostgreSQL: connecting is bounded, and so
-# is waiting for a row lock (a lock timeout is a transient error that the journey
-# retries with backoff).
-DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 3))
-DATABASES["default"]["OPTIONS"].setdefault(
-    "options",
-    f"-c lock_timeout={env_int('DB_LOCK_TIMEOUT_MS', 10000)} "
-    f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 30000)}",
-)
+# --- Database (config/database_settings.py) ----------------------------------------
+DATABASES = databases()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, coalesced wake-ups, circuit breaker, django-q2 broker ---------------

@@ -1,6 +1,10 @@
 """The state machine. A transition is a compare-and-set on the current status that
 writes its `OrderEvent` in the same statement, so it either happens once, with its
-event, or not at all; repeating it is a no-op."""
+event, or not at all; repeating it is a no-op.
+
+The statuses are cast to text wherever they appear: parameters are bound at the server
+(config/database_settings.py), where one parameter compared with a literal (text) and
+assigned to the varchar column would be given two types."""
 
 import logging
 import time
@@ -21,19 +25,19 @@ logger = logging.getLogger("bouquet.journey")
 _TRANSITION_SQL = """
 WITH moved AS (
     UPDATE orders_order
-       SET status = %(to)s,
+       SET status = %(to)s::text,
            updated_at = statement_timestamp(),
            attempts = 0,
            next_attempt_at = statement_timestamp(),
            hold = '',
            held_since = NULL,
-           cancel_reason = CASE WHEN %(to)s = 'CANCELLED' THEN %(reason)s ELSE cancel_reason END,
-           cancel_detail = CASE WHEN %(to)s = 'CANCELLED' THEN %(detail)s ELSE cancel_detail END
-     WHERE id = %(id)s AND status = %(from)s
+           cancel_reason = CASE WHEN %(to)s::text = 'CANCELLED' THEN %(reason)s ELSE cancel_reason END,
+           cancel_detail = CASE WHEN %(to)s::text = 'CANCELLED' THEN %(detail)s ELSE cancel_detail END
+     WHERE id = %(id)s AND status = %(from)s::text
  RETURNING id, partner_id
 )
 INSERT INTO orders_orderevent (order_id, partner_id, from_status, to_status, reason, detail, actor, created_at)
-SELECT id, partner_id, %(from)s, %(to)s, %(reason)s, %(detail)s, %(actor)s, statement_timestamp() FROM moved
+SELECT id, partner_id, %(from)s::text, %(to)s::text, %(reason)s, %(detail)s, %(actor)s, statement_timestamp() FROM moved
 RETURNING id
 """
 
@@ -68,20 +72,21 @@ def transition(order: Order, to_status: str, *, actor: str = "system", reason: s
 _TRANSITION_MANY_SQL = """
 WITH moved AS (
     UPDATE orders_order o
-       SET status = %(to)s,
+       SET status = %(to)s::text,
            updated_at = statement_timestamp(),
            attempts = 0,
            next_attempt_at = statement_timestamp() + make_interval(secs => %(due_in)s),
            hold = '',
            held_since = NULL,
-           cancel_reason = CASE WHEN %(to)s = 'CANCELLED' THEN %(reason)s ELSE o.cancel_reason END,
-           cancel_detail = CASE WHEN %(to)s = 'CANCELLED' THEN d.detail ELSE o.cancel_detail END
+           cancel_reason = CASE WHEN %(to)s::text = 'CANCELLED' THEN %(reason)s ELSE o.cancel_reason END,
+           cancel_detail = CASE WHEN %(to)s::text = 'CANCELLED' THEN d.detail ELSE o.cancel_detail END
       FROM unnest(%(ids)s::bigint[], %(details)s::text[]) AS d(id, detail)
-     WHERE o.id = d.id AND o.status = %(from)s
+     WHERE o.id = d.id AND o.status = %(from)s::text
  RETURNING o.id, o.partner_id, d.detail
 )
 INSERT INTO orders_orderevent (order_id, partner_id, from_status, to_status, reason, detail, actor, created_at)
-SELECT id, partner_id, %(from)s, %(to)s, %(reason)s, detail, %(actor)s, statement_timestamp() FROM moved ORDER BY id
+SELECT id, partner_id, %(from)s::text, %(to)s::text, %(reason)s, detail, %(actor)s, statement_timestamp()
+  FROM moved ORDER BY id
 RETURNING order_id
 """
 

@@ -1,5 +1,5 @@
 """dev.env holds `make run`'s environment (honcho and bench/ read it). It repeats the
-fallbacks of config/settings.py on purpose, so that a bare `manage.py` and `make run`
+fallbacks of config/settings.py (and database_settings.py) on purpose, so that a bare `manage.py` and `make run`
 meet the same services; these tests keep the copies and the Procfile in step."""
 
 import re
@@ -13,7 +13,7 @@ SETTINGS_DEFAULT = re.compile(r'env\("(?P<name>[A-Z_]+)",\s*"(?P<default>[^"]*)"
 
 
 def settings_defaults() -> dict[str, str]:
-    source = (ROOT / "config" / "settings.py").read_text()
+    source = "".join((ROOT / "config" / name).read_text() for name in ("settings.py", "database_settings.py"))
     return {match["name"]: match["default"] for match in SETTINGS_DEFAULT.finditer(source)}
 
 
