@@ -232,6 +232,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     args = parse_args()
     os.environ.update(BENCH_ENV)
+    os.environ["PGAPPNAME"] = "load_generator"  # its connections' name (bench.cost)
     sys.path.insert(0, str(ROOT))
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -15,8 +15,10 @@ time when last seen; a process that ends between two reads loses at most half a
 second, which the bench's long-lived processes (gunicorn and django-q2 workers,
 persistent database connections) make rare.
 
-A PostgreSQL backend is also charged to the kind it serves, by its client's TCP port
-(`postgres_by_client`): the web pool's statements, the workers', the mirror's. The
+A PostgreSQL backend is also charged to the kind it serves (`postgres_by_client`): the
+web pool's statements, the workers', the mirror's. The bench names each child's
+connections after it (PGAPPNAME, bench.platform), and the meter reads a new backend's
+application_name from pg_stat_activity, one query when backends appear. The
 platform's sum counts each backend once, under "postgres"; the split says whose SQL it
 was (issue 21's mirror is its own process plus the backend that serves it)."""
 
@@ -51,7 +53,8 @@ def child_kind(name: str) -> str | None:
 
 
 POSTGRES_TITLE = re.compile(r"^postgres: (?:\S+: )?(.*)$")
-POSTGRES_CLIENT_PORT = re.compile(r"^\S+\((\d+)\)$")  # "127.0.0.1(54321)"
+# A backend's title: "postgres: [<cluster>: ]<user> <database> <client> <state>".
+POSTGRES_BACKEND = re.compile(r"^postgres: (?:\S+: )?\S+ \S+ (?:\S+\(\d+\)|\[local\]) ")
 POSTGRES_BACKGROUND = (
     "checkpointer",
     "background writer",
@@ -78,30 +81,26 @@ def postgres_process_counts(cmdline: list[str], database: str) -> bool:
     return len(parts) > 1 and parts[1] == database  # "<user> <database> <client> <state>"
 
 
-def postgres_client_port(cmdline: list[str]) -> int | None:
-    """The client's TCP port of a backend ("postgres: <user> <database> <client> ..."),
-    or None for a background process or a client on the Unix socket."""
-    match = POSTGRES_TITLE.match(" ".join(cmdline))
-    parts = match.group(1).split() if match else []
-    client = POSTGRES_CLIENT_PORT.match(parts[2]) if len(parts) > 2 else None
-    return int(client.group(1)) if client else None
+def served_kind(application_name: str) -> str:
+    """The kind of process a backend serves, from the application_name the bench gave
+    that process's connections (PGAPPNAME): "other" for a client outside the platform
+    (a test beside the bench, psql)."""
+    if application_name == "load_generator":
+        return application_name
+    return child_kind(application_name) or "other"
 
 
-def client_kinds_by_port(processes: list[tuple[str, psutil.Process]]) -> dict[int, str]:
-    """The local TCP port of each connection held by one of the platform's client
-    processes, mapped to that process's kind. Each process's own connections are read
-    (psutil's machine-wide table walks every process's descriptors: in the load
-    generator, at each new backend, that was a cost the figures would carry)."""
-    ports = {}
-    for kind, process in processes:
-        if kind in ("postgres", "redis"):
-            continue
-        try:
-            connections = process.net_connections(kind="tcp")
-        except psutil.Error:
-            continue
-        ports.update((connection.laddr.port, kind) for connection in connections if connection.laddr)
-    return ports
+def backend_application_names(database: str) -> dict[int, str]:
+    """Each backend's application_name, by its pid; none while the database is away."""
+    from django.db import DatabaseError, connections
+
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT pid, application_name FROM pg_stat_activity WHERE datname = %s", [database])
+            return dict(cursor.fetchall())
+    except DatabaseError:
+        connections["default"].close()
+        return {}
 
 
 @dataclass
@@ -124,7 +123,6 @@ class CpuMeter:
     seen: dict[tuple[int, float], Seen] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     done: threading.Event = field(default_factory=threading.Event)
-    client_ports: dict[int, str] = field(default_factory=dict)
 
     def start(self) -> "CpuMeter":
         self.read()
@@ -158,8 +156,7 @@ class CpuMeter:
         return found
 
     def read(self) -> None:
-        found = self.processes()
-        for kind, process in found:
+        for kind, process in self.processes():
             try:
                 with process.oneshot():
                     times = process.cpu_times()
@@ -167,25 +164,23 @@ class CpuMeter:
             except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                 continue
             cpu = times.user + times.system
+            if key in self.seen:
+                self.seen[key].last = cpu
+                continue
+            seen = Seen(kind, 0.0 if key[1] > self.started_at else cpu, cpu)
+            seen.serves = self.client_kind(process) if kind == "postgres" else None
             with self.lock:
-                if key in self.seen:
-                    self.seen[key].last = cpu
-                else:
-                    serves = self.client_kind(process, found) if kind == "postgres" else None
-                    self.seen[key] = Seen(kind, 0.0 if key[1] > self.started_at else cpu, cpu, serves)
+                self.seen.setdefault(key, seen)
 
-    def client_kind(self, backend: psutil.Process, found: list[tuple[str, psutil.Process]]) -> str:
-        """The kind of the platform process a new backend serves, "other" if none (a
-        test beside the bench, psql), "postgres" for the server's own processes."""
+    def client_kind(self, backend: psutil.Process) -> str:
+        """The kind of the platform process a new backend serves, "postgres" for the
+        server's own processes."""
         try:
-            port = postgres_client_port(backend.cmdline())
+            if not POSTGRES_BACKEND.match(" ".join(backend.cmdline())):
+                return "postgres"
         except psutil.Error:
             return "other"
-        if port is None:
-            return "postgres"
-        if port not in self.client_ports:  # a new connection: read the machine's table once
-            self.client_ports = client_kinds_by_port(found)
-        return self.client_ports.get(port, "other")
+        return served_kind(backend_application_names(self.database).get(backend.pid, ""))
 
     def totals(self) -> dict[str, float]:
         """CPU seconds by kind, and PostgreSQL's by the kind it served ("postgres:<kind>")."""

@@ -69,7 +69,7 @@ def test_the_meter_charges_a_busy_child_to_its_kind():
     busy = subprocess.Popen(
         [sys.executable, "-c", "import time\nend = time.process_time() + 0.6\nwhile time.process_time() < end: pass"]
     )
-    meter = CpuMeter({"gunicorn": busy}, "bouquet_bench", interval_s=0.05).start()
+    meter = CpuMeter({"gunicorn": busy}, "no_bench_here", interval_s=0.05).start()
     try:
         with meter.window() as spent:
             busy.wait(timeout=30)
@@ -117,18 +117,22 @@ def test_the_drain_rate_is_the_backlog_at_the_spikes_end_over_the_drain():
 
 @pytest.mark.django_db
 def test_a_backend_is_charged_to_the_kind_of_the_process_it_serves():
-    """The meter reads a backend's client port from its title and finds which of the
-    platform's processes holds that port: here this test's own connection, as the load
+    """The meter reads a new backend's application_name (the bench names each child's
+    connections after it): here this test's own connection, named as the load
     generator's."""
     from django.db import connection
 
-    from bench.cost import postgres_client_port
+    from bench.cost import served_kind
 
-    assert postgres_client_port(["postgres: 15/main: bouquet bouquet_bench 127.0.0.1(54321) idle"]) == 54321
-    assert postgres_client_port(["postgres: bouquet bouquet_bench [local] idle"]) is None
-    assert postgres_client_port(["postgres: 15/main: checkpointer"]) is None
-
-    connection.ensure_connection()
+    assert [served_kind(name) for name in ("gunicorn-2", "gunicorn-webhooks", "qcluster", "mirror", "psql")] == [
+        "gunicorn",
+        "webhooks",
+        "workers",
+        "mirror",
+        "other",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SET application_name = 'load_generator'")
     database = connection.settings_dict["NAME"]
     meter = CpuMeter({}, database, interval_s=0.05).start()
     try:
