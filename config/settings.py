@@ -165,7 +165,7 @@ BOUQUET = {
     # At most one pending wake-up task per step for this long; a woken task first lets
     # orders gather this long, so a batch of them, not each order, pays for a task.
     "WAKE_TTL_SECONDS": env_int("WAKE_TTL_SECONDS", 5),
-    "STEP_GATHER_MS": env_int("STEP_GATHER_MS", 200),
+    "STEP_GATHER_MS": env_int("STEP_GATHER_MS", 500),
     # The sweeper calls an order stuck when it has not moved for this long.
     "STUCK_AFTER_SECONDS": env_int("STUCK_AFTER_SECONDS", 120),
     "IDEMPOTENCY_KEY_TTL_HOURS": env_int("IDEMPOTENCY_KEY_TTL_HOURS", 48),
