@@ -148,15 +148,9 @@ class Platform:
         ).stdout
 
     def _start(self, name: str, argv: list[str]) -> None:
-        # Its connections carry its name, so the bench's meter can charge PostgreSQL's
-        # work to the kind of process it serves (bench.cost).
+        env = {**self.env(), "PGAPPNAME": name}  # its connections carry its name (bench.cost)
         self.children[name] = subprocess.Popen(
-            argv,
-            cwd=ROOT,
-            env={**self.env(), "PGAPPNAME": name},
-            stdout=self.log,
-            stderr=self.log,
-            start_new_session=True,
+            argv, cwd=ROOT, env=env, stdout=self.log, stderr=self.log, start_new_session=True
         )
 
     def start_stand_in(self, *, keep_store: Path | None = None) -> None:
