@@ -167,8 +167,8 @@ class CpuMeter:
             if key in self.seen:
                 self.seen[key].last = cpu
                 continue
-            seen = Seen(kind, 0.0 if key[1] > self.started_at else cpu, cpu)
-            seen.serves = self.client_kind(process) if kind == "postgres" else None
+            serves = self.client_kind(process) if kind == "postgres" else None
+            seen = Seen(kind, 0.0 if key[1] > self.started_at else cpu, cpu, serves)
             with self.lock:
                 self.seen.setdefault(key, seen)
 
