@@ -58,7 +58,9 @@ def prepare(bench: Platform) -> None:
     print("preparing: migrate, stand-in, data set", flush=True)
     bench.manage("migrate", "--noinput")
     bench.start_stand_in()
-    print("  " + bench.manage("bench_data", "--partners", "200", "--skus", "2000").strip(), flush=True)
+    # Weeks of shipped orders, as a platform in service has (devdata/bench_history.py).
+    world = bench.manage("bench_data", "--partners", "200", "--skus", "2000", "--history", "20000")
+    print("  " + world.strip(), flush=True)
     import django
 
     django.setup()

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from devdata.bench_campaign import ensure_bench_campaign
+from devdata.bench_history import ensure_order_history
 from devdata.world import CHARGED_TEST_CARD, WAREHOUSES
 from fulfillment.models import Route
 from inventory.models import Product, Stock, StockMovement, Warehouse
@@ -249,12 +250,13 @@ def issue_bench_tokens() -> dict[str, str]:
         }
 
 
-def build_bench_world(*, partners: int = 200, skus: int = 2000) -> dict:
+def build_bench_world(*, partners: int = 200, skus: int = 2000, history: int = 0) -> dict:
     _build_rows(partners=partners, skus=skus)
     _top_up_stock()
     _ensure_cards()
     campaign = ensure_bench_campaign()
     return {
+        "history_orders": ensure_order_history(orders=history),
         "partners": Partner.objects.filter(code__startswith="BP").count(),
         "products": Product.objects.filter(sku__regex=BENCH_SKU_PATTERN).count(),
         "stock_lots": Stock.objects.filter(product__sku__regex=BENCH_SKU_PATTERN).count(),
