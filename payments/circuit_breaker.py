@@ -9,6 +9,7 @@ cool-off it closes and opens again while Stripe stays down, and the "breaker ope
 more than a minute" alert wants the whole outage, not the last cool-off."""
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 
@@ -23,6 +24,10 @@ FAILURES_KEY = "bouquet:breaker:stripe:failures"
 OPEN_UNTIL_KEY = "bouquet:breaker:stripe:open_until"
 OPENED_AT_KEY = "bouquet:breaker:stripe:opened_at"
 
+# Per thread (Stripe calls run on several): whether the last check saw failures or an
+# opening to forget on the next success.
+_seen = threading.local()
+
 
 def _redis():
     return get_redis_connection("default")
@@ -31,9 +36,12 @@ def _redis():
 def check_closed() -> None:
     """Raise PaymentGatewayUnavailableError while the breaker is open."""
     try:
-        open_until = _redis().get(OPEN_UNTIL_KEY)
+        open_until, failures, opened_at = _redis().mget(OPEN_UNTIL_KEY, FAILURES_KEY, OPENED_AT_KEY)
     except Exception:
+        _seen.anything_to_reset = True
         return
+    # Most calls succeed with nothing recorded: their success then needs no write.
+    _seen.anything_to_reset = failures is not None or opened_at is not None
     if open_until is not None and float(open_until) > time.time():
         raise PaymentGatewayUnavailableError(
             "Stripe is cooling off after repeated failures.", retry_after=float(open_until) - time.time()
@@ -41,13 +49,19 @@ def check_closed() -> None:
 
 
 def record_success() -> None:
+    """Forget the failures counted so far, if this thread's last look (or its own
+    failure) found any: one Redis round trip a Stripe call instead of two."""
+    if not getattr(_seen, "anything_to_reset", True):
+        return
     try:
         _redis().delete(FAILURES_KEY, OPENED_AT_KEY)
+        _seen.anything_to_reset = False
     except Exception:
         pass
 
 
 def record_failure() -> None:
+    _seen.anything_to_reset = True
     cooloff = settings.STRIPE_BREAKER_COOLOFF_SECONDS
     try:
         redis = _redis()
