@@ -27,7 +27,6 @@ import signal
 import sys
 import threading
 import time
-from importlib import import_module
 
 import psutil
 from django.conf import settings
@@ -39,7 +38,6 @@ from django_q.signals import post_spawn
 from django_q.status import Stat
 
 from config.checks import refuse_to_start_with_development_values
-from config.garbage_collection import freeze_startup_objects
 from journey.worker_stop import install_stop_handler, wake_every_step
 
 logger = logging.getLogger("bouquet.workers")
@@ -69,10 +67,6 @@ class Command(BaseCommand):
         os.nice(settings.BOUQUET["WORKERS_NICENESS"])
         # Each worker the cluster forks (again) makes SIGTERM a graceful stop of its own.
         post_spawn.connect(install_stop_handler, dispatch_uid="journey.worker_stop")
-        # The workers fork from here: what they inherit, the steps' code included, is
-        # left out of their garbage collections (config/garbage_collection.py).
-        import_module("journey.tasks")
-        freeze_startup_objects()
         stopping = False
 
         def stop(signum, frame):
