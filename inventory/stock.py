@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
-from django.utils import timezone
 
+from config.supplier_day import supplier_today
 from inventory.exceptions import OutOfStockError
 from inventory.lots import LotAllocation, plan_lot_allocations
 from inventory.models import Product, Reservation, StockMovement
@@ -118,7 +118,7 @@ class OrderDemands:
         """The date the lots must serve: the delivery date, but never before today, so
         an order reserved late (a retried dead letter, a backlog) or placed before the
         delivery promise (no date) takes no lot that has expired meanwhile."""
-        today = timezone.localdate()
+        today = supplier_today()
         return max(self.delivery_date, today) if self.delivery_date else today
 
     def plan(self, lots: Sequence[dict], available: dict[int, int]) -> tuple[list[LotAllocation], dict[int, int]]:

@@ -6,9 +6,9 @@ import logging
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from config.limits import LOT_PATTERN, matches_pattern
+from config.supplier_day import supplier_today
 from config.unchanged import UNCHANGED, Unchanged
 from inventory.exceptions import (
     InvalidLotDatesError,
@@ -58,7 +58,7 @@ def _unfit_reservations(stock: Stock, available_from: date | None, expires_on: d
     reservations = Reservation.objects.filter(
         product_id=stock.product_id, warehouse_id=stock.warehouse_id, lot=stock.lot, status=Reservation.Status.ACTIVE
     ).values_list("delivery_date", "min_days_at_delivery")
-    today = timezone.localdate()
+    today = supplier_today()
     return sum(
         not lot_serves(
             available_from=available_from,

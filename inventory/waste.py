@@ -13,6 +13,7 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Collate, TruncWeek
 from django.utils import timezone
 
+from config.supplier_day import supplier_today
 from inventory.models import Product, Stock, StockMovement, Warehouse
 
 logger = logging.getLogger("bouquet.inventory")
@@ -103,7 +104,7 @@ class WasteRow:
 
 def waste_weeks(weeks: int, *, today: date | None = None) -> tuple[date, date]:
     """The first and last day of the `weeks` ISO weeks up to and including today's."""
-    today = today or timezone.localdate()
+    today = today or supplier_today()
     this_monday = today - timedelta(days=today.weekday())
     return this_monday - timedelta(weeks=weeks - 1), today
 

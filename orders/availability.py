@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from config.errors import UnprocessableError
+from config.supplier_day import supplier_today
 from fulfillment.promise import MAX_DAYS_AHEAD, next_available
 from inventory.availability import Availability, availability_by_product
 from orders.delivery import route_for_address
@@ -43,7 +44,7 @@ def earliest_delivery_date(*, partner: Partner, address_id: int | None, now: dat
     route serves the address or its route has no date ahead."""
     route = route_for_address(reads=intake_reads(partner_id=partner.id), partner=partner, address_id=address_id)
     option = next_available(route, now) if route is not None else None
-    return option.date if option is not None else timezone.localdate(now)
+    return option.date if option is not None else supplier_today(now)
 
 
 def _refuse(field: str, code: str, detail: str) -> CatalogueDateError:
@@ -65,7 +66,7 @@ def catalogue_basis(
     partner's). Staff asking for no partner get today, the date the reserve step
     takes for an order without one, and each product's default rule."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
+    today = supplier_today(now)
     if requested is not None:
         if requested < today:
             raise _refuse(

@@ -5,8 +5,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils import timezone
-
+from config.supplier_day import supplier_today
 from orders.models import CampaignProduct
 
 
@@ -21,6 +20,6 @@ class CampaignBlock:
 def load_campaign_blocks() -> dict[tuple[int, date], CampaignBlock]:
     """Every (product id, date) sold only through pre-books today, in one query."""
     rows = CampaignProduct.objects.filter(
-        campaign__first_committed_at__isnull=True, campaign__delivery_date__gte=timezone.localdate()
+        campaign__first_committed_at__isnull=True, campaign__delivery_date__gte=supplier_today()
     ).values_list("product_id", "campaign__delivery_date", "campaign__code", "campaign__name")
     return {(product_id, day): CampaignBlock(code, name) for product_id, day, code, name in rows}

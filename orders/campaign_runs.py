@@ -22,6 +22,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from config.errors import DomainError
+from config.supplier_day import supplier_today
 from inventory.availability import available_on
 from inventory.freshness import lot_serves, required_days
 from inventory.models import Product
@@ -159,7 +160,7 @@ def run_allocation(*, campaign: Campaign | str, dry_run: bool, actor: str = "sys
     with transaction.atomic():
         get_campaign(code)  # a clean 404 before locking
         campaign = Campaign.objects.select_for_update().get(code=code)
-        if campaign.delivery_date < timezone.localdate():
+        if campaign.delivery_date < supplier_today():
             raise InvalidCampaignError(
                 f"Campaign {code}'s delivery date {campaign.delivery_date} has passed; nothing can be allocated."
             )
@@ -192,7 +193,7 @@ def run_allocation(*, campaign: Campaign | str, dry_run: bool, actor: str = "sys
 def campaigns_with_waitlist(product_ids: Iterable[int] | None = None) -> list[str]:
     """The codes of allocated campaigns, for today or later, whose waitlist holds a
     line (of these products, when given)."""
-    campaigns = Campaign.objects.filter(first_committed_at__isnull=False, delivery_date__gte=timezone.localdate())
+    campaigns = Campaign.objects.filter(first_committed_at__isnull=False, delivery_date__gte=supplier_today())
     if product_ids is not None:
         campaigns = campaigns.filter(products__product_id__in=list(product_ids)).distinct()
     codes = []

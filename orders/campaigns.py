@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from config.limits import matches_pattern
+from config.supplier_day import supplier_today
 from fulfillment.calendar import current_calendars
 from fulfillment.promise import order_by_moment
 from inventory.models import Product
@@ -103,7 +103,7 @@ def campaign_problems(
         problems.append({"field": "name", "code": "required", "detail": "A campaign needs a name."})
     if delivery_date is None:
         problems.append({"field": "delivery_date", "code": "required", "detail": "A campaign needs a delivery date."})
-    elif delivery_date < timezone.localdate():
+    elif delivery_date < supplier_today():
         problems.append(
             {"field": "delivery_date", "code": "date_in_past", "detail": f"{delivery_date} is in the past."}
         )
@@ -119,7 +119,7 @@ def campaign_problems(
         problems.append({"field": "closes_at", "code": "required", "detail": "opens_at and closes_at are required."})
     elif closes_at <= opens_at:
         problems.append({"field": "closes_at", "code": "window_empty", "detail": "closes_at must be after opens_at."})
-    elif delivery_date is not None and timezone.localdate(closes_at) >= delivery_date:
+    elif delivery_date is not None and supplier_today(closes_at) >= delivery_date:
         problems.append(
             {
                 "field": "closes_at",

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 from django.db import DatabaseError, transaction
 from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
+from config.supplier_day import supplier_today
 from inventory.signals import stock_grew
 from orders.models import OrderStatus, PrebookLine
 from orders.wakeups import enqueue_once
@@ -42,7 +42,7 @@ def waitlist_waits_for(product_ids: Iterable[int]) -> bool:
             product_id__in=product_ids,
             prebook__withdrawn_at__isnull=True,
             prebook__campaign__first_committed_at__isnull=False,
-            prebook__campaign__delivery_date__gte=timezone.localdate(),
+            prebook__campaign__delivery_date__gte=supplier_today(),
         )
         .exclude(allocations__order__status=OrderStatus.CANCELLED)  # a forfeiting line waits no more
         .annotate(given=Coalesce(Sum("allocations__quantity"), 0))

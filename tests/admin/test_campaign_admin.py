@@ -175,7 +175,8 @@ def test_a_bad_change_is_named_and_the_campaign_is_left_as_it_was(staff_client, 
     assert campaign.products.get().cap_per_partner == 300
 
 
-def next_weekday(iso_weekday: int, after_days: int = 3) -> datetime.date:
+def next_weekday(iso_weekday: int, after_days: int = 5) -> datetime.date:
+    # After the form's default window (it closes 3 days from now) on any day of the week.
     day = timezone.localdate() + datetime.timedelta(days=after_days)
     return day + datetime.timedelta(days=(iso_weekday - day.isoweekday()) % 7)
 

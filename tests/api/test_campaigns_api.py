@@ -5,6 +5,7 @@ and changes nothing."""
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from orders.campaign_runs import run_allocation
@@ -197,3 +198,15 @@ def test_staff_without_the_campaign_permissions_are_refused_naming_them(credit_s
 
     assert read.status_code == 200
     assert write.status_code == 403 and "orders.add_campaign, orders.change_campaign" in write.json()["detail"]
+
+
+def test_the_api_counts_days_on_the_suppliers_clock_not_in_utc(staff_api, vday):
+    # 00:30 in Amsterdam on 15 January is still 14 January in UTC, the zone API requests
+    # run in (config/api/utc.py): 14 January is already past for the supplier.
+    with time_machine.travel(datetime.datetime(2027, 1, 14, 23, 30, tzinfo=datetime.UTC), tick=False):
+        body = new_campaign(delivery_date="2027-01-14", opens_at=moment(-1), closes_at=moment(-0.5))
+        answer = staff_api.put("/api/v1/campaigns/MDAY/", body, format="json")
+
+    assert answer.status_code == 422, answer.json()
+    assert "date_in_past" in [e["code"] for e in answer.json()["errors"]]
+    assert not Campaign.objects.filter(code="MDAY").exists()
