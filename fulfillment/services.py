@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.db.models.functions import Now
 
+from config.row_inserts import insert_rows
 from fulfillment.models import Shipment, ShipmentLine
 from inventory.models import Reservation, Warehouse
 from inventory.routing import Demand
@@ -52,30 +53,14 @@ def reroute_from_closed_warehouses(*, order) -> list[int]:
     return closed
 
 
-def create_shipments(*, order) -> list[Shipment]:
+def create_shipments(*, order) -> None:
     """One shipment per warehouse holding the order's active reservations."""
-    reservations = list(Reservation.objects.filter(order_id=order.id, status=Reservation.Status.ACTIVE))
-    by_warehouse: dict[int, list[Reservation]] = defaultdict(list)
-    for reservation in reservations:
-        by_warehouse[reservation.warehouse_id].append(reservation)
-    shipments = Shipment.objects.bulk_create(
-        [Shipment(order_id=order.id, warehouse_id=w) for w in sorted(by_warehouse)]
-    )
-    ShipmentLine.objects.bulk_create(
-        [
-            ShipmentLine(
-                shipment=shipment,
-                order_line_id=r.order_line_id,
-                product_id=r.product_id,
-                lot=r.lot,
-                quantity=r.quantity,
-                reservation_id=r.id,
-            )
-            for shipment in shipments
-            for r in by_warehouse[shipment.warehouse_id]
-        ]
-    )
-    return shipments
+    reservations = Reservation.objects.filter(order_id=order.id, status=Reservation.Status.ACTIVE).order_by("id")
+    lines_by_shipment: dict[tuple[int, int], list[tuple[int, int, int, str, int]]] = defaultdict(list)
+    for r in reservations.values_list("id", "order_line_id", "product_id", "lot", "warehouse_id", "quantity"):
+        reservation_id, line_id, product_id, lot, warehouse_id, quantity = r
+        lines_by_shipment[(order.id, warehouse_id)].append((reservation_id, line_id, product_id, lot, quantity))
+    _write_shipments(sorted(lines_by_shipment), lines_by_shipment)
 
 
 def create_shipments_for_orders(*, order_ids: Sequence[int]) -> set[int]:
@@ -99,22 +84,26 @@ def create_shipments_for_orders(*, order_ids: Sequence[int]) -> set[int]:
             closed_order_ids.add(order_id)
     # Sorted by (order, warehouse), ids come out as the per-order path would hand them out.
     keys = sorted(key for key in lines_by_shipment if key[0] not in closed_order_ids)
-    shipments = Shipment.objects.bulk_create([Shipment(order_id=order_id, warehouse_id=w) for order_id, w in keys])
-    ShipmentLine.objects.bulk_create(
-        [
-            ShipmentLine(
-                shipment=shipment,
-                order_line_id=line_id,
-                product_id=product_id,
-                lot=lot,
-                quantity=quantity,
-                reservation_id=reservation_id,
-            )
-            for shipment, key in zip(shipments, keys, strict=True)
-            for reservation_id, line_id, product_id, lot, quantity in lines_by_shipment[key]
-        ]
-    )
+    _write_shipments(keys, lines_by_shipment)
     return closed_order_ids
+
+
+def _write_shipments(
+    keys: list[tuple[int, int]], lines_by_shipment: dict[tuple[int, int], list[tuple[int, int, int, str, int]]]
+) -> None:
+    """A shipment for each (order, warehouse) of `keys`, in that order, with its lines
+    (reservation id, order line id, product id, lot, quantity): two statements."""
+    shipment_ids = insert_rows(Shipment, ("order_id", "warehouse_id"), keys)
+    insert_rows(
+        ShipmentLine,
+        ("shipment_id", "reservation_id", "order_line_id", "product_id", "lot", "quantity"),
+        (
+            (shipment_id, *line)
+            for (shipment_id,), key in zip(shipment_ids, keys, strict=True)
+            for line in lines_by_shipment[key]
+        ),
+        returning=(),
+    )
 
 
 def lock_shipment(*, shipment_id: int) -> Shipment | None:

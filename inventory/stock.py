@@ -13,6 +13,7 @@ from datetime import date
 
 from django.db import connection, transaction
 
+from config.row_inserts import as_saved, insert_rows
 from config.supplier_day import supplier_today
 from inventory.exceptions import OutOfStockError
 from inventory.lots import LotAllocation, plan_lot_allocations
@@ -222,6 +223,29 @@ def _out_of_stock(
     }
 
 
+RESERVATION_COLUMNS = (
+    "order_id",
+    "order_line_id",
+    "product_id",
+    "warehouse_id",
+    "lot",
+    "delivery_date",
+    "min_days_at_delivery",
+    "quantity",
+)
+MOVEMENT_COLUMNS = (
+    "product_id",
+    "warehouse_id",
+    "lot",
+    "kind",
+    "on_hand_delta",
+    "reserved_delta",
+    "order_id",
+    "actor",
+    "note",
+)
+
+
 def _reserve_planned(planned: list[tuple[OrderDemands, LotAllocation]], *, actor: str) -> list[Reservation]:
     """Write planned (order, allocation) pairs to locked lots and return the
     reservations: one stock update, one insert of reservations, one of movements."""
@@ -229,36 +253,24 @@ def _reserve_planned(planned: list[tuple[OrderDemands, LotAllocation]], *, actor
     for _, a in planned:
         deltas[a.stock_id] = (0, deltas.get(a.stock_id, (0, 0))[1] + a.quantity)
     _apply_stock_deltas(deltas)
-    reservations = Reservation.objects.bulk_create(
-        [
-            Reservation(
-                order_id=order.order_id,
-                order_line_id=a.line_id,
-                product_id=a.product_id,
-                warehouse_id=a.warehouse_id,
-                lot=a.lot,
-                delivery_date=order.serves_on,
-                min_days_at_delivery=a.required_days,
-                quantity=a.quantity,
-            )
-            for order, a in planned
-        ]
+    rows = [
+        (order.order_id, a.line_id, a.product_id, a.warehouse_id, a.lot, order.serves_on, a.required_days, a.quantity)
+        for order, a in planned
+    ]
+    created = insert_rows(Reservation, RESERVATION_COLUMNS, rows, returning=("id", "created_at"))
+    _insert_movements(
+        (a.product_id, a.warehouse_id, a.lot, StockMovement.Kind.RESERVE, 0, a.quantity, order.order_id, actor, "")
+        for order, a in planned
     )
-    StockMovement.objects.bulk_create(
-        [
-            StockMovement(
-                product_id=a.product_id,
-                warehouse_id=a.warehouse_id,
-                lot=a.lot,
-                kind=StockMovement.Kind.RESERVE,
-                reserved_delta=a.quantity,
-                order_id=order.order_id,
-                actor=actor,
-            )
-            for order, a in planned
-        ]
-    )
-    return reservations
+    return [
+        as_saved(Reservation(id=id_, created_at=at, updated_at=at, **dict(zip(RESERVATION_COLUMNS, row, strict=True))))
+        for (id_, at), row in zip(created, rows, strict=True)
+    ]
+
+
+def _insert_movements(rows: Iterable[tuple]) -> None:
+    """Write ledger rows, each in the order of MOVEMENT_COLUMNS."""
+    insert_rows(StockMovement, MOVEMENT_COLUMNS, rows, returning=())
 
 
 def _settle_reservations(
@@ -276,21 +288,21 @@ def _settle_reservations(
         on_hand_change = -reservation.quantity if on_hand_too else 0
         deltas[key] = (on_hand_delta + on_hand_change, reserved_delta - reservation.quantity)
         movements.append(
-            StockMovement(
-                product_id=reservation.product_id,
-                warehouse_id=reservation.warehouse_id,
-                lot=reservation.lot,
-                kind=kind,
-                on_hand_delta=on_hand_change,
-                reserved_delta=-reservation.quantity,
-                order_id=reservation.order_id,
-                actor=actor,
-                note=note,
+            (
+                reservation.product_id,
+                reservation.warehouse_id,
+                reservation.lot,
+                kind,
+                on_hand_change,
+                -reservation.quantity,
+                reservation.order_id,
+                actor,
+                note,
             )
         )
     _apply_stock_deltas(deltas)
     Reservation.objects.filter(id__in=[r.id for r in reservations]).update(status=new_status)
-    StockMovement.objects.bulk_create(movements)
+    _insert_movements(movements)
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models.functions import Now
 from psycopg.types.json import Jsonb
 
+from config.row_inserts import as_saved, insert_rows
 from partners.credit import return_credit
 from payments.models import Payment
 
@@ -21,15 +22,22 @@ def create_payment(*, order, method: str, status: str) -> Payment:
     )
 
 
+PAYMENT_COLUMNS = ("order_id", "method", "amount", "currency", "status")
+
+
 def create_payments(*, orders, method: str, status_of) -> list[Payment]:
     """Write what `create_payment` would for each order, in one statement, its status
-    `status_of(order)`."""
-    return Payment.objects.bulk_create(
-        [
-            Payment(order=order, method=method, amount=order.total, currency=order.currency, status=status_of(order))
-            for order in orders
-        ]
-    )
+    `status_of(order)`; each order's `payment` is then the one written, as after
+    `create_payment`."""
+    rows = [(order.id, method, order.total, order.currency, status_of(order)) for order in orders]
+    created = insert_rows(Payment, PAYMENT_COLUMNS, rows, returning=("id", "created_at"))
+    payments = []
+    for order, row, (payment_id, created_at) in zip(orders, rows, created, strict=True):
+        values = dict(zip(PAYMENT_COLUMNS, row, strict=True))
+        payment = as_saved(Payment(id=payment_id, created_at=created_at, updated_at=created_at, **values))
+        payment.order = order  # and order.payment is this payment
+        payments.append(payment)
+    return payments
 
 
 def create_payments_on_account(*, orders, succeeded_order_ids: set[int]) -> list[Payment]:
