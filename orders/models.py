@@ -58,7 +58,8 @@ class Order(models.Model):
         DEAD_LETTER = "dead_letter", "dead-lettered"
 
     number = models.CharField(max_length=20, unique=True, db_default=NextOrderNumber())
-    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="orders")
+    # No index of its own: order_partner_recent and order_open_by_partner lead with it.
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="orders", db_index=False)
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -151,7 +152,8 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    # No index of its own: order_line_unique_no (order, line_no) leads with it.
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", db_index=False)
     line_no = models.PositiveSmallIntegerField()
     product = models.ForeignKey("inventory.Product", on_delete=models.PROTECT, related_name="+")
     sku = models.CharField(max_length=40)
@@ -209,7 +211,8 @@ class OrderEvent(models.Model):
 class IdempotencyRecord(models.Model):
     """The first answer to a partner's Idempotency-Key, kept so a replay gets it again."""
 
-    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: idempotency_unique_partner_key (partner, key) leads with it.
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+", db_index=False)
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
