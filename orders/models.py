@@ -60,8 +60,10 @@ class Order(models.Model):
     number = models.CharField(max_length=20, unique=True, db_default=NextOrderNumber())
     # No index of its own: order_partner_recent and order_open_by_partner lead with it.
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="orders", db_index=False)
+    # No index: every query by it is within a partner's orders (order_partner_recent),
+    # and an index would take a B-tree write at every step of every order.
     placed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     ship_to = models.ForeignKey(
         "partners.ShipToAddress", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
