@@ -4,7 +4,7 @@ did not start, so another worker takes them at once rather than after their leas
 
 Found by `make chaos`: a worker stopped mid-batch left the orders it had claimed
 waiting out STEP_LEASE_SECONDS (60 s). This runs the real `manage.py run_workers`,
-lets its worker claim a batch of 150 card payments, signals the group as systemd does
+lets its worker claim a batch of 250 card payments, signals the group as systemd does
 once the worker has started the batch's payments, and requires every order the worker
 had not started at Stripe to be claimable the moment the worker has gone, none charged
 twice, all confirmed after."""
@@ -27,9 +27,10 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 # Large enough that the batch's calls to Stripe outlast the stop's way to the worker
-# (through run_workers, when it alone is signalled): with the database work batched,
-# 50 orders' calls could all be made before it arrived.
-BATCH = 150
+# (through run_workers, when it alone is signalled, which looks every 0.2 s): with the
+# database work batched, 50 orders' calls could all be made before it arrived, and
+# once the batch's rows were written without bulk_create, 150 orders' calls at times.
+BATCH = 250
 WAITING_TO_PAY = (OrderStatus.INVENTORY_RESERVED, OrderStatus.PAYMENT_PENDING)
 
 
