@@ -158,7 +158,10 @@ def reserve_stock(
         raise _out_of_stock({order.order_id: short}, {order.order_id: order})[order.order_id]
     if admit is not None and not admit():
         return None
-    return _reserve_planned([(order, a) for a in allocations], actor=actor)
+    return [
+        as_saved(Reservation(id=id_, created_at=at, updated_at=at, **dict(zip(RESERVATION_COLUMNS, row, strict=True))))
+        for id_, at, row in _reserve_planned([(order, a) for a in allocations], actor=actor)
+    ]
 
 
 @transaction.atomic
@@ -246,9 +249,10 @@ MOVEMENT_COLUMNS = (
 )
 
 
-def _reserve_planned(planned: list[tuple[OrderDemands, LotAllocation]], *, actor: str) -> list[Reservation]:
-    """Write planned (order, allocation) pairs to locked lots and return the
-    reservations: one stock update, one insert of reservations, one of movements."""
+def _reserve_planned(planned: list[tuple[OrderDemands, LotAllocation]], *, actor: str) -> list[tuple]:
+    """Write planned (order, allocation) pairs to locked lots: one stock update, one
+    insert of reservations, one of movements. Return each reservation as (id,
+    created_at, its values in the order of RESERVATION_COLUMNS)."""
     deltas: dict[int, tuple[int, int]] = {}
     for _, a in planned:
         deltas[a.stock_id] = (0, deltas.get(a.stock_id, (0, 0))[1] + a.quantity)
@@ -262,10 +266,7 @@ def _reserve_planned(planned: list[tuple[OrderDemands, LotAllocation]], *, actor
         (a.product_id, a.warehouse_id, a.lot, StockMovement.Kind.RESERVE, 0, a.quantity, order.order_id, actor, "")
         for order, a in planned
     )
-    return [
-        as_saved(Reservation(id=id_, created_at=at, updated_at=at, **dict(zip(RESERVATION_COLUMNS, row, strict=True))))
-        for (id_, at), row in zip(created, rows, strict=True)
-    ]
+    return [(id_, at, row) for (id_, at), row in zip(created, rows, strict=True)]
 
 
 def _insert_movements(rows: Iterable[tuple]) -> None:
