@@ -281,6 +281,16 @@ MIDDLEWARE += [
     "config.staff_sessions.StaffSessionMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as axes asks
 ]
+# What an API request with a token and no session goes through (config/machine_door.py):
+# the MIDDLEWARE above, in its order, without what only people's doors need.
+MACHINE_MIDDLEWARE = [
+    "config.shedding.LoadSheddingMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "config.upload_limits.UploadLimitMiddleware",
+    "config.api.utc.ApiTimesInUtcMiddleware",
+    "config.unavailable.DependencyUnavailableMiddleware",
+]
 # Everything from this site only: no inline script or style, no plugin, no framing;
 # images may also be data: URLs, which Swagger UI (the API docs) draws with.
 CONTENT_SECURITY_POLICY = {

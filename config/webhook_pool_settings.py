@@ -19,3 +19,5 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.unavailable.DependencyUnavailableMiddleware",
 ]
+# No API here: one chain for every request (config/machine_door.py).
+MACHINE_MIDDLEWARE = MIDDLEWARE
