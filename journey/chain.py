@@ -7,7 +7,9 @@ payments; the cards are then charged (journey.steps.pay_cards) and the orders th
 finalized, in the same pass. The pay step's batch (`pay_and_go_on`) does the same from
 INVENTORY_RESERVED or PAYMENT_PENDING: retries, webhook wake-ups, orders whose
 processing PaymentIntent was deferred. Each move is still a compare-and-set with its
-event (orders.transitions), counted at the step whose queue the order left.
+event (orders.transitions), counted at the step whose queue the order left; the moves
+of a locked batch are folded (`folded_moves`), so that an order's row is written once
+a transaction, with an event for every move it made.
 
 An order that cannot go on stays where its step left it, for that step's own claim:
 on credit hold, cancelled out of stock, declined, a PaymentIntent still processing,
@@ -25,7 +27,7 @@ from journey.steps import finalize, pay
 from journey.steps.pay_cards import charge_cards
 from orders.models import Order, OrderStatus
 from orders.reserving import reserve_created_orders
-from orders.transitions import lock_orders_in_status
+from orders.transitions import folded_moves, lock_orders_in_status
 from orders.wakeups import wake_on_commit
 from payments.models import Payment
 
@@ -50,8 +52,9 @@ def reserve_and_go_on(order_ids: Sequence[int]) -> list[int]:
         orders = [order for order in orders if order.id not in released]
         if not orders:
             return released
-        reserve_created_orders(orders)
-        cards = _pay_and_finalize_locked(orders)
+        with folded_moves():
+            reserve_created_orders(orders)
+            cards = _pay_and_finalize_locked(orders)
         if any(order.status == OrderStatus.INVENTORY_RESERVED for order in orders):
             wake_on_commit("pay")  # on account, reserved before its credit was drawn (pay_one)
     _charge_and_finalize(cards)
@@ -65,7 +68,8 @@ def pay_and_go_on(order_ids: Sequence[int]) -> list[int]:
     with transaction.atomic():
         orders = lock_orders_in_status(order_ids, *PAY_STATES, with_payment=True)
         waiting = [order.id for order in orders if _waits_for_its_card(order)]
-        cards = _pay_and_finalize_locked(orders)
+        with folded_moves():
+            cards = _pay_and_finalize_locked(orders)
     charging = {*waiting, *cards}
     left = [order.id for order in orders if order.status in PAY_STATES and order.id not in charging]
     _charge_and_finalize(sorted(charging))

@@ -6,9 +6,13 @@ The statuses are cast to text wherever they appear: parameters are bound at the 
 (config/database_settings.py), where one parameter compared with a literal (text) and
 assigned to the varchar column would be given two types."""
 
+import json
 import logging
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connection, transaction
@@ -49,6 +53,8 @@ def transition(order: Order, to_status: str, *, actor: str = "system", reason: s
     from_status = order.status
     if to_status not in ALLOWED_TRANSITIONS[from_status]:
         raise InvalidTransitionError(f"Order {order.number} cannot go from {from_status} to {to_status}.")
+    if getattr(_folds, "fold", None) is not None:
+        return bool(transition_many([order], to_status, actor=actor, reason=reason, details={order.id: detail}))
     with connection.cursor() as cursor:
         cursor.execute(
             _TRANSITION_SQL,
@@ -69,26 +75,79 @@ def transition(order: Order, to_status: str, *, actor: str = "system", reason: s
     return moved
 
 
-_TRANSITION_MANY_SQL = """
-WITH moved AS (
+# Every order of `d` moves from its `from_status` to its `to_status` as one row
+# version, and gets an event for each hop `h` it took on the way (orders.folding).
+_MOVES_SQL = """
+WITH d AS (
+    SELECT (e->>0)::bigint AS id, e->>1 AS from_status, e->>2 AS to_status, e->>3 AS reason, e->>4 AS detail,
+           (e->>5)::float8 AS due_in
+      FROM json_array_elements(%(orders)s::json) AS e
+), moved AS (
     UPDATE orders_order o
-       SET status = %(to)s::text,
+       SET status = d.to_status,
            updated_at = statement_timestamp(),
            attempts = 0,
-           next_attempt_at = statement_timestamp() + make_interval(secs => %(due_in)s),
+           next_attempt_at = statement_timestamp() + make_interval(secs => d.due_in),
            hold = '',
            held_since = NULL,
-           cancel_reason = CASE WHEN %(to)s::text = 'CANCELLED' THEN %(reason)s ELSE o.cancel_reason END,
-           cancel_detail = CASE WHEN %(to)s::text = 'CANCELLED' THEN d.detail ELSE o.cancel_detail END
-      FROM unnest(%(ids)s::bigint[], %(details)s::text[]) AS d(id, detail)
-     WHERE o.id = d.id AND o.status = %(from)s::text
- RETURNING o.id, o.partner_id, d.detail
+           cancel_reason = CASE WHEN d.to_status = 'CANCELLED' THEN d.reason ELSE o.cancel_reason END,
+           cancel_detail = CASE WHEN d.to_status = 'CANCELLED' THEN d.detail ELSE o.cancel_detail END
+      FROM d
+     WHERE o.id = d.id AND o.status = d.from_status
+ RETURNING o.id, o.partner_id
+), h AS (
+    SELECT (e->>0)::bigint AS order_id, e->>1 AS from_status, e->>2 AS to_status, e->>3 AS reason, e->>4 AS detail,
+           e->>5 AS actor, n AS seq
+      FROM json_array_elements(%(hops)s::json) WITH ORDINALITY AS hop(e, n)
 )
 INSERT INTO orders_orderevent (order_id, partner_id, from_status, to_status, reason, detail, actor, created_at)
-SELECT id, partner_id, %(from)s::text, %(to)s::text, %(reason)s, detail, %(actor)s, statement_timestamp()
-  FROM moved ORDER BY id
+SELECT m.id, m.partner_id, h.from_status, h.to_status, h.reason, h.detail, h.actor, statement_timestamp()
+  FROM moved m JOIN h ON h.order_id = m.id
+ ORDER BY h.seq
 RETURNING order_id
 """
+
+
+@dataclass
+class Hop:
+    """One call's move of some orders, all from one status to another."""
+
+    orders: Sequence[Order]
+    from_status: str
+    to_status: str
+    reason: str
+    actor: str
+    details: Mapping[int, str]
+    due_in: float
+
+
+def write_hops(hops: Sequence[Hop]) -> set[int]:
+    """Write the hops in one statement: each order's row once, from the status it had
+    before its first hop to the one after its last (a compare-and-set on the first),
+    and an event for every hop. Return the ids of the orders that moved."""
+    first: dict[int, Hop] = {}
+    last: dict[int, Hop] = {}
+    events = []
+    for hop in hops:
+        for order in hop.orders:
+            first.setdefault(order.id, hop)
+            last[order.id] = hop
+            events.append((order.id, hop.from_status, hop.to_status, hop.reason, _detail(hop, order.id), hop.actor))
+    if not first:
+        return set()
+    rows = [
+        (order_id, hop.from_status, last[order_id].to_status, last[order_id].reason, _detail(last[order_id], order_id),
+         last[order_id].due_in)
+        for order_id, hop in first.items()
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        # As JSON, one parameter each: arrays are dumped an element at a time in Python.
+        cursor.execute(_MOVES_SQL, {"orders": json.dumps(rows), "hops": json.dumps(events)})
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _detail(hop: Hop, order_id: int) -> str:
+    return hop.details.get(order_id, "")[:2000]
 
 
 def transition_many(
@@ -103,7 +162,9 @@ def transition_many(
     """Move orders that all have the same status in memory to `to_status` in one
     statement, as `transition` would one by one (`details` by order id), and return
     those that moved. `due_in` seconds keeps them from the next step's claim for as
-    long (a lease: the caller goes on with them itself). Call inside a transaction."""
+    long (a lease: the caller goes on with them itself). Call inside a transaction.
+    Inside `folded_moves` the move is written with the fold's others,
+    when the fold ends, and every order is returned (they are locked)."""
     if not orders:
         return []
     from_status = orders[0].status
@@ -111,30 +172,82 @@ def transition_many(
         raise InvalidTransitionError(
             f"{len(orders)} orders from {orders[0].number} on cannot all go from {from_status} to {to_status}."
         )
-    details = details or {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _TRANSITION_MANY_SQL,
-            {
-                "ids": [o.id for o in orders],
-                "details": [details.get(o.id, "")[:2000] for o in orders],
-                "from": from_status,
-                "to": to_status,
-                "reason": reason,
-                "actor": actor,
-                "due_in": due_in,
-            },
-        )
-        moved_ids = {row[0] for row in cursor.fetchall()}
-    moved = []
-    for order in orders:
-        if order.id in moved_ids:
-            _moved_in_memory(order, to_status, reason=reason, detail=details.get(order.id, ""))
-            moved.append(order)
-    _log_batch_transition(orders, moved_ids, from_status, to_status, reason=reason, actor=actor)
-    if moved:
-        _count_on_commit(from_status, to_status, moved)
+    hop = Hop(list(orders), from_status, to_status, reason, actor, details or {}, due_in)
+    fold = getattr(_folds, "fold", None)
+    if fold is not None:
+        fold.add(hop)
+        moved = list(orders)
+    else:
+        moved_ids = write_hops([hop])
+        moved = [order for order in orders if order.id in moved_ids]
+        hop_written(hop, moved_ids)
+    for order in moved:
+        _moved_in_memory(order, to_status, reason=reason, detail=hop.details.get(order.id, ""))
     return moved
+
+
+def hop_written(hop: Hop, moved_ids: set[int]) -> None:
+    """Log the hop's moves and count them once the transaction commits."""
+    _log_batch_transition(hop.orders, moved_ids, hop.from_status, hop.to_status, reason=hop.reason, actor=hop.actor)
+    moved = [order for order in hop.orders if order.id in moved_ids]
+    if moved:
+        _count_on_commit(hop.from_status, hop.to_status, moved)
+
+
+class FoldedMoveLostError(RuntimeError):
+    """An order of a fold was not where the fold's first move of it expected: nothing
+    the fold assumed of it holds, so its transaction must roll back."""
+
+
+@dataclass
+class Fold:
+    hops: list[Hop] = field(default_factory=list)
+
+    def add(self, hop: Hop) -> None:
+        self.hops.append(hop)
+
+    def write(self) -> None:
+        hops, self.hops = self.hops, []
+        if not hops:
+            return
+        moved_ids = write_hops(hops)
+        lost = sorted({order.number for hop in hops for order in hop.orders if order.id not in moved_ids})
+        if lost:
+            raise FoldedMoveLostError(f"Orders {', '.join(lost)} were not in the status the fold moved them from.")
+        for hop in hops:
+            hop_written(hop, moved_ids)
+
+
+_folds = threading.local()
+
+
+@contextmanager
+def folded_moves() -> Iterator[None]:
+    """Write every move of orders made inside as one row version an order, when the
+    block ends: an on-account order that goes from CREATED to CONFIRMED in one batch
+    is written once, with its four events, instead of four times (each version of an
+    order's row is an entry in each of its indexes). Only for orders this transaction
+    has locked: a move is then sure to hold, and no one else sees the statuses in
+    between. Use inside the transaction, around work that reads no order's status from
+    the database; holds and deferrals write the moves so far first (`_write_folded`).
+    On an exception nothing is written: the transaction is rolling back."""
+    if getattr(_folds, "fold", None) is not None:
+        yield  # already inside one
+        return
+    _folds.fold = fold = Fold()
+    try:
+        yield
+        _folds.fold = None
+        fold.write()
+    finally:
+        _folds.fold = None
+
+
+def _write_folded() -> None:
+    """Write the moves folded so far, before a statement that must come after them."""
+    fold = getattr(_folds, "fold", None)
+    if fold is not None:
+        fold.write()
 
 
 def _log_batch_transition(
@@ -213,6 +326,7 @@ def set_hold(order_ids: Sequence[int], hold: str, **fields) -> int:
     """Put orders on `hold` (or take them off it with ""), with any other bookkeeping
     `fields`, and stamp the change: the hold is part of what an ERP syncs, so it must
     show up in `updated_since`. `held_since` records when the hold began."""
+    _write_folded()
     return Order.objects.filter(id__in=order_ids).update(
         hold=hold, held_since=StatementTimestamp() if hold else None, updated_at=StatementTimestamp(), **fields
     )
@@ -248,4 +362,5 @@ def defer_order(order_id: int, *, seconds: float, **fields) -> None:
     """Let the order wait `seconds` before a step claims it again, with any other
     bookkeeping `fields` (a failed attempt counts itself; Stripe cooling off or a
     PaymentIntent still processing does not)."""
+    _write_folded()
     Order.objects.filter(id=order_id).update(next_attempt_at=timezone.now() + timedelta(seconds=seconds), **fields)

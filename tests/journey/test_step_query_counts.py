@@ -185,20 +185,22 @@ def test_paying_a_batch_on_account_costs_the_same_for_one_order_as_for_twenty(
 
 
 # The chained pass (journey.chain), an on-account batch from CREATED to CONFIRMED in one
-# transaction: the batch reserve (less its savepoint pair, one transaction now), two
-# transitions to PAID, then finalizing without locking again (reading reservations,
-# inserting shipments and their lines, one transition).
-CHAINED_ON_ACCOUNT_STATEMENTS = BATCH_RESERVE_ON_ACCOUNT_STATEMENTS + 2 + 4
+# transaction: the batch reserve (less its savepoint pair, one transaction now) without
+# its transition, then finalizing without locking again (reading reservations,
+# inserting shipments and their lines), and one statement writing the four moves as
+# they fold (orders.transitions.folded_moves: each order's row once, four events).
+CHAINED_ON_ACCOUNT_STATEMENTS = BATCH_RESERVE_ON_ACCOUNT_STATEMENTS - 1 + 3 + 1
 
-# A card batch: reserving in the first transaction, which starts the payments too (one
-# transition, inserting the payments); then, around the Stripe calls, taking the
-# Stripe call locks, reading the payments, storing the PaymentIntents' ids; one
+# A card batch: reserving in the first transaction, which starts the payments too
+# (inserting the payments; its two moves fold into the reserve's one statement);
+# then, around the Stripe calls, taking the Stripe call locks, reading the payments,
+# storing the PaymentIntents' ids; one
 # transaction recording the answers (locking the orders, marking the payments, one
 # transition, a savepoint pair) and finalizing them in it, without locking them again
 # (in a savepoint pair of its own); letting go of the locks. Less the test's
-# savepoints, 21 statements for a batch of 50 where each order alone took 15 or 16.
+# savepoints, 20 statements for a batch of 50 where each order alone took 15 or 16.
 FINALIZE_WHILE_RECORDING_STATEMENTS = BATCH_FINALIZE_STATEMENTS - 1
-CHAINED_CARD_STATEMENTS = BATCH_RESERVE_STATEMENTS + 2 + 3 + 5 + FINALIZE_WHILE_RECORDING_STATEMENTS + 1
+CHAINED_CARD_STATEMENTS = BATCH_RESERVE_STATEMENTS + 1 + 3 + 5 + FINALIZE_WHILE_RECORDING_STATEMENTS + 1
 
 
 def test_an_on_account_batch_goes_from_created_to_confirmed_in_one_pass_costing_the_same_for_one_as_for_twenty(
