@@ -78,14 +78,25 @@ def longest_stall_s(samples: list[tuple[float, int, int]], *, after_s: float = 0
     return round(longest, 1) if longest >= STALL_REPORTED_FROM_S else 0.0
 
 
-def drain_figures(samples: list[tuple[float, int, int]], *, spike_end_s: float, drain_s: float | None) -> dict:
-    """The backlog left when the spike ended, how fast it drained (orders a second, from
-    the spike's end to the empty queue), and the longest stall while it did."""
+def drain_figures(
+    samples: list[tuple[float, int, int]], *, spike_start_s: float, spike_end_s: float, drain_s: float | None
+) -> dict:
+    """The backlog left when the spike ended, how long it took to clear and how fast it
+    drained, and the longest stall while it did. Cleared is when no more orders waited
+    than at any moment before the spike: the base traffic goes on after the spike, so the
+    queue is empty only by chance until it stops, and `drain_s` (until none waits) ends
+    with the base traffic, not with the backlog."""
     at_end = [waiting for t, waiting, _ in samples if t <= spike_end_s]
     backlog = at_end[-1] if at_end else 0
+    base_level = max((waiting for t, waiting, _ in samples if t < spike_start_s), default=0)
+    cleared_at = next((t for t, waiting, _ in samples if t > spike_end_s and waiting <= base_level), None)
+    cleared_s = None if cleared_at is None else cleared_at - spike_end_s
     return {
         "backlog_at_spike_end": backlog,
-        "drain_rate_per_s": round(backlog / drain_s, 1) if drain_s else None,
+        "backlog_cleared_s": None if cleared_s is None else round(cleared_s, 1),
+        # At the samples' one-second resolution: a backlog cleared within the first
+        # second after the spike drained at least this fast.
+        "drain_rate_per_s": round(backlog / cleared_s, 1) if backlog > base_level and cleared_s else None,
         "longest_stall_s": longest_stall_s(samples),
         "journey_moves_per_s_max": max((moves for _, _, moves in samples), default=0),
     }

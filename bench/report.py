@@ -64,6 +64,7 @@ def table(figures: dict) -> str:
         "cost.postgres_by_client",
         "idle.cpu_ms_per_s",
         "spike.drain_rate_per_s",
+        "spike.backlog_cleared_s",
         "spike.answers",
         "spike.slowest_answer_s",
         "spike.shed_p99_ms",
@@ -105,7 +106,8 @@ def spike_picture(spike: dict, path: Path) -> None:
     axes[3].set_xlabel("seconds")
     figure.suptitle(
         f"Spike: {spike.get('base_rate_per_s')}/s, then {spike.get('peak_rate_per_s')}/s for {spike.get('spike_s')} s; "
-        f"drained in {spike.get('drain_s')} s at {spike.get('drain_rate_per_s')} orders/s, "
+        f"backlog {spike.get('backlog_at_spike_end')} cleared in {spike.get('backlog_cleared_s')} s "
+        f"(at least {spike.get('drain_rate_per_s')} orders/s), queue empty after {spike.get('drain_s')} s, "
         f"longest stall {spike.get('longest_stall_s')} s"
     )
     figure.tight_layout()

@@ -243,7 +243,7 @@ def spike(
             loadgen.RunResult([s for s in result.samples if base_s <= s.intended < spike_end], spike_s, result.cpu_s)
         ),
         "series": per_second_series(result),
-        **drain.drain_figures(samples, spike_end_s=spike_end, drain_s=drain_s),
+        **drain.drain_figures(samples, spike_start_s=base_s, spike_end_s=spike_end, drain_s=drain_s),
         "queue_depth": [{"t": round(t, 1), "waiting": n, "moves": moves} for t, n, moves in samples],
     }
 

@@ -105,14 +105,32 @@ def test_a_stretch_with_orders_waiting_and_none_moving_is_a_stall():
     assert longest_stall_s([(0.0, 0, 0), (1.0, 0, 0), (2.0, 0, 0), (3.0, 0, 0)]) == 0.0
 
 
-def test_the_drain_rate_is_the_backlog_at_the_spikes_end_over_the_drain():
-    samples = [(10.0, 500, 100), (20.0, 1000, 100), (25.0, 400, 120), (30.0, 0, 80)]
+def test_the_drain_rate_is_the_backlog_at_the_spikes_end_over_the_time_to_clear_it():
+    # Before the spike (from 10 s) at most 5 wait; the backlog of 1,000 is back to 5 or
+    # fewer 10 s after the spike's end, while the base traffic keeps one or two waiting.
+    samples = [(0.0, 3, 10), (5.0, 5, 10), (20.0, 1000, 100), (25.0, 400, 120), (30.0, 4, 80), (40.0, 0, 10)]
 
-    figures = drain_figures(samples, spike_end_s=20.0, drain_s=10.0)
+    figures = drain_figures(samples, spike_start_s=10.0, spike_end_s=20.0, drain_s=20.0)
 
     assert figures["backlog_at_spike_end"] == 1000
+    assert figures["backlog_cleared_s"] == 10.0
     assert figures["drain_rate_per_s"] == 100.0
     assert figures["longest_stall_s"] == 0.0
+
+
+def test_no_backlog_beyond_the_base_level_has_no_drain_rate():
+    samples = [(0.0, 3, 10), (20.0, 2, 100), (21.0, 1, 10)]
+
+    figures = drain_figures(samples, spike_start_s=10.0, spike_end_s=20.0, drain_s=5.0)
+
+    assert figures["backlog_cleared_s"] == 1.0
+    assert figures["drain_rate_per_s"] is None
+
+
+def test_a_backlog_never_cleared_has_no_time_to_clear():
+    samples = [(0.0, 3, 10), (20.0, 900, 100), (30.0, 800, 10)]
+
+    assert drain_figures(samples, spike_start_s=10.0, spike_end_s=20.0, drain_s=None)["backlog_cleared_s"] is None
 
 
 @pytest.mark.django_db
