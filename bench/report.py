@@ -105,7 +105,8 @@ def spike_picture(spike: dict, path: Path) -> None:
     axes[3].set_ylabel("journey moves / s")
     axes[3].set_xlabel("seconds")
     figure.suptitle(
-        f"Spike: {spike.get('base_rate_per_s')}/s, then {spike.get('peak_rate_per_s')}/s for {spike.get('spike_s')} s; "
+        f"Spike: {spike.get('base_rate_per_s')}/s, then {spike.get('peak_rate_per_s')}/s "
+        f"for {spike.get('spike_s')} s;\n"
         f"backlog {spike.get('backlog_at_spike_end')} cleared in {spike.get('backlog_cleared_s')} s "
         f"(at least {spike.get('drain_rate_per_s')} orders/s), queue empty after {spike.get('drain_s')} s, "
         f"longest stall {spike.get('longest_stall_s')} s"
