@@ -76,7 +76,7 @@ def transition(order: Order, to_status: str, *, actor: str = "system", reason: s
 
 
 # Every order of `d` moves from its `from_status` to its `to_status` as one row
-# version, and gets an event for each hop `h` it took on the way (orders.folding).
+# version, and gets an event for each hop `h` it took on the way (`folded_moves`).
 _MOVES_SQL = """
 WITH d AS (
     SELECT (e->>0)::bigint AS id, e->>1 AS from_status, e->>2 AS to_status, e->>3 AS reason, e->>4 AS detail,
@@ -163,8 +163,8 @@ def transition_many(
     statement, as `transition` would one by one (`details` by order id), and return
     those that moved. `due_in` seconds keeps them from the next step's claim for as
     long (a lease: the caller goes on with them itself). Call inside a transaction.
-    Inside `folded_moves` the move is written with the fold's others,
-    when the fold ends, and every order is returned (they are locked)."""
+    Inside `folded_moves` the move is written with the fold's others when the fold
+    ends, and every order is returned (they are locked)."""
     if not orders:
         return []
     from_status = orders[0].status
