@@ -97,11 +97,13 @@ def place_order(
     idempotency_key: str | None = None,
     request_fingerprint: str | None = None,
     source: str = Order.Source.API,
+    versions_seen: Mapping[str, bytes] | None = None,
 ) -> IntakeResult:
     """Accept an order in state CREATED and return it, or the first answer again when
     the idempotency key was seen with the same request. Raise OrderValidationError
     listing every field and line at fault (OrderRefusedError when the order is
-    well-formed and a rule refuses it); nothing is written then.
+    well-formed and a rule refuses it); nothing is written then. `versions_seen` are
+    cache versions the request read already (config/api/first_look.py).
 
     Outside a transaction the order costs one statement (orders.intake_write); inside
     a caller's transaction (the portal's cart) it runs in a savepoint, so a refusal
@@ -126,6 +128,7 @@ def place_order(
         fingerprint=request_fingerprint,
         source=source,
         started=started,
+        versions_seen=versions_seen or {},
     )
     try:
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
@@ -199,6 +202,7 @@ class _Intake:
     fingerprint: str | None
     source: str
     started: float
+    versions_seen: Mapping[str, bytes]
 
     def place(self, *, lines, po_number: str, requested_delivery_date, ship_to) -> IntakeResult:
         try:
@@ -226,7 +230,7 @@ class _Intake:
             detail = f"An order takes at most {MAX_LINES} lines; got {len(lines)}."
             errors.append({"field": "lines", "code": "too_many_lines", "detail": detail})
             lines = []
-        reads = intake_reads(partner_id=partner.id)
+        reads = intake_reads(partner_id=partner.id, versions_seen=self.versions_seen)
         address_id, delivery = _check_header(partner, po_number, requested_delivery_date, ship_to, reads, errors)
         skus = {str(line.get("sku") or "").strip() for line in lines if isinstance(line, Mapping)}
         skus.discard("")

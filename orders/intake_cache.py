@@ -11,8 +11,9 @@ one by one would ask again and again for rows that do not exist).
 
 Every entry is labelled with a version read from Redis (config.cache_versions): one
 key for the catalogue, one per partner, and the delivery calendar's
-(fulfillment.calendar), all three read in one MGET per order, about a tenth of a
-millisecond. A write that changes what intake reads gives the key a new value once its
+(fulfillment.calendar), all three read in one round trip per order, about a tenth of
+a millisecond: the API request's first look at Redis (config/api/first_look.py), or
+one MGET. A write that changes what intake reads gives the key a new value once its
 transaction commits, and the next order anywhere reads the new value, drops what it
 held under the old one and reads PostgreSQL again. So a deactivated SKU, a changed
 price or a new holiday is seen by the first order placed after the write's commit
@@ -202,18 +203,26 @@ def _make_room(entries: dict, adding: int, limit: int) -> None:
         entries.clear()
 
 
-def intake_reads(*, partner_id: int) -> IntakeReads:
+def intake_version_keys(partner_id: int) -> tuple[str, str, str]:
+    """The version keys of what intake reads for an order of this partner."""
+    return CATALOGUE_KEY, partner_key(partner_id), CALENDAR_KEY
+
+
+def intake_reads(*, partner_id: int, versions_seen: Mapping[str, bytes] | None = None) -> IntakeReads:
     """Return this request's view of the catalogue, the partner's prices and addresses,
-    and the delivery calendar: one Redis round trip for the three versions, then
-    whatever the process already holds."""
+    and the delivery calendar: one Redis round trip for the three versions (none when
+    the request read them already: `versions_seen`), then whatever the process already
+    holds."""
     global _catalogue
     uncached = IntakeReads(partner_id, _Shelf(None), _Shelf(None), None)
     if writes_pending_here():
         return uncached
+    keys = intake_version_keys(partner_id)
     try:
-        catalogue_version, partner_version, calendar_version = read_versions(
-            CATALOGUE_KEY, partner_key(partner_id), CALENDAR_KEY
-        )
+        if versions_seen and all(key in versions_seen for key in keys):
+            catalogue_version, partner_version, calendar_version = (versions_seen[key] for key in keys)
+        else:
+            catalogue_version, partner_version, calendar_version = read_versions(*keys)
     except RedisError as exc:
         logger.warning("catalogue versions unreadable; intake reads the database", extra={"error": repr(exc)})
         return uncached

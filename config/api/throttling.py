@@ -13,6 +13,7 @@ both take the last place. The rates are `REST_FRAMEWORK`'s `DEFAULT_THROTTLE_RAT
 
 import logging
 import time
+from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django_redis import get_redis_connection
@@ -26,23 +27,28 @@ logger = logging.getLogger("bouquet.api")
 
 DEFAULT_SCOPE = "api"
 
-# KEYS[1]: the window; ARGV: now, the window's seconds, the limit. Answers {1} when the
-# request is admitted (and counted), else {0, the moment of the limit-th newest request
-# admitted} (when it leaves the window, a place frees up).
-_ADMIT_SCRIPT = """
-local now, duration, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-while true do
-  local oldest = redis.call('LINDEX', KEYS[1], -1)
-  if not oldest or tonumber(oldest) > now - duration then break end
-  redis.call('RPOP', KEYS[1])
+# The sliding window, as a Lua function so that the request's first look at Redis
+# (config/api/first_look.py) can admit in the same script: trims the window at `key`,
+# and answers {1} when the request is admitted (and counted), else {0, the moment of
+# the limit-th newest request admitted} (when it leaves the window, a place frees up).
+WINDOW_LUA = """
+local function admit(key, now_text, duration, limit)
+  local now = tonumber(now_text)
+  while true do
+    local oldest = redis.call('LINDEX', key, -1)
+    if not oldest or tonumber(oldest) > now - duration then break end
+    redis.call('RPOP', key)
+  end
+  if redis.call('LLEN', key) >= limit then
+    return {0, redis.call('LINDEX', key, limit - 1)}
+  end
+  redis.call('LPUSH', key, now_text)
+  redis.call('EXPIRE', key, duration)
+  return {1}
 end
-if redis.call('LLEN', KEYS[1]) >= limit then
-  return {0, redis.call('LINDEX', KEYS[1], limit - 1)}
-end
-redis.call('LPUSH', KEYS[1], ARGV[1])
-redis.call('EXPIRE', KEYS[1], duration)
-return {1}
 """
+# KEYS[1]: the window; ARGV: now, the window's seconds, the limit.
+_ADMIT_SCRIPT = WINDOW_LUA + "return admit(KEYS[1], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]))"
 _admit = {"script": None, "connection": None}
 
 
@@ -72,6 +78,68 @@ def window_key(scope: str, ident: str) -> str:
     return f"bouquet:throttle:{scope}:{ident}"
 
 
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The rate window a request counts against: its scope, its Redis key, and the
+    scope's limit over its seconds."""
+
+    scope: str
+    key: str
+    limit: int
+    duration: int
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """A request counted (or refused) in its window before the throttle ran: the
+    request's first look at Redis does it with the credentials version."""
+
+    key: str
+    admitted: bool
+    limit_reached_at: float | None
+    now: float
+
+
+# Where a request carries an Admission taken before the throttle ran.
+ADMISSION_ATTRIBUTE = "_bouquet_admission"
+
+
+def rate_for(scope: str) -> str:
+    # Read at call time, so a changed setting is seen (tests, a deploy's reload).
+    try:
+        return api_settings.DEFAULT_THROTTLE_RATES[scope]
+    except KeyError:
+        raise ImproperlyConfigured(f"No throttle rate set for scope {scope!r}.") from None
+
+
+def window_for(view, request, *, user, address: str = "") -> Window:
+    """Return the window a request of `user` (of `address` when nobody is signed in)
+    to this view counts against: a partner's users share one, staff have one each."""
+    scope = throttle_scope_for(view, request)
+    limit, duration = parse_rate(rate_for(scope))
+    partner = caller_partner(user)
+    if partner is not None:
+        ident = f"partner-{partner.pk}"
+    elif user and user.is_authenticated:
+        ident = f"user-{user.pk}"
+    else:
+        ident = f"address-{address}"
+    return Window(scope=scope, key=window_key(scope, ident), limit=limit, duration=duration)
+
+
+def throttled_by_partner(view) -> bool:
+    """Whether this view's requests count against PartnerScopedRateThrottle's windows."""
+    return PartnerScopedRateThrottle in getattr(view, "throttle_classes", ())
+
+
+def admission_answer(answer) -> tuple[bool, float | None]:
+    """Read the window script's answer: admitted, and when refused the moment of the
+    limit-th newest request in the window."""
+    if answer[0]:
+        return True, None
+    return False, float(answer[1]) if len(answer) > 1 and answer[1] is not None else None
+
+
 def admit(key: str, *, now: float, duration: int, limit: int) -> tuple[bool, float | None]:
     """Count a request in the window at `key` if it holds fewer than `limit` requests
     of the last `duration` seconds; return whether it did, and when refused the moment
@@ -80,15 +148,13 @@ def admit(key: str, *, now: float, duration: int, limit: int) -> tuple[bool, flo
     connection = get_redis_connection("default")
     if _admit["connection"] is not connection:
         _admit["script"], _admit["connection"] = connection.register_script(_ADMIT_SCRIPT), connection
-    answer = _admit["script"](keys=[key], args=[repr(now), duration, limit])
-    if answer[0]:
-        return True, None
-    return False, float(answer[1]) if answer[1] is not None else None
+    return admission_answer(_admit["script"](keys=[key], args=[repr(now), duration, limit]))
 
 
 class PartnerScopedRateThrottle(BaseThrottle):
     """A partner's users share one budget per scope; staff have one each; a caller not
-    signed in (the schema pages) is counted by address."""
+    signed in (the schema pages) is counted by address. A request whose first look at
+    Redis admitted it already (config/api/first_look.py) is not counted twice."""
 
     def __init__(self):
         self.scope = DEFAULT_SCOPE
@@ -97,19 +163,19 @@ class PartnerScopedRateThrottle(BaseThrottle):
         self.limit_reached_at: float | None = None
 
     def get_rate(self) -> str:
-        # Read at call time, so a changed setting is seen (tests, a deploy's reload).
-        try:
-            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
-        except KeyError:
-            raise ImproperlyConfigured(f"No throttle rate set for scope {self.scope!r}.") from None
+        return rate_for(self.scope)
 
     def allow_request(self, request, view):
-        self.scope = throttle_scope_for(view, request)
-        self.num_requests, self.duration = parse_rate(self.get_rate())
+        window = window_for(view, request, user=request.user, address=self.get_ident(request))
+        self.scope, self.num_requests, self.duration = window.scope, window.limit, window.duration
+        earlier = getattr(request, ADMISSION_ATTRIBUTE, None)
+        if earlier is not None and earlier.key == window.key:
+            self.now, self.limit_reached_at = earlier.now, earlier.limit_reached_at
+            return earlier.admitted
         self.now = time.time()
         try:
             admitted, self.limit_reached_at = admit(
-                self.get_cache_key(request, view), now=self.now, duration=self.duration, limit=self.num_requests
+                window.key, now=self.now, duration=self.duration, limit=self.num_requests
             )
         except RedisError:
             # The platform degrades without Redis (token and intake caches do); a limiter
@@ -119,14 +185,7 @@ class PartnerScopedRateThrottle(BaseThrottle):
         return admitted
 
     def get_cache_key(self, request, view):
-        partner = caller_partner(request.user)
-        if partner is not None:
-            ident = f"partner-{partner.pk}"
-        elif request.user and request.user.is_authenticated:
-            ident = f"user-{request.user.pk}"
-        else:
-            ident = f"address-{self.get_ident(request)}"
-        return window_key(self.scope, ident)
+        return window_for(view, request, user=request.user, address=self.get_ident(request)).key
 
     def wait(self):
         """Return the seconds until the request that filled the budget leaves the

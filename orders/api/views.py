@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.access import staff_may
+from config.api.first_look import versions_seen
 from config.api.inputs import parse_rfc3339, refuse_filter, whole_number_param
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import error_responses
@@ -21,6 +22,7 @@ from orders.cancellation import cancel_order
 from orders.exceptions import IdempotencyKeyRequiredError, OrderRefusedError, OrderValidationError
 from orders.idempotency import fingerprint_request
 from orders.intake import place_order
+from orders.intake_cache import intake_version_keys
 from orders.models import OrderStatus
 from orders.selectors import FEED_PAGE_MAX, MAX_EVENT_ID, event_feed, get_order, orders_visible_to, sync_watermark
 from partners.exceptions import PartnerNotFoundError
@@ -69,6 +71,13 @@ class OrderListCreateApi(APIView):
     throttle_scope = {"POST": "order_intake"}  # the list counts against the general scope
     pagination_class = StandardPagination  # tells the schema the list is paged
 
+    @staticmethod
+    def versions_read_first(request, user) -> tuple[str, ...]:
+        """The cache versions intake will read, read in the request's first look at
+        Redis (config/api/first_look.py)."""
+        partner = caller_partner(user)
+        return intake_version_keys(partner.id) if request.method == "POST" and partner is not None else ()
+
     @extend_schema(
         summary="Place an order",
         parameters=[openapi.IDEMPOTENCY_KEY, *openapi.ACCEPTED_HEADERS],
@@ -102,6 +111,7 @@ class OrderListCreateApi(APIView):
             ship_to=body.get("ship_to"),
             idempotency_key=key,
             request_fingerprint=fingerprint_request(body),
+            versions_seen=versions_seen(request),
         )
         headers = {"Location": f"/api/v1/orders/{result.snapshot['number']}/"}
         if result.replayed:

@@ -4,15 +4,21 @@ this process for a short while (integration clients send the same token thousand
 times an hour). Each entry is filed under the credentials version (`config.credentials`),
 which revoking or deleting a token, moving a membership and deactivating a partner
 change: every process then reads the token afresh on its next request. A cached token
-is still refused once it expires; a deactivated user within TOKEN_CACHE_SECONDS."""
+is still refused once it expires; a deactivated user within TOKEN_CACHE_SECONDS.
+
+With a cached token, the credentials version is read in the request's first look at
+Redis (config/api/first_look.py), with its admission to its rate window and the cache
+versions its view needs: one round trip for the three."""
 
 import time
 from dataclasses import dataclass
 
 from django.utils import timezone
+from redis.exceptions import RedisError
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
+from config.api.first_look import take_first_look
 from config.callers import deactivated_partner_message
 from config.credentials import credentials_version
 from partners.exceptions import PartnerError
@@ -53,17 +59,24 @@ class PartnerTokenAuthentication(TokenAuthentication):
             key = words[1].decode()
         except UnicodeError:
             raise AuthenticationFailed("The token holds characters no token has.") from None
-        return self.authenticate_credentials(key)
+        return self.authenticate_credentials(key, request)
 
-    def authenticate_credentials(self, key):
+    def authenticate_credentials(self, key, request=None):
         now = time.monotonic()
-        version = credentials_version()
         digest = hash_api_key(key)
         cached = _recent.get(digest)
+        if cached is not None and cached.fresh_until <= now:
+            cached = None
         try:
-            if cached is not None and cached.fresh_until > now and version is not None and cached.version == version:
+            if cached is None:
+                version = credentials_version()
+            else:
+                # An expired token is refused before it counts against its partner's
+                # rate window; a revoked one shows in the version the first look reads.
                 check_api_token_usable(token=cached.token, now=timezone.now())
-                return cached.token.user, cached.token
+                version = _version_at_first_look(request, cached.token.user) if request else credentials_version()
+                if version is not None and cached.version == version:
+                    return cached.token.user, cached.token
             token = find_api_token(key=key)
         except PartnerError as refused:
             raise AuthenticationFailed(refused.message, code=refused.code) from None
@@ -77,6 +90,17 @@ class PartnerTokenAuthentication(TokenAuthentication):
                 _recent.clear()
             _recent[digest] = CachedToken(fresh_until=now + TOKEN_CACHE_SECONDS, version=version, token=token)
         return token.user, token
+
+
+def _version_at_first_look(request, user) -> bytes | None:
+    """The credentials version, read with the request's admission and cache versions
+    (config/api/first_look.py); None when Redis does not answer."""
+    try:
+        version = take_first_look(request, user=user)
+    except RedisError:
+        return None
+    # Unset (never bumped, or Redis lost it): credentials_version starts a value.
+    return version or credentials_version()
 
 
 def forget_cached_tokens() -> None:

@@ -10,7 +10,7 @@ import pytest
 import redis
 from django.contrib.auth import get_user_model
 
-from config.api import throttling
+from config.api import first_look, throttling
 from config.api.throttling import PartnerScopedRateThrottle
 from orders.api.views import EventFeedApi, OrderListCreateApi
 from orders.models import Order
@@ -112,11 +112,13 @@ def test_checking_the_limit_costs_no_database_query(fern_api, django_assert_num_
 
 
 def test_without_redis_the_api_is_not_limited(tiny_limits, fern_api, monkeypatch):
-    # A Redis nobody listens for: the limiter's one round trip fails to connect.
+    # A Redis nobody listens for: the limiter's round trip (and the first look's, which
+    # admits a known token's requests) fails to connect.
     unreachable = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
-    monkeypatch.setattr(throttling, "get_redis_connection", lambda alias: unreachable)
+    for module in (throttling, first_look):
+        monkeypatch.setattr(module, "get_redis_connection", lambda alias: unreachable)
 
-    assert [fern_api.get(EVENTS).status_code for _ in range(3)] == [200, 200, 200]
+    assert [fern_api.get(EVENTS).status_code for _ in range(4)] == [200, 200, 200, 200]
 
 
 def test_concurrent_requests_never_take_more_places_than_the_limit():
