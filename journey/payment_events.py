@@ -28,16 +28,17 @@ logger = logging.getLogger("bouquet.payments")  # the webhook's log lines keep t
 def stripe_webhook(request):
     signature = request.headers.get("Stripe-Signature", "")
     try:
+        sent = request.body.decode("utf-8")
         # What stripe.Webhook.construct_event checks, without building the SDK's event
         # object, which nothing here uses. verify_header checks the signature's age only
         # when given a tolerance: without one, a captured event could be replayed for ever.
         stripe.WebhookSignature.verify_header(
-            request.body.decode("utf-8"),
+            sent,
             signature,
             settings.STRIPE_WEBHOOK_SECRET,
             tolerance=stripe.Webhook.DEFAULT_TOLERANCE,
         )
-        payload = json.loads(request.body)
+        payload = json.loads(sent)
         event = {"id": str(payload["id"]), "type": str(payload["type"])}
     except (ValueError, KeyError, TypeError, stripe.SignatureVerificationError) as exc:
         logger.warning("webhook refused", extra={"error": type(exc).__name__})
@@ -49,7 +50,7 @@ def stripe_webhook(request):
     data_object = (payload.get("data") or {}).get("object") or {}
     payment_intent_id = data_object.get("id", "") if data_object.get("object") == "payment_intent" else ""
     if not record_stripe_event(
-        event_id=event["id"], event_type=event["type"], payment_intent_id=payment_intent_id, payload=payload
+        event_id=event["id"], event_type=event["type"], payment_intent_id=payment_intent_id, payload=sent
     ):
         logger.info("duplicate webhook skipped", extra={"event": event["id"], "type": event["type"]})
         count_webhook("duplicate")

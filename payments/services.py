@@ -7,7 +7,6 @@ from contextlib import contextmanager
 
 from django.db import connection
 from django.db.models.functions import Now
-from psycopg.types.json import Jsonb
 
 from config.row_inserts import as_saved, insert_rows
 from partners.credit import return_credit
@@ -168,17 +167,19 @@ def settle_payment_on_cancel(payment: Payment | None) -> None:
 
 _RECORD_EVENT_SQL = """
 INSERT INTO payments_stripeevent (id, type, payment_intent_id, payload, received_at)
-VALUES (%s, %s, %s, %s, statement_timestamp())
+VALUES (%s, %s, %s, %s::jsonb, statement_timestamp())
 ON CONFLICT (id) DO NOTHING
 RETURNING id
 """
 
 
-def record_stripe_event(*, event_id: str, event_type: str, payment_intent_id: str, payload: dict) -> bool:
-    """Store a Stripe event by id; return False if it was seen before (a redelivery).
-    One statement: a webhook costs the web workers what intake does."""
+def record_stripe_event(*, event_id: str, event_type: str, payment_intent_id: str, payload: str) -> bool:
+    """Store a Stripe event by id, `payload` as Stripe sent it (JSON text: PostgreSQL
+    reads it, so the webhook does not write out again what it parsed); return False if
+    it was seen before (a redelivery). One statement: a webhook costs the web workers
+    what intake does."""
     with connection.cursor() as cursor:
-        cursor.execute(_RECORD_EVENT_SQL, [event_id, event_type, payment_intent_id, Jsonb(payload)])
+        cursor.execute(_RECORD_EVENT_SQL, [event_id, event_type, payment_intent_id, payload])
         return cursor.fetchone() is not None
 
 
