@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bench import cost
-from bench.platform import BENCH_DATABASE, BENCH_ENV, ROOT, Platform, fresh_database
+from bench.environment import BENCH_DATABASE, BENCH_ENV
+from bench.platform import ROOT, Platform, fresh_database
 
 RESULTS = ROOT / "bench" / "results"
 

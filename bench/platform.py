@@ -19,70 +19,23 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import psutil
 
 from bench import edge
+from bench.environment import BENCH_DATABASE, BENCH_ENV, DEV_ENV, ROOT, STAND_IN_PORT, with_path
 
-ROOT = Path(__file__).resolve().parent.parent
 RUN_DIR = ROOT / ".run"
 VENV_BIN = Path(sys.executable).parent
-BENCH_DATABASE = "bouquet_bench"
-# Another port where something else holds 8440 (e.g. a test run's stand-in).
-STAND_IN_PORT = int(os.environ.get("BENCH_STAND_IN_PORT", 8440))
-
-
-def read_dev_env() -> dict[str, str]:
-    """Return the local defaults of `make run` (dev.env, which honcho reads too)."""
-    values = {}
-    for line in (ROOT / "dev.env").read_text().splitlines():
-        name, equals, value = line.partition("=")
-        if equals and not name.lstrip().startswith("#"):
-            values[name.strip()] = value.strip()
-    return values
-
-
-def with_path(url: str, path: str) -> str:
-    """The same server and credentials, another database: `/bouquet_bench`, `/2`."""
-    return urlsplit(url)._replace(path=path).geturl()
-
-
-DEV_ENV = read_dev_env()
-# make run's defaults, with a database, a Redis database and a stand-in of the bench's
-# own, so a bench beside a `make run` or a test run disturbs neither.
-BENCH_ENV = {
-    **DEV_ENV,
-    "DATABASE_URL": with_path(DEV_ENV["DATABASE_URL"], f"/{BENCH_DATABASE}"),
-    "REDIS_URL": with_path(DEV_ENV["REDIS_URL"], "/2"),
-    "STRIPE_API_BASE": f"http://127.0.0.1:{STAND_IN_PORT}",
-    # As production runs (DEBUG off), so the platform refuses dev.env's public secrets
-    # (config/checks.py): each run makes its own.
-    "DEBUG": "0",
-    "SECRET_KEY": secrets.token_urlsafe(50),
-    "STRIPE_SECRET_KEY": f"sk_test_{secrets.token_hex(16)}",
-    "STRIPE_WEBHOOK_SECRET": f"whsec_{secrets.token_hex(16)}",
-    # What production has and one machine does not: the stand-in speaks plain HTTP on
-    # 127.0.0.1, Redis has no password there, and no TLS proxy stands in front.
-    "STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL": "1",
-    "BENCHMARK_ON_ONE_MACHINE": "1",
-    "BEHIND_TLS_PROXY": "0",
-    "BENCH_CEILING_VIEW": "1",
-    # The bench measures the platform, not its rate limits. Its 500 orders/s over 200
-    # partners is some 150 a minute each, within the default 1,200, but no figure (nor
-    # a chaos client's retries) may ever include a 429.
-    "THROTTLE_ORDER_INTAKE_RATE": "1000000/min",
-    "THROTTLE_EVENT_FEED_RATE": "1000000/min",
-    "THROTTLE_API_RATE": "1000000/min",
-    "DJANGO_SETTINGS_MODULE": "config.settings",
-}
 WEB = "127.0.0.1:8050"
 # Web host i listens on nginx's port + 10 i: 8060, 8070 for the bench's nginx on 8050;
 # its webhook pool on the port after: 8061, 8071.
 WEB_HOST_PORT_STEP = 10
-# The webhook pool of each web host as production's bouquet-webhooks runs it: two
-# workers, shedding only after 5 s (Stripe waits; deploy/nginx/bouquet.conf says why).
-WEBHOOK_WORKERS, WEBHOOK_SHED_AFTER_SECONDS = 2, "5"
+# The webhook pool of each web host as production's bouquet-webhooks runs it: one
+# worker (two cost a fifth more CPU a webhook: each idled twice as long between them,
+# bench/RESULTS.md 2026-12-01 06:40), shedding only after 5 s (Stripe waits;
+# deploy/nginx/bouquet.conf says why).
+WEBHOOK_WORKERS, WEBHOOK_SHED_AFTER_SECONDS = 1, "5"
 
 
 class Platform:

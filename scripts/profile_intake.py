@@ -30,20 +30,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "STRIPE_SECRET_KEY": f"sk_test_{secrets.token_hex(16)}",
-        "STRIPE_WEBHOOK_SECRET": f"whsec_{secrets.token_hex(16)}",
-        "STRIPE_API_BASE_ALLOW_PLAIN_HTTP_LOCAL": "1",
-        "BENCHMARK_ON_ONE_MACHINE": "1",
-        "BEHIND_TLS_PROXY": "0",
-        "THROTTLE_ORDER_INTAKE_RATE": "1000000/min",
-        "THROTTLE_API_RATE": "1000000/min",
-    }
-)
+from bench.environment import production_on_one_machine  # noqa: E402
+
+# scripts/compare_intake.py starts gunicorn with these, and config/wsgi.py refuses to
+# start without a metrics token.
+PROFILE_ENVIRONMENT = {**production_on_one_machine(), "METRICS_TOKEN": secrets.token_hex(16)}
+os.environ.update(PROFILE_ENVIRONMENT)
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="profile-intake-metrics-"))
 
 

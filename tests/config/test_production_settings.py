@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.platform import read_dev_env
+from bench.environment import read_dev_env
 from config.checks import DEVELOPMENT_VALUES, check_production_settings
 from tests.devdata.test_dev_env import settings_defaults
 

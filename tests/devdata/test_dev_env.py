@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench.platform import read_dev_env
+from bench.environment import read_dev_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS_DEFAULT = re.compile(r'env\("(?P<name>[A-Z_]+)",\s*"(?P<default>[^"]*)"\)')
