@@ -33,7 +33,7 @@ WEB = "127.0.0.1:8050"
 WEB_HOST_PORT_STEP = 10
 # The webhook pool of each web host as production's bouquet-webhooks runs it: one
 # worker (two cost a fifth more CPU a webhook: each idled twice as long between them,
-# bench/RESULTS.md 2026-12-01 06:40), shedding only after 5 s (Stripe waits;
+# bench/RESULTS.md 2026-12-01 05:30 to 06:52), shedding only after 5 s (Stripe waits;
 # deploy/nginx/bouquet.conf says why).
 WEBHOOK_WORKERS, WEBHOOK_SHED_AFTER_SECONDS = 1, "5"
 
