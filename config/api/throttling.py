@@ -166,7 +166,7 @@ class PartnerScopedRateThrottle(BaseThrottle):
         return rate_for(self.scope)
 
     def allow_request(self, request, view):
-        window = window_for(view, request, user=request.user, address=self.get_ident(request))
+        window = self._window(request, view)
         self.scope, self.num_requests, self.duration = window.scope, window.limit, window.duration
         earlier = getattr(request, ADMISSION_ATTRIBUTE, None)
         if earlier is not None and earlier.key == window.key:
@@ -185,7 +185,13 @@ class PartnerScopedRateThrottle(BaseThrottle):
         return admitted
 
     def get_cache_key(self, request, view):
-        return window_for(view, request, user=request.user, address=self.get_ident(request)).key
+        return self._window(request, view).key
+
+    def _window(self, request, view) -> Window:
+        user = request.user
+        # The address only counts for a caller not signed in: not worked out for the rest.
+        address = "" if user and user.is_authenticated else self.get_ident(request)
+        return window_for(view, request, user=user, address=address)
 
     def wait(self):
         """Return the seconds until the request that filled the budget leaves the
