@@ -2,9 +2,9 @@
 records the event once per id, and wakes the pay step for the order waiting on the
 PaymentIntent, if one still waits. It never moves the order itself: the pay step
 re-reads the PaymentIntent and acts on what Stripe says now, so redelivered and
-out-of-order events change nothing. Two statements, since every card order brings one
-to the same web workers as intake. It lives with the journey, not in `payments`,
-because it wakes a step: `payments` knows nothing of orders."""
+out-of-order events change nothing. One statement, since every card order brings an
+event. It lives with the journey, not in `payments`, because it wakes a step:
+`payments` knows nothing of orders."""
 
 import json
 import logging
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from config.metrics import count_webhook
 from orders.wakeups import wake_on_commit
-from payments.services import record_stripe_event
+from payments.services import RECORD_EVENT_SQL
 
 logger = logging.getLogger("bouquet.payments")  # the webhook's log lines keep their logger name
 
@@ -49,39 +49,54 @@ def stripe_webhook(request):
 
     data_object = (payload.get("data") or {}).get("object") or {}
     payment_intent_id = data_object.get("id", "") if data_object.get("object") == "payment_intent" else ""
-    if not record_stripe_event(
+    recorded, order_id = record_event_and_make_due(
         event_id=event["id"], event_type=event["type"], payment_intent_id=payment_intent_id, payload=sent
-    ):
+    )
+    if not recorded:
         logger.info("duplicate webhook skipped", extra={"event": event["id"], "type": event["type"]})
         count_webhook("duplicate")
         return JsonResponse({"status": "duplicate"})
-
-    order_id = wake_order_waiting_on(payment_intent_id=payment_intent_id) if payment_intent_id else None
     logger.info("webhook recorded", extra={"event": event["id"], "type": event["type"], "order_id": order_id})
     count_webhook("recorded")
     return JsonResponse({"status": "recorded"})
 
 
-_DUE_FOR_PAYMENT_INTENT_SQL = """
-UPDATE orders_order o
-   SET next_attempt_at = statement_timestamp()
-  FROM payments_payment p
- WHERE p.stripe_payment_intent_id = %s AND o.id = p.order_id AND o.status = 'PAYMENT_PENDING' AND o.hold = ''
-RETURNING o.id
+# The order is made due only for an event not seen before (a redelivery wakes nothing),
+# in the statement that records it: the webhook pool runs in autocommit, so this is one
+# round trip and one transaction a webhook.
+_RECORD_AND_MAKE_DUE_SQL = f"""
+WITH recorded AS ({RECORD_EVENT_SQL}), due AS (
+    UPDATE orders_order o
+       SET next_attempt_at = statement_timestamp()
+      FROM payments_payment p
+     WHERE EXISTS (SELECT 1 FROM recorded) AND %(payment_intent_id)s <> ''
+       AND p.stripe_payment_intent_id = %(payment_intent_id)s AND o.id = p.order_id
+       AND o.status = 'PAYMENT_PENDING' AND o.hold = ''
+    RETURNING o.id
+)
+SELECT EXISTS (SELECT 1 FROM recorded), (SELECT id FROM due)
 """
 
 
-def wake_order_waiting_on(*, payment_intent_id: str) -> int | None:
-    """Stripe said something about this PaymentIntent: make the order waiting on it
-    due for its pay step now and wake the step, which re-reads the PaymentIntent and
-    acts on what Stripe says then. Return the order's id, or None when no order waits
-    on it: it has moved on (the confirm call answered first, the usual case, or it was
-    cancelled and the refund step settles it), or the PaymentIntent is not ours. One
-    statement."""
+def record_event_and_make_due(
+    *, event_id: str, event_type: str, payment_intent_id: str, payload: str
+) -> tuple[bool, int | None]:
+    """Record a Stripe event once per id and, if it is new and about a PaymentIntent
+    (`payment_intent_id`, else ""), make the order waiting on that PaymentIntent due for
+    its pay step now and wake the step, which re-reads the PaymentIntent and acts on
+    what Stripe says then. Return whether the event was new, and the id of the order
+    made due: None when no order waits on it (it has moved on: the confirm call
+    answered first, the usual case, or it was cancelled and the refund step settles it),
+    or the PaymentIntent is not ours. One statement."""
+    parameters = {
+        "event_id": event_id,
+        "event_type": event_type,
+        "payment_intent_id": payment_intent_id,
+        "payload": payload,
+    }
     with connection.cursor() as cursor:
-        cursor.execute(_DUE_FOR_PAYMENT_INTENT_SQL, [payment_intent_id])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    wake_on_commit("pay")
-    return row[0]
+        cursor.execute(_RECORD_AND_MAKE_DUE_SQL, parameters)
+        recorded, order_id = cursor.fetchone()
+    if order_id is not None:
+        wake_on_commit("pay")
+    return recorded, order_id

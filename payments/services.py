@@ -165,22 +165,16 @@ def settle_payment_on_cancel(payment: Payment | None) -> None:
             mark_payment(payment, Payment.Status.CANCELED)
 
 
-_RECORD_EVENT_SQL = """
+# Store a Stripe event by id, its payload as Stripe sent it (JSON text: PostgreSQL reads
+# it, so the webhook does not write out again what it parsed); a row comes back only for
+# an event not seen before (not a redelivery). A statement of its own, or the first part
+# of one (journey.payment_events makes it and the wake-up one statement).
+RECORD_EVENT_SQL = """
 INSERT INTO payments_stripeevent (id, type, payment_intent_id, payload, received_at)
-VALUES (%s, %s, %s, %s::jsonb, statement_timestamp())
+VALUES (%(event_id)s, %(event_type)s, %(payment_intent_id)s, %(payload)s::jsonb, statement_timestamp())
 ON CONFLICT (id) DO NOTHING
 RETURNING id
 """
-
-
-def record_stripe_event(*, event_id: str, event_type: str, payment_intent_id: str, payload: str) -> bool:
-    """Store a Stripe event by id, `payload` as Stripe sent it (JSON text: PostgreSQL
-    reads it, so the webhook does not write out again what it parsed); return False if
-    it was seen before (a redelivery). One statement: a webhook costs the web workers
-    what intake does."""
-    with connection.cursor() as cursor:
-        cursor.execute(_RECORD_EVENT_SQL, [event_id, event_type, payment_intent_id, payload])
-        return cursor.fetchone() is not None
 
 
 # The keys are those `payment_call_lock` takes, so a batch and a single order exclude

@@ -1,5 +1,5 @@
 """The webhook pool's settings (config/webhook_pool_settings.py): Stripe's webhook is
-verified, recorded once and answered in its two statements with the pool's short
+verified, recorded once and answered in its one statement with the pool's short
 middleware; shedding still comes first; and no door of people's is served there, as
 the pool runs without their sessions, CSRF checks and sign-in lockout."""
 
@@ -33,8 +33,8 @@ def test_the_pool_keeps_shedding_first_and_drops_the_middleware_of_people_s_door
 
 @pytest.mark.django_db
 @THE_POOL
-def test_a_webhook_is_recorded_once_in_two_statements(client, django_assert_num_queries):
-    with django_assert_num_queries(2):  # the event recorded, the order waiting on it woken
+def test_a_webhook_is_recorded_once_in_one_statement(client, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the event recorded and the order waiting on it made due
         first = deliver(client, payment_succeeded("evt_pool_1"))
     with django_assert_num_queries(1):  # the event already seen
         again = deliver(client, payment_succeeded("evt_pool_1"))

@@ -22,7 +22,7 @@ from fulfillment.models import Shipment
 from inventory.factories import ProductFactory, StockFactory, WarehouseFactory
 from inventory.models import Stock
 from inventory.stock_sync import set_on_hand
-from journey.payment_events import wake_order_waiting_on
+from journey.payment_events import record_event_and_make_due
 from journey.runner import STEPS, run_all_steps, run_step
 from orders.cancellation import cancel_order
 from orders.dispatch import confirm_dispatch
@@ -105,7 +105,10 @@ class JourneyMachine(RuleBasedStateMachine):
             .values_list("stripe_payment_intent_id", flat=True)
         )
         if intents:
-            wake_order_waiting_on(payment_intent_id=intents[pick % len(intents)])
+            intent = intents[pick % len(intents)]
+            record_event_and_make_due(
+                event_id=f"evt_{pick}", event_type="payment_intent.succeeded", payment_intent_id=intent, payload="{}"
+            )
 
     @rule(pick=st.integers(0, 10**6))
     def warehouse_dispatches(self, pick):
