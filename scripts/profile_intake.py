@@ -1,6 +1,7 @@
-"""Profile POST /api/v1/orders/ in one process, as production runs it: DEBUG off, every
-middleware, token authentication, throttling, metrics and logging, through Django's
-WSGI handler with a real token and an Idempotency-Key per order (no HTTP server, no
+"""Profile POST /api/v1/orders/ in one process, as production runs it: DEBUG off, the
+middleware of the machines' door (config/machine_door.py), token authentication,
+throttling, metrics and logging, through the WSGI application gunicorn serves
+(config/wsgi.py) with a real token and an Idempotency-Key per order (no HTTP server, no
 client library: what is measured is the platform's own Python, database and Redis
 round trips included).
 
@@ -86,8 +87,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.handlers.wsgi import WSGIHandler
-
+    from config.wsgi import application as handler  # what gunicorn serves: the machines' door
     from devdata.bench_world import issue_bench_tokens
     from inventory.models import Product
 
@@ -104,7 +104,6 @@ def main() -> None:
             }
         ).encode()
 
-    handler = WSGIHandler()
     statuses: dict[str, int] = {}
 
     def start_response(status, headers, exc_info=None):
