@@ -64,6 +64,7 @@ def table(figures: dict) -> str:
         "cost.postgres_by_client",
         "idle.cpu_ms_per_s",
         "spike.drain_rate_per_s",
+        "spike.confirmed_per_s_in_spike",
         "spike.backlog_cleared_s",
         "spike.answers",
         "spike.slowest_answer_s",
@@ -101,15 +102,18 @@ def spike_picture(spike: dict, path: Path) -> None:
     axes[1].set_ylabel("p99 intake (ms)")
     axes[2].plot([p["t"] for p in depth], [p["waiting"] for p in depth], color="tab:blue")
     axes[2].set_ylabel("orders not yet final")
-    axes[3].plot([p["t"] for p in depth], [p.get("moves", 0) for p in depth], color="tab:purple")
-    axes[3].set_ylabel("journey moves / s")
+    axes[3].plot([p["t"] for p in depth], [p.get("moves", 0) for p in depth], color="tab:purple", label="moves")
+    axes[3].plot([p["t"] for p in depth], [p.get("confirmed", 0) for p in depth], color="tab:green", label="confirmed")
+    axes[3].legend(loc="upper right")
+    axes[3].set_ylabel("journey / s")
     axes[3].set_xlabel("seconds")
     figure.suptitle(
         f"Spike: {spike.get('base_rate_per_s')}/s, then {spike.get('peak_rate_per_s')}/s "
         f"for {spike.get('spike_s')} s;\n"
         f"backlog {spike.get('backlog_at_spike_end')} cleared in {spike.get('backlog_cleared_s')} s "
         f"(at least {spike.get('drain_rate_per_s')} orders/s), queue empty after {spike.get('drain_s')} s, "
-        f"longest stall {spike.get('longest_stall_s')} s"
+        f"longest stall {spike.get('longest_stall_s')} s; "
+        f"{spike.get('confirmed_per_s_in_spike')} confirmed/s through the spike"
     )
     figure.tight_layout()
     figure.savefig(path, dpi=100)

@@ -244,7 +244,10 @@ def spike(
         ),
         "series": per_second_series(result),
         **drain.drain_figures(samples, spike_start_s=base_s, spike_end_s=spike_end, drain_s=drain_s),
-        "queue_depth": [{"t": round(t, 1), "waiting": n, "moves": moves} for t, n, moves in samples],
+        "queue_depth": [
+            {"t": round(t, 2), "waiting": n, "moves": moves, "confirmed": confirmed}
+            for t, n, moves, confirmed in samples
+        ],
     }
 
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from bench.cost import CpuMeter, headline, per_order, postgres_process_counts
-from bench.drain import drain_figures, longest_stall_s
+from bench.drain import confirmed_per_s, drain_figures, longest_stall_s
 
 
 def test_only_the_bench_databases_postgres_processes_are_counted():
@@ -125,6 +125,18 @@ def test_no_backlog_beyond_the_base_level_has_no_drain_rate():
 
     assert figures["backlog_cleared_s"] == 1.0
     assert figures["drain_rate_per_s"] is None
+
+
+def test_the_spikes_confirmations_a_second_are_read_over_the_samples_within_it():
+    # (t, waiting, moves/s, confirmed/s over the interval ending at t); the spike runs
+    # from 10 s to 20 s: 100/s for 5 s, then 50/s for 5 s; before and after do not count.
+    samples = [(0.0, 1, 5, 5), (10.0, 1, 5, 5), (15.0, 300, 400, 100), (20.0, 200, 300, 50), (25.0, 0, 900, 900)]
+
+    assert confirmed_per_s(samples, start_s=10.0, end_s=20.0) == 75.0
+    assert drain_figures(samples, spike_start_s=10.0, spike_end_s=20.0, drain_s=5.0)["confirmed_per_s_in_spike"] == 75.0
+    # Samples from before confirmations were watched count none; no sample within, no figure.
+    assert confirmed_per_s([(10.0, 1, 5), (20.0, 9, 5)], start_s=10.0, end_s=20.0) == 0.0
+    assert confirmed_per_s(samples, start_s=30.0, end_s=40.0) is None
 
 
 def test_a_backlog_never_cleared_has_no_time_to_clear():
