@@ -111,7 +111,7 @@ def spike_picture(spike: dict, path: Path) -> None:
         f"Spike: {spike.get('base_rate_per_s')}/s, then {spike.get('peak_rate_per_s')}/s "
         f"for {spike.get('spike_s')} s;\n"
         f"backlog {spike.get('backlog_at_spike_end')} cleared in {spike.get('backlog_cleared_s')} s "
-        f"(at least {spike.get('drain_rate_per_s')} orders/s), queue empty after {spike.get('drain_s')} s, "
+        f"(at least {spike.get('drain_rate_per_s')} orders/s), queue empty after {spike.get('drain_s')} s;\n"
         f"longest stall {spike.get('longest_stall_s')} s; "
         f"{spike.get('confirmed_per_s_in_spike')} confirmed/s through the spike"
     )
