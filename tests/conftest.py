@@ -76,8 +76,9 @@ def fresh_token_cache():
 def clean_redis():
     """Each test starts with an empty Redis database (wake-up flags, breaker state,
     django-q2's queue). The database is this process's own: REDIS_URL's, plus the
-    xdist worker's index."""
+    xdist worker's index. A look at the breaker taken before is forgotten with it."""
     get_redis_connection("default").flushdb()
+    circuit_breaker.forget_last_look()
     yield
 
 

@@ -1,12 +1,16 @@
-"""The breaker costs a Stripe call one Redis round trip when nothing has failed: the
-check reads its keys in one MGET, and a success deletes the failure count only if that
-check (or this thread's own failure) found one."""
+"""The breaker costs a thread's Stripe calls one Redis round trip a second when nothing
+has failed: the check reads its keys in one MGET, a look at a shut breaker with nothing
+counted stands for LOOK_STANDS_SECONDS, and a success deletes the failure count only if
+the last look (or this thread's own failure) found one."""
 
 import threading
+import time
 
+import pytest
 from django_redis import get_redis_connection
 
 from payments import circuit_breaker
+from payments.exceptions import PaymentGatewayUnavailableError
 
 
 def command_calls(command: str) -> int:
@@ -14,21 +18,46 @@ def command_calls(command: str) -> int:
     return stats.get(f"cmdstat_{command}", {}).get("calls", 0)
 
 
-def test_a_call_with_nothing_recorded_writes_nothing_on_success(breaker_reset):
-    circuit_breaker.check_closed()
+def test_calls_with_nothing_recorded_read_the_breaker_once_and_write_nothing(breaker_reset):
     deletes, reads = command_calls("del"), command_calls("mget")
 
-    circuit_breaker.check_closed()
-    circuit_breaker.record_success()
+    for _ in range(5):
+        circuit_breaker.check_closed()
+        circuit_breaker.record_success()
 
     assert (command_calls("del") - deletes, command_calls("mget") - reads) == (0, 1)
+
+
+def test_the_breaker_is_read_again_once_the_look_has_stood_its_time(monkeypatch, breaker_reset):
+    now = [1000.0]
+    monkeypatch.setattr(circuit_breaker, "_clock", lambda: now[0])
+    circuit_breaker.check_closed()
+    # Another process opens it: this thread's look still stands, then no longer.
+    get_redis_connection("default").set(circuit_breaker.OPEN_UNTIL_KEY, time.time() + 30)
+    now[0] += circuit_breaker.LOOK_STANDS_SECONDS - 0.01
+    circuit_breaker.check_closed()
+
+    now[0] += 0.01
+    with pytest.raises(PaymentGatewayUnavailableError):
+        circuit_breaker.check_closed()
+
+
+def test_this_threads_own_failure_makes_its_next_call_read_the_breaker(settings, breaker_reset):
+    settings.STRIPE_BREAKER_THRESHOLD = 1
+    circuit_breaker.check_closed()
+
+    circuit_breaker.record_failure()  # the threshold: it opens
+
+    with pytest.raises(PaymentGatewayUnavailableError):
+        circuit_breaker.check_closed()
 
 
 def test_a_success_forgets_failures_another_process_counted(settings, breaker_reset):
     settings.STRIPE_BREAKER_THRESHOLD = 3
     circuit_breaker.check_closed()
-    # Another worker's failures, seen by this thread's next check.
+    # Another worker's failures, seen by this thread's next look.
     get_redis_connection("default").set(circuit_breaker.FAILURES_KEY, 2)
+    circuit_breaker.forget_last_look()
 
     circuit_breaker.check_closed()
     circuit_breaker.record_success()
