@@ -167,8 +167,8 @@ def settle_payment_on_cancel(payment: Payment | None) -> None:
 
 # Store a Stripe event by id, its payload as Stripe sent it (JSON text: PostgreSQL reads
 # it, so the webhook does not write out again what it parsed); a row comes back only for
-# an event not seen before (not a redelivery). A statement of its own, or the first part
-# of one (journey.payment_events makes it and the wake-up one statement).
+# an event not seen before (not a redelivery). The first part of the webhook's one
+# statement (journey.payment_events), which also makes the order waiting on it due.
 RECORD_EVENT_SQL = """
 INSERT INTO payments_stripeevent (id, type, payment_intent_id, payload, received_at)
 VALUES (%(event_id)s, %(event_type)s, %(payment_intent_id)s, %(payload)s::jsonb, statement_timestamp())
