@@ -72,12 +72,12 @@ def watching_the_journey(t0: float, waiting_statuses):
         watcher.join()
 
 
-def longest_stall_s(samples: list[tuple], *, after_s: float = 0.0) -> float:
+def longest_stall_s(samples: list[tuple[float, int, float, float]], *, after_s: float = 0.0) -> float:
     """The longest stretch, from `after_s` on, in which orders waited at a step (at both
     ends of each sample's interval) and no journey transition was made."""
     longest = current = 0.0
     previous = None
-    for t, waiting, moves, *_ in samples:
+    for t, waiting, moves, _confirmed in samples:
         if t < after_s:
             previous = (t, waiting)
             continue
@@ -90,20 +90,22 @@ def longest_stall_s(samples: list[tuple], *, after_s: float = 0.0) -> float:
     return round(longest, 1) if longest >= STALL_REPORTED_FROM_S else 0.0
 
 
-def confirmed_per_s(samples: list[tuple], *, start_s: float, end_s: float) -> float | None:
+def confirmed_per_s(samples: list[tuple[float, int, float, float]], *, start_s: float, end_s: float) -> float | None:
     """Orders confirmed a second over the samples' intervals that end within
-    (`start_s`, `end_s`]; a sample without a confirmations figure counts none."""
+    (`start_s`, `end_s`]."""
     confirmed = covered = 0.0
     previous_t = None
-    for t, _waiting, _moves, *rest in samples:
+    for t, _waiting, _moves, confirmed_a_second in samples:
         if previous_t is not None and start_s < t <= end_s:
-            confirmed += (rest[0] if rest else 0.0) * (t - previous_t)
+            confirmed += confirmed_a_second * (t - previous_t)
             covered += t - previous_t
         previous_t = t
     return round(confirmed / covered, 1) if covered else None
 
 
-def drain_figures(samples: list[tuple], *, spike_start_s: float, spike_end_s: float, drain_s: float | None) -> dict:
+def drain_figures(
+    samples: list[tuple[float, int, float, float]], *, spike_start_s: float, spike_end_s: float, drain_s: float | None
+) -> dict:
     """The backlog left when the spike ended, how long it took to clear and how fast it
     drained, and the longest stall while it did. Cleared is when no more orders waited
     than at any moment before the spike: the base traffic goes on after the spike, so the
@@ -112,7 +114,7 @@ def drain_figures(samples: list[tuple], *, spike_start_s: float, spike_end_s: fl
     at_end = [sample[1] for sample in samples if sample[0] <= spike_end_s]
     backlog = at_end[-1] if at_end else 0
     base_level = max((sample[1] for sample in samples if sample[0] < spike_start_s), default=0)
-    cleared_at = next((t for t, waiting, *_ in samples if t > spike_end_s and waiting <= base_level), None)
+    cleared_at = next((sample[0] for sample in samples if sample[0] > spike_end_s and sample[1] <= base_level), None)
     cleared_s = None if cleared_at is None else cleared_at - spike_end_s
     return {
         "backlog_at_spike_end": backlog,
