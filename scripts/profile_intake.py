@@ -11,10 +11,15 @@ Against a database of your own holding the bench's world
     DATABASE_URL=postgres://.../bouquet_mine REDIS_URL=redis://127.0.0.1:6379/12 \
         .venv/bin/python scripts/profile_intake.py --orders 3000 [--profile] [--top 40]
 
-It prints the CPU (time.process_time) per request over the timed orders, without the
-profiler; with --profile it runs them again under cProfile and prints the top of the
-profile by own time and by cumulative time. Orders it places stay in the database
-(in CREATED: no worker runs)."""
+It prints the CPU per request over the timed orders, without the profiler: this
+process's (time.process_time), its PostgreSQL backend's and the Redis server's. With
+--pace-ms it leaves that long between requests, as a gunicorn worker idles between
+requests at a steady rate (about 30 ms at 100 orders/s over three workers): on the
+bench's machines the same request then costs about twice the CPU it costs back to back
+(caches gone cold while the process slept), which is why the bench's figure at 100/s
+is about twice this one's. With --profile it runs them again under cProfile and prints
+the top of the profile by own time and by cumulative time. Orders it places stay in
+the database (in CREATED: no worker runs)."""
 
 import argparse
 import cProfile
@@ -73,10 +78,27 @@ def order_environ(token: str, body: bytes) -> dict:
     }
 
 
+def cpu_s(pid: int) -> float:
+    """A process's CPU time in nanoseconds' resolution (/proc/PID/schedstat)."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+
+
+def server_pids() -> tuple[int, int]:
+    """This process's PostgreSQL backend and the Redis server it talks to."""
+    from django.db import connection
+    from django_redis import get_redis_connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    return backend, int(get_redis_connection("default").info("server")["process_id"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=3000)
     parser.add_argument("--warm", type=int, default=200)
+    parser.add_argument("--pace-ms", type=float, default=0.0, help="sleep this long between requests")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--dump", help="write the raw profile here (pstats)")
@@ -109,28 +131,32 @@ def main() -> None:
     def start_response(status, headers, exc_info=None):
         statuses[status] = statuses.get(status, 0) + 1
 
-    def send(count: int) -> None:
+    def send(count: int, pace_s: float = 0.0) -> None:
         for index in range(count):
             answer = handler(order_environ(tokens[index % len(tokens)], body()), start_response)
             b"".join(answer)
             answer.close()
+            if pace_s:
+                time.sleep(pace_s)
 
     send(args.warm)
     statuses.clear()
+    servers = server_pids()
     # In batches: on a shared machine another process's load inflates a batch's CPU
     # (caches, frequency), so the quietest batches say most about the code.
     batches = []
     for _ in range(max(1, args.orders // BATCH)):
-        started = time.process_time()
-        send(BATCH)
-        batches.append(1000 * (time.process_time() - started) / BATCH)
+        started = (time.process_time(), *(cpu_s(pid) for pid in servers))
+        send(BATCH, args.pace_ms / 1000)
+        spent = (time.process_time(), *(cpu_s(pid) for pid in servers))
+        batches.append(tuple(1000 * (after - before) / BATCH for before, after in zip(started, spent)))
     batches.sort()
     quietest = batches[: max(1, len(batches) // 5)]
     print(f"statuses: {statuses}")
-    print(
-        f"{len(batches) * BATCH} orders, ms CPU per request: mean {sum(batches) / len(batches):.3f}, "
-        f"median {batches[len(batches) // 2]:.3f}, quietest fifth {sum(quietest) / len(quietest):.3f}"
-    )
+    print(f"{len(batches) * BATCH} orders, {args.pace_ms:g} ms apart; ms CPU per request (intake, PostgreSQL, Redis):")
+    for label, rows in (("mean", batches), ("median", [batches[len(batches) // 2]]), ("quietest fifth", quietest)):
+        intake, postgres, redis = (sum(column) / len(rows) for column in zip(*rows))
+        print(f"  {label}: {intake:.3f}, {postgres:.3f}, {redis:.3f}")
     if not args.profile:
         return
     profiler = cProfile.Profile(time.process_time)  # CPU, not time spent waiting on PostgreSQL or Redis
