@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bench import cost
+from bench import calibration, cost
 from bench.environment import BENCH_DATABASE, BENCH_ENV
 from bench.platform import ROOT, Platform, fresh_database
 
@@ -44,6 +44,7 @@ def machine() -> dict:
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0]
     return {
+        "speed": calibration.machine_speed(),  # before the servers start: a quiet machine
         "cores": os.cpu_count(),
         "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
         "python": host.python_version(),

@@ -71,6 +71,7 @@ def table(figures: dict) -> str:
         "spike.shed_p99_ms",
         "spike.shed_by",
         "intake.loadgen_cpu_share",
+        "machine.speed",
     ):
         value = lookup(figures, key)
         rows.append((key, "-" if value is None else str(value), "", "info"))
