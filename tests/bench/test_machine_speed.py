@@ -6,7 +6,7 @@ from bench import calibration
 
 def test_the_reference_piece_is_timed_back_to_back_and_paced_and_their_ratio_given(monkeypatch):
     paced = []
-    monkeypatch.setattr(calibration.time, "sleep", paced.append)
+    monkeypatch.setattr(calibration, "_sleep", paced.append)
 
     speed = calibration.machine_speed(pieces=5, pace_s=0.004)
 
