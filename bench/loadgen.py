@@ -12,6 +12,8 @@ import aiohttp
 
 # A client gives up on an answer after this long, as an ERP's HTTP client would.
 CLIENT_TIMEOUT_S = 10.0
+# How often the generator checks its own event loop's lateness (RunResult.loop_lag).
+LAG_PROBE_S = 0.005
 
 
 @dataclass
@@ -30,6 +32,10 @@ class RunResult:
     samples: list[Sample] = field(default_factory=list)
     duration_s: float = 0.0
     cpu_s: float = 0.0  # the generator's own CPU time
+    # (seconds since the run's start, how late the generator's loop woke): a latency
+    # the generator measures includes its own lateness, which a client elsewhere would
+    # not add; on one shared machine, the two must be told apart.
+    loop_lag: list[tuple[float, float]] = field(default_factory=list)
 
     def ok(self, expected: int = 202) -> list[Sample]:
         return [s for s in self.samples if s.status == expected]
@@ -71,6 +77,14 @@ async def _send(session, make_request, index, intended, start, result, keep_body
     result.samples.append(Sample(intended, latency_s, status, payload, key, retry_after, timed_out))
 
 
+async def _watch_lag(start: float, lags: list[tuple[float, float]]) -> None:
+    while True:
+        before = time.monotonic()
+        await asyncio.sleep(LAG_PROBE_S)
+        now = time.monotonic()
+        lags.append((now - start, now - before - LAG_PROBE_S))
+
+
 async def _run(
     make_request: RequestFactory, schedule: list[float], *, keep_body: bool, timeout_s: float, connections: int
 ) -> RunResult:
@@ -80,6 +94,7 @@ async def _run(
     cpu_before = time.process_time()
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         start = time.monotonic()
+        watcher = asyncio.create_task(_watch_lag(start, result.loop_lag))
         tasks = []
         for index, intended in enumerate(schedule):
             delay = start + intended - time.monotonic()
@@ -88,6 +103,7 @@ async def _run(
             tasks.append(asyncio.create_task(_send(session, make_request, index, intended, start, result, keep_body)))
         await asyncio.gather(*tasks)
         result.duration_s = time.monotonic() - start
+        watcher.cancel()
     result.cpu_s = time.process_time() - cpu_before
     return result
 

@@ -69,6 +69,8 @@ def table(figures: dict) -> str:
         "spike.answers",
         "spike.slowest_answer_s",
         "spike.shed_p99_ms",
+        "spike.spike.loadgen_lag_p99_ms",
+        "spike.spike.loadgen_lag_max_ms",
         "spike.shed_by",
         "intake.loadgen_cpu_share",
         "machine.speed",

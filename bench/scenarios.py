@@ -97,7 +97,17 @@ def latency_figures(result: loadgen.RunResult, expected: int = 202) -> dict:
         "p99_ms": round(percentile(ok, 0.99), 1),
         "errors": result.errors(expected),
         "loadgen_cpu_share": round(result.cpu_s / result.duration_s / 2, 3) if result.duration_s else 0.0,
+        **loop_lag_figures(result.loop_lag),
     }
+
+
+def loop_lag_figures(loop_lag: list[tuple[float, float]]) -> dict:
+    """How late the generator's own loop ran (bench.loadgen.LAG_PROBE_S): what of a
+    measured latency may be the generator's, not the platform's."""
+    lags = [lag * 1000 for _, lag in loop_lag]
+    if not lags:
+        return {}
+    return {"loadgen_lag_p99_ms": round(percentile(lags, 0.99), 1), "loadgen_lag_max_ms": round(max(lags), 1)}
 
 
 def step_rates(make_request, rates: list[int], seconds: float, *, expected: int, between=None) -> dict:
@@ -240,7 +250,12 @@ def spike(
         "unfinished_at_end": len(accepted - final - held),
         "drain_s": round(drain_s, 1) if drain_s is not None else None,
         "spike": latency_figures(
-            loadgen.RunResult([s for s in result.samples if base_s <= s.intended < spike_end], spike_s, result.cpu_s)
+            loadgen.RunResult(
+                [s for s in result.samples if base_s <= s.intended < spike_end],
+                spike_s,
+                result.cpu_s,
+                [(t, lag) for t, lag in result.loop_lag if base_s <= t < spike_end],
+            )
         ),
         "series": per_second_series(result),
         **drain.drain_figures(samples, spike_start_s=base_s, spike_end_s=spike_end, drain_s=drain_s),
