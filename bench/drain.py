@@ -90,6 +90,18 @@ def longest_stall_s(samples: list[tuple[float, int, float, float]], *, after_s: 
     return round(longest, 1) if longest >= STALL_REPORTED_FROM_S else 0.0
 
 
+def departure_rate(count: int, first_to_last_s: float | None) -> float:
+    """Orders a second reaching `CONFIRMED`, from the first to the last of them: `count`
+    confirmations span `count - 1` intervals. Each order's time to `CONFIRMED` shifts
+    both ends alike, so a platform keeping up shows the rate offered, and one falling
+    behind (its backlog, and so that time, growing) a lower one. Measured from the first
+    order accepted instead, the rate falls short of the rate offered by the last order's
+    time to `CONFIRMED` even when nothing waits."""
+    if count < 2 or not first_to_last_s:
+        return 0.0
+    return round((count - 1) / first_to_last_s, 1)
+
+
 def confirmed_per_s(samples: list[tuple[float, int, float, float]], *, start_s: float, end_s: float) -> float | None:
     """Orders confirmed a second over the samples' intervals that end within
     (`start_s`, `end_s`]."""

@@ -175,20 +175,22 @@ def end_to_end(traffic: Traffic, *, rate: int, seconds: float, drain_limit_s: fl
     with connection.cursor() as cursor:
         cursor.execute(
             """SELECT EXTRACT(EPOCH FROM (max(e.created_at) - min(o.created_at))),
+                      EXTRACT(EPOCH FROM (max(e.created_at) - min(e.created_at))),
                       percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (e.created_at - o.created_at))),
                       percentile_cont(0.99) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (e.created_at - o.created_at)))
                  FROM orders_order o JOIN orders_orderevent e ON e.order_id = o.id AND e.to_status = 'CONFIRMED'
                 WHERE o.id > %s""",
             [start_id],
         )
-        span_s, p50_s, p99_s = cursor.fetchone()
+        span_s, confirmations_span_s, p50_s, p99_s = cursor.fetchone()
     count = confirmed.count()
     return {
         "offered_per_s": rate,
         "accepted": len(result.ok()),
         "confirmed": count,
         "cancelled": orders.filter(status="CANCELLED").count(),
-        "rate_per_s": round(count / float(span_s), 1) if span_s else 0.0,
+        "rate_per_s": drain.departure_rate(count, float(confirmations_span_s or 0)),
+        "accepted_to_last_confirmed_per_s": round(count / float(span_s), 1) if span_s else 0.0,
         "accepted_to_confirmed_p50_s": round(float(p50_s or 0), 2),
         "accepted_to_confirmed_p99_s": round(float(p99_s or 0), 2),
         "drain_s": round(drained, 1) if drained is not None else None,
