@@ -97,6 +97,7 @@ def latency_figures(result: loadgen.RunResult, expected: int = 202) -> dict:
         "p99_ms": round(percentile(ok, 0.99), 1),
         "errors": result.errors(expected),
         "loadgen_cpu_share": round(result.cpu_s / result.duration_s / 2, 3) if result.duration_s else 0.0,
+        "loadgen_realtime": result.realtime,
         **loop_lag_figures(result.loop_lag),
     }
 
@@ -257,6 +258,7 @@ def spike(
                 spike_s,
                 result.cpu_s,
                 [(t, lag) for t, lag in result.loop_lag if base_s <= t < spike_end],
+                result.realtime,
             )
         ),
         "series": per_second_series(result),

@@ -1,8 +1,13 @@
 """The load generator's own lateness (bench.loadgen): on one shared machine a latency it
 measures may be partly its own, so each run records how late its loop woke."""
 
+import os
 import socket
+import subprocess
+import sys
 import time
+
+import pytest
 
 from bench import loadgen
 from bench.scenarios import loop_lag_figures
@@ -38,3 +43,39 @@ def test_lag_figures_give_the_99th_percentile_and_the_worst_in_ms():
 
     assert loop_lag_figures(lags) == {"loadgen_lag_p99_ms": 1.0, "loadgen_lag_max_ms": 250.0}
     assert loop_lag_figures([]) == {}
+
+
+def real_time_priority_allowed() -> bool:
+    """Whether this system lets a process take real-time priority, asked apart from
+    the code under test."""
+    probe = "import os; os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))"
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True).returncode == 0
+
+
+needs_real_time = pytest.mark.skipif(
+    not real_time_priority_allowed(), reason="this system refuses real-time priority (the runs then say so)"
+)
+
+
+@needs_real_time
+def test_the_generators_loop_runs_at_real_time_priority_and_what_it_starts_does_not():
+    normal = os.sched_getscheduler(0)
+    with loadgen.client_priority() as realtime:
+        inside = os.sched_getscheduler(0)
+        child = subprocess.run(
+            [sys.executable, "-c", "import os; print(os.sched_getscheduler(0))"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    assert realtime
+    assert inside & ~os.SCHED_RESET_ON_FORK == os.SCHED_FIFO
+    assert int(child.stdout) == os.SCHED_OTHER
+    assert os.sched_getscheduler(0) == normal
+
+
+@needs_real_time
+def test_a_run_says_whether_its_loop_ran_at_real_time_priority():
+    url = f"http://127.0.0.1:{closed_port()}/"
+    result = loadgen.run(lambda index: ("GET", url, {}, None), [0.0])
+    assert result.realtime is True
