@@ -24,6 +24,7 @@ import psutil
 
 from bench import edge
 from bench.environment import BENCH_DATABASE, BENCH_ENV, DEV_ENV, ROOT, STAND_IN_PORT, with_path
+from config.first_idle_worker import WORKER_CLASS
 
 RUN_DIR = ROOT / ".run"
 VENV_BIN = Path(sys.executable).parent
@@ -193,6 +194,7 @@ class Platform:
     @staticmethod
     def _gunicorn_argv(address: str, workers: int, application: str = "config.wsgi:application") -> list[str]:
         options = f"--bind {address} --workers {workers} --no-control-socket --graceful-timeout 10 --backlog 2048"
+        options += f" --worker-class {WORKER_CLASS}"  # the first idle worker takes a connection
         return [str(VENV_BIN / "gunicorn"), application, *options.split()]
 
     def wait_for_web_host(self, i: int) -> None:

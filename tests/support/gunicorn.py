@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from config.first_idle_worker import WORKER_CLASS
 from tests.support.processes import end_process, environment_of_this_run
 from tests.support.services import _free_port
 
@@ -32,13 +33,14 @@ def _answers(url: str) -> bool:
 def gunicorn(
     *, workers: int, metrics_dir: Path, log: Path, application: str = "config.wsgi:application", **environment: str
 ) -> Iterator[str]:
-    """Run gunicorn with `workers` sync workers counting into `metrics_dir` and yield
+    """Run gunicorn with `workers` of production's workers (config/gunicorn.py) counting into `metrics_dir` and yield
     its base URL; stop it at the end. The test must commit its data (`transaction=True`).
     `application`: the web pool's by default, config.webhook_wsgi:application for the
     webhook pool's."""
     port = _free_port()
     env = environment_of_this_run(PROMETHEUS_MULTIPROC_DIR=str(metrics_dir), LOG_LEVEL="WARNING", **environment)
     argv = [str(Path(sys.executable).parent / "gunicorn"), application, "--workers", str(workers)]
+    argv += ["--worker-class", WORKER_CLASS]
     with log.open("ab") as output:
         process = subprocess.Popen(
             [*argv, "--bind", f"127.0.0.1:{port}", "--no-control-socket"],
