@@ -25,6 +25,8 @@ from gunicorn.workers.sync import StopWaiting, SyncWorker
 
 # What `--worker-class` names (config/gunicorn.py, the bench's platform, the tests).
 WORKER_CLASS = "config.first_idle_worker.FirstIdleSyncWorker"
+# The most connections a stopping worker serves on its way out (`serve_handed_over`).
+HANDED_OVER_AT_MOST = 8
 
 
 class FirstIdleSyncWorker(SyncWorker):
@@ -37,8 +39,27 @@ class FirstIdleSyncWorker(SyncWorker):
         self._poller.register(self.PIPE[0], select.EPOLLIN)
         try:
             super().run()
+            self.serve_handed_over()
         finally:
             self._poller.close()
+
+    def serve_handed_over(self):
+        """Serve the connections waiting now, on the way out of a graceful stop. A
+        worker told to stop while it waited may have been woken for a connection in
+        the same moment, and the kernel woke it alone: left in the queue, that
+        connection would wait for the next one to wake another worker, or for a new
+        worker's first look. gunicorn lets a stopping worker finish its request;
+        this one finishes what it was handed too."""
+        for listener in self.sockets:
+            for _ in range(HANDED_OVER_AT_MOST):
+                try:
+                    self.accept(listener)
+                except OSError as error:
+                    if error.errno == errno.ECONNABORTED:
+                        continue
+                    if error.errno in (errno.EAGAIN, errno.EWOULDBLOCK):
+                        break
+                    raise
 
     def wait(self, timeout):
         """What SyncWorker.wait returns: the listening sockets with a connection

@@ -4,7 +4,9 @@ wait; several requests at once still get a worker each; signals still reach a wo
 waiting for a connection. Real gunicorn processes, a trivial application."""
 
 import collections
+import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -94,3 +96,31 @@ def test_a_worker_waiting_for_a_connection_stops_at_once_when_told(pool):
     master.wait(timeout=20)
     # A worker the signal did not wake would stop only when its wait timed out (15 s).
     assert time.monotonic() - started < 5
+
+
+def test_a_stopping_worker_serves_the_connection_it_was_woken_for(tmp_path):
+    """The kernel woke this worker alone for a connection just as it was told to stop:
+    on its way out it serves what waits, and returns at once when nothing does."""
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    from config.first_idle_worker import FirstIdleSyncWorker
+    from tests.support.pid_app import application
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setblocking(False)
+    config = Config()
+    config.set("worker_tmp_dir", str(tmp_path))
+    worker = FirstIdleSyncWorker(1, os.getpid(), [listener], None, 30, config, Logger(config))
+    worker.wsgi = application
+    try:
+        worker.serve_handed_over()  # nothing waiting: returns at once
+        client = socket.create_connection(listener.getsockname(), timeout=5)
+        client.sendall(b"GET / HTTP/1.0\r\nHost: test\r\n\r\n")
+        worker.serve_handed_over()
+        answer = b"".join(iter(lambda: client.recv(4096), b""))  # the worker closes it when done
+        assert answer.startswith(b"HTTP/1.0 200 OK"), answer
+        assert answer.endswith(str(os.getpid()).encode())
+    finally:
+        listener.close()
+        worker.tmp.close()
