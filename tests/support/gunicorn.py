@@ -33,10 +33,10 @@ def _answers(url: str) -> bool:
 def gunicorn(
     *, workers: int, metrics_dir: Path, log: Path, application: str = "config.wsgi:application", **environment: str
 ) -> Iterator[str]:
-    """Run gunicorn with `workers` of production's workers (config/gunicorn.py) counting into `metrics_dir` and yield
-    its base URL; stop it at the end. The test must commit its data (`transaction=True`).
-    `application`: the web pool's by default, config.webhook_wsgi:application for the
-    webhook pool's."""
+    """Run gunicorn with `workers` workers of production's class (config/gunicorn.py)
+    counting into `metrics_dir` and yield its base URL; stop it at the end. The test
+    must commit its data (`transaction=True`). `application`: the web pool's by
+    default, config.webhook_wsgi:application for the webhook pool's."""
     port = _free_port()
     env = environment_of_this_run(PROMETHEUS_MULTIPROC_DIR=str(metrics_dir), LOG_LEVEL="WARNING", **environment)
     argv = [str(Path(sys.executable).parent / "gunicorn"), application, "--workers", str(workers)]
