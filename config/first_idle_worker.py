@@ -21,7 +21,7 @@ import errno
 import os
 import select
 
-from gunicorn.workers.sync import StopWaiting, SyncWorker
+from gunicorn.workers.sync import SyncWorker
 
 # What `--worker-class` names (config/gunicorn.py, the bench's platform, the tests).
 WORKER_CLASS = "config.first_idle_worker.FirstIdleSyncWorker"
@@ -63,18 +63,11 @@ class FirstIdleSyncWorker(SyncWorker):
 
     def wait(self, timeout):
         """What SyncWorker.wait returns: the listening sockets with a connection
-        waiting, or None after `timeout` seconds."""
-        try:
-            self.notify()
-            events = self._poller.poll(timeout)
-        except OSError as error:
-            if error.errno == errno.EINTR:
-                return self.sockets
-            if error.errno == errno.EBADF:
-                if self.nr < 0:
-                    return self.sockets
-                raise StopWaiting from error
-            raise
+        waiting, or None after `timeout` seconds. (SyncWorker's EINTR and EBADF cases
+        cannot arise here: Python retries a poll a signal interrupts, and the epoll
+        stays open while the worker runs.)"""
+        self.notify()
+        events = self._poller.poll(timeout)
         if not events:
             return None
         ready = []
