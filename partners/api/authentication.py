@@ -1,10 +1,16 @@
 """Token auth without a query per request: the token, its user and the user's partner
 membership are read in one query (partners/tokens.py `find_api_token`), then kept in
-this process for a short while (integration clients send the same token thousands of
-times an hour). Each entry is filed under the credentials version (`config.credentials`),
-which revoking or deleting a token, moving a membership and deactivating a partner
-change: every process then reads the token afresh on its next request. A cached token
-is still refused once it expires; a deactivated user within TOKEN_CACHE_SECONDS.
+this process (integration clients send the same token thousands of times an hour).
+Each entry is filed under the credentials version (`config.credentials`), which
+revoking or deleting a token, moving a membership and deactivating a partner change,
+and so do saving or deleting a user and changing groups or permissions
+(partners/apps.py): every process then reads the token afresh on its next request. A
+cached token is still refused once it expires. TOKEN_CACHE_SECONDS only bounds what a
+lost bump (Redis losing the version's write) could leave trusted. At 30 s, as it was
+while it also bounded how long a deactivated user kept access, each web worker read
+every partner's token again twice a minute: 708 reads in an end-to-end bench run of
+some 4,400 orders from 200 partners, each read with three more round trips to Redis;
+at 10 minutes, 350 (bench/RESULTS.md, 2026-12-01 16:45 to 17:35).
 
 With a cached token, the credentials version is read in the request's first look at
 Redis (config/api/first_look.py), with its admission to its rate window and the cache
@@ -25,7 +31,7 @@ from partners.exceptions import PartnerError
 from partners.models import ApiToken
 from partners.tokens import check_api_token_usable, find_api_token, hash_api_key
 
-TOKEN_CACHE_SECONDS = 30
+TOKEN_CACHE_SECONDS = 600
 TOKEN_CACHE_MAX = 10_000
 
 

@@ -5,17 +5,21 @@ process."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import update_last_login
 from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
 
+from config.credentials import credentials_version
 from partners.api.authentication import PartnerTokenAuthentication
 from partners.factories import MembershipFactory, UserFactory
 from partners.models import ApiToken
 from partners.tokens import issue_api_token, revoke_api_tokens
-from tests.support.api import client_with_key, key_of
+from tests.support.api import client_for, client_with_key, key_of
 from tests.support.processes import run_in_another_process
+from tests.support.roles import erp_user
 
 ORDERS = "/api/v1/orders/"
+STOCK = "/api/v1/stock/"
 
 
 @pytest.fixture
@@ -68,6 +72,42 @@ def test_a_revoked_token_is_401_token_revoked_at_once(fern, django_capture_on_co
     assert answer.status_code == 401
     assert answer.json()["code"] == "token_revoked"
     assert answer.json()["detail"].startswith(f"The API token {key_of(api)[:8]}… was revoked on ")
+
+
+@pytest.mark.django_db
+def test_a_user_deactivated_is_refused_at_the_tokens_next_request(fern, django_capture_on_commit_callbacks):
+    api = client_with_key(issue_api_token(user=fern).key)
+    assert api.get(ORDERS).status_code == 200  # now cached in this process
+
+    fern.is_active = False
+    with django_capture_on_commit_callbacks(execute=True):
+        fern.save()
+    answer = api.get(ORDERS)
+
+    assert answer.status_code == 401 and answer.json()["detail"] == "User inactive or deleted."
+
+
+@pytest.mark.django_db
+def test_a_group_taken_away_is_seen_at_the_tokens_next_request(django_capture_on_commit_callbacks):
+    erp = erp_user()
+    api = client_for(erp)
+    assert api.get(STOCK).status_code == 200  # cached here, with the group's permissions
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erp.groups.clear()
+    answer = api.get(STOCK)
+
+    assert answer.status_code == 403 and answer.json()["code"] == "permission_denied"
+
+
+@pytest.mark.django_db
+def test_a_sign_in_keeps_the_cached_tokens(fern, django_capture_on_commit_callbacks):
+    before = credentials_version()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        update_last_login(None, fern)
+
+    assert not callbacks and credentials_version() == before
 
 
 @pytest.mark.django_db
