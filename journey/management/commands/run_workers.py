@@ -67,19 +67,10 @@ class Command(BaseCommand):
         os.nice(settings.BOUQUET["WORKERS_NICENESS"])
         # Each worker the cluster forks (again) makes SIGTERM a graceful stop of its own.
         post_spawn.connect(install_stop_handler, dispatch_uid="journey.worker_stop")
-        stopping = False
-
-        def stop(signum, frame):
-            nonlocal stopping
-            stopping = True
-
+        stop = StopSignal()
         while True:
             cluster = Cluster()
-            # Replace the handler Cluster installs: Ctrl-C or a supervisor's SIGTERM
-            # reaches the whole process group, so the sentinel may be gone before
-            # Cluster's handler runs, and that must not read as a crash.
-            signal.signal(signal.SIGTERM, stop)
-            signal.signal(signal.SIGINT, stop)
+            stop.watch(cluster)
             try:
                 cluster.start()
             except RuntimeError:
@@ -87,9 +78,9 @@ class Command(BaseCommand):
             asked_to_stop = False
             stall = StallWatch(cluster)
             while cluster.sentinel.is_alive():
-                if not stopping:
+                if not stop.received:
                     stall.end_cluster_if_stalled()  # then handled as the sentinel's death
-                if stopping and not asked_to_stop:
+                if stop.received and not asked_to_stop:
                     # The sentinel stops its workers and exits; told themselves, the
                     # workers hand back the orders they have not started instead of
                     # running their step to its time budget. Setting the
@@ -101,7 +92,7 @@ class Command(BaseCommand):
                     asked_to_stop = True
                 time.sleep(WATCH_INTERVAL_SECONDS)
             # Exit code 0: the sentinel was asked to stop (it got the signal itself).
-            if stopping or cluster.sentinel.exitcode == 0:
+            if stop.received or cluster.sentinel.exitcode == 0:
                 # A worker that got the stop before its sentinel died waits for a
                 # task no one will push: told again, it sees the sentinel gone and exits.
                 signal_workers(os.getpid(), signal.SIGTERM)
@@ -114,6 +105,31 @@ class Command(BaseCommand):
                 extra={"exit_code": cluster.sentinel.exitcode, "orphans": orphans},
             )
             time.sleep(RESTART_PAUSE_SECONDS)
+
+
+class StopSignal:
+    """SIGTERM or SIGINT to run_workers, remembered for its watch loop and passed on to
+    the running cluster's workers at once, not at the loop's next look (up to
+    WATCH_INTERVAL_SECONDS later): a worker hands back only the orders it has not
+    started yet, and a batch's calls to Stripe go on meanwhile."""
+
+    def __init__(self):
+        self.received = False
+        self.cluster: Cluster | None = None
+
+    def watch(self, cluster: Cluster) -> None:
+        """Replace the handlers `cluster` installed: Ctrl-C or a supervisor's SIGTERM
+        reaches the whole process group, so the sentinel may be gone before Cluster's
+        handler runs, and that must not read as a crash."""
+        self.cluster = cluster
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+
+    def _on_signal(self, signum, frame) -> None:
+        self.received = True
+        sentinel = self.cluster.sentinel if self.cluster is not None else None
+        if sentinel is not None and sentinel.pid is not None:
+            signal_workers(sentinel.pid, signal.SIGTERM)
 
 
 class StallWatch:
