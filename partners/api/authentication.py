@@ -10,7 +10,7 @@ lost bump (Redis losing the version's write) could leave trusted. At 30 s, as it
 while it also bounded how long a deactivated user kept access, each web worker read
 every partner's token again twice a minute: 708 reads in an end-to-end bench run of
 some 4,400 orders from 200 partners, each read with three more round trips to Redis;
-at 10 minutes, 350 (bench/RESULTS.md, 2026-12-01 16:45 to 17:35).
+at 10 minutes, 350 (bench/RESULTS.md, 2026-12-01 16:44 to 17:32).
 
 With a cached token, the credentials version is read in the request's first look at
 Redis (config/api/first_look.py), with its admission to its rate window and the cache
