@@ -145,28 +145,39 @@ def run_step(step_name: str, *, time_budget: float | None = None, pace_s: float 
     spent; return how many were handled. If work remains, wake the step again.
 
     With `pace_s`, the caller holds the step's wake flag (journey.tasks): after a batch
-    that was not full it waits that long before claiming again, the flag renewed, so
-    orders arriving at a steady rate are claimed in batches rather than one by one."""
+    that was not full it waits that long before claiming again, so orders arriving at a
+    steady rate are claimed in batches rather than one by one. Each claim that found
+    orders renews the flag and promises a claim `pace_s` later (orders.wakeups), and the
+    run keeps that promise: it ends on an empty claim only once the last promise has
+    run out, so an order that skipped its wake-up on the promise is always claimed."""
     step = STEPS[step_name]
     budget = settings.BOUQUET["STEP_TIME_BUDGET_SECONDS"] if time_budget is None else time_budget
     deadline = time.monotonic() + budget
     batch_size = settings.BOUQUET["STEP_BATCH_SIZE"]
     handled = 0
+    promised_until = 0.0  # time.monotonic: no claim before it may end the run
     with step_in_hand():  # a worker told to stop claims no further batch and exits after this one
         while not stop_requested():
             order_ids = claim_orders(step, limit=batch_size)
             if not order_ids:
-                break
+                if time.monotonic() >= promised_until:
+                    break
+                time.sleep(max(0.0, promised_until - time.monotonic()))  # then the promised claim
+                continue
+            if pace_s:
+                hold_wake_flag(step.name, next_claim_in_s=pace_s)
+                promised_until = time.monotonic() + pace_s
             if run_batch(step, order_ids):
                 wake_on_commit(*step.wakes)
             handled += len(order_ids)
             if time.monotonic() >= deadline:
                 if pace_s:
-                    clear_wake_flag(step.name)  # the caller holds it: this wake must enqueue
+                    # The caller holds the flag: this wake must enqueue. The task it
+                    # enqueues first waits `pace_s`, so its claim keeps the promise.
+                    clear_wake_flag(step.name)
                 wake_on_commit(step.name)
                 break
             if pace_s and len(order_ids) < batch_size:
-                hold_wake_flag(step.name)
                 time.sleep(pace_s)
     return handled
 

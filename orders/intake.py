@@ -39,7 +39,7 @@ from orders.intake_write import PricedLine, WrittenOrder, write_order
 from orders.limits import open_orders_limit_error, order_value_problems
 from orders.models import Order, OrderStatus
 from orders.validation import MAX_LINES, amount_problems, invalid_order, validate_header, validate_lines
-from orders.wakeups import wake_on_commit
+from orders.wakeups import ClaimPromise, wake_on_commit_unless_promised
 from partners.exceptions import InvalidShipToError
 from partners.models import Partner, ShipToAddress
 from partners.ship_tos import partner_ship_to_id
@@ -98,12 +98,15 @@ def place_order(
     request_fingerprint: str | None = None,
     source: str = Order.Source.API,
     versions_seen: Mapping[str, bytes] | None = None,
+    reserve_promise: ClaimPromise | None = None,
 ) -> IntakeResult:
     """Accept an order in state CREATED and return it, or the first answer again when
     the idempotency key was seen with the same request. Raise OrderValidationError
     listing every field and line at fault (OrderRefusedError when the order is
     well-formed and a rule refuses it); nothing is written then. `versions_seen` are
-    cache versions the request read already (config/api/first_look.py).
+    cache versions the request read already (config/api/first_look.py), and
+    `reserve_promise` the reserve step's promised claim it read there: an order
+    committed while it holds wakes no step (orders.wakeups).
 
     Outside a transaction the order costs one statement (orders.intake_write); inside
     a caller's transaction (the portal's cart) it runs in a savepoint, so a refusal
@@ -129,6 +132,7 @@ def place_order(
         source=source,
         started=started,
         versions_seen=versions_seen or {},
+        reserve_promise=reserve_promise,
     )
     try:
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
@@ -203,6 +207,7 @@ class _Intake:
     source: str
     started: float
     versions_seen: Mapping[str, bytes]
+    reserve_promise: ClaimPromise | None
 
     def place(self, *, lines, po_number: str, requested_delivery_date, ship_to) -> IntakeResult:
         try:
@@ -301,7 +306,7 @@ class _Intake:
         order._state.adding = False
         order._state.db = "default"
         snapshot["number"], snapshot["created_at"] = order.number, utc_text(order.created_at)
-        wake_on_commit("reserve")
+        wake_on_commit_unless_promised("reserve", self.reserve_promise)
         accepted = {
             "order": order.number,
             "partner": self.partner.code,

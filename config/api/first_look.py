@@ -13,7 +13,9 @@ script, before it trusts the cached token:
   itself unless the window is the same (a token's user rarely changes partner);
 - the admission is left on the request for the throttle (PartnerScopedRateThrottle);
 - the versions are left on the request for the view, which hands them to the rule that
-  reads its cache (`versions_seen`).
+  reads its cache (`versions_seen`);
+- so is the time left on any key whose expiry the view wants (`expiry_seen`): intake
+  reads the reserve step's promised claim, to skip its wake-up (orders.wakeups).
 
 Reading the versions at authentication rather than in the view keeps what makes the
 cache correct: they are read before the rows filed under them (nothing in between reads
@@ -39,9 +41,15 @@ from config.credentials import CREDENTIALS_VERSION_KEY
 # Where a request carries the versions its first look read.
 VERSIONS_ATTRIBUTE = "_bouquet_versions_seen"
 
-# KEYS: the credentials version, the window when ARGV[4] is "1", then the version keys.
-# ARGV: now, the window's seconds, its limit, whether there is a window.
-# Answers {credentials version, admission or false, then each version (false if unset)}.
+# Where a request carries the milliseconds left on the keys its view asked about
+# (`expiries_read_first`), and the moment (time.monotonic) the round trip started.
+EXPIRIES_ATTRIBUTE = "_bouquet_expiries_seen"
+
+# KEYS: the credentials version, the window when ARGV[4] is "1", the version keys, then
+# the keys whose expiry is asked for.
+# ARGV: now, the window's seconds, its limit, whether there is a window, how many versions.
+# Answers {credentials version, admission or false, each version (false if unset), then
+# each expiry key's PTTL in milliseconds (-2 if unset)}.
 _FIRST_LOOK_SCRIPT = (
     WINDOW_LUA
     + """
@@ -51,8 +59,13 @@ if ARGV[4] == '1' then
   answer[2] = admit(KEYS[2], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]))
   first = 3
 end
+local last_version = first + tonumber(ARGV[5]) - 1
 for i = first, #KEYS do
-  answer[#answer + 1] = redis.call('GET', KEYS[i])
+  if i <= last_version then
+    answer[#answer + 1] = redis.call('GET', KEYS[i])
+  else
+    answer[#answer + 1] = redis.call('PTTL', KEYS[i])
+  end
 end
 return answer
 """
@@ -68,22 +81,42 @@ def take_first_look(request, *, user) -> bytes | None:
     does not answer."""
     view = (getattr(request, "parser_context", None) or {}).get("view")
     window = window_for(view, request, user=user) if throttled_by_partner(view) else None
-    reads_first = getattr(view, "versions_read_first", None)
-    version_keys: Sequence[str] = reads_first(request, user) if reads_first is not None else ()
+    version_keys, expiry_keys = _keys_read_first(view, request, user)
     now = time.time()
-    keys = [CREDENTIALS_VERSION_KEY, *([window.key] if window else []), *version_keys]
+    keys = [CREDENTIALS_VERSION_KEY, *([window.key] if window else []), *version_keys, *expiry_keys]
     args = [repr(now), window.duration if window else 0, window.limit if window else 0, "1" if window else "0"]
-    answer = _first_look_script()(keys=keys, args=args)
+    read_at = time.monotonic()
+    answer = _first_look_script()(keys=keys, args=[*args, len(version_keys)])
     if window is not None:
         admitted, limit_reached_at = admission_answer(answer[1])
         setattr(request, ADMISSION_ATTRIBUTE, Admission(window.key, admitted, limit_reached_at, now))
-    setattr(request, VERSIONS_ATTRIBUTE, {key: value for key, value in zip(version_keys, answer[2:]) if value})
+    versions = answer[2 : 2 + len(version_keys)]
+    setattr(request, VERSIONS_ATTRIBUTE, {key: value for key, value in zip(version_keys, versions) if value})
+    setattr(request, EXPIRIES_ATTRIBUTE, (read_at, dict(zip(expiry_keys, answer[2 + len(version_keys) :]))))
     return answer[0] or None
+
+
+def _keys_read_first(view, request, user) -> tuple[Sequence[str], Sequence[str]]:
+    """The cache versions the view will read (its `versions_read_first(request, user)`)
+    and the keys whose expiry it will want (its `expiries_read_first`)."""
+    reads_first = getattr(view, "versions_read_first", None)
+    expiries_first = getattr(view, "expiries_read_first", None)
+    return (
+        reads_first(request, user) if reads_first is not None else (),
+        expiries_first(request, user) if expiries_first is not None else (),
+    )
 
 
 def versions_seen(request) -> Mapping[str, bytes]:
     """The cache versions this request's first look read (none if it took none)."""
     return getattr(request, VERSIONS_ATTRIBUTE, None) or {}
+
+
+def expiry_seen(request, key: str) -> tuple[float, int | None]:
+    """When this request's first look started (time.monotonic), and the milliseconds it
+    found left on `key` (None if it did not read it: no first look, or not asked)."""
+    read_at, expiries = getattr(request, EXPIRIES_ATTRIBUTE, None) or (0.0, {})
+    return read_at, expiries.get(key)
 
 
 def _first_look_script():

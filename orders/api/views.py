@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.access import staff_may
-from config.api.first_look import versions_seen
+from config.api.first_look import expiry_seen, versions_seen
 from config.api.inputs import parse_rfc3339, refuse_filter, whole_number_param
 from config.api.pagination import StandardPagination, paginated_response
 from config.api.schema import error_responses
@@ -25,12 +25,14 @@ from orders.intake import place_order
 from orders.intake_cache import intake_version_keys
 from orders.models import OrderStatus
 from orders.selectors import FEED_PAGE_MAX, MAX_EVENT_ID, event_feed, get_order, orders_visible_to, sync_watermark
+from orders.wakeups import claim_promise, claim_promise_key
 from partners.exceptions import PartnerNotFoundError
 from partners.models import Partner
 from partners.roles import orders_limited_to
 from partners.selectors import get_partner_by_code
 
 FORBIDDEN = "permission_denied: staff without the permission this call needs, naming it."
+RESERVE_PROMISE_KEY = claim_promise_key("reserve")
 NOT_FOUND = "order_not_found: no such order (or another partner's, or, for a buyer, another user's)."
 
 
@@ -78,6 +80,12 @@ class OrderListCreateApi(APIView):
         partner = caller_partner(user)
         return intake_version_keys(partner.id) if request.method == "POST" and partner is not None else ()
 
+    @staticmethod
+    def expiries_read_first(request, user) -> tuple[str, ...]:
+        """The reserve step's promised claim, read in the same round trip: an order
+        committed before it needs no wake-up (orders.wakeups)."""
+        return (RESERVE_PROMISE_KEY,) if request.method == "POST" else ()
+
     @extend_schema(
         summary="Place an order",
         parameters=[openapi.IDEMPOTENCY_KEY, *openapi.ACCEPTED_HEADERS],
@@ -102,6 +110,7 @@ class OrderListCreateApi(APIView):
                 "Send an Idempotency-Key header (one unique key per order) so a retry cannot place it twice."
             )
         body = parse_order_body(request.data)
+        read_at, promised_ms = expiry_seen(request, RESERVE_PROMISE_KEY)
         result = place_order(
             partner=resolve_partner(request.user, body),
             user=request.user,
@@ -112,6 +121,7 @@ class OrderListCreateApi(APIView):
             idempotency_key=key,
             request_fingerprint=fingerprint_request(body),
             versions_seen=versions_seen(request),
+            reserve_promise=claim_promise(promised_ms, read_at=read_at),
         )
         headers = {"Location": f"/api/v1/orders/{result.snapshot['number']}/"}
         if result.replayed:
