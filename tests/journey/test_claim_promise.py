@@ -22,7 +22,6 @@ from orders.wakeups import (
     hold_wake_flag,
     wake_key,
 )
-from partners.api.authentication import forget_cached_tokens
 from partners.factories import MembershipFactory, ShipToAddressFactory, UserFactory
 from tests.support.api import client_for
 
@@ -30,15 +29,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ORDERS = "/api/v1/orders/"
 PROMISE = claim_promise_key("reserve")
-
-
-@pytest.fixture(autouse=True)
-def cold_caches():
-    forget_local_catalogue()
-    forget_cached_tokens()
-    yield
-    forget_local_catalogue()
-    forget_cached_tokens()
 
 
 @pytest.fixture
@@ -50,6 +40,7 @@ def redis():
 def lily_api(account_buyer, warehouses, make_product, redis):
     """A buyer's API client whose token this process knows already (its first order
     placed and its wake-up cleared), so its next orders take the first look."""
+    forget_local_catalogue()  # the product is new: no process keeps an older catalogue
     make_product("LILY-PROMISE", stock={warehouses["RTM"]: 1000}, case_pack=1, list_price="1.00")
     ShipToAddressFactory(partner=account_buyer, label="Shop", is_default=True)
     api = client_for(MembershipFactory(partner=account_buyer, user=UserFactory(username="lily")).user)
